@@ -1,0 +1,1 @@
+"""cdmkit.activate (work in progress)."""

@@ -1,0 +1,1 @@
+"""Built-in exporters (registered on import)."""

@@ -1,0 +1,1 @@
+"""cdmkit.analyze (work in progress)."""

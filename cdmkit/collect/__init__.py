@@ -1,0 +1,1 @@
+"""cdmkit.collect (work in progress)."""

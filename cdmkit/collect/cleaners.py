@@ -1,0 +1,1 @@
+"""Built-in cleaners (registered on import)."""

@@ -1,0 +1,1 @@
+"""Built-in loaders (registered on import)."""

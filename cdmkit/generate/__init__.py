@@ -1,0 +1,1 @@
+"""cdmkit.generate (work in progress)."""

@@ -1,0 +1,1 @@
+"""cdmkit.link (work in progress)."""

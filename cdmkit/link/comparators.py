@@ -1,0 +1,1 @@
+"""Built-in comparators (registered on import)."""

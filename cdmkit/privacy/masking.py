@@ -1,0 +1,162 @@
+"""Masking of direct identifiers for reports and notebook outputs.
+
+Examples
+--------
+>>> mask_email("maryam.ahmadi@example.com")
+'m***@example.com'
+>>> mask_phone("+989121234567")
+'+98 912 *** **67'
+>>> mask_name("Maryam")
+'M*****'
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from ..model import FIELDS
+
+__all__ = ["mask_email", "mask_phone", "mask_name", "mask_value", "mask_date", "mask_frame",
+           "MASKERS"]
+
+
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and v != v) or v is pd.NA or v is pd.NaT
+
+
+def mask_email(value):
+    """Keep the first letter of the local part and the domain.
+
+    Examples
+    --------
+    >>> mask_email("a@b.org")
+    'a***@b.org'
+    >>> mask_email("no-at-sign")
+    'n***'
+    """
+    if _missing(value):
+        return value
+    s = str(value)
+    local, at, domain = s.partition("@")
+    return f"{local[:1]}***@{domain}" if at else f"{s[:1]}***"
+
+
+def mask_phone(value):
+    """Keep the country code, the first three and the last two digits.
+
+    Examples
+    --------
+    >>> mask_phone("+447700900123")
+    '+44 770 *** **23'
+    """
+    if _missing(value):
+        return value
+    s = str(value)
+    digits = re.sub(r"\D", "", s)
+    if len(digits) < 6:
+        return "***"
+    if s.strip().startswith("+"):
+        import phonenumbers
+
+        try:
+            cc = str(phonenumbers.parse(s, None).country_code)
+        except phonenumbers.NumberParseException:
+            cc = digits[:2]
+        rest = digits[len(cc):]
+        return f"+{cc} {rest[:3]} *** **{rest[-2:]}"
+    return f"{digits[:3]} *** **{digits[-2:]}"
+
+
+def mask_name(value):
+    """Keep the first character of each word.
+
+    Examples
+    --------
+    >>> mask_name("Anne-Marie de Vries")
+    'A********* d* V****'
+    """
+    if _missing(value):
+        return value
+    return " ".join(w[:1] + "*" * (len(w) - 1) for w in str(value).split())
+
+
+def mask_date(value):
+    """Keep the year only.
+
+    Examples
+    --------
+    >>> mask_date("1984-03-07")
+    '1984-**-**'
+    """
+    if _missing(value):
+        return value
+    s = str(value)[:10]
+    return f"{s[:4]}-**-**" if len(s) >= 4 else "****"
+
+
+def mask_value(value):
+    """Generic mask: first character and a fixed run of stars.
+
+    Examples
+    --------
+    >>> mask_value("12 Baker Street")
+    '1***'
+    """
+    if _missing(value):
+        return value
+    s = str(value)
+    return f"{s[:1]}***"
+
+
+#: Masking function per canonical field (others with PII class "direct" use mask_value).
+MASKERS = {
+    "email": mask_email,
+    "phone": mask_phone,
+    "first_name": mask_name,
+    "middle_name": mask_name,
+    "last_name": mask_name,
+    "full_name": mask_name,
+    "birth_date": mask_date,
+}
+
+_DIRECT = {name for kind in FIELDS.values() for name, f in kind.items() if f.pii == "direct"}
+_MASKED = _DIRECT | {"birth_date"}
+
+
+def _base_field(col: str) -> str:
+    # Cleaned tables keep originals as "<field>_raw" and flags as "<field>_valid".
+    for suffix in ("_raw", "_std", "_original", "_clean"):
+        if col.endswith(suffix):
+            return col[: -len(suffix)]
+    return col
+
+
+def mask_frame(df: pd.DataFrame, *, show_raw: bool = False, columns=None) -> pd.DataFrame:
+    """Return a copy of ``df`` with direct identifiers and birth dates masked.
+
+    Parameters
+    ----------
+    df : DataFrame
+    show_raw : bool
+        Return ``df`` unchanged (``privacy.show_raw_pii: true``).
+    columns : iterable of str, optional
+        Extra columns to mask with :func:`mask_value`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> mask_frame(pd.DataFrame({"email": ["x@y.com"], "n": [1]}))["email"].tolist()
+    ['x***@y.com']
+    """
+    if show_raw:
+        return df
+    out = df.copy()
+    extra = set(columns or ())
+    for col in out.columns:
+        base = _base_field(str(col))
+        if base in _MASKED or col in extra:
+            fn = MASKERS.get(base, mask_value)
+            out[col] = out[col].map(fn, na_action="ignore").astype(object)
+    return out

@@ -1,0 +1,1 @@
+"""cdmkit.segment (work in progress)."""

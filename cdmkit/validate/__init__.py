@@ -1,0 +1,1 @@
+"""cdmkit.validate (work in progress)."""

@@ -1,10 +1,65 @@
-"""Config of the linkage stage (`linkage:` section of the client YAML)."""
+"""Config of the linkage stage (`linkage:` section of the client YAML).
+
+Every option has a default that works on data that went through the
+collection stage: blocking rules and comparisons are inferred from the
+canonical columns present unless given here.
+
+Examples
+--------
+>>> cfg = LinkageConfig(threshold=0.9, blocking_rules=[{"on": ["email"]}])
+>>> cfg.blocking_rules[0].method
+'exact'
+"""
 
 from __future__ import annotations
 
+from typing import Any, Literal, Optional
+
+from pydantic import Field, field_validator
+
 from .base import Section
 
-__all__ = ["LinkageConfig"]
+__all__ = ["LinkageConfig", "BlockingRuleConfig", "ComparisonConfig"]
+
+SURVIVORSHIP_RULES = ("most_recent", "most_frequent", "most_complete", "source_priority")
+
+
+class BlockingRuleConfig(Section):
+    """One blocking rule: records agreeing on all keys ``on`` become candidate pairs.
+
+    Examples
+    --------
+    >>> BlockingRuleConfig(on=["birth_date", "last_name[:1]"]).name is None
+    True
+    """
+
+    on: list[str] = Field(..., min_length=1, description="Keys that must agree: a column "
+                          "name or a prefix 'column[:n]' (normalised values).")
+    method: Literal["exact", "sorted_neighbourhood"] = Field(
+        "exact", description="exact: same key values; sorted_neighbourhood: records within "
+        "`window` places of each other when sorted by the joined keys.")
+    window: int = Field(5, ge=2, description="Window of the sorted-neighbourhood method.")
+    name: Optional[str] = Field(None, description="Label shown in reports (default: the keys).")
+
+
+class ComparisonConfig(Section):
+    """One multi-level comparison of a field.
+
+    Examples
+    --------
+    >>> ComparisonConfig(name="first_name", comparator="name").column is None
+    True
+    """
+
+    name: str = Field(..., description="Label of the comparison (also the default column).")
+    comparator: str = Field("string", description="Registered comparator: exact, string, "
+                            "name, date, email, phone, postcode, address, identifier, or a "
+                            "plugin name.")
+    column: Optional[str] = Field(None, description="Column compared (default: name).")
+    params: dict[str, Any] = Field(default_factory=dict, description="Comparator options, "
+                                   "e.g. {thresholds: [0.92, 0.8]}.")
+    tf_adjust: Optional[bool] = Field(None, description="Term-frequency adjustment of the "
+                                      "exact level (default: on for names).")
 
 
 class LinkageConfig(Section):
@@ -12,6 +67,78 @@ class LinkageConfig(Section):
 
     Examples
     --------
-    >>> LinkageConfig().model_dump() == LinkageConfig().model_dump()
-    True
+    >>> LinkageConfig().threshold
+    0.5
+    >>> LinkageConfig(survivorship={"email": "most_recent"}).survivorship["email"]
+    'most_recent'
     """
+
+    link_type: Literal["link_and_dedupe", "dedupe_only", "link_only"] = Field(
+        "link_and_dedupe", description="Pairs considered: within and across sources, within "
+        "sources only, or across sources only.")
+    blocking_rules: Optional[list[BlockingRuleConfig]] = Field(
+        None, description="Blocking rules (union); default inferred from the columns present.")
+    comparisons: Optional[list[ComparisonConfig]] = Field(
+        None, description="Field comparisons; default inferred from the columns present.")
+    threshold: float = Field(0.5, gt=0, lt=1, description="Match probability from which a "
+                             "candidate pair is a link.")
+    mode: Literal["auto", "unsupervised", "supervised"] = Field(
+        "auto", description="unsupervised: Fellegi-Sunter with EM; supervised: logistic "
+        "regression on labelled pairs; auto: supervised when the labels file holds at least "
+        "min_labels labels of each class.")
+    labels_file: Optional[str] = Field(None, description="CSV of clerical-review labels "
+                                       "(source_l, record_id_l, source_r, record_id_r, label); "
+                                       "default <output_dir>/<client>/linkage_labels.csv.")
+    min_labels: int = Field(20, ge=1, description="Labels of each class needed for "
+                            "supervised scoring in auto mode.")
+    em_max_iter: int = Field(100, ge=1, description="Maximum EM iterations.")
+    em_tol: float = Field(1e-6, gt=0, description="EM stops when no m probability moves more "
+                          "than this.")
+    u_sample_size: int = Field(300_000, ge=1000, description="Random record pairs used to "
+                               "estimate u probabilities.")
+    tf_adjustment: bool = Field(True, description="Term-frequency adjustment: agreeing on a "
+                                "rare name counts more than on a common one.")
+    max_cluster_size: int = Field(50, ge=2, description="Clusters larger than this are split "
+                                  "by raising the threshold inside them (anti-chaining guard).")
+    chain_guard: bool = Field(True, description="Split clusters that chain distinct people "
+                              "through weak links (size and density checks).")
+    min_cluster_density: float = Field(0.3, ge=0, le=1, description="Clusters of 4+ records "
+                                       "whose share of linked pairs among candidate pairs "
+                                       "is below this are split by the guard.")
+    max_pairs: int = Field(50_000_000, ge=1, description="Stop with a clear error when the "
+                           "blocking rules generate more candidate pairs than this.")
+    max_block_size: int = Field(2000, ge=2, description="Blocks larger than this are skipped "
+                                "(reported) so one common key cannot explode the pairs.")
+    survivorship: dict[str, str] = Field(
+        default_factory=dict, description="Golden-record rule per field: most_recent, "
+        "most_frequent, most_complete or source_priority (default per field type).")
+    source_priority: list[str] = Field(default_factory=list, description="Sources in order "
+                                       "of trust for the source_priority rule.")
+    household_rules: Optional[list[list[str]]] = Field(
+        None, description="Keys that put different customers in one household (default: "
+        "surname+street+postcode, surname+phone, e-mail, phone+street).")
+    max_household_size: int = Field(12, ge=2, description="Key groups larger than this are "
+                                    "ignored for households (shared office e-mails).")
+    review_band: list[float] = Field(default_factory=lambda: [0.2, 0.8], description="Match "
+                                     "probability range of uncertain pairs shown for review.")
+    review_size: int = Field(50, ge=0, description="Uncertain pairs offered for review.")
+    id_prefix: str = Field("C", description="Prefix of global customer IDs.")
+    id_width: int = Field(7, ge=1, description="Zero-padded digits of global customer IDs.")
+    progress: Optional[bool] = Field(None, description="Progress bars (default: only when "
+                                     "interactive).")
+
+    @field_validator("survivorship")
+    @classmethod
+    def _known_rules(cls, v):
+        for field, rule in v.items():
+            if rule not in SURVIVORSHIP_RULES:
+                raise ValueError(f"survivorship.{field}: unknown rule {rule!r} (valid: "
+                                 f"{', '.join(SURVIVORSHIP_RULES)})")
+        return v
+
+    @field_validator("review_band")
+    @classmethod
+    def _band(cls, v):
+        if len(v) != 2 or not 0 <= v[0] <= v[1] <= 1:
+            raise ValueError("review_band must be [low, high] with 0 <= low <= high <= 1")
+        return v

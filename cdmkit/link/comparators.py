@@ -1,1 +1,452 @@
-"""Built-in comparators (registered on import)."""
+"""Built-in comparators: multi-level field comparisons, registered in ``cdmkit.registry.comparators``.
+
+A comparator turns a pair of values into a *comparison level*: ``-1`` when
+either value is missing, ``0`` for an exact match of the normalised values,
+then increasingly distant levels, the last one being ``else``. Level names are
+in :attr:`Comparator.level_names` (best first).
+
+String similarity is computed by rapidfuzz's C++ batch functions
+(:func:`rapidfuzz.process.cpdist`) on the *distinct* value pairs only, so the
+cost grows with the number of distinct pairs, never with a Python loop per pair.
+
+Every comparator is a :class:`recordlinkage.base.BaseCompareFeature`, so it can
+be added to a ``recordlinkage.Compare`` object::
+
+    comp = recordlinkage.Compare()
+    comp.add(NameComparator("given_name", label="first_name"))
+
+Third-party comparators register under the entry-point group ``cdmkit.comparators``.
+
+Examples
+--------
+>>> import pandas as pd
+>>> c = NameComparator("first_name")
+>>> c.compare(pd.Series(["Anna", "Anna", "Jon", None]),
+...           pd.Series(["anna", "Ana", "Peter", "x"])).tolist()
+[0, 1, 3, -1]
+>>> c.level_names
+['exact', 'jaro_winkler>=0.92', 'jaro_winkler>=0.8', 'else']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein, Jaro, JaroWinkler, Levenshtein
+from recordlinkage.base import BaseCompareFeature
+
+from ..registry import comparators as _registry
+from .normalize import date_key, digits_key, email_key, map_unique, name_key, text_key
+
+__all__ = ["Comparator", "ExactComparator", "StringComparator", "NameComparator",
+           "DateComparator", "EmailComparator", "PhoneComparator", "PostcodeComparator",
+           "AddressComparator", "IdentifierComparator", "SIMILARITY_SCORERS", "make_comparator"]
+
+#: Similarity functions (0..1) usable by :class:`StringComparator`.
+SIMILARITY_SCORERS = {
+    "jaro_winkler": JaroWinkler.normalized_similarity,
+    "jaro": Jaro.normalized_similarity,
+    "levenshtein": Levenshtein.normalized_similarity,
+    "damerau_levenshtein": DamerauLevenshtein.normalized_similarity,
+    "token_sort": lambda a, b, **kw: fuzz.token_sort_ratio(a, b, **kw) / 100.0,
+    "token_set": lambda a, b, **kw: fuzz.token_set_ratio(a, b, **kw) / 100.0,
+}
+_RAW_SCORERS = {  # rapidfuzz scorers cpdist runs natively (0..100 for fuzz ratios)
+    "token_sort": (fuzz.token_sort_ratio, 100.0),
+    "token_set": (fuzz.token_set_ratio, 100.0),
+}
+
+
+def _similarity(a: np.ndarray, b: np.ndarray, metric: str) -> np.ndarray:
+    """Element-wise similarity of two equal-length string arrays (C++ batch)."""
+    if len(a) == 0:
+        return np.zeros(0, dtype=np.float32)
+    if metric in _RAW_SCORERS:
+        fn, scale = _RAW_SCORERS[metric]
+        return process.cpdist(list(a), list(b), scorer=fn, workers=1) / scale
+    try:
+        fn = SIMILARITY_SCORERS[metric]
+    except KeyError:
+        raise ValueError(f"unknown similarity {metric!r}; valid: "
+                         f"{', '.join(sorted(SIMILARITY_SCORERS))}") from None
+    return process.cpdist(list(a), list(b), scorer=fn, workers=1)
+
+
+def _distance(a: np.ndarray, b: np.ndarray, scorer=Levenshtein.distance) -> np.ndarray:
+    if len(a) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return process.cpdist(list(a), list(b), scorer=scorer, workers=1)
+
+
+class Comparator(BaseCompareFeature):
+    """Base class of multi-level comparators (subclass and override :meth:`prepare`/:meth:`_level_of`).
+
+    Parameters
+    ----------
+    left_on : str
+        Column of the left records.
+    right_on : str, optional
+        Column of the right records (default ``left_on``).
+    label : str, optional
+        Name of the comparison (default ``left_on``).
+
+    Examples
+    --------
+    >>> ExactComparator("gender").compare(pd.Series(["f", "m"]), pd.Series(["F", "f"])).tolist()
+    [0, 1]
+    """
+
+    #: Registry name of the comparator.
+    kind = "base"
+    #: Whether term-frequency adjustment makes sense for its exact level by default.
+    tf_default = False
+
+    def __init__(self, left_on, right_on=None, label=None):
+        super().__init__(left_on, right_on if right_on is not None else left_on,
+                         label=label if label is not None else left_on)
+
+    @property
+    def level_names(self) -> list[str]:
+        """Names of the levels ``0..k`` (best first, ``else`` last)."""
+        return ["exact", "else"]
+
+    @property
+    def else_level(self) -> int:
+        """Level of values that agree on nothing."""
+        return len(self.level_names) - 1
+
+    def params(self) -> dict:
+        """Parameters that rebuild the comparator (saved in linkage settings).
+
+        Examples
+        --------
+        >>> NameComparator("first_name", thresholds=(0.9,)).params()
+        {'thresholds': [0.9]}
+        """
+        return {}
+
+    # -- normalisation -------------------------------------------------------------------
+    def prepare(self, values: pd.Series) -> pd.Series:
+        """Normalised values (object dtype, ``None`` when missing); computed once per record."""
+        return map_unique(values, text_key)
+
+    # -- comparison ----------------------------------------------------------------------
+    def levels_from_codes(self, uniques: np.ndarray, ci: np.ndarray, cj: np.ndarray) -> np.ndarray:
+        """Levels of pairs given as codes into ``uniques`` (``-1`` codes mean missing).
+
+        Examples
+        --------
+        >>> u = np.array(["anna", "ana"], dtype=object)
+        >>> NameComparator("n").levels_from_codes(u, np.array([0, 0, -1]), np.array([0, 1, 1])).tolist()
+        [0, 1, -1]
+        """
+        ci = np.asarray(ci, dtype=np.int64)
+        cj = np.asarray(cj, dtype=np.int64)
+        out = np.full(len(ci), self.else_level, dtype=np.int8)
+        miss = (ci < 0) | (cj < 0)
+        exact = (ci == cj) & ~miss
+        out[miss] = -1
+        out[exact] = 0
+        rest = np.flatnonzero(~(miss | exact))
+        if len(rest) and self.else_level > 1:
+            # Only distinct value pairs are compared (order-insensitive).
+            a, b = np.minimum(ci[rest], cj[rest]), np.maximum(ci[rest], cj[rest])
+            key = a * (len(uniques) + 1) + b
+            ukey, inverse = np.unique(key, return_inverse=True)
+            ua, ub = ukey // (len(uniques) + 1), ukey % (len(uniques) + 1)
+            lv = np.asarray(self._level_of(uniques[ua], uniques[ub]), dtype=np.int8)
+            out[rest] = lv[inverse]
+        return out
+
+    def _level_of(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Levels (>= 1) of distinct, non-equal, non-missing value pairs."""
+        return np.full(len(a), self.else_level, dtype=np.int8)
+
+    def compare(self, left: pd.Series, right: pd.Series) -> np.ndarray:
+        """Levels of aligned pairs ``(left[k], right[k])``.
+
+        Examples
+        --------
+        >>> DateComparator("dob").compare(pd.Series(["1980-02-03"]), pd.Series(["1980-03-02"])).tolist()
+        [1]
+        """
+        left = self.prepare(pd.Series(left).reset_index(drop=True))
+        right = self.prepare(pd.Series(right).reset_index(drop=True))
+        both = pd.concat([left, right], ignore_index=True)
+        codes, uniques = pd.factorize(both, use_na_sentinel=True)
+        n = len(left)
+        return self.levels_from_codes(np.asarray(uniques, dtype=object), codes[:n], codes[n:])
+
+    def _compute_vectorized(self, s_left, s_right):  # recordlinkage entry point
+        return pd.Series(self.compare(s_left, s_right), index=getattr(s_left, "index", None))
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.labels_left!r}, label={self.label!r})"
+
+
+@_registry.register("exact")
+class ExactComparator(Comparator):
+    """Exact agreement of the normalised text (``exact`` / ``else``).
+
+    Examples
+    --------
+    >>> ExactComparator("region").level_names
+    ['exact', 'else']
+    """
+
+    kind = "exact"
+
+
+@_registry.register("string")
+class StringComparator(Comparator):
+    """Exact, then similarity thresholds of a rapidfuzz metric, then ``else``.
+
+    Parameters
+    ----------
+    left_on, right_on, label
+        See :class:`Comparator`.
+    metric : str
+        One of :data:`SIMILARITY_SCORERS`.
+    thresholds : sequence of float
+        Similarity lower bounds of the fuzzy levels, descending.
+
+    Examples
+    --------
+    >>> c = StringComparator("city", thresholds=(0.9,))
+    >>> c.compare(pd.Series(["Sydney", "Perth"]), pd.Series(["Sydnee", "Hobart"])).tolist()
+    [1, 2]
+    """
+
+    kind = "string"
+
+    def __init__(self, left_on, right_on=None, label=None, metric="jaro_winkler",
+                 thresholds=(0.92, 0.8)):
+        super().__init__(left_on, right_on, label)
+        self.metric = metric
+        self.thresholds = tuple(sorted((float(t) for t in thresholds), reverse=True))
+
+    def params(self):
+        out = {"thresholds": list(self.thresholds)}
+        if self.metric != "jaro_winkler":
+            out["metric"] = self.metric
+        return out
+
+    @property
+    def level_names(self):
+        return ["exact"] + [f"{self.metric}>={t:g}" for t in self.thresholds] + ["else"]
+
+    def _level_of(self, a, b):
+        sim = _similarity(a, b, self.metric)
+        out = np.full(len(a), self.else_level, dtype=np.int8)
+        for k, t in reversed(list(enumerate(self.thresholds, start=1))):
+            out[sim >= t] = k
+        return out
+
+
+@_registry.register("name")
+class NameComparator(StringComparator):
+    """Person-name comparison on transliteration-insensitive keys (Jaro-Winkler levels).
+
+    Keys fold case, accents, full/half-width forms, katakana/hiragana and the
+    Arabic/Persian letter variants (see :func:`cdmkit.link.normalize.name_key`).
+
+    Examples
+    --------
+    >>> NameComparator("last_name").compare(pd.Series(["ﾀﾅｶ"]), pd.Series(["タナカ"])).tolist()
+    [0]
+    """
+
+    kind = "name"
+    tf_default = True
+
+    def prepare(self, values):
+        return map_unique(values, name_key)
+
+
+@_registry.register("date")
+class DateComparator(Comparator):
+    """Dates: exact, day and month swapped, one digit off, same year, else.
+
+    Examples
+    --------
+    >>> DateComparator("dob").compare(pd.Series(["19800203", "19800203", "19800203"]),
+    ...                               pd.Series(["19800208", "19811111", "19801111"])).tolist()
+    [2, 4, 3]
+    """
+
+    kind = "date"
+
+    @property
+    def level_names(self):
+        return ["exact", "day_month_swapped", "one_digit_off", "same_year", "else"]
+
+    def prepare(self, values):
+        return date_key(values)
+
+    def _level_of(self, a, b):
+        sa, sb = pd.Series(a, dtype=str), pd.Series(b, dtype=str)
+        swapped = (sa.str[:4] + sa.str[6:8] + sa.str[4:6]).to_numpy() == sb.to_numpy()
+        one_off = _distance(a, b) <= 1
+        same_year = (sa.str[:4] == sb.str[:4]).to_numpy()
+        out = np.full(len(a), 4, dtype=np.int8)
+        out[same_year] = 3
+        out[one_off] = 2
+        out[swapped] = 1
+        return out
+
+
+@_registry.register("email")
+class EmailComparator(Comparator):
+    """E-mail: exact, same local part (other domain), similar local part, else.
+
+    Examples
+    --------
+    >>> EmailComparator("email").compare(pd.Series(["ann@a.com", "ann.lee@a.com"]),
+    ...                                  pd.Series(["ann@b.org", "ann.le@a.com"])).tolist()
+    [1, 2]
+    """
+
+    kind = "email"
+
+    def __init__(self, left_on, right_on=None, label=None, threshold=0.88):
+        super().__init__(left_on, right_on, label)
+        self.threshold = float(threshold)
+
+    def params(self):
+        return {"threshold": self.threshold}
+
+    @property
+    def level_names(self):
+        return ["exact", "same_local_part", f"local_part_jaro_winkler>={self.threshold:g}",
+                "else"]
+
+    def prepare(self, values):
+        return map_unique(values, email_key)
+
+    def _level_of(self, a, b):
+        la = pd.Series(a, dtype=str).str.split("@").str[0].to_numpy()
+        lb = pd.Series(b, dtype=str).str.split("@").str[0].to_numpy()
+        out = np.full(len(a), 3, dtype=np.int8)
+        out[_similarity(la, lb, "jaro_winkler") >= self.threshold] = 2
+        out[la == lb] = 1
+        return out
+
+
+@_registry.register("phone")
+class PhoneComparator(Comparator):
+    """Phone numbers on their digits: exact, same last 8 digits, one digit off, else.
+
+    Examples
+    --------
+    >>> PhoneComparator("phone").compare(pd.Series(["+44 20 7946 0018", "020 7946 0018", "5551234"]),
+    ...                                  pd.Series(["+442079460018", "+442079460018", "5551235"])).tolist()
+    [0, 1, 2]
+    """
+
+    kind = "phone"
+
+    @property
+    def level_names(self):
+        return ["exact", "same_last_8_digits", "one_digit_off", "else"]
+
+    def prepare(self, values):
+        return map_unique(values, lambda v: digits_key(v) or None)
+
+    def _level_of(self, a, b):
+        sa, sb = pd.Series(a, dtype=str), pd.Series(b, dtype=str)
+        out = np.full(len(a), 3, dtype=np.int8)
+        out[_distance(a, b) <= 1] = 2
+        tail = (sa.str[-8:] == sb.str[-8:]).to_numpy() & (sa.str.len() >= 8).to_numpy()
+        out[tail] = 1
+        return out
+
+
+@_registry.register("postcode")
+class PostcodeComparator(Comparator):
+    """Postal codes: exact, one character off, same first three characters, else.
+
+    Examples
+    --------
+    >>> PostcodeComparator("postcode").compare(pd.Series(["2600", "SW1A 1AA"]),
+    ...                                        pd.Series(["2601", "SW1B 2BB"])).tolist()
+    [1, 2]
+    """
+
+    kind = "postcode"
+
+    @property
+    def level_names(self):
+        return ["exact", "one_char_off", "same_prefix", "else"]
+
+    def prepare(self, values):
+        return map_unique(values, lambda v: text_key(v).replace(" ", "") or None)
+
+    def _level_of(self, a, b):
+        sa, sb = pd.Series(a, dtype=str), pd.Series(b, dtype=str)
+        out = np.full(len(a), 3, dtype=np.int8)
+        out[(sa.str[:3] == sb.str[:3]).to_numpy() & (sa.str.len() >= 4).to_numpy()] = 2
+        out[_distance(a, b) <= 1] = 1
+        return out
+
+
+@_registry.register("address")
+class AddressComparator(StringComparator):
+    """Street addresses: exact, then token-sort similarity levels (word order insensitive).
+
+    Examples
+    --------
+    >>> AddressComparator("street").compare(pd.Series(["12 Baker Street"]),
+    ...                                     pd.Series(["Baker Street 12"])).tolist()
+    [1]
+    """
+
+    kind = "address"
+
+    def __init__(self, left_on, right_on=None, label=None, metric="token_sort",
+                 thresholds=(0.9, 0.75)):
+        super().__init__(left_on, right_on, label, metric=metric, thresholds=thresholds)
+
+    def params(self):
+        out = {"thresholds": list(self.thresholds)}
+        if self.metric != "token_sort":
+            out["metric"] = self.metric
+        return out
+
+
+@_registry.register("identifier")
+class IdentifierComparator(Comparator):
+    """Identifiers (national ID, account numbers): exact, one edit (incl. transposition), else.
+
+    Examples
+    --------
+    >>> IdentifierComparator("national_id").compare(pd.Series(["1234567"]),
+    ...                                             pd.Series(["1243567"])).tolist()
+    [1]
+    """
+
+    kind = "identifier"
+
+    @property
+    def level_names(self):
+        return ["exact", "one_edit", "else"]
+
+    def prepare(self, values):
+        return map_unique(values, lambda v: text_key(v).replace(" ", "") or None)
+
+    def _level_of(self, a, b):
+        out = np.full(len(a), 2, dtype=np.int8)
+        out[_distance(a, b, DamerauLevenshtein.distance) <= 1] = 1
+        return out
+
+
+def make_comparator(kind: str, column: str, label: str | None = None, **params) -> Comparator:
+    """Build a registered comparator by name (built-in or plugin).
+
+    Examples
+    --------
+    >>> make_comparator("name", "first_name").level_names[0]
+    'exact'
+    """
+    cls = _registry.get(kind)
+    return cls(column, label=label or column, **params)

@@ -19,7 +19,7 @@ import pandas as pd
 from ..model import FIELDS
 
 __all__ = ["mask_email", "mask_phone", "mask_name", "mask_value", "mask_date", "mask_frame",
-           "MASKERS"]
+           "masker_for", "MASKERS"]
 
 
 def _missing(v) -> bool:
@@ -131,6 +131,22 @@ def _base_field(col: str) -> str:
         if col.endswith(suffix):
             return col[: -len(suffix)]
     return col
+
+
+def masker_for(field: str):
+    """Masking function of a (canonical or suffixed) field, or ``None`` if it is not masked.
+
+    Examples
+    --------
+    >>> masker_for("email_raw")("ana@x.org")
+    'a***@x.org'
+    >>> masker_for("amount") is None
+    True
+    """
+    base = _base_field(str(field))
+    if base in _MASKED:
+        return MASKERS.get(base, mask_value)
+    return None
 
 
 def mask_frame(df: pd.DataFrame, *, show_raw: bool = False, columns=None) -> pd.DataFrame:

@@ -1,0 +1,61 @@
+"""The ``cdmkit`` command line.
+
+Core commands live here (``init``, ``run``, ``demo``, ``generate``, ``plugins``);
+each stage package adds its own commands through ``cdmkit.<pkg>.cli.register(app)``
+(``collect``, ``dedupe``, ``link``, ``rfm``, ``erase``, ...). Errors meant for
+users (:class:`cdmkit.errors.CdmkitError`) print one line and exit non-zero;
+``--debug`` shows the traceback.
+
+Examples
+--------
+>>> from typer.testing import CliRunner
+>>> CliRunner().invoke(app, ["--help"]).exit_code
+0
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from .clitools import _STATE, fail, handle_errors
+
+__all__ = ["app", "main", "fail", "handle_errors"]
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="cdmkit: customer data management — collect, link, segment, analyse, "
+                       "validate.")
+
+
+@app.callback()
+def _root(debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors.")):
+    _STATE["debug"] = debug
+
+
+# Stage packages that contribute commands (module must define register(app)).
+_COMMAND_MODULES = ["cdmkit.core_cli", "cdmkit.generate.cli", "cdmkit.collect.cli",
+                    "cdmkit.link.cli", "cdmkit.segment.cli", "cdmkit.analyze.cli", "cdmkit.validate.cli",
+                    "cdmkit.activate.cli", "cdmkit.privacy.cli"]
+
+for _mod in _COMMAND_MODULES:
+    try:
+        _m = importlib.import_module(_mod)
+    except ModuleNotFoundError as _exc:
+        if _exc.name != _mod:  # a real missing dependency inside the module
+            raise
+        continue
+    if not hasattr(_m, "register"):
+        raise ImportError(f"{_mod} must import handle_errors from cdmkit.clitools, not cdmkit.cli "
+                          "(circular import), and define register(app)")
+    _m.register(app)
+
+
+def main():  # pragma: no cover - console entry point
+    """Console entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

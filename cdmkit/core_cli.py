@@ -1,0 +1,177 @@
+"""Core commands: ``init``, ``run``, ``demo``, ``plugins``.
+
+Examples
+--------
+>>> from typer.testing import CliRunner
+>>> from cdmkit.cli import app
+>>> "init" in CliRunner().invoke(app, ["--help"]).output
+True
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .clitools import fail, handle_errors
+
+__all__ = ["register", "render_template", "print_run_result"]
+
+
+def render_template(client: str) -> str:
+    """The commented client template with the client name filled in.
+
+    Examples
+    --------
+    >>> "client: acme" in render_template("acme")
+    True
+    """
+    from .resources import template_dir
+
+    text = (template_dir() / "client.yaml").read_text(encoding="utf-8")
+    return text.replace("{{client}}", client)
+
+
+def _progress_printer():
+    from rich.console import Console
+
+    console = Console(stderr=True, highlight=False)
+
+    def on_event(event, stage, info):
+        if event == "start":
+            console.print(f"[bold]▶ {stage.slug}[/bold] {stage.description}")
+        elif event == "done":
+            console.print(f"  [green]✓ {stage.slug}[/green] in {info['seconds']:.1f}s")
+        elif event == "failed":
+            console.print(f"  [red]✗ {stage.slug}[/red]: {info['error']}")
+
+    return console, on_event
+
+
+def print_run_result(result) -> None:
+    """Print where the reports are, and the validation verdict if the stage ran.
+
+    Examples
+    --------
+    >>> callable(print_run_result)
+    True
+    """
+    summary = result.summary
+    validation = summary.get("stages", {}).get("validation", {})
+    if "status" in validation:
+        verdict = str(validation["status"]).upper()
+        score = validation.get("overall_score")
+        extra = f" (overall quality score {score:.2f})" if isinstance(score, (int, float)) else ""
+        typer.echo(f"validation: {verdict}{extra}")
+        for failure in validation.get("failures", [])[:10]:
+            typer.echo(f"  - {failure}")
+    typer.echo(f"run folder: {result.run_dir}")
+    for html in result.reports:
+        typer.echo(f"  report: {html}")
+    typer.echo(f"  summary: {result.run_dir / 'summary.json'}")
+    if result.error is not None:
+        kept = result.error.output_path
+        if kept:
+            typer.echo(f"  partially executed notebook kept at: {kept}")
+
+
+def _run(config, stages, run_id, html, kernel, timeout):
+    from .runner import run_client
+
+    names = [s.strip() for s in stages.split(",") if s.strip()] if stages else None
+    _, on_event = _progress_printer()
+    result = run_client(config, names, run_id=run_id, html=html, kernel=kernel,
+                        on_event=on_event, timeout=timeout)
+    print_run_result(result)
+    if result.error is not None:
+        fail(str(result.error))
+    return result
+
+
+def register(app: typer.Typer) -> None:
+    """Add the core commands to ``app``."""
+
+    @app.command()
+    @handle_errors
+    def init(
+        client: str = typer.Argument(..., help="Client name (letters, digits, . _ -)."),
+        directory: Path = typer.Option(Path("clients"), "--dir", help="Where to write the YAML."),
+        force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+    ):
+        """Write clients/<client>.yaml from the commented template."""
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", client):
+            fail(f"invalid client name {client!r}: use letters, digits, '.', '_' or '-'")
+        target = directory / f"{client}.yaml"
+        if target.exists() and not force:
+            fail(f"{target} already exists (use --force to overwrite)")
+        directory.mkdir(parents=True, exist_ok=True)
+        target.write_text(render_template(client), encoding="utf-8")
+        typer.echo(f"wrote {target}: point its sources at your files, then run "
+                   f"`cdmkit run {target}`")
+
+    @app.command()
+    @handle_errors
+    def run(
+        config: Path = typer.Argument(..., help="Client YAML, or a run's config.resolved.json."),
+        stages: Optional[str] = typer.Option(None, "--stages",
+                                             help="Comma-separated subset, e.g. "
+                                                  "collection,segmentation."),
+        run_id: Optional[str] = typer.Option(None, "--run-id", help="Run folder name."),
+        html: bool = typer.Option(True, "--html/--no-html", help="Write HTML reports."),
+        kernel: str = typer.Option("cdmkit", "--kernel", help="Jupyter kernel name."),
+        timeout: Optional[int] = typer.Option(None, "--timeout", help="Per-cell timeout (s)."),
+    ):
+        """Run the report stages of a client: reports/<client>/<run-id>/."""
+        _run(config, stages, run_id, html, kernel, timeout)
+
+    @app.command()
+    @handle_errors
+    def demo(
+        customers: int = typer.Option(None, "--customers", help="Persons in the fictional "
+                                      "company (default 2000)."),
+        seed: int = typer.Option(42, "--seed", help="Generator seed."),
+        stages: Optional[str] = typer.Option(None, "--stages", help="Comma-separated subset."),
+        regenerate: bool = typer.Option(False, "--regenerate", help="Regenerate the data."),
+        html: bool = typer.Option(True, "--html/--no-html", help="Write HTML reports."),
+    ):
+        """Generate the demo company (once) and run the full report on it."""
+        from .demo import DEFAULT_DEMO_CUSTOMERS, ensure_demo_config
+
+        t0 = time.time()
+        config = ensure_demo_config(n_customers=customers or DEFAULT_DEMO_CUSTOMERS, seed=seed,
+                                    force=regenerate, progress=True)
+        typer.echo(f"demo client: {config} (data generated in {time.time() - t0:.1f}s)")
+        _run(config, stages, None, html, "cdmkit", None)
+        typer.echo(f"demo finished in {time.time() - t0:.0f}s; latest run: "
+                   f"{_latest_link(config)}")
+
+    @app.command()
+    @handle_errors
+    def plugins(
+        kind: Optional[str] = typer.Argument(None, help="Only this kind (loaders, cleaners, "
+                                             "comparators, segmenters, validators, exporters, "
+                                             "stages)."),
+    ):
+        """List the installed plugins of every kind (built-ins included)."""
+        from .registry import REGISTRIES, get_registry
+
+        kinds = [get_registry(kind)] if kind else list(REGISTRIES.values())
+        for reg in kinds:
+            typer.echo(f"{reg.kind} ({reg.group}):")
+            items = reg.items()
+            if not items:
+                typer.echo("  (none)")
+            for name, obj, origin in items:
+                doc = (getattr(obj, "description", None) or (obj.__doc__ or "")).strip()
+                first = doc.splitlines()[0] if doc else ""
+                typer.echo(f"  {name:<24} {origin:<22} {first}")
+
+
+def _latest_link(config_path: Path) -> Path:
+    from .config import load_config
+
+    return load_config(config_path).client_dir / "latest"

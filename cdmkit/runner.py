@@ -1,0 +1,365 @@
+"""Run report stages through papermill and assemble the run folder.
+
+A run executes the configured stages in order, each as a notebook with the
+parameters ``run_dir`` and ``config_path``. Stages hand data over through
+Parquet files in the run folder only. After each stage the executed notebook
+and an HTML report with code hidden are written next to each other; at the
+end ``summary.json`` merges the figures every stage recorded, and
+``<output_dir>/<client>/latest`` points at the run.
+
+A failing stage stops the run: the error names the notebook, the cell and the
+exception, the partially executed notebook is kept for inspection, and no later
+stage runs on its output.
+
+Examples
+--------
+>>> new_run_id("20261122-101500", existing=["20261122-101500"])
+'20261122-101500-2'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+from . import __version__
+from .config import ClientConfig, load_config
+from .context import to_jsonable
+from .errors import CdmkitError, StageError
+from .stages import Stage, resolve_stages
+
+__all__ = ["RunResult", "run_client", "new_run_id", "export_html", "ensure_kernel",
+           "KERNEL_NAME", "read_summary"]
+
+#: Jupyter kernel the stage notebooks run in (registered by ``make`` in the venv).
+KERNEL_NAME = "cdmkit"
+
+
+@dataclass
+class RunResult:
+    """Outcome of :func:`run_client`.
+
+    Attributes
+    ----------
+    run_dir : Path
+        The run folder.
+    summary : dict
+        Contents of ``summary.json``.
+    status : dict
+        Stage name -> ``ok``, ``failed`` or ``skipped``.
+    error : StageError or None
+        The failure, if a stage failed.
+
+    Examples
+    --------
+    >>> RunResult(Path("r"), {}, {"collection": "ok"}).ok
+    True
+    """
+
+    run_dir: Path
+    summary: dict
+    status: dict = field(default_factory=dict)
+    error: Optional[StageError] = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether every stage that was asked for succeeded."""
+        return self.error is None and all(v == "ok" for v in self.status.values())
+
+    @property
+    def reports(self) -> list[Path]:
+        """HTML reports written by this run, in stage order."""
+        return sorted(self.run_dir.glob("*.html"))
+
+
+def new_run_id(now: str | None = None, existing=()) -> str:
+    """A run id from the local time, made unique among ``existing`` ids.
+
+    Examples
+    --------
+    >>> new_run_id("20260101-000000")
+    '20260101-000000'
+    """
+    base = now or time.strftime("%Y%m%d-%H%M%S")
+    existing = set(existing)
+    if base not in existing:
+        return base
+    i = 2
+    while f"{base}-{i}" in existing:
+        i += 1
+    return f"{base}-{i}"
+
+
+def ensure_kernel(name: str = KERNEL_NAME) -> str:
+    """Make sure a Jupyter kernel called ``name`` exists; register it in this Python if not.
+
+    ``make`` registers the kernel inside the venv; a plain ``pip install cdmkit``
+    has not, so the runner registers it for the running interpreter (inside
+    ``sys.prefix``, never user-wide) rather than failing with papermill's
+    "No such kernel".
+
+    Returns
+    -------
+    str
+        The kernel name.
+
+    Examples
+    --------
+    >>> ensure_kernel() == KERNEL_NAME  # doctest: +SKIP
+    True
+    """
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    specs = KernelSpecManager().find_kernel_specs()
+    if name in specs:
+        return name
+    from ipykernel.kernelspec import install
+
+    install(kernel_name=name, display_name=f"{name} (Python 3)", prefix=sys.prefix)
+    return name
+
+
+def _sha256(path: Path, limit: int = 2 ** 31) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _manifest(config: ClientConfig, stages: list[Stage]) -> dict:
+    inputs = []
+    for s in config.sources:
+        p = config.resolve_path(s.path) if s.path else None
+        entry = {"source": s.name, "kind": s.kind, "path": str(p) if p else None}
+        if p is not None and p.is_file():
+            entry.update(size=p.stat().st_size, sha256=_sha256(p))
+        inputs.append(entry)
+    return {
+        "cdmkit_version": __version__,
+        "python": sys.version.split()[0],
+        "client": config.client,
+        "seed": config.seed,
+        "stages": [{"name": s.name, "slug": s.slug, "notebook": str(s.notebook_path)}
+                   for s in stages],
+        "inputs": inputs,
+    }
+
+
+def export_html(notebook: Path, html: Path, title: str | None = None) -> Path:
+    """Write an HTML report of an executed notebook with the code hidden.
+
+    Uses the report template in ``templates/report`` (header with client, stage
+    and run id) on top of JupyterLab's HTML template.
+
+    Examples
+    --------
+    >>> callable(export_html)
+    True
+    """
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    from .resources import template_dir
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    exporter = HTMLExporter(template_name="lab", exclude_input=True,
+                            exclude_input_prompt=True, exclude_output_prompt=True)
+    report_tpl = template_dir() / "report" / "index.html.j2"
+    if report_tpl.is_file():
+        exporter.extra_template_basedirs = [str(report_tpl.parent)]
+        exporter.template_file = "index.html.j2"
+    resources = {"metadata": {"name": title or notebook.stem}}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    html.write_text(body, encoding="utf-8")
+    return html
+
+
+def _failed_cell(exc) -> tuple[int | str, str]:
+    """Cell number (1-based among code cells, as Jupyter shows it) and error text."""
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = getattr(exc, "evalue", str(exc))
+    cell = getattr(exc, "exec_count", None) or getattr(exc, "cell_index", "?")
+    return cell, f"{ename}: {evalue}"
+
+
+def _seed_data_from_latest(config: ClientConfig, run_dir: Path, needed: set[str]) -> list[str]:
+    """Copy tables of stages not run now from the latest run, so a subset can run."""
+    latest = config.client_dir / "latest"
+    if not latest.exists():
+        return []
+    copied = []
+    for p in sorted((latest / "data").glob("*.parquet")):
+        target = run_dir / "data" / p.name
+        if not target.exists():
+            shutil.copy2(p, target)
+            copied.append(p.stem)
+    for p in sorted((latest / "figures").glob("*.json")):
+        if p.stem in needed:
+            shutil.copy2(p, run_dir / "figures" / p.name)
+    return copied
+
+
+def read_summary(run_dir: str | os.PathLike) -> dict:
+    """Read ``summary.json`` of a run folder.
+
+    Examples
+    --------
+    >>> read_summary("/nonexistent")
+    Traceback (most recent call last):
+    ...
+    cdmkit.errors.CdmkitError: /nonexistent has no summary.json (not a cdmkit run folder?)
+    """
+    p = Path(run_dir) / "summary.json"
+    if not p.is_file():
+        raise CdmkitError(f"{run_dir} has no summary.json (not a cdmkit run folder?)")
+    return json.loads(p.read_text(encoding="utf-8"))
+
+
+def _write_summary(run_dir: Path, config: ClientConfig, run_id: str, status: dict,
+                   started: float, error: StageError | None) -> dict:
+    stages = {}
+    for p in sorted((run_dir / "figures").glob("*.json")):
+        stages[p.stem] = json.loads(p.read_text(encoding="utf-8"))
+    summary = {
+        "client": config.client,
+        "run_id": run_id,
+        "cdmkit_version": __version__,
+        "seed": config.seed,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started)),
+        "seconds": round(time.time() - started, 1),
+        "status": status,
+        "ok": error is None and all(v == "ok" for v in status.values()),
+        "error": str(error) if error else None,
+        "stages": stages,
+    }
+    (run_dir / "summary.json").write_text(
+        json.dumps(to_jsonable(summary), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return summary
+
+
+def _point_latest(client_dir: Path, run_dir: Path) -> None:
+    link = client_dir / "latest"
+    tmp = client_dir / f".latest-{os.getpid()}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(run_dir.name, target_is_directory=True)
+    os.replace(tmp, link)
+
+
+def run_client(config_path: str | os.PathLike, stages: list[str] | None = None, *,
+               run_id: str | None = None, kernel: str = KERNEL_NAME, html: bool = True,
+               on_event: Callable[[str, Stage, dict], None] | None = None,
+               timeout: int | None = None) -> RunResult:
+    """Run a client's report stages and return the run folder and summary.
+
+    Parameters
+    ----------
+    config_path : str or path
+        Client YAML (or a run's ``config.resolved.json`` to rerun it).
+    stages : list of str, optional
+        Subset of stages (default: ``stages`` of the config). Tables of stages
+        left out are taken from the client's latest run when available.
+    run_id : str, optional
+        Folder name of the run (default: the local time, made unique).
+    kernel : str
+        Jupyter kernel name (papermill needs it explicitly).
+    html : bool
+        Also write HTML reports with code hidden.
+    on_event : callable, optional
+        ``on_event(event, stage, info)`` with events ``start``, ``done``, ``failed``
+        (used by the CLI for progress).
+    timeout : int, optional
+        Per-cell timeout in seconds.
+
+    Returns
+    -------
+    RunResult
+
+    Examples
+    --------
+    >>> from cdmkit.runner import run_client
+    >>> result = run_client("clients/demo.yaml", ["collection"])  # doctest: +SKIP
+    >>> result.ok  # doctest: +SKIP
+    True
+    """
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    config = load_config(config_path)
+    selected = resolve_stages(stages or config.stages)
+    client_dir = config.client_dir
+    client_dir.mkdir(parents=True, exist_ok=True)
+    existing = [p.name for p in client_dir.iterdir()]
+    run_id = run_id or new_run_id(existing=existing)
+    run_dir = client_dir / run_id
+    (run_dir / "data").mkdir(parents=True, exist_ok=True)
+    (run_dir / "figures").mkdir(parents=True, exist_ok=True)
+    resolved_path = config.save_resolved(run_dir / "config.resolved.json")
+    (run_dir / "manifest.json").write_text(
+        json.dumps(_manifest(config, selected), indent=2, ensure_ascii=False) + "\n",
+        encoding="utf-8")
+    all_names = {s.name for s in selected}
+    if "collection" not in all_names:
+        _seed_data_from_latest(config, run_dir, set(config.stages) - all_names)
+
+    kernel = ensure_kernel(kernel)
+    started = time.time()
+    status = {s.name: "pending" for s in selected}
+    error: StageError | None = None
+    for stage in selected:
+        if error is not None:
+            status[stage.name] = "skipped"
+            continue
+        out_nb = run_dir / f"{stage.slug}.ipynb"
+        if on_event:
+            on_event("start", stage, {})
+        t0 = time.time()
+        if not stage.notebook_path.is_file():
+            error = StageError(stage.name, stage.notebook_path, "-", "notebook file not found")
+            status[stage.name] = "failed"
+            if on_event:
+                on_event("failed", stage, {"error": error})
+            continue
+        try:
+            pm.execute_notebook(
+                str(stage.notebook_path), str(out_nb),
+                parameters={"run_dir": str(run_dir), "config_path": str(resolved_path)},
+                kernel_name=kernel, cwd=str(run_dir), progress_bar=False,
+                execution_timeout=timeout, report_mode=False,
+            )
+        except PapermillExecutionError as exc:
+            cell, text = _failed_cell(exc)
+            error = StageError(stage.name, out_nb.name, cell, text, output_path=out_nb)
+        except Exception as exc:  # kernel died, missing kernel, ...
+            error = StageError(stage.name, out_nb.name, "-", f"{type(exc).__name__}: {exc}",
+                               output_path=out_nb)
+        if error is not None:
+            status[stage.name] = "failed"
+            if out_nb.exists() and html:
+                try:
+                    export_html(out_nb, run_dir / f"{stage.slug}.html",
+                                title=f"{config.client} · {stage.slug} (failed)")
+                except Exception:  # the failure itself is what matters
+                    pass
+            if on_event:
+                on_event("failed", stage, {"error": error, "seconds": time.time() - t0})
+            continue
+        if html:
+            export_html(out_nb, run_dir / f"{stage.slug}.html",
+                        title=f"{config.client} · {stage.slug}")
+        status[stage.name] = "ok"
+        if on_event:
+            on_event("done", stage, {"seconds": time.time() - t0})
+
+    summary = _write_summary(run_dir, config, run_id, status, started, error)
+    if error is None:
+        _point_latest(client_dir, run_dir)
+    return RunResult(run_dir, summary, status, error)

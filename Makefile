@@ -5,12 +5,13 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: demo test venv venv-test kernel bench lint clean-reports help
+.PHONY: demo test venv venv-test kernel bench lab clean-reports help
 
 help:
 	@echo "make demo   - set up .venv and run the full four-stage demo report"
 	@echo "make test   - set up .venv with test extras and run the whole test suite"
 	@echo "make bench  - run the benchmarks in bench/ (installs the peer tools)"
+	@echo "make lab    - open the stage notebooks in JupyterLab"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,10 +27,6 @@ $(VENV)/.test-installed: pyproject.toml $(VENV)/.core-installed
 	$(PIP) install -e ".[test]"
 	touch $@
 
-$(VENV)/.bench-installed: pyproject.toml $(VENV)/.core-installed
-	$(PIP) install -e ".[bench]"
-	touch $@
-
 venv: $(VENV)/.core-installed
 venv-test: $(VENV)/.test-installed
 kernel: venv
@@ -40,8 +37,12 @@ demo: venv
 test: venv-test
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
-bench: $(VENV)/.bench-installed
+bench: venv-test
 	$(BIN)/python bench/run_all.py
+
+# JupyterLab on the stage notebooks; root needs --allow-root.
+lab: venv
+	$(BIN)/jupyter lab notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 clean-reports:
 	rm -rf reports

@@ -223,8 +223,8 @@ class BetaGeo(_FitterMixin):
         Examples
         --------
         >>> bg = BetaGeo().fit([0, 1, 3], [0, 5, 9], [10, 10, 10])
-        >>> float(bg.expected_purchases(0))
-        0.0
+        >>> bool(bg.expected_purchases(0) == 0)
+        True
         """
         r, alpha, a, b = self._p()
         t = np.asarray(t, dtype=float)

@@ -2,16 +2,88 @@
 
 from __future__ import annotations
 
+from typing import Literal, Optional
+
+from pydantic import Field, model_validator
+
 from .base import Section
 
 __all__ = ["SegmentationConfig"]
 
 
 class SegmentationConfig(Section):
-    """Options of the segmentation stage.
+    """Options of the segmentation stage: RFM window and scores, returns, clustering.
 
     Examples
     --------
-    >>> SegmentationConfig().model_dump() == SegmentationConfig().model_dump()
+    >>> SegmentationConfig().bins, SegmentationConfig().method
+    (5, 'kmeans')
+    >>> try:
+    ...     SegmentationConfig(k_min=5, k_max=3)
+    ... except ValueError as e:
+    ...     print("k_min (5) must not exceed k_max (3)" in str(e))
     True
     """
+
+    # -- RFM -------------------------------------------------------------------------
+    freq: Literal["D", "W", "M"] = Field(
+        "D", description="Time unit of recency and T: D (days), W (weeks, Monday-Sunday) or "
+        "M (months). Purchases within one period count once.")
+    observation_end: Optional[str] = Field(
+        None, description="ISO date ending the observation window; default the client's "
+        "reference_date, else the newest transaction.")
+    bins: int = Field(5, ge=2, le=9, description="Number of R, F and M score levels "
+                      "(5 = quintiles).")
+    ties: Literal["min", "first"] = Field(
+        "min", description="Score ties: min = identical values share a score; first = "
+        "equal-sized groups, ties broken by customer ID.")
+    segment_map: Optional[dict[str, str]] = Field(
+        None, description="Regular expression on the two-digit RF score -> segment name "
+        "(first full match wins); default the Champions ... Hibernating map.")
+    count_orders: bool = Field(True, description="n_purchases counts distinct orders "
+                               "(order_id) when present; otherwise distinct purchase days.")
+    # -- returns ---------------------------------------------------------------------
+    returns: Literal["drop", "net", "keep"] = Field(
+        "drop", description="Cancellations, returns and negative amounts: drop them, net "
+        "them against the customer's latest earlier purchase, or keep them as they are.")
+    return_statuses: list[str] = Field(
+        default_factory=lambda: ["return", "returned", "refund", "refunded", "cancel",
+                                 "cancelled", "canceled", "cancellation"],
+        description="Transaction status values that mark a return or cancellation.")
+    cancel_prefix: Optional[str] = Field("C", description="Order numbers starting with this "
+                                         "mark cancellations (null to ignore).")
+    drop_zero_amount: bool = Field(False, description="Also drop lines whose amount is 0.")
+    # -- clustering ------------------------------------------------------------------
+    method: str = Field("kmeans", description="Segmenter plugin: kmeans, gmm, "
+                        "minibatch_kmeans or a registered plugin.")
+    minibatch_above: int = Field(200_000, ge=1, description="With method kmeans, use "
+                                 "minibatch_kmeans for more customers than this.")
+    k: Optional[int] = Field(None, ge=2, description="Fixed number of clusters; null = "
+                             "choose by silhouette between k_min and k_max.")
+    k_min: int = Field(3, ge=2, description="Smallest k tried (3: two groups are rarely "
+                       "actionable).")
+    k_max: int = Field(8, ge=2, description="Largest k tried.")
+    min_cluster_share: float = Field(0.02, ge=0, lt=1, description="k values leaving a "
+                                     "cluster smaller than this share of customers are not "
+                                     "chosen (unless none qualifies).")
+    features: list[Literal["rfm", "tenure", "channels", "categories", "interactions",
+                           "events"]] = Field(
+        default_factory=lambda: ["rfm", "tenure", "channels", "categories", "interactions",
+                                 "events"],
+        description="Feature groups for clustering; groups whose data is absent are skipped.")
+    top_categories: int = Field(8, ge=1, description="Product categories kept as features "
+                                "(the rest pooled as 'other').")
+    log_transform: bool = Field(True, description="log1p of skewed non-negative features "
+                                "before scaling.")
+    skew_threshold: float = Field(1.0, description="Skewness above which a feature is "
+                                  "log-transformed.")
+    sample_size: int = Field(10_000, ge=100, description="Customers sampled (seeded) for "
+                             "choosing k, silhouette and stability on large data.")
+    stability_seeds: int = Field(5, ge=2, description="Number of seeds whose clusterings are "
+                                 "compared (adjusted Rand index).")
+
+    @model_validator(mode="after")
+    def _k_range(self):
+        if self.k_min > self.k_max:
+            raise ValueError(f"k_min ({self.k_min}) must not exceed k_max ({self.k_max})")
+        return self

@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from .base import Section
 
-__all__ = ["SourceFormats", "SourceConfig"]
+__all__ = ["SourceFormats", "SourceConfig", "RowFilter"]
 
 Kind = Literal["customers", "transactions", "events", "interactions"]
 
@@ -34,6 +34,33 @@ class SourceFormats(Section):
     currency: Optional[str] = Field(None, description="ISO 4217 currency of amounts.")
     timezone: Optional[str] = Field(None, description="Time zone of naive timestamps.")
     decimal: str = Field(".", description="Decimal separator of numbers.")
+
+
+class RowFilter(Section):
+    """A declarative row filter: rows failing it go to the rejects with a reason.
+
+    ``op`` is one of ``> >= < <= == != in not_in notnull isnull``; ``value`` is
+    compared with the *cleaned* canonical field (dates as ISO strings).
+
+    Examples
+    --------
+    >>> RowFilter(field="quantity", op=">", value=0).describe()
+    'quantity > 0'
+    """
+
+    field: str = Field(..., description="Canonical field the filter tests.")
+    op: Literal[">", ">=", "<", "<=", "==", "!=", "in", "not_in", "notnull", "isnull"] = \
+        Field(..., description="Comparison.")
+    value: Any = Field(None, description="Value (a list for in / not_in; unused for "
+                       "notnull / isnull).")
+    reason: Optional[str] = Field(None, description="Reject reason (default: the filter "
+                                  "itself, e.g. 'filter quantity > 0').")
+
+    def describe(self) -> str:
+        """The filter as text (``quantity > 0``, ``customer_ref notnull``)."""
+        if self.op in ("notnull", "isnull"):
+            return f"{self.field} {self.op}"
+        return f"{self.field} {self.op} {self.value}"
 
 
 class SourceConfig(Section):
@@ -69,6 +96,12 @@ class SourceConfig(Section):
         default_factory=dict, description="Field -> PII class override (catalogue).")
     priority: int = Field(100, description="Survivorship priority (lower wins) for golden "
                           "records.")
+    filters: list[RowFilter] = Field(default_factory=list, description="Row filters "
+                                     "applied after cleaning (e.g. quantity > 0); failing "
+                                     "rows go to the rejects with the filter as reason.")
+    drop_duplicates: Optional[bool] = Field(None, description="Remove exact duplicate rows "
+                                            "of this source (default: collection."
+                                            "drop_exact_duplicates).")
 
     _EXT = {".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".xlsx": "excel", ".xls": "excel",
             ".xlsm": "excel", ".parquet": "parquet", ".pq": "parquet", ".json": "json",

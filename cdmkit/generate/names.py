@@ -209,7 +209,7 @@ def build_pools(locale: str, seed: int) -> LocalePools:
     Examples
     --------
     >>> a, b = build_pools("fa", 3), build_pools("fa", 3)
-    >>> (a.streets == b.streets).all()
+    >>> bool((a.streets == b.streets).all())
     True
     """
     from faker import Faker

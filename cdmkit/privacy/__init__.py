@@ -1,13 +1,26 @@
-"""Privacy: masking, PII detection, pseudonymisation and erasure.
+"""Privacy: masking, PII detection, pseudonymisation, erasure and report scanning.
 
 Examples
 --------
->>> from cdmkit.privacy import mask_email
+>>> from cdmkit.privacy import mask_email, iran_national_code_valid
 >>> mask_email("x@example.com")
 'x***@example.com'
+>>> iran_national_code_valid("0084575948")
+True
 """
 
-from .masking import MASKERS, mask_date, mask_email, mask_frame, mask_name, mask_phone, mask_value
+from .detect import (PII_TYPES, classify_column, detect_pii, iran_national_code_valid,
+                     luhn_valid, normalise_digits)
+from .erase import ErasureReport, erase_customer, latest_run_dir
+from .masking import (MASKERS, mask_date, mask_email, mask_frame, mask_name, mask_phone,
+                      mask_value, masker_for)
+from .pseudonymise import Pseudonymiser, key_from_config, pseudonymise, pseudonymise_frame
+from .scan import raw_values_from_customers, scan_paths, scan_run, scan_text
 
 __all__ = ["MASKERS", "mask_date", "mask_email", "mask_frame", "mask_name", "mask_phone",
-           "mask_value"]
+           "mask_value", "masker_for",
+           "PII_TYPES", "classify_column", "detect_pii", "iran_national_code_valid",
+           "luhn_valid", "normalise_digits",
+           "Pseudonymiser", "key_from_config", "pseudonymise", "pseudonymise_frame",
+           "ErasureReport", "erase_customer", "latest_run_dir",
+           "raw_values_from_customers", "scan_paths", "scan_run", "scan_text"]

@@ -1,1 +1,54 @@
-"""cdmkit.segment (work in progress)."""
+"""cdmkit.segment: RFM and behavioural segments with profiles (stage 2).
+
+The public face of the segmentation stage; the machinery lives in small modules:
+:mod:`~cdmkit.segment.rfm` (summary, scores, named segments),
+:mod:`~cdmkit.segment.returns` (cancellation and return rules),
+:mod:`~cdmkit.segment.features` (per-customer features and scaling),
+:mod:`~cdmkit.segment.clustering` (segmenter plugins, choosing k, stability),
+:mod:`~cdmkit.segment.profiles` (profiles and descriptions),
+:mod:`~cdmkit.segment.plots`, :mod:`~cdmkit.segment.explorer` and
+:mod:`~cdmkit.segment.stage` (the whole stage as one function).
+
+Examples
+--------
+>>> import pandas as pd
+>>> from cdmkit.segment import rfm_summary, rfm_segments
+>>> tx = pd.DataFrame({"customer_id": ["a", "a", "b", "c"],
+...                    "timestamp": pd.to_datetime(["2024-01-02", "2024-03-01", "2024-01-20",
+...                                                 "2024-02-27"]),
+...                    "amount": [20.0, 35.0, 12.0, 80.0]})
+>>> rfm_segments(rfm_summary(tx), bins=3)[["r_score", "f_score", "segment"]]
+             r_score  f_score              segment
+customer_id
+a                  3        3            Champions
+b                  1        1          Hibernating
+c                  2        1  Potential loyalists
+"""
+
+from .clustering import (BaseSegmenter, GMMSegmenter, KMeansSegmenter, KSelection,
+                         MiniBatchKMeansSegmenter, Stability, choose_k, cluster_stability,
+                         make_segmenter, sampled_silhouette)
+from .explorer import explore_clusters, segment_explorer
+from .features import FEATURE_GROUPS, SkewLogScaler, build_customer_features
+from .profiles import cluster_labels, describe_groups, profile_segments, standardised_means
+from .returns import RETURN_RULES, ReturnHandling, apply_return_rules, is_return
+from .rfm import (DEFAULT_SEGMENT_MAP, SEGMENT_ORDER, DegenerateScoresWarning,
+                  SegmentationWarning, assign_segments, rfm_scores, rfm_segments, rfm_summary)
+from .stage import SegmentationInputs, SegmentationResult, load_inputs, run_segmentation
+
+__all__ = [
+    # RFM
+    "rfm_summary", "rfm_scores", "rfm_segments", "assign_segments", "DEFAULT_SEGMENT_MAP",
+    "SEGMENT_ORDER", "SegmentationWarning", "DegenerateScoresWarning",
+    # returns
+    "apply_return_rules", "is_return", "ReturnHandling", "RETURN_RULES",
+    # features and clustering
+    "build_customer_features", "FEATURE_GROUPS", "SkewLogScaler", "BaseSegmenter",
+    "KMeansSegmenter", "MiniBatchKMeansSegmenter", "GMMSegmenter", "make_segmenter",
+    "choose_k", "KSelection", "cluster_stability", "Stability", "sampled_silhouette",
+    # profiles and exploration
+    "profile_segments", "describe_groups", "cluster_labels", "standardised_means",
+    "explore_clusters", "segment_explorer",
+    # the stage
+    "load_inputs", "SegmentationInputs", "run_segmentation", "SegmentationResult",
+]

@@ -18,7 +18,7 @@ Examples
 ...                    "timestamp": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-15"]),
 ...                    "amount": [10.0, 30.0, 5.0]})
 >>> f = build_customer_features(rfm_summary(tx), transactions=tx)
->>> f.loc["a", "channel_store"]
+>>> float(f.loc["a", "channel_store"])
 0.75
 """
 

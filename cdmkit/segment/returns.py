@@ -92,14 +92,18 @@ def is_return(transactions: pd.DataFrame, value_col: str = "amount",
     [False, True, True, True]
     """
     mask = pd.Series(False, index=transactions.index)
-    if value_col in transactions:
+    cols = set(transactions.columns)
+    value_col, quantity_col, status_col, order_col = (
+        c if c is not None and c in cols else None
+        for c in (value_col, quantity_col, status_col, order_col))
+    if value_col:
         mask |= pd.to_numeric(transactions[value_col], errors="coerce").lt(0).fillna(False)
-    if quantity_col in transactions:
+    if quantity_col:
         mask |= pd.to_numeric(transactions[quantity_col], errors="coerce").lt(0).fillna(False)
-    if status_col in transactions and return_statuses:
+    if status_col and return_statuses:
         st = transactions[status_col].astype("string").str.strip().str.lower()
         mask |= st.isin([s.lower() for s in return_statuses]).fillna(False).astype(bool)
-    if order_col in transactions and cancel_prefix:
+    if order_col and cancel_prefix:
         mask |= transactions[order_col].astype("string").str.startswith(cancel_prefix) \
             .fillna(False).astype(bool)
     return mask.astype(bool)

@@ -327,9 +327,12 @@ def rfm_scores(summary: pd.DataFrame, bins: int = 5, ties: str = "min",
         raise ValueError(f"ties must be 'min' or 'first', got {ties!r}")
     out = summary.copy()
     # Stable customer order for tie-breaking, independent of the frame's row order.
-    order_key = pd.Series(range(len(out)), index=out.index).sort_index(kind="mergesort")
-    order_key = order_key.rank(method="first").reindex(out.index).to_numpy() \
-        if out.index.is_unique else np.arange(len(out))
+    try:
+        sorter = np.asarray(out.index.argsort(kind="stable"))
+    except TypeError:  # mixed, unorderable IDs: compare them as text
+        sorter = np.asarray(out.index.astype(str).argsort(kind="stable"))
+    order_key = np.empty(len(out), dtype=np.int64)
+    order_key[sorter] = np.arange(len(out))
     if recency_col is None and "days_since_last" not in out and {"T", "recency"} <= set(out):
         rec = out["T"] - out["recency"]
     else:

@@ -1,0 +1,458 @@
+"""The analysis stage as a few functions of (inputs, config): what the notebook calls.
+
+Each ``run_*`` function returns a small result dataclass. When the data cannot
+support a section (no amounts, too short a history, no repeat buyers), the
+result says why in ``notes`` / ``skipped`` instead of raising, so the notebook
+degrades gracefully and the report explains what is missing.
+
+Examples
+--------
+>>> import tempfile, pandas as pd
+>>> from cdmkit.config import ClientConfig
+>>> from cdmkit.context import StageContext
+>>> ctx = StageContext("analysis", ClientConfig(client="a"), tempfile.mkdtemp())
+>>> _ = ctx.write_table("transactions", pd.DataFrame({"customer_ref": ["1", "1", "2"],
+...     "timestamp": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-15"]),
+...     "amount": [3.0, 4.0, 5.0]}))
+>>> inp = load_inputs(ctx)
+>>> inp.has_amounts, len(inp.transactions), str(inp.observation_end.date())
+(True, 3, '2024-02-01')
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..model import GLOBAL_ID
+from ._checks import AnalysisInputError
+from .churn import ChurnReport, churn_features, fit_churn, time_split
+from .clv import (BetaGeo, GammaGamma, ParetoNBD, customer_lifetime_value, per_step_rate,
+                  spend_frequency_correlation)
+from .cohorts import cohort_curves, cohort_table, retention_matrix, revenue_retention_matrix
+from .patterns import (activity_per_customer, activity_per_segment, co_purchase, seasonality,
+                       top_items)
+from .validation import (UNIT_DAYS, UNITS_PER_YEAR, calibration_holdout, clv_summary,
+                         holdout_by_frequency, holdout_errors, tracking)
+
+__all__ = ["AnalysisInputs", "load_inputs", "CohortResult", "run_cohorts", "CLVResult",
+           "run_clv", "ChurnResult", "run_churn", "PatternResult", "run_patterns"]
+
+_MODEL_CLASSES = {"bgnbd": BetaGeo, "paretonbd": ParetoNBD}
+
+
+@dataclass
+class AnalysisInputs:
+    """Tables the analysis works on, with global customer IDs attached.
+
+    Attributes
+    ----------
+    transactions : DataFrame
+        Purchase lines (returns and cancellations removed) with ``customer_id``.
+    returns_removed : int
+        Lines dropped as returns/cancellations (``cdmkit.segment.is_return``).
+    segments : Series or None
+        Customer -> segment name (RFM segment of the segmentation stage).
+    events, interactions, customers, customer_map : DataFrame or None
+        Optional tables.
+    has_amounts : bool
+        Whether purchase values are known (else monetary parts are skipped).
+    observation_end : Timestamp
+        End of the observation window (``reference_date`` or the newest purchase).
+    notes : list of str
+        What is missing and what is skipped because of it.
+    """
+
+    transactions: pd.DataFrame
+    returns_removed: int
+    segments: pd.Series | None
+    events: pd.DataFrame | None
+    interactions: pd.DataFrame | None
+    customers: pd.DataFrame | None
+    customer_map: pd.DataFrame | None
+    has_amounts: bool
+    observation_end: pd.Timestamp
+    notes: list = field(default_factory=list)
+
+
+def load_inputs(ctx) -> AnalysisInputs:
+    """Read the tables of a run for the analysis stage (see :class:`AnalysisInputs`)."""
+    from ..segment.returns import is_return
+    from ..tables import attach_customer_id
+
+    notes = []
+    cmap = ctx.read_table("customer_map") if ctx.has_table("customer_map") else None
+    if cmap is None:
+        notes.append("no customer_map table (linkage not run): customer_ref is the customer ID")
+
+    def activity(name):
+        if not ctx.has_table(name):
+            notes.append(f"no {name} table: {name} summaries and features are skipped")
+            return None
+        df = ctx.read_table(name)
+        df = df if GLOBAL_ID in df and cmap is None else attach_customer_id(df, cmap)
+        return df[df[GLOBAL_ID].notna()].reset_index(drop=True)
+
+    tx = ctx.read_table("transactions")
+    if GLOBAL_ID not in tx or cmap is not None:
+        tx = attach_customer_id(tx, cmap)
+    tx = tx[tx[GLOBAL_ID].notna()].copy()
+    tx["timestamp"] = pd.to_datetime(tx["timestamp"], errors="coerce")
+    if getattr(tx["timestamp"].dt, "tz", None) is not None:
+        tx["timestamp"] = tx["timestamp"].dt.tz_convert("UTC").dt.tz_localize(None)
+    tx = tx[tx["timestamp"].notna()]
+    ret = is_return(tx)
+    tx = tx[~ret.to_numpy()].reset_index(drop=True)
+    has_amounts = "amount" in tx and pd.to_numeric(tx["amount"], errors="coerce").gt(0).any()
+    if not has_amounts:
+        notes.append("transactions have no amounts: Gamma-Gamma, CLV in money, revenue "
+                     "retention and spend features are skipped")
+    ref = ctx.config.reference_date
+    end = pd.Timestamp(ref) if ref else (tx["timestamp"].max() if len(tx) else pd.NaT)
+    if ref:
+        tx = tx[tx["timestamp"] <= end + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)]
+    segments = None
+    if ctx.has_table("segments"):
+        s = ctx.read_table("segments")
+        col = "rfm_segment" if "rfm_segment" in s else ("segment" if "segment" in s else None)
+        if col:
+            segments = s.set_index(GLOBAL_ID)[col].astype(str)
+    elif ctx.has_table("rfm"):
+        s = ctx.read_table("rfm")
+        if "segment" in s:
+            segments = s.set_index(GLOBAL_ID)["segment"].astype(str)
+    if segments is None:
+        notes.append("no segments table (segmentation not run): per-segment views are skipped")
+    customers = ctx.read_table("customers") if ctx.has_table("customers") else None
+    return AnalysisInputs(tx, int(ret.sum()), segments, activity("events"),
+                          activity("interactions"), customers, cmap, bool(has_amounts),
+                          pd.Timestamp(end).normalize() if pd.notna(end) else end, notes)
+
+
+def _value_col(inp):
+    return "amount" if inp.has_amounts else None
+
+
+# -- cohorts ---------------------------------------------------------------------------
+@dataclass
+class CohortResult:
+    """Cohort tables: long ``table``, ``retention`` and ``revenue_retention`` matrices,
+    retention ``curves`` per segment (or overall)."""
+
+    table: pd.DataFrame
+    retention: pd.DataFrame
+    revenue_retention: pd.DataFrame | None
+    curves: pd.DataFrame
+    n_cohorts: int
+
+
+def run_cohorts(inp: AnalysisInputs, cfg) -> CohortResult:
+    """Acquisition cohorts of ``cfg.cohort_freq`` up to ``cfg.cohort_max_periods``.
+
+    Examples
+    --------
+    >>> from cdmkit.config import AnalysisConfig
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"], "timestamp": pd.to_datetime(
+    ...     ["2024-01-01", "2024-02-01", "2024-02-03"]), "amount": [1.0, 2.0, 3.0]})
+    >>> inp = AnalysisInputs(tx, 0, None, None, None, None, None, True, pd.Timestamp("2024-02-03"))
+    >>> run_cohorts(inp, AnalysisConfig()).n_cohorts
+    2
+    """
+    vc = _value_col(inp)
+    t = cohort_table(inp.transactions, GLOBAL_ID, "timestamp", vc, freq=cfg.cohort_freq,
+                     max_periods=cfg.cohort_max_periods)
+    if inp.segments is not None:
+        grouped = cohort_table(inp.transactions, GLOBAL_ID, "timestamp", None,
+                               freq=cfg.cohort_freq, max_periods=cfg.cohort_max_periods,
+                               groups=inp.segments)
+        curves = cohort_curves(grouped)
+    else:
+        curves = cohort_curves(t)
+    return CohortResult(t, retention_matrix(t), revenue_retention_matrix(t) if vc else None,
+                        curves, int(t["cohort"].nunique()))
+
+
+# -- CLV ---------------------------------------------------------------------------------
+@dataclass
+class CLVResult:
+    """Fitted CLV models, the per-customer CLV table and the holdout check.
+
+    Attributes
+    ----------
+    summary : DataFrame
+        frequency / recency / T / monetary_value per customer (``time_unit``).
+    models : dict
+        ``bgnbd``, ``paretonbd``, ``gammagamma`` -> fitted model (those that fitted).
+    params : DataFrame
+        One row per model: parameters, log-likelihood, convergence.
+    table : DataFrame or None
+        ``customer_id``, ``frequency``, ``recency``, ``T``, ``p_alive``,
+        ``expected_purchases``, ``expected_spend``, ``clv``.
+    holdout_by_frequency, tracking : DataFrame or None
+        Holdout check of the main transaction model.
+    holdout_errors : dict or None
+        MAE, RMSE, bias, totals.
+    main_model : str or None
+        The transaction model used for the table (first of ``clv_models`` that fitted).
+    spend_correlation : float or None
+        Correlation of frequency and spend among repeat buyers (Gamma-Gamma assumes ~0).
+    notes : list of str
+    """
+
+    summary: pd.DataFrame
+    models: dict
+    params: pd.DataFrame
+    table: pd.DataFrame | None
+    holdout_by_frequency: pd.DataFrame | None = None
+    holdout_errors: dict | None = None
+    tracking: pd.DataFrame | None = None
+    main_model: str | None = None
+    spend_correlation: float | None = None
+    calibration_end: str | None = None
+    notes: list = field(default_factory=list)
+
+
+def _fit(name, cls, penalizer, *args, notes):
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", RuntimeWarning)
+            m = cls(penalizer=penalizer).fit(*args)
+        for w in caught:
+            if "did not converge" in str(w.message):
+                notes.append(f"{name}: {w.message}")
+        return m
+    except AnalysisInputError as exc:
+        notes.append(f"{name} not fitted: {exc}")
+        return None
+
+
+def run_clv(inp: AnalysisInputs, cfg) -> CLVResult:
+    """Fit the configured CLV models, build the CLV table and check on a holdout period.
+
+    Examples
+    --------
+    >>> from cdmkit.config import AnalysisConfig
+    >>> rng = np.random.default_rng(0)
+    >>> days = pd.to_datetime("2023-01-01") + pd.to_timedelta(rng.integers(0, 360, 400), "D")
+    >>> tx = pd.DataFrame({"customer_id": rng.integers(0, 60, 400).astype(str),
+    ...                    "timestamp": days, "amount": rng.gamma(4, 5, 400)})
+    >>> inp = AnalysisInputs(tx, 0, None, None, None, None, None, True, days.max().normalize())
+    >>> res = run_clv(inp, AnalysisConfig(clv_models=["bgnbd", "gammagamma"]))
+    >>> sorted(res.models), res.table.shape[0]
+    (['bgnbd', 'gammagamma'], 60)
+    """
+    notes = []
+    vc = _value_col(inp)
+    unit = cfg.time_unit
+    summ = clv_summary(inp.transactions, GLOBAL_ID, "timestamp", vc, time_unit=unit,
+                       observation_end=inp.observation_end)
+    x, t, T = summ["frequency"], summ["recency"], summ["T"]
+    models, rows = {}, []
+    for name in cfg.clv_models:
+        if name in _MODEL_CLASSES:
+            m = _fit(name, _MODEL_CLASSES[name], cfg.penalizer, x, t, T, notes=notes)
+        elif vc is None:
+            notes.append("gammagamma skipped: transactions have no amounts")
+            m = None
+        else:
+            rep = (x > 0) & (summ["monetary_value"] > 0)
+            dropped = int(((x > 0) & ~rep).sum())
+            if dropped:
+                notes.append(f"gammagamma: {dropped} repeat buyer(s) with zero or negative "
+                             "average spend left out")
+            m = _fit(name, GammaGamma, cfg.penalizer, x[rep], summ["monetary_value"][rep],
+                     notes=notes)
+        if m is not None:
+            models[name] = m
+            rows.append({"model": name, **m.params_, "log_likelihood": m.log_likelihood_,
+                         "converged": m.converged_, "n_customers": m.n_customers_})
+    params = pd.DataFrame(rows)
+    main = next((n for n in cfg.clv_models if n in _MODEL_CLASSES and n in models), None)
+    res = CLVResult(summ, models, params, None, main_model=main, notes=notes)
+    if main is None:
+        notes.append("no transaction model could be fitted: CLV table skipped")
+        return res
+    tm = models[main]
+    gg = models.get("gammagamma")
+    if gg is not None:
+        res.spend_correlation = spend_frequency_correlation(
+            x[(x > 0) & (summ["monetary_value"] > 0)],
+            summ["monetary_value"][(x > 0) & (summ["monetary_value"] > 0)])
+    table = pd.DataFrame({GLOBAL_ID: summ.index.astype(str), "frequency": x.to_numpy(),
+                          "recency": t.to_numpy(), "T": T.to_numpy()})
+    table["p_alive"] = tm.probability_alive(x, t, T)
+    table["expected_purchases"] = tm.conditional_expected_purchases(cfg.clv_horizon, x, t, T)
+    if gg is not None and gg.params_["q"] > 1:
+        m_val = summ["monetary_value"].clip(lower=0).to_numpy()
+        table["expected_spend"] = gg.conditional_expected_spend(x, m_val)
+        rate = per_step_rate(cfg.discount_rate, cfg.clv_step, UNITS_PER_YEAR[unit])
+        table["clv"] = customer_lifetime_value(tm, gg, x, t, T, m_val, horizon=cfg.clv_horizon,
+                                               step=cfg.clv_step, discount_rate=rate)
+    else:
+        table["expected_spend"] = np.nan
+        table["clv"] = np.nan
+    res.table = table
+    # Holdout check: refit the main model on the calibration period only.
+    cal_end = inp.observation_end - pd.Timedelta(days=cfg.holdout * UNIT_DAYS[unit])
+    try:
+        ch = calibration_holdout(inp.transactions, GLOBAL_ID, "timestamp", None,
+                                 calibration_end=cal_end, observation_end=inp.observation_end,
+                                 time_unit=unit)
+        cal_model = type(tm)(penalizer=cfg.penalizer).fit(ch["frequency_cal"], ch["recency_cal"],
+                                                          ch["T_cal"])
+        res.holdout_by_frequency = holdout_by_frequency(cal_model, ch, cfg.frequency_buckets)
+        res.holdout_errors = holdout_errors(cal_model, ch)
+        res.tracking = tracking(cal_model, inp.transactions, GLOBAL_ID, "timestamp",
+                                calibration_end=cal_end, observation_end=inp.observation_end,
+                                time_unit=unit)
+        res.calibration_end = str(cal_end.date())
+    except AnalysisInputError as exc:
+        notes.append(f"holdout check skipped: {exc}")
+    return res
+
+
+# -- churn -------------------------------------------------------------------------------
+@dataclass
+class ChurnResult:
+    """Churn models, their evaluation and every customer's current churn score.
+
+    ``report`` is None (and ``skipped`` says why) when churn cannot be modelled.
+    ``scores`` holds ``customer_id``, ``churn_probability`` (best model, features
+    at the observation end).
+    """
+
+    mode: str
+    report: ChurnReport | None
+    scores: pd.DataFrame | None
+    skipped: str | None = None
+    cutoffs: dict = field(default_factory=dict)
+
+
+def _flag_labels(inp: AnalysisInputs, col: str) -> pd.Series:
+    """Churn flag per global customer from the customers table (column or ``attributes``)."""
+    from ..tables import attach_customer_id
+    from .churn import flag_frame
+
+    c = inp.customers
+    if c is None:
+        raise AnalysisInputError("churn_mode is flag but there is no customers table")
+    if col in c:
+        flag = c[col]
+    elif "attributes" in c:
+        flag = c["attributes"].map(lambda a: (json.loads(a) if isinstance(a, str) and a else
+                                              (a or {})).get(col))
+    else:
+        raise AnalysisInputError(f"churn flag column {col!r} not found in the customers table")
+    df = pd.DataFrame({"customer_source": c["source"].astype(str),
+                       "customer_ref": c["record_id"].astype(str), col: flag})
+    df = attach_customer_id(df, inp.customer_map) if inp.customer_map is not None else \
+        df.assign(**{GLOBAL_ID: df["customer_ref"]})
+    df = df[df[GLOBAL_ID].notna() & df[col].notna()]
+    _, y = flag_frame(df[[col]], col)
+    return y.groupby(df[GLOBAL_ID].astype(str).to_numpy()).max()
+
+
+def run_churn(inp: AnalysisInputs, cfg, seed: int = 0) -> ChurnResult:
+    """Churn labels, features, models and scores as configured (see :mod:`.churn`)."""
+    vc = _value_col(inp)
+    tx = inp.transactions.assign(**{GLOBAL_ID: inp.transactions[GLOBAL_ID].astype(str)})
+    ev = inp.events.assign(**{GLOBAL_ID: inp.events[GLOBAL_ID].astype(str)}) \
+        if inp.events is not None else None
+    it = inp.interactions.assign(**{GLOBAL_ID: inp.interactions[GLOBAL_ID].astype(str)}) \
+        if inp.interactions is not None else None
+    try:
+        if cfg.churn_mode == "inactivity":
+            X_tr, y_tr, X_te, y_te = time_split(
+                tx, GLOBAL_ID, "timestamp", vc, window_days=cfg.churn_window,
+                observation_end=inp.observation_end, events=ev, interactions=it,
+                min_customers=cfg.min_churn_customers)
+            cutoffs = dict(X_te.attrs)
+        else:
+            from sklearn.model_selection import train_test_split
+
+            if not cfg.churn_flag_column:
+                raise AnalysisInputError("churn_mode is flag: set analysis.churn_flag_column")
+            y = _flag_labels(inp, cfg.churn_flag_column)
+            X = churn_features(tx, GLOBAL_ID, "timestamp", vc, cutoff=inp.observation_end,
+                               events=ev, interactions=it)
+            y = y.reindex(X.index).dropna().astype(int)
+            X = X.loc[y.index]
+            if len(y) < cfg.min_churn_customers or y.nunique() < 2:
+                raise AnalysisInputError(f"{len(y)} customers with a churn flag and "
+                                         f"transactions; need {cfg.min_churn_customers} and "
+                                         "both classes")
+            X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=cfg.test_size,
+                                                      stratify=y, random_state=seed)
+            cutoffs = {}
+        report = fit_churn(X_tr, y_tr, X_te, y_te, models=cfg.churn_models, top_k=cfg.top_k,
+                           C=cfg.churn_C, random_state=seed)
+    except AnalysisInputError as exc:
+        return ChurnResult(cfg.churn_mode, None, None, skipped=str(exc))
+    best = report.models[report.best]
+    X_now = churn_features(tx, GLOBAL_ID, "timestamp", vc, cutoff=inp.observation_end,
+                           events=ev, interactions=it).reindex(columns=X_tr.columns)
+    for c in X_now.columns:
+        if not pd.api.types.is_numeric_dtype(X_tr[c]):
+            X_now[c] = X_now[c].astype(object).where(X_now[c].notna(), None).astype(str)
+    scores = pd.DataFrame({GLOBAL_ID: X_now.index.astype(str),
+                           "churn_probability": best.predict_proba(X_now)[:, 1],
+                           "model": report.best})
+    return ChurnResult(cfg.churn_mode, report, scores, cutoffs=cutoffs)
+
+
+# -- patterns ----------------------------------------------------------------------------
+@dataclass
+class PatternResult:
+    """Top products/categories per segment, co-purchase pairs, seasonality, activity."""
+
+    top_products: pd.DataFrame | None
+    top_categories: pd.DataFrame | None
+    pairs: pd.DataFrame | None
+    season: dict
+    events_per_segment: pd.DataFrame | None
+    interactions_per_segment: pd.DataFrame | None
+    events_per_customer: pd.DataFrame | None = None
+    interactions_per_customer: pd.DataFrame | None = None
+    notes: list = field(default_factory=list)
+
+
+def run_patterns(inp: AnalysisInputs, cfg) -> PatternResult:
+    """Purchase patterns and activity summaries (sections without data are noted)."""
+    notes = []
+    tx = inp.transactions
+    vc = _value_col(inp)
+    seg = inp.segments
+
+    def has(col):
+        return col in tx and tx[col].notna().any()
+
+    top_p = top_items(tx, "product_id", segments=seg, customer_col=GLOBAL_ID, value_col=vc,
+                      n=cfg.top_n) if has("product_id") else None
+    top_c = top_items(tx, "category", segments=seg, customer_col=GLOBAL_ID, value_col=vc,
+                      n=cfg.top_n) if has("category") else None
+    if top_p is None and top_c is None:
+        notes.append("no product_id or category in transactions: top items skipped")
+    pairs = None
+    if has("order_id") and (has("product_id") or has("category")):
+        item = "product_id" if has("product_id") else "category"
+        pairs = co_purchase(tx, "order_id", item, min_support=cfg.pattern_min_support,
+                            max_items=cfg.pattern_max_items)
+    else:
+        notes.append("no order_id with products in transactions: co-purchase pairs skipped")
+    season = seasonality(tx, "timestamp", vc, "order_id" if has("order_id") else None)
+    all_seg = seg if seg is not None else \
+        pd.Series("all", index=pd.Index(tx[GLOBAL_ID].astype(str).unique()))
+    all_seg.index = all_seg.index.astype(str)
+    res = PatternResult(top_p, top_c, pairs, season, None, None, notes=notes)
+    for df, col, attr in ((inp.events, "event_type", "events"),
+                          (inp.interactions, "interaction_type", "interactions")):
+        if df is None or df.empty or col not in df:
+            continue
+        pc = activity_per_customer(df.assign(**{GLOBAL_ID: df[GLOBAL_ID].astype(str)}), col)
+        setattr(res, f"{attr}_per_customer", pc)
+        setattr(res, f"{attr}_per_segment", activity_per_segment(pc, all_seg))
+    return res

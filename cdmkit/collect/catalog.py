@@ -1,0 +1,185 @@
+"""The data catalogue: where every customer field lives, what it means, and how sensitive it is.
+
+One row per source column: ``source``, ``field`` (the source column),
+``canonical_field``, ``definition`` (the source's ``definitions:`` in the YAML,
+else the canonical definition), ``owner``, ``dtype``, ``pii_class``
+(``direct``/``quasi``/``sensitive``/``none``: the source's ``pii:`` override,
+else the canonical field's class, else detected from content),
+``completeness`` (share of filled values), ``distinct`` and a masked
+``example``.
+
+Examples
+--------
+>>> import pandas as pd
+>>> raw = pd.DataFrame({"id": ["1", "2"], "Mail": ["ann@example.org", None],
+...                     "contact": ["+44 7911 123456", "+44 7911 654321"]})
+>>> cat = build_catalog(raw, {"record_id": "id", "email": "Mail"}, source="crm",
+...                     kind="customers")
+>>> cat[["field", "canonical_field", "pii_class", "completeness", "example"]].values.tolist()
+[['id', 'record_id', 'none', 1.0, '1'], ['Mail', 'email', 'direct', 0.5, 'a***@example.org'], \
+['contact', None, 'direct', 1.0, '+44 791 *** **56']]
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from ..model import fields_of
+from ..privacy.masking import MASKERS, mask_date, mask_value
+
+__all__ = ["CATALOG_COLUMNS", "detect_content", "detect_pii_class", "build_catalog"]
+
+CATALOG_COLUMNS = ["source", "field", "canonical_field", "definition", "owner", "dtype",
+                   "pii_class", "completeness", "distinct", "example"]
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[\d\s\-().\u06f0-\u06f9\u0660-\u0669]{7,20}$")
+_DATE = re.compile(r"^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})")
+
+
+def detect_content(values: pd.Series, sample: int = 500) -> str | None:
+    """What a text column holds, judged on a sample: ``email``, ``phone``, ``date`` or ``None``.
+
+    A kind wins when at least 80% of the sampled filled values look like it.
+
+    Examples
+    --------
+    >>> detect_content(pd.Series(["a@b.org", "c@d.net", None]))
+    'email'
+    >>> detect_content(pd.Series(["0912 123 4567", "+98 21 1234 5678"]))
+    'phone'
+    >>> detect_content(pd.Series(["red", "blue"])) is None
+    True
+    """
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return "date"
+    if values.dtype != object:
+        return None
+    s = values.dropna()
+    s = s[s.map(lambda v: isinstance(v, str))]
+    if s.empty:
+        return None
+    s = s.head(sample).str.strip()
+    for kind, rx in (("email", _EMAIL), ("date", _DATE), ("phone", _PHONE)):
+        share = s.str.match(rx).mean()
+        if share >= 0.8:
+            if kind == "phone" and s.str.replace(r"\D", "", regex=True).str.len().lt(7).mean() \
+                    > 0.2:
+                continue
+            return kind
+    return None
+
+
+def detect_pii_class(values: pd.Series) -> str:
+    """PII class from content alone: e-mails and phones are ``direct``, dates ``quasi``.
+
+    Examples
+    --------
+    >>> detect_pii_class(pd.Series(["x@y.org"])), detect_pii_class(pd.Series(["12"]))
+    ('direct', 'none')
+    """
+    try:  # a fuller detector from the privacy package, when present
+        from ..privacy import detect_pii as _fuller  # type: ignore[attr-defined]
+    except ImportError:
+        _fuller = None
+    if _fuller is not None:
+        try:
+            found = _fuller(values)
+            if found in ("direct", "quasi", "sensitive", "none"):
+                return found
+        except Exception:  # pragma: no cover - a plugin detector must not break the catalogue
+            pass
+    kind = detect_content(values)
+    return {"email": "direct", "phone": "direct", "date": "quasi"}.get(kind, "none")
+
+
+def _dtype_of(s: pd.Series, canonical) -> str:
+    if canonical is not None:
+        return canonical.dtype
+    if pd.api.types.is_bool_dtype(s):
+        return "bool"
+    if pd.api.types.is_integer_dtype(s):
+        return "int"
+    if pd.api.types.is_float_dtype(s):
+        return "float"
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return "datetime"
+    filled = s.dropna()
+    if len(filled) and filled.map(lambda v: isinstance(v, str)).all():
+        sample = filled.head(500)
+        if pd.to_numeric(sample, errors="coerce").notna().all():
+            return "float" if sample.str.contains(r"[.,]", regex=True).any() else "int"
+    return "string"
+
+
+def _example(s: pd.Series, pii: str, canonical_name: str | None, content: str | None):
+    filled = s.dropna()
+    if filled.empty:
+        return None
+    v = filled.iloc[0]
+    if pii == "none":
+        return str(v)[:60]
+    masker = MASKERS.get(canonical_name or "")
+    if masker is None:
+        masker = {"email": MASKERS["email"], "phone": MASKERS["phone"],
+                  "date": mask_date}.get(content, mask_value)
+    return masker(str(v))
+
+
+def build_catalog(raw: pd.DataFrame, mapping: dict, *, source: str, kind: str,
+                  owner: str | None = None, definitions: dict | None = None,
+                  pii: dict | None = None) -> pd.DataFrame:
+    """Catalogue rows for one source (one per source column, in source order).
+
+    Parameters
+    ----------
+    raw : DataFrame
+        The source as loaded (before cleaning).
+    mapping : dict
+        ``{canonical field: source column}``.
+    source, kind : str
+        Source name and kind.
+    owner : str, optional
+        Owning team.
+    definitions, pii : dict, optional
+        Overrides keyed by source column or canonical field name.
+
+    Examples
+    --------
+    >>> cat = build_catalog(pd.DataFrame({"dob": ["1984-03-07"]}), {"birth_date": "dob"},
+    ...                     source="s", kind="customers", definitions={"dob": "Birthday."})
+    >>> cat.loc[0, ["definition", "pii_class", "example"]].tolist()
+    ['Birthday.', 'quasi', '1984-**-**']
+    """
+    fields = fields_of(kind)
+    by_col = {str(c): f for f, c in mapping.items()}
+    definitions, pii = definitions or {}, pii or {}
+    rows = []
+    n = len(raw)
+    for col in raw.columns:
+        s = raw[col]
+        canon_name = by_col.get(str(col))
+        canon = fields.get(canon_name) if canon_name else None
+        filled = s.notna()
+        if s.dtype == object:
+            filled &= s.map(lambda v: not (isinstance(v, str) and not v.strip()),
+                            na_action="ignore").astype(bool).reindex(s.index, fill_value=False)
+        content = detect_content(s) if canon is None else None
+        cls = pii.get(str(col)) or (pii.get(canon_name) if canon_name else None)
+        if cls is None:
+            cls = canon.pii if canon is not None else detect_pii_class(s)
+        definition = definitions.get(str(col)) or (definitions.get(canon_name) if canon_name
+                                                   else None)
+        if definition is None and canon is not None:
+            definition = canon.definition
+        rows.append({
+            "source": source, "field": str(col), "canonical_field": canon_name,
+            "definition": definition, "owner": owner, "dtype": _dtype_of(s, canon),
+            "pii_class": cls,
+            "completeness": round(float(filled.sum()) / n, 4) if n else 0.0,
+            "distinct": int(s[filled].astype(str).nunique()) if n else 0,
+            "example": _example(s[filled], cls, canon_name, content),
+        })
+    return pd.DataFrame(rows, columns=CATALOG_COLUMNS)

@@ -1,0 +1,605 @@
+"""The identity-resolution pipeline: block, compare, score, cluster; IDs, households, golden records.
+
+:func:`score_and_cluster` runs the linkage itself on a frame of records;
+:func:`resolve_identities` is the stage entry point that adds stable global
+IDs from the customer store, households and golden records;
+:func:`dedupe` and :func:`link` are the one-call APIs behind ``cdmkit dedupe``
+and ``cdmkit link``.
+
+Examples
+--------
+>>> import pandas as pd
+>>> df = pd.DataFrame({"id": ["1", "2", "3", "4"],
+...                    "first_name": ["Anna", "Ana", "Bert", "Carl"],
+...                    "last_name": ["Smith", "Smith", "Jones", "Brown"],
+...                    "birth_date": ["1980-02-03", "1980-02-03", "1975-01-01", "1990-09-09"]})
+>>> dedupe(df, id_column="id")["cluster_id"].tolist()
+[0, 0, 1, 2]
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from .blocking import block
+from .clustering import cluster_pairs, cluster_size_table
+from .evaluate import blocking_recall, pairwise_scores, true_pairs, truth_for
+from .fellegi_sunter import FellegiSunter, LevelScorer
+from .normalize import map_unique, text_key
+from .settings import LinkageSettings, canonicalize_columns, infer_settings
+from .supervised import SupervisedScorer, load_labels
+
+__all__ = ["ScoredLinkage", "LinkageReport", "LinkageResult", "score_and_cluster",
+           "resolve_identities", "dedupe", "link", "prepare_records"]
+
+
+def _progress_enabled(progress) -> bool:
+    if progress is not None:
+        return bool(progress)
+    return bool(getattr(sys.stderr, "isatty", lambda: False)())
+
+
+def prepare_records(df: pd.DataFrame, source: str = "input") -> pd.DataFrame:
+    """Records with string ``source`` and ``record_id`` and a fresh 0..n-1 index.
+
+    Raises
+    ------
+    InputError
+        If ``record_id`` is missing, empty, or repeated within a source.
+
+    Examples
+    --------
+    >>> prepare_records(pd.DataFrame({"record_id": [1, 2]}))["source"].tolist()
+    ['input', 'input']
+    """
+    rec = df.reset_index(drop=True).copy()
+    if "record_id" not in rec:
+        raise InputError("customers", "no record_id column (the key of each record)")
+    if "source" not in rec:
+        rec["source"] = source
+    rec["source"] = rec["source"].astype(str)
+    ids = rec["record_id"]
+    bad = ids.isna() | (ids.astype(str).str.strip() == "")
+    if bad.any():
+        raise InputError("customers", "record_id is empty", row=int(np.flatnonzero(bad)[0]) + 1,
+                         column="record_id")
+    rec["record_id"] = ids.astype(str)
+    dup = rec.duplicated(["source", "record_id"])
+    if dup.any():
+        r = int(np.flatnonzero(dup)[0])
+        raise InputError("customers", f"record_id {rec['record_id'][r]!r} appears more than "
+                         f"once in source {rec['source'][r]!r}", row=r + 1, column="record_id")
+    return rec
+
+
+@dataclass
+class ScoredLinkage:
+    """Everything :func:`score_and_cluster` computed (arrays aligned with ``records``/``pairs``)."""
+
+    records: pd.DataFrame
+    settings: LinkageSettings
+    comparators: list
+    pairs: np.ndarray
+    gamma: np.ndarray
+    tf: np.ndarray
+    model: LevelScorer
+    match_weight: np.ndarray
+    match_probability: np.ndarray
+    rule_counts: pd.DataFrame
+    clusters: np.ndarray
+    anomalies: pd.DataFrame
+    threshold_weight: float
+    mode: str
+    truth: np.ndarray | None = None
+
+    @property
+    def names(self) -> list[str]:
+        """Comparison names."""
+        return [c.name for c in self.settings.comparisons]
+
+    @property
+    def level_names(self) -> list[list[str]]:
+        """Level names of each comparison."""
+        return [c.level_names for c in self.comparators]
+
+    def params(self) -> pd.DataFrame:
+        """m, u and weight per comparison level, and the prior (lambda)."""
+        return self.model.params_frame(self.names, self.level_names)
+
+    def pairs_frame(self) -> pd.DataFrame:
+        """Scored pairs with record keys, weights, probabilities and comparison levels."""
+        rec = self.records
+        i, j = self.pairs[:, 0], self.pairs[:, 1]
+        out = pd.DataFrame({
+            "source_l": rec["source"].to_numpy()[i], "record_id_l": rec["record_id"].to_numpy()[i],
+            "source_r": rec["source"].to_numpy()[j], "record_id_r": rec["record_id"].to_numpy()[j],
+            "match_weight": self.match_weight, "match_probability": self.match_probability,
+        })
+        _, adj = self.model.contributions(self.gamma, self.tf)
+        out["tf_adjustment"] = adj.sum(axis=1)
+        for k, name in enumerate(self.names):
+            out[f"gamma_{name}"] = self.gamma[:, k]
+        return out
+
+
+@dataclass
+class LinkageReport:
+    """Figures and tables describing one linkage run (see :meth:`figures`)."""
+
+    n_records: int
+    n_sources: int
+    n_candidate_pairs: int
+    n_links: int
+    n_customers: int
+    n_households: int
+    threshold: float
+    threshold_weight: float
+    mode: str
+    lambda_: float
+    em_iterations: int | None
+    em_converged: bool | None
+    rule_counts: pd.DataFrame
+    cluster_sizes: pd.DataFrame
+    anomalies: pd.DataFrame
+    id_counts: dict = field(default_factory=dict)
+    blocking_recall: float | None = None
+    scores: dict | None = None
+    household_scores: dict | None = None
+
+    def figures(self) -> dict:
+        """Key figures for ``ctx.record`` (summary.json).
+
+        Examples
+        --------
+        >>> r = LinkageReport(10, 1, 5, 2, 8, 8, 0.5, 0.0, "unsupervised", 0.1, 3, True,
+        ...                   pd.DataFrame(), pd.DataFrame({"cluster_size": [1], "clusters": [8],
+        ...                   "records": [8]}), pd.DataFrame())
+        >>> r.figures()["singletons_share"]
+        1.0
+        """
+        cs = self.cluster_sizes
+        singles = int(cs.loc[cs["cluster_size"] == 1, "clusters"].sum()) if len(cs) else 0
+        out = {
+            "n_records": self.n_records, "n_sources": self.n_sources,
+            "n_candidate_pairs": self.n_candidate_pairs, "n_links": self.n_links,
+            "n_customers": self.n_customers, "n_households": self.n_households,
+            "threshold": self.threshold, "threshold_weight": self.threshold_weight,
+            "mode": self.mode, "lambda": self.lambda_, "em_iterations": self.em_iterations,
+            "em_converged": self.em_converged,
+            "singletons_share": singles / self.n_customers if self.n_customers else 0.0,
+            "max_cluster_size": int(cs["cluster_size"].max()) if len(cs) else 0,
+            "n_anomalies": int(len(self.anomalies)),
+            "dedup_rate": 1 - self.n_customers / self.n_records if self.n_records else 0.0,
+            "id_new": int(self.id_counts.get("new", 0)),
+            "id_merged": int(self.id_counts.get("merge", 0)),
+            "id_split": int(self.id_counts.get("split", 0)),
+        }
+        if self.blocking_recall is not None:
+            out["blocking_recall"] = self.blocking_recall
+        if self.scores:
+            out.update({k: self.scores[k] for k in ("precision", "recall", "f1")})
+        if self.household_scores:
+            out.update({f"household_{k}": self.household_scores[k]
+                        for k in ("precision", "recall", "f1")})
+        return out
+
+
+def _key_columns(records, settings, prepared):
+    cols = sorted({c for r in settings.blocking_rules for c in r.columns})
+    keys = pd.DataFrame(index=range(len(records)))
+    for col in cols:
+        keys[col] = prepared[col] if col in prepared else \
+            map_unique(records[col], text_key).to_numpy()
+    return keys
+
+
+def _random_pairs(n, size, rng, src=None, link_type="link_and_dedupe"):
+    if n < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    total = n * (n - 1) // 2
+    size = int(min(size, total))
+    out, got = [], 0
+    for _ in range(20):  # a few vectorised draws fill the sample
+        i = rng.integers(0, n, 2 * size + 16)
+        j = rng.integers(0, n, 2 * size + 16)
+        ok = i != j
+        if src is not None and link_type == "link_only":
+            ok &= src[i] != src[j]
+        elif src is not None and link_type == "dedupe_only":
+            ok &= src[i] == src[j]
+        p = np.column_stack([np.minimum(i, j), np.maximum(i, j)])[ok]
+        out.append(p)
+        got += len(p)
+        if got >= size:
+            break
+    p = np.concatenate(out)[:size] if out else np.empty((0, 2), dtype=np.int64)
+    return p
+
+
+def _label_pairs(records, labels: pd.DataFrame):
+    if labels is None or not len(labels):
+        return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=int)
+    idx = pd.Series(np.arange(len(records)),
+                    index=records["source"].astype(str) + "\x1f" + records["record_id"].astype(str))
+    idx = idx[~idx.index.duplicated()]
+    lk = labels["source_l"].astype(str) + "\x1f" + labels["record_id_l"].astype(str)
+    rk = labels["source_r"].astype(str) + "\x1f" + labels["record_id_r"].astype(str)
+    li, ri = idx.reindex(lk).to_numpy(), idx.reindex(rk).to_numpy()
+    ok = ~(np.isnan(li) | np.isnan(ri))
+    p = np.column_stack([li[ok], ri[ok]]).astype(np.int64)
+    return p, labels["label"].to_numpy()[ok].astype(int)
+
+
+def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = None,
+                      config=None, seed: int = 42, truth=None, labels=None,
+                      progress=None) -> ScoredLinkage:
+    """Block, compare, score (EM or supervised) and cluster records.
+
+    Parameters
+    ----------
+    records : DataFrame
+        Records with ``source``, ``record_id`` and canonical columns.
+    settings : LinkageSettings, optional
+        Default: inferred from the columns (:func:`infer_settings`).
+    config : LinkageConfig, optional
+        Stage options (EM, guard, block limits, mode).
+    seed : int
+        Seed of the random pairs used for u.
+    truth : array-like, optional
+        True entity per record: adds blocking recall per rule; used for training
+        only when ``config.mode == "supervised"`` and no review labels exist.
+    labels : DataFrame, optional
+        Review labels (see :func:`cdmkit.link.supervised.load_labels`).
+    progress : bool, optional
+        Progress bar (default: when interactive).
+
+    Returns
+    -------
+    ScoredLinkage
+    """
+    from tqdm.auto import tqdm
+
+    from ..config.linkage import LinkageConfig
+
+    config = config or LinkageConfig()
+    records = prepare_records(records)
+    settings = settings or infer_settings(records, config)
+    n = len(records)
+    bar = tqdm(total=5, desc="linkage", disable=not _progress_enabled(progress), leave=False)
+
+    # 1. normalise each compared column once per record
+    comparators = [c.build() for c in settings.comparisons]
+    codes, uniques, prepared = [], [], {}
+    for spec, comp in zip(settings.comparisons, comparators):
+        if spec.column not in records:
+            raise InputError("customers", f"comparison {spec.name!r} needs column "
+                             f"{spec.column!r}, which is missing")
+        prep = comp.prepare(records[spec.column])
+        prepared.setdefault(spec.column, prep.to_numpy())
+        c, u = pd.factorize(prep, use_na_sentinel=True)
+        codes.append(c.astype(np.int64))
+        uniques.append(np.asarray(u, dtype=object))
+    bar.update()
+
+    # 2. blocking
+    src = pd.factorize(records["source"])[0]
+    keys = _key_columns(records, settings, prepared)
+    pairs, rule_counts = block(keys, settings.blocking_rules, sources=records["source"],
+                               link_type=settings.link_type, max_pairs=config.max_pairs,
+                               max_block_size=config.max_block_size, truth=truth)
+    bar.update()
+
+    # 3. comparison vectors of candidate pairs (and of random pairs, for u)
+    def compare(p):
+        g = np.empty((len(p), len(comparators)), dtype=np.int8)
+        for k, comp in enumerate(comparators):
+            g[:, k] = comp.levels_from_codes(uniques[k], codes[k][p[:, 0]], codes[k][p[:, 1]])
+        return g
+
+    gamma = compare(pairs)
+    tf = np.full(gamma.shape, np.nan)
+    tf_on = [bool(s.tf_adjust) for s in settings.comparisons]
+    for k, on in enumerate(tf_on):
+        if on:
+            c = codes[k]
+            freq = np.bincount(c[c >= 0], minlength=len(uniques[k])) / max((c >= 0).sum(), 1)
+            tf[:, k] = np.where(gamma[:, k] == 0, freq[np.maximum(codes[k][pairs[:, 0]], 0)],
+                                np.nan)
+    bar.update()
+
+    # 4. scoring
+    n_levels = [len(c.level_names) for c in comparators]
+    lp, ly = _label_pairs(records, labels)
+    mode = config.mode
+    if mode == "auto":
+        enough = len(ly) and min((ly == 1).sum(), (ly == 0).sum()) >= config.min_labels
+        mode = "supervised" if enough else "unsupervised"
+    if mode == "supervised":
+        if len(ly) == 0 and truth is not None and len(pairs):
+            t = np.asarray(truth)
+            lp, ly = pairs, (t[pairs[:, 0]] == t[pairs[:, 1]]).astype(int)
+        if len(np.unique(ly)) < 2:
+            raise InputError("linkage", "supervised mode needs labelled matches and "
+                             "non-matches (review labels file or ground truth)")
+        model = SupervisedScorer(random_state=seed).fit(compare(lp), ly, n_levels)
+    else:
+        rng = np.random.default_rng(seed)
+        rp = _random_pairs(n, config.u_sample_size, rng, src, settings.link_type)
+        model = FellegiSunter(max_iter=config.em_max_iter, tol=config.em_tol)
+        model.fit(gamma, compare(rp), n_levels, tf_exact=tf_on)
+    weight = model.match_weight(gamma, tf)
+    prob = 1.0 / (1.0 + np.exp2(-weight))
+    bar.update()
+
+    # 5. clustering
+    t = settings.threshold
+    tw = float(np.log2(t / (1 - t)))
+    clusters, anomalies = cluster_pairs(n, pairs, weight, tw, config.max_cluster_size,
+                                        config.min_cluster_density, config.chain_guard)
+    bar.update()
+    bar.close()
+    return ScoredLinkage(records, settings, comparators, pairs, gamma, tf, model, weight, prob,
+                         rule_counts, clusters, anomalies, tw, mode,
+                         None if truth is None else np.asarray(truth))
+
+
+@dataclass
+class LinkageResult:
+    """Output of :func:`resolve_identities`.
+
+    Attributes
+    ----------
+    customer_map : DataFrame
+        ``source, record_id, customer_id, household_id``.
+    golden : DataFrame
+        One row per ``customer_id`` with golden fields and ``<field>_source``/``<field>_record``.
+    pairs : DataFrame
+        Scored candidate pairs (keys, ``match_weight``, ``match_probability``, levels).
+    id_changes : DataFrame
+        ``run_id, event, customer_id, other_id`` (new/merge/split) of this run.
+    params : DataFrame
+        m, u, weight per comparison level and the prior (lambda).
+    report : LinkageReport
+    scored : ScoredLinkage
+        Arrays behind the tables (for explanations and review).
+    """
+
+    customer_map: pd.DataFrame
+    golden: pd.DataFrame
+    pairs: pd.DataFrame
+    id_changes: pd.DataFrame
+    params: pd.DataFrame
+    report: LinkageReport
+    scored: ScoredLinkage
+
+    @property
+    def settings(self) -> LinkageSettings:
+        """The settings used (save with ``result.settings.to_json(path)``)."""
+        return self.scored.settings
+
+    def explain(self, pair: int, values: bool = False) -> pd.DataFrame:
+        """Weight table of pair number ``pair`` (row of :attr:`pairs`); see :func:`explain_pair`."""
+        from .explain import explain_pair
+
+        return explain_pair(self.scored, pair, values=values)
+
+
+def resolve_identities(customers: pd.DataFrame, config=None, store_path=None,
+                       run_id: str = "run", seed: int = 42, ground_truth=None,
+                       progress=None, labels_file=None) -> LinkageResult:
+    """Resolve identities: global customer IDs, households and golden records.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        The collection stage's ``customers`` table (``source``, ``record_id``, canonical fields).
+    config : LinkageConfig, optional
+        The ``linkage:`` section of the client config.
+    store_path : str or Path, optional
+        DuckDB customer store holding the ID registry (IDs persist across runs).
+        ``None`` uses a throw-away store (IDs valid for this call only).
+    run_id : str
+        Logged with every ID change.
+    seed : int
+        Seed of every random step.
+    ground_truth : DataFrame, optional
+        ``source, record_id, person_id[, household_id]``; adds evaluation figures.
+    progress : bool, optional
+        Progress bars.
+    labels_file : str or Path, optional
+        Clerical-review labels (default ``config.labels_file``).
+
+    Returns
+    -------
+    LinkageResult
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cust = pd.DataFrame({"source": ["crm", "shop", "shop"], "record_id": ["1", "a", "b"],
+    ...                      "first_name": ["Anna", "Anna", "Ben"],
+    ...                      "last_name": ["Smith", "Smith", "Stone"],
+    ...                      "email": ["anna@x.org", "anna@x.org", "ben@y.org"]})
+    >>> res = resolve_identities(cust, run_id="r1")
+    >>> res.customer_map["customer_id"].tolist()
+    ['C0000001', 'C0000001', 'C0000002']
+    >>> res.golden.shape[0], res.id_changes["event"].tolist()
+    (2, ['new', 'new'])
+    """
+    import tempfile
+    from pathlib import Path
+
+    from ..config.linkage import LinkageConfig
+    from .golden import golden_records
+    from .households import assign_households
+    from .registry_ids import IdRegistry
+
+    config = config or LinkageConfig()
+    records = prepare_records(customers)
+    truth = hh_truth = None
+    if ground_truth is not None and len(ground_truth):
+        truth = truth_for(records, ground_truth, "person_id")
+        if "household_id" in ground_truth:
+            hh_truth = truth_for(records, ground_truth, "household_id")
+    labels = load_labels(labels_file or config.labels_file)
+    scored = score_and_cluster(records, None, config, seed, truth, labels, progress)
+
+    tmp = None
+    if store_path is None:
+        tmp = tempfile.TemporaryDirectory()
+        store_path = Path(tmp.name) / "store.duckdb"
+    registry = IdRegistry(store_path, config.id_prefix, config.id_width)
+    ids, changes = registry.assign(records[["source", "record_id"]], scored.clusters, run_id)
+    if tmp is not None:
+        tmp.cleanup()
+
+    households = assign_households(records, ids, config.household_rules,
+                                   config.max_household_size)
+    customer_map = pd.DataFrame({"source": records["source"], "record_id": records["record_id"],
+                                 "customer_id": ids, "household_id": households})
+    golden = golden_records(records, ids, config.survivorship, config.source_priority,
+                            households)
+
+    link_only = scored.settings.link_type == "link_only"
+    rep_truth = {}
+    if truth is not None:
+        rep_truth["blocking_recall"] = blocking_recall(scored.pairs, truth, records["source"],
+                                                       link_only)
+        rep_truth["scores"] = pairwise_scores(ids, truth, records["source"], link_only)
+        rep_truth["scores"]["true_pairs"] = true_pairs(truth, records["source"], link_only)
+        if hh_truth is not None:
+            rep_truth["household_scores"] = pairwise_scores(households, hh_truth)
+    fs = scored.model
+    report = LinkageReport(
+        n_records=len(records), n_sources=int(records["source"].nunique()),
+        n_candidate_pairs=int(len(scored.pairs)),
+        n_links=int((scored.match_weight >= scored.threshold_weight).sum()),
+        n_customers=int(pd.Series(ids).nunique()), n_households=int(pd.Series(households).nunique()),
+        threshold=scored.settings.threshold, threshold_weight=scored.threshold_weight,
+        mode=scored.mode, lambda_=float(getattr(fs, "lambda_", np.nan)),
+        em_iterations=getattr(fs, "n_iter_", None), em_converged=getattr(fs, "converged_", None),
+        rule_counts=_rule_table(scored.rule_counts, truth, records, link_only),
+        cluster_sizes=cluster_size_table(pd.factorize(pd.Series(ids))[0]),
+        anomalies=_anomaly_table(scored.anomalies, records),
+        id_counts=changes["event"].value_counts().to_dict(), **rep_truth)
+    return LinkageResult(customer_map, golden, scored.pairs_frame(), changes, scored.params(),
+                         report, scored)
+
+
+def _rule_table(counts, truth, records, link_only):
+    out = counts.copy()
+    if truth is not None and "true_pairs_found" in out:
+        total = true_pairs(truth, records["source"], link_only)
+        out["recall"] = out["true_pairs_found"] / total if total else np.nan
+    return out
+
+
+def _anomaly_table(anomalies, records):
+    if not len(anomalies):
+        return anomalies.assign(source=pd.Series(dtype=object), record_id=pd.Series(dtype=object))
+    out = anomalies.copy()
+    out["source"] = records["source"].to_numpy()[out["first_record"]]
+    out["record_id"] = records["record_id"].to_numpy()[out["first_record"]]
+    return out
+
+
+def _as_frame(data) -> pd.DataFrame:
+    if isinstance(data, pd.DataFrame):
+        return data
+    from pathlib import Path
+
+    p = Path(data)
+    if not p.exists():
+        raise InputError(p, "file not found")
+    if p.suffix.lower() in (".parquet", ".pq"):
+        return pd.read_parquet(p)
+    df = pd.read_csv(p, dtype=str, keep_default_na=True, skipinitialspace=True)
+    if df.empty:
+        raise InputError(p, "file has no data rows")
+    return df
+
+
+def _simple_config(config, threshold, link_type):
+    from ..config.linkage import LinkageConfig
+
+    config = config or LinkageConfig()
+    upd = {"link_type": link_type}
+    if threshold is not None:
+        upd["threshold"] = threshold
+    return config.model_copy(update=upd)
+
+
+def dedupe(data, id_column: str | None = None, config=None, threshold: float | None = None,
+           seed: int = 42, progress=None, return_scored: bool = False):
+    """Deduplicate one table with recognisable column names (zero configuration).
+
+    Parameters
+    ----------
+    data : DataFrame or path
+        Records (CSV or Parquet path, or a frame).
+    id_column : str, optional
+        Column holding each record's key (default: a recognisable ID column, else row number).
+    config : LinkageConfig, optional
+        Overrides (blocking rules, comparisons, ...).
+    threshold : float, optional
+        Match probability threshold.
+    seed : int
+    progress : bool, optional
+    return_scored : bool
+        Also return the :class:`ScoredLinkage` (pairs, parameters).
+
+    Returns
+    -------
+    DataFrame
+        ``<id_column>`` (or ``id``) and ``cluster_id``, in input order.
+    """
+    df = _as_frame(data)
+    id_name = id_column or "id"
+    rec = canonicalize_columns(df, id_column=id_column)
+    if "record_id" not in rec:
+        rec["record_id"] = np.arange(len(rec)).astype(str)
+    rec["source"] = "input"
+    cfg = _simple_config(config, threshold, "dedupe_only")
+    scored = score_and_cluster(rec, None, cfg, seed, progress=progress)
+    out = pd.DataFrame({id_name: df[id_column].to_numpy() if id_column else rec["record_id"],
+                        "cluster_id": scored.clusters})
+    return (out, scored) if return_scored else out
+
+
+def link(left, right, id_column: str | None = None, config=None, threshold: float | None = None,
+         seed: int = 42, progress=None, names=("left", "right"), return_scored: bool = False):
+    """Link two tables (pairs across them only) with zero configuration.
+
+    Returns
+    -------
+    DataFrame
+        ``source`` (``left``/``right``), ``<id_column>`` (or ``id``) and ``cluster_id``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = pd.DataFrame({"id": ["a1", "a2"], "surname": ["Lee", "Kim"], "given_name": ["Jo", "Al"],
+    ...                   "dob": ["19800101", "19700101"]})
+    >>> b = pd.DataFrame({"id": ["b1"], "surname": ["Lee"], "given_name": ["Joe"], "dob": ["19800101"]})
+    >>> link(a, b, id_column="id")["cluster_id"].tolist()
+    [0, 1, 0]
+    """
+    l, r = _as_frame(left), _as_frame(right)
+    parts = []
+    for name, df in zip(names, (l, r)):
+        rec = canonicalize_columns(df, id_column=id_column)
+        if "record_id" not in rec:
+            rec["record_id"] = np.arange(len(rec)).astype(str)
+        rec["source"] = name
+        parts.append(rec)
+    rec = pd.concat(parts, ignore_index=True)
+    cfg = _simple_config(config, threshold, "link_only")
+    scored = score_and_cluster(rec, None, cfg, seed, progress=progress)
+    out = pd.DataFrame({"source": rec["source"], id_column or "id": rec["record_id"],
+                        "cluster_id": scored.clusters})
+    return (out, scored) if return_scored else out

@@ -1,0 +1,66 @@
+"""``cdmkit erase``: remove one customer from the store and the latest run (right to erasure).
+
+Examples
+--------
+>>> import typer
+>>> app = typer.Typer()
+>>> register(app)
+>>> from typer.testing import CliRunner
+>>> "customer-id" in CliRunner().invoke(app, ["--help"]).output
+True
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+__all__ = ["register", "resolve_client"]
+
+
+def resolve_client(name_or_config: str):
+    """Load a client config from a YAML path or a client name (``clients/<name>.yaml``).
+
+    Examples
+    --------
+    >>> resolve_client("no-such-client")
+    Traceback (most recent call last):
+    ...
+    cdmkit.errors.CdmkitError: no client 'no-such-client': give a client YAML or the name of clients/<name>.yaml
+    """
+    from ..config import load_config
+    from ..errors import CdmkitError
+
+    p = Path(name_or_config)
+    if p.is_file():
+        return load_config(p)
+    for cand in (Path("clients") / f"{name_or_config}.yaml",
+                 Path("clients") / f"{name_or_config}.yml"):
+        if cand.is_file():
+            return load_config(cand)
+    raise CdmkitError(f"no client {name_or_config!r}: give a client YAML or the name of "
+                      "clients/<name>.yaml")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``erase`` command to the ``cdmkit`` app."""
+    from ..cli import handle_errors
+
+    @app.command("erase")
+    @handle_errors
+    def erase(
+        client: str = typer.Option(..., "--client", help="Client YAML or client name "
+                                   "(clients/<name>.yaml)."),
+        customer_id: str = typer.Option(..., "--customer-id", help="Global customer ID."),
+        run_dir: Path = typer.Option(None, "--run", help="Run folder to clean (default: the "
+                                     "client's latest run)."),
+    ):
+        """Erase one customer: store, latest run's tables and exports; retire the ID; audit."""
+        from .erase import erase_customer
+
+        config = resolve_client(client)
+        rep = erase_customer(config, customer_id, run_dir=run_dir)
+        typer.echo(f"erased {customer_id}: {sum(rep.store.values())} store rows, "
+                   f"{sum(rep.outputs.values())} output rows in {len(rep.outputs)} files; "
+                   f"ID retired ({rep.retired_by}); audit: {rep.audit_path}")

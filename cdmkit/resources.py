@@ -45,12 +45,17 @@ def template_dir() -> Path:
 def project_root() -> Path:
     """The source checkout root (where ``clients/`` and ``reports/`` live by default).
 
-    Falls back to the current directory for a wheel install.
+    ``CDMKIT_PROJECT_DIR`` overrides it; a wheel install falls back to the
+    current directory.
 
     Examples
     --------
     >>> project_root().is_dir()
     True
     """
+    import os
+
+    if os.environ.get("CDMKIT_PROJECT_DIR"):
+        return Path(os.environ["CDMKIT_PROJECT_DIR"]).resolve()
     root = _PKG.parent
     return root if (root / "pyproject.toml").is_file() else Path.cwd()

@@ -82,4 +82,8 @@ def run_exports(ctx) -> pd.DataFrame:
         return pd.DataFrame(columns=_COLUMNS)
     tables = {t: ctx.read_table(t) for t in AUDIENCE_TABLES if ctx.has_table(t)}
     out_dir = ctx.path("exports/.keep").parent
-    return export_all(ctx.config, tables, out_dir)
+    res = export_all(ctx.config, tables, out_dir)
+    # Paths relative to the run folder: the summary stays valid when the folder moves.
+    res["path"] = [Path(p).resolve().relative_to(ctx.run_dir.resolve()).as_posix()
+                   for p in res["path"]]
+    return res

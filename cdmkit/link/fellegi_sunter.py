@@ -128,6 +128,9 @@ class FellegiSunter(LevelScorer):
     m_init_exact : float
         Starting m of the exact level (the remaining mass decreases geometrically
         over the other levels), so EM starts from "matches agree".
+    min_level_count : int
+        Levels seen in fewer candidate pairs than this get weight 0 (no evidence
+        either way) instead of an extreme weight estimated from almost no data.
 
     Attributes
     ----------
@@ -148,11 +151,13 @@ class FellegiSunter(LevelScorer):
     5
     """
 
-    def __init__(self, max_iter=100, tol=1e-6, lambda_init=0.1, m_init_exact=0.9):
+    def __init__(self, max_iter=100, tol=1e-6, lambda_init=0.1, m_init_exact=0.9,
+                 min_level_count=5):
         self.max_iter = max_iter
         self.tol = tol
         self.lambda_init = lambda_init
         self.m_init_exact = m_init_exact
+        self.min_level_count = min_level_count
 
     def _m_init(self, L):
         if L == 1:
@@ -220,7 +225,12 @@ class FellegiSunter(LevelScorer):
         self.m_ = m
         self.lambda_ = lam
         self.prior_ = float(np.log2(lam / (1 - lam)))
-        self.weights_ = [np.log2(m[k] / self.u_[k]) for k in range(K)]
+        self.weights_ = []
+        for k in range(K):
+            wk = np.log2(m[k] / self.u_[k])
+            seen = counts @ onehots[k]
+            wk[seen < self.min_level_count] = 0.0
+            self.weights_.append(wk)
         if tf_exact is not None:
             self.tf_exact_u_ = [float(self.u_[k][0]) if on else None
                                 for k, on in enumerate(tf_exact)]

@@ -250,6 +250,10 @@ def _default_rules(has: dict) -> list[BlockingRule]:
         ("birth_date", "first_name[:1]"),
         ("postcode", "last_name[:1]"),
         ("postcode", "first_name[:1]"),
+        ("street",),
+        ("postcode", "birth_date[:4]"),
+        ("birth_date", "city[:2]"),
+        ("national_id[:4]", "birth_date[:4]"),
         ("full_name",),
         ("birth_date", "full_name[:1]"),
         ("postcode", "full_name[:1]"),
@@ -262,6 +266,8 @@ def _default_rules(has: dict) -> list[BlockingRule]:
         (["full_name"] if has["full_name"] else [])
     if name_cols:
         rules.append(BlockingRule(tuple(name_cols), "sorted_neighbourhood", 5))
+        if len(name_cols) == 2:  # both orders: a typo early in either name still pairs
+            rules.append(BlockingRule(tuple(reversed(name_cols)), "sorted_neighbourhood", 5))
     if not rules:  # last resort: any comparable column, exact
         rules = [BlockingRule((c,)) for c, ok in has.items() if ok][:3]
     return rules

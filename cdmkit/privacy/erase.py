@@ -27,7 +27,6 @@ Examples
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
 import os
 import re
@@ -45,8 +44,8 @@ __all__ = ["erase_customer", "ErasureReport", "latest_run_dir", "AUDIT_FILE"]
 AUDIT_FILE = "erasure_audit.jsonl"
 
 # Store tables that record IDs for the ID registry's own bookkeeping (never deleted from).
-_PROTECTED = re.compile(r"retired|audit|alias|sequence|counter|meta|id_log|id_events",
-                        re.IGNORECASE)
+# (the ID registry's own tables ``id_*`` are handled by its ``retire``).
+_PROTECTED = re.compile(r"^id_|retired|audit|alias|sequence|counter|meta", re.IGNORECASE)
 
 
 @dataclass
@@ -201,32 +200,16 @@ def _rewrite_export(p: Path, customer_id, keys, idents) -> int:
 
 
 def _retire(config, customer_id: str, run_id: str | None) -> tuple[bool, str]:
-    """Retire the ID in the linkage ID registry, or in a fallback store table."""
+    """Retire the ID in the linkage ID registry (its mappings go, the ID is never reissued)."""
     try:
-        from ..link import registry_ids  # imported lazily: linkage may not be installed yet
-    except ImportError:
-        registry_ids = None
-    retire = getattr(registry_ids, "retire", None)
-    if retire is not None:
-        params = inspect.signature(retire).parameters
-        kwargs = {}
-        args = []
-        for name in params:
-            if name in ("store", "store_path", "path", "db", "db_path", "database"):
-                kwargs[name] = config.store_path
-            elif name in ("config", "cfg"):
-                kwargs[name] = config
-            elif name in ("customer_id", "customer_ids", "ids", "id"):
-                kwargs[name] = [customer_id] if name.endswith("s") else customer_id
-            elif name == "run_id":
-                kwargs[name] = run_id or "erasure"
-            elif name == "reason":
-                kwargs[name] = "erasure"
-        if not any(k in kwargs for k in ("customer_id", "customer_ids", "ids", "id")):
-            args = [customer_id]
-        retire(*args, **kwargs)
-        return True, "cdmkit.link.registry_ids.retire"
-    import duckdb
+        # Imported lazily: the linkage package is only needed when erasing.
+        from ..link.registry_ids import retire_customer
+    except ImportError:  # pragma: no cover - linkage not installed
+        retire_customer = None
+    if retire_customer is not None:
+        retire_customer(config.store_path, customer_id, run_id=f"erasure:{run_id or '-'}")
+        return True, "cdmkit.link.registry_ids"
+    import duckdb  # pragma: no cover - fallback without the linkage package
 
     config.store_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(config.store_path))

@@ -10,11 +10,8 @@ Examples
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use(matplotlib.get_backend())  # keep the notebook's inline backend
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
 __all__ = ["plot_dimension_scores", "plot_source_scores", "plot_cluster_sizes",
            "plot_migration", "plot_distribution_shift"]
@@ -42,7 +39,7 @@ def plot_dimension_scores(by_dimension: pd.DataFrame):
         return _empty(title, "no rule could be checked")
     import seaborn as sns
 
-    fig, ax = plt.subplots(figsize=(7, 0.5 + 0.5 * len(by_dimension)))
+    fig, ax = plt.subplots(figsize=(7, 1.5 + 0.5 * len(by_dimension)))
     sns.barplot(data=by_dimension, x="score", y="dimension", ax=ax, color="#4c72b0")
     if "threshold" in by_dimension:
         for i, t in enumerate(by_dimension["threshold"]):
@@ -139,7 +136,7 @@ def plot_distribution_shift(distributions: pd.DataFrame, warn: float = 0.1,
     if distributions is None or distributions.empty:
         return _empty(title, "no previous run to compare with")
     labels = distributions["table"] + "." + distributions["column"]
-    fig, ax = plt.subplots(figsize=(7, 0.5 + 0.4 * len(labels)))
+    fig, ax = plt.subplots(figsize=(7, 1.8 + 0.4 * len(labels)))
     ax.barh(labels, distributions["psi"].fillna(0), color="#8172b2")
     for x, c in ((warn, "#dd8452"), (alert, "#c44e52")):
         ax.axvline(x, color=c, ls="--", lw=1)

@@ -92,6 +92,27 @@ class ValidationReport:
             return None
         return float(self.scorecard.overall)
 
+    def schema_summary(self) -> pd.DataFrame:
+        """Schema failure cases counted by table, column and check.
+
+        Examples
+        --------
+        >>> ValidationReport(tables_present=[]).schema_summary().columns.tolist()
+        ['table', 'column', 'check', 'cases']
+        """
+        cols = ["table", "column", "check", "cases"]
+        if self.schema_failures.empty:
+            return pd.DataFrame(columns=cols)
+        return (self.schema_failures.fillna({"column": "-"})
+                .groupby(["table", "column", "check"]).size().reset_index(name="cases"))
+
+    @property
+    def pii_found(self) -> pd.DataFrame:
+        """Columns classified as personal data (``pii_class`` other than ``none``)."""
+        if self.pii_columns.empty:
+            return self.pii_columns
+        return self.pii_columns[self.pii_columns["pii_class"] != "none"].reset_index(drop=True)
+
     def summary_markdown(self) -> str:
         """Markdown for the top of the report: PASS/FAIL, score and reasons.
 

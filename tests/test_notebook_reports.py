@@ -1,0 +1,82 @@
+"""The demo run as a whole: every stage notebook executed, HTML reports with plots and no code,
+summary and resolved config saved, and identical figures when the same client is run again."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("notebooks")]
+
+STAGES = ["10-collection", "15-linkage", "20-segmentation", "30-analysis", "40-validation"]
+
+
+def test_all_stages_succeeded(demo_run):
+    assert demo_run.summary["ok"] is True
+    assert demo_run.summary["status"] == {
+        "collection": "ok", "linkage": "ok", "segmentation": "ok", "analysis": "ok",
+        "validation": "ok"}
+    assert (demo_run.run_dir.parent / "latest").resolve() == demo_run.run_dir.resolve()
+
+
+@pytest.mark.parametrize("slug", STAGES)
+def test_each_stage_has_executed_notebook_and_html_without_code(demo_run, slug):
+    nb = json.loads((demo_run.run_dir / f"{slug}.ipynb").read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert all(c.get("execution_count") for c in code), "every code cell ran"
+    errors = [o for c in code for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors
+    html = (demo_run.run_dir / f"{slug}.html").read_text(encoding="utf-8")
+    assert "open_stage(" not in html and "import cdmkit" not in html  # code hidden
+    assert len(re.findall(r"<img[^>]+src=\"data:image/png;base64", html)) >= 1, \
+        f"{slug}.html has no plot"
+
+
+@pytest.mark.parametrize("stage", ["collection", "linkage", "segmentation", "analysis",
+                                   "validation"])
+def test_each_stage_recorded_key_figures(demo_run, stage):
+    figures = demo_run.figures(stage)
+    assert len(figures) >= 3, f"{stage} recorded too few figures: {sorted(figures)}"
+
+
+def test_resolved_config_and_manifest(demo_run):
+    resolved = json.loads((demo_run.run_dir / "config.resolved.json").read_text())
+    assert resolved["client"] == "small"
+    assert all(s["path"].startswith("/") for s in resolved["sources"])
+    manifest = json.loads((demo_run.run_dir / "manifest.json").read_text())
+    assert {i["source"] for i in manifest["inputs"]} == {s["name"] for s in resolved["sources"]}
+    assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
+
+
+def _stable(figures: dict) -> dict:
+    """Figures that must not change between two runs on the same data and config."""
+    volatile = re.compile(r"(seconds|time|drift|previous|id_new|id_merged|id_split|id_changes|"
+                          r"run_id|path|dir)", re.I)
+    return {k: v for k, v in figures.items() if not volatile.search(k)}
+
+
+def test_rerun_gives_identical_ids_segments_and_figures(demo_run, tmp_path):
+    from cdmkit.runner import run_client
+
+    # Same resolved config and the same customer store, but another output folder so that the
+    # first run stays the client's latest for the other tests.
+    resolved = json.loads((demo_run.run_dir / "config.resolved.json").read_text())
+    resolved["output_dir"] = str(tmp_path / "rerun")
+    config = tmp_path / "config.resolved.json"
+    config.write_text(json.dumps(resolved))
+    again = run_client(config, ["collection", "linkage", "segmentation", "analysis"], html=False)
+    assert again.ok, again.error
+    for stage in ("collection", "linkage", "segmentation", "analysis"):
+        assert _stable(again.summary["stages"][stage]) == _stable(demo_run.figures(stage)), stage
+    import pandas as pd
+
+    first = demo_run.table("customer_map").sort_values(["source", "record_id"])
+    second = pd.read_parquet(again.run_dir / "data" / "customer_map.parquet").sort_values(
+        ["source", "record_id"])
+    assert first["customer_id"].tolist() == second["customer_id"].tolist()
+    seg1 = demo_run.table("segments").sort_values("customer_id").reset_index(drop=True)
+    seg2 = pd.read_parquet(again.run_dir / "data" / "segments.parquet").sort_values(
+        "customer_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(seg1, seg2)

@@ -11,11 +11,19 @@
 # %% [markdown]
 # # 15 · Identity resolution
 #
-# Work in progress.
+# The same person appears in many systems: the webshop, the loyalty cards, the CRM, the
+# newsletter. This stage decides which records belong to one real person and gives every person
+# **one global customer ID** that stays the same from run to run, plus a **golden record** (the
+# best value of each field, with the source it came from) and a **household** grouping
+# (relatives sharing a surname, an address, a landline or an e-mail stay different customers).
+#
+# The method is the Fellegi–Sunter model, as in Splink and recordlinkage: candidate pairs from
+# blocking rules, multi-level comparisons of each field, match weights estimated without labels
+# by EM, links above a threshold grouped into customers.
 
 # %% tags=["parameters"]
-run_dir = None  # run folder, set by cdmkit run; None: interactive use (demo client)
-config_path = None  # client YAML or config.resolved.json; None: the demo client
+run_dir = None  # set by `cdmkit run`; None = interactive (demo client, scratch run folder)
+config_path = None  # client YAML or config.resolved.json; None = the demo client
 
 # %%
 # %matplotlib inline
@@ -23,3 +31,174 @@ from cdmkit.context import open_stage
 
 ctx = open_stage("linkage", run_dir, config_path)
 ctx
+
+# %% [markdown]
+# ## 1. Resolve identities
+#
+# The customer records come from the collection stage. With no `linkage:` section in the client
+# YAML, blocking rules and comparisons are inferred from the canonical columns present; the
+# stable IDs live in the customer store (`store.path`, a DuckDB file), so a rerun on the same
+# data gives the same IDs, and new records join the customers they belong to.
+
+# %%
+from IPython.display import display
+
+from cdmkit.link import (ReviewPanel, load_ground_truth, pair_records, resolve_identities,
+                         review_candidates, source_priority_of)
+from cdmkit.link import plots as link_plots
+
+lk = ctx.config.linkage
+labels_path = ctx.config.resolve_path(lk.labels_file) if lk.labels_file else \
+    ctx.config.client_dir / "linkage_labels.csv"
+truth_path = ctx.config.resolve_path(ctx.config.ground_truth) if ctx.config.ground_truth else None
+truth = load_ground_truth(truth_path) if truth_path is not None and truth_path.exists() else None
+
+customers = ctx.read_table("customers")
+result = resolve_identities(customers, lk, store_path=ctx.config.store_path,
+                            run_id=ctx.run_dir.name, seed=ctx.seed, ground_truth=truth,
+                            progress=lk.progress, labels_file=labels_path,
+                            source_priority=source_priority_of(ctx.config))
+ctx.write_table("customer_map", result.customer_map)
+ctx.write_table("golden", result.golden)
+ctx.write_table("pairs", result.pairs)
+ctx.write_table("id_changes", result.id_changes)
+result.settings.to_json(ctx.path("settings.json"))
+result.params.to_csv(ctx.path("parameters.csv"), index=False)
+report = result.report
+ctx.record(None, **report.figures())
+report.figures()
+
+# %% [markdown]
+# ## 2. Blocking: which pairs are compared at all
+#
+# Comparing every record with every other is quadratic, so only pairs that agree on the keys of
+# at least one blocking rule are scored. `new_pairs` is what a rule adds to the rules above it;
+# with ground truth, `recall` is the share of true pairs a rule finds on its own.
+
+# %%
+rules = report.rule_counts
+ctx.record("pairs_per_rule", dict(zip(rules["rule"], rules["pairs"])))
+_ = ctx.show(rules, n=None, caption="Candidate pairs per blocking rule")
+display(link_plots.blocking_rules_plot(rules))
+
+# %% [markdown]
+# ## 3. What the model learned
+#
+# For each comparison level, `m` is the chance of that level among true matches and `u` among
+# non-matches; the weight `log2(m/u)` is how much the level moves the evidence (in bits). The
+# prior is the share of matches among candidate pairs (lambda).
+
+# %%
+_ = ctx.show(result.params.round(4), n=None, caption="Parameter estimates")
+display(link_plots.match_weights_chart(result.params))
+
+# %% [markdown]
+# ## 4. Match weights and the threshold
+#
+# Each pair's match weight is the prior plus the weights of its levels. Pairs right of the
+# dashed line (match probability ≥ the threshold) are links.
+
+# %%
+display(link_plots.match_weight_histogram(result.pairs, report.threshold_weight))
+
+# %% [markdown]
+# ## 5. Customers and cluster sizes
+#
+# Links are grouped into customers (connected components). A guard splits clusters that are
+# too large or too loosely connected — one weak link must not chain different people together;
+# those splits are listed as anomalies.
+
+# %%
+_ = ctx.show(report.cluster_sizes, n=None, caption="Records per customer")
+display(link_plots.cluster_size_plot(report.cluster_sizes))
+if len(report.anomalies):
+    _ = ctx.show(report.anomalies, caption="Clusters split by the anti-chaining guard")
+else:
+    print("No cluster needed the anti-chaining guard.")
+
+# %% [markdown]
+# ## 6. Why two records were linked
+#
+# For a strong link, a pair near the threshold and a pair of relatives, the weight each
+# comparison contributed (the bars add up to the match weight). Values are masked unless the
+# client allows raw personal data.
+
+# %%
+pairs = result.pairs
+examples = {}
+if len(pairs):
+    examples["strongest link"] = int(pairs["match_weight"].idxmax())
+    examples["closest to the threshold"] = int(
+        (pairs["match_weight"] - report.threshold_weight).abs().idxmin())
+    hh = result.scored.model.household_term(result.scored.gamma, result.scored.tf)
+    if hh.min() < -1:
+        examples["likely relatives"] = int(hh.argmin())
+for title, k in examples.items():
+    _ = ctx.show(pair_records(result.scored, k), caption=f"{title}: the two records")
+    table = result.explain(k)
+    _ = ctx.show(table.round(3), n=None, caption=f"{title}: weight per comparison")
+    display(link_plots.waterfall_plot(table, title=title))
+if not examples:
+    print("No candidate pairs to explain.")
+
+# %% [markdown]
+# ## 7. Households
+#
+# Different customers who share a surname and an address, a landline or an e-mail get the same
+# `household_id`. They are never merged into one customer.
+
+# %%
+hh_sizes = result.customer_map.drop_duplicates("customer_id").groupby("household_id").size()
+ctx.record("n_multi_person_households", int((hh_sizes > 1).sum()))
+hh_table = hh_sizes.value_counts().sort_index().rename_axis("customers in household")
+_ = ctx.show(hh_table.reset_index(name="households"), n=None, caption="Household sizes")
+
+# %% [markdown]
+# ## 8. Golden records
+#
+# One row per customer: each field's value is chosen by a survivorship rule (most recent, most
+# frequent, most complete or source priority), and `<field>_source` / `<field>_record` say
+# where it came from.
+
+# %%
+_ = ctx.show(result.golden, n=10, caption="Golden records (first 10)")
+
+# %% [markdown]
+# ## 9. ID changes in this run
+#
+# `new`: a customer seen for the first time; `merge`: two existing customers turned out to be
+# one person — the older ID stays and the other becomes its alias; `split`: records of one ID
+# now belong to different people, so some get a new ID. IDs are never reused.
+
+# %%
+changes = result.id_changes
+events = changes["event"].value_counts().rename_axis("event").reset_index(name="ids")
+_ = ctx.show(events, n=None, caption="ID changes since the last run")
+_ = ctx.show(changes[changes["event"] != "new"], caption="Merges and splits")
+
+# %% [markdown]
+# ## 10. Quality against ground truth
+#
+# When the client provides known identities (`ground_truth`), pairwise precision (linked pairs
+# that are truly one person), recall (true pairs found) and F1, and the same for households.
+
+# %%
+if report.scores is None:
+    print("No ground truth configured: linkage quality is not measured.")
+else:
+    scores = {"linkage": report.scores, "blocking_recall": report.blocking_recall}
+    if report.household_scores:
+        scores["households"] = report.household_scores
+    display(scores)
+
+# %% [markdown]
+# ## 11. Clerical review
+#
+# The pairs the model is least sure about, side by side. Click *Match* or *Non-match*: labels are
+# saved to the labels file, and once it holds enough of both kinds (`linkage.min_labels`), the
+# next run scores pairs with a supervised model trained on them (`linkage.mode: auto`).
+
+# %%
+to_review = review_candidates(result.scored, lk.review_band, lk.review_size)
+ctx.record("n_review_candidates", int(len(to_review)))
+ReviewPanel(result.scored, labels_path, candidates=to_review, show_raw=ctx.show_raw_pii)

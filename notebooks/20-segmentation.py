@@ -11,11 +11,15 @@
 # %% [markdown]
 # # 20 · Segmentation
 #
-# Work in progress.
+# From one customer view and its purchases to a few distinct, explainable groups that sales,
+# marketing and service can act on: **RFM** segments (recency, frequency, monetary value) with
+# the usual names, and **behavioural clusters** on RFM plus tenure, channels, product
+# categories, service contacts and web activity. The output is a customer → segment table that
+# the analysis, validation and activation stages read.
 
 # %% tags=["parameters"]
-run_dir = None  # run folder, set by cdmkit run; None: interactive use (demo client)
-config_path = None  # client YAML or config.resolved.json; None: the demo client
+run_dir = None  # set by `cdmkit run`; None = interactive (demo client, scratch run folder)
+config_path = None  # client YAML or config.resolved.json; None = the demo client
 
 # %%
 # %matplotlib inline
@@ -23,3 +27,157 @@ from cdmkit.context import open_stage
 
 ctx = open_stage("segmentation", run_dir, config_path)
 ctx
+
+# %% [markdown]
+# ## 1. Inputs
+#
+# Transactions get their global customer ID from the linkage stage's `customer_map`; a client
+# with only a shop export (no customers source) uses the shop's own customer number. Golden
+# records (consent flags), web events and service interactions are optional: when a table is
+# missing, the features and profile columns that need it are skipped.
+
+# %%
+from IPython.display import Markdown, display
+
+from cdmkit.segment import load_inputs, plots, run_segmentation, segment_explorer
+
+cfg = ctx.config.segmentation
+inputs = load_inputs(ctx)
+display(Markdown("\n".join(f"- {n}" for n in inputs.notes) or "All input tables are present."))
+{"transaction lines": len(inputs.transactions),
+ "events": None if inputs.events is None else len(inputs.events),
+ "interactions": None if inputs.interactions is None else len(inputs.interactions),
+ "golden records": None if inputs.golden is None else len(inputs.golden)}
+
+# %% [markdown]
+# ## 2. Run the stage
+#
+# One call does the work, with the options of the `segmentation:` section of the client YAML:
+# the returns rule, the RFM summary and scores, the features, the choice of k, the clustering,
+# its stability across seeds and the profiles. Same data and config give the same result.
+
+# %%
+result = run_segmentation(inputs.transactions, cfg, events=inputs.events,
+                          interactions=inputs.interactions, golden=inputs.golden,
+                          seed=ctx.seed, reference_date=ctx.config.reference_date)
+ctx.write_table("rfm", result.rfm)
+ctx.write_table("segments", result.segments)
+result.rfm_profile.to_csv(ctx.path("rfm_profile.csv"))
+result.cluster_profile.to_csv(ctx.path("cluster_profile.csv"))
+figures = result.figures()
+ctx.record(None, **figures)
+display(Markdown("\n".join(f"- ⚠ {w}" for w in result.warnings) or "No warnings."))
+{k: figures[k] for k in ("n_customers", "n_segments", "k_chosen", "silhouette",
+                         "stability_ari", "observation_end", "freq")}
+
+# %% [markdown]
+# ## 3. Returns and cancellations
+#
+# Returns are handled by an explicit rule (`segmentation.returns`): **drop** removes return and
+# cancellation lines; **net** moves each return onto the customer's latest earlier purchase so it
+# reduces that purchase's value without becoming a purchase of its own; **keep** leaves them as
+# they are. Lines without a customer cannot be segmented and are counted here too.
+
+# %%
+{k: v for k, v in figures.items() if k.startswith("returns_")}
+
+# %% [markdown]
+# ## 4. RFM summary
+#
+# Two views per customer. The CLV view uses the definitions of the BTYD literature (and of the
+# `lifetimes` and `pymc-marketing` libraries): `frequency` = number of *repeat* purchase periods,
+# `recency` = time from the first to the last purchase, `T` = time from the first purchase to
+# the end of the window (in units of `freq`), `monetary_value` = mean value of the repeat
+# purchases. The marketing view: days since the last purchase, number of purchases (orders),
+# total spend and tenure.
+
+# %%
+ctx.show(result.rfm[["customer_id", "frequency", "recency", "T", "monetary_value",
+                     "days_since_last", "n_purchases", "total_spend", "tenure_days",
+                     "r_score", "f_score", "m_score", "segment"]], n=10,
+         caption="RFM per customer (first rows)");
+
+# %% [markdown]
+# ## 5. RFM segments
+#
+# Each customer gets a score from 1 to 5 (quintiles) for recency (5 = bought most recently),
+# frequency and monetary value. The R and F scores name the segment: *Champions* bought
+# recently and often, *Can't lose* bought often but long ago, *Hibernating* neither. When most
+# customers bought only once, the frequency quintiles collapse: all one-time buyers share the
+# lowest F score and a warning says so.
+
+# %%
+display(plots.rfm_heatmap(result.rfm, bins=cfg.bins))
+
+# %%
+ctx.show(result.rfm_profile.drop(columns=["description"], errors="ignore").round(3), n=None,
+         caption="RFM segment profiles");
+
+# %%
+display(plots.segment_size_vs_revenue(result.rfm_profile))
+
+# %% [markdown]
+# ## 6. Behavioural clusters
+#
+# Skewed features (spend, counts) are log-transformed, all features standardised, and the
+# number of clusters k is chosen where the silhouette (how much closer customers are to their
+# own cluster than to the next) is highest, on a seeded sample for large data.
+
+# %%
+if result.selection is not None:
+    display(plots.silhouette_curve(result.selection.scores, result.selection.k))
+    display(result.selection.scores.round(3))
+else:
+    display(Markdown("Too few customers to cluster: everyone is in cluster 0."))
+
+# %% [markdown]
+# **Stability.** The clustering is refitted with several seeds; the adjusted Rand index (ARI)
+# compares the partitions (1 = identical, 0 = chance agreement). Values near 1 mean the clusters
+# are a property of the data, not of the random start.
+
+# %%
+None if result.stability is None else result.stability.pairwise.round(3)
+
+# %% [markdown]
+# **Profiles.** Standardised feature means per cluster (in standard deviations from the average
+# customer), and a generated description from each cluster's medians.
+
+# %%
+labels = result.cluster_profile["cluster_label"].to_dict()
+if len(result.cluster_zmeans):
+    display(plots.cluster_profile_heatmap(result.cluster_zmeans, labels))
+ctx.show(result.cluster_profile.round(3), n=None, caption="Cluster profiles");
+
+# %%
+if result.selection is not None:
+    display(plots.cluster_projection(result.X, result.segments["cluster"].to_numpy(), labels,
+                                     random_state=ctx.seed))
+
+# %% [markdown]
+# **RFM segments against clusters**: how the rule-based and the learned segments overlap.
+
+# %%
+ctx.show(result.segments.groupby(["rfm_segment", "cluster"]).size().unstack(fill_value=0),
+         n=None, caption="Customers per RFM segment and cluster");
+
+# %% [markdown]
+# ## 7. Explore
+#
+# For data scientists working in JupyterLab: choose features, k and the method; the cluster
+# profile below updates (on a sample of customers). The widget needs a live kernel: the HTML
+# report shows no widget.
+
+# %%
+segment_explorer(result.features, range(cfg.k_min, cfg.k_max + 1), method=result.method,
+                 k=figures["k_chosen"], sample_size=min(cfg.sample_size, 5000),
+                 random_state=ctx.seed)
+
+# %% [markdown]
+# ## 8. Hand-over
+#
+# `data/rfm.parquet` (one row per customer: RFM summary, scores, segment) and
+# `data/segments.parquet` (`customer_id`, `rfm_segment`, `cluster`, `cluster_label`) are read by
+# the analysis, validation and activation stages; the profiles are saved as CSV beside this report.
+
+# %%
+ctx.show(result.segments, n=10, caption="Customer → segment (first rows)");

@@ -74,8 +74,8 @@ def _synthetic(n, seed):
 
 
 def test_fit_churn_finds_signal_and_importance():
-    X, y = _synthetic(3000, 0)
-    rep = fit_churn(X[:2000], y[:2000], X[2000:], y[2000:], random_state=0, n_repeats=3)
+    X, y = _synthetic(2000, 0)
+    rep = fit_churn(X[:1400], y[:1400], X[1400:], y[1400:], random_state=0, n_repeats=2)
     assert set(rep.metrics["model"]) == {"logistic", "gbm"}
     assert (rep.metrics["auc"] > 0.75).all()
     # the best model ranks better than the base rate at the top
@@ -85,8 +85,10 @@ def test_fit_churn_finds_signal_and_importance():
     assert imp["recency"] > imp["noise"] and imp["freq"] > imp["noise"]
     assert set(rep.calibration.columns) == {"model", "predicted", "observed"}
     assert isinstance(rep.models["gbm"], Pipeline)
-    again = fit_churn(X[:2000], y[:2000], X[2000:], y[2000:], random_state=0, n_repeats=3)
-    pd.testing.assert_frame_equal(rep.metrics, again.metrics)
+    again = fit_churn(X[:1400], y[:1400], X[1400:], y[1400:], models=["gbm"], random_state=0,
+                      n_repeats=2)
+    pd.testing.assert_frame_equal(rep.metrics[rep.metrics["model"] == "gbm"]
+                                  .reset_index(drop=True), again.metrics)
 
 
 def test_single_class_is_rejected():

@@ -24,7 +24,7 @@ FAST = SegmentationConfig(k_min=2, k_max=6, stability_seeds=3, sample_size=2000)
 
 @pytest.fixture(scope="module")
 def synthetic():
-    return simulate_transactions(1500, seed=11)
+    return simulate_transactions(1000, seed=11)
 
 
 @pytest.fixture(scope="module")

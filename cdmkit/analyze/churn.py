@@ -304,7 +304,10 @@ def churn_pipeline(kind: str, numeric: list[str], categorical: list[str], *, C: 
 
 
 def precision_at_k(y_true, scores, k: float = 0.1) -> float:
-    """Share of churners among the ``k`` (fraction, or count if >= 1) highest scores.
+    """Share of churners among the ``k`` highest scores.
+
+    A float ``k`` up to 1 is a fraction of the customers; an int (or a float above 1)
+    is a count.
 
     Ties are broken by position (stable), so the result is deterministic.
 
@@ -315,7 +318,7 @@ def precision_at_k(y_true, scores, k: float = 0.1) -> float:
     """
     y = np.asarray(y_true)
     s = np.asarray(scores, dtype=float)
-    n = int(round(k * len(y))) if k < 1 else int(k)
+    n = int(round(k * len(y))) if isinstance(k, float) and k <= 1 else int(k)
     n = max(1, min(n, len(y)))
     top = np.argsort(-s, kind="stable")[:n]
     return float(y[top].mean())

@@ -87,19 +87,28 @@ def load_inputs(ctx) -> AnalysisInputs:
     notes = []
     cmap = ctx.read_table("customer_map") if ctx.has_table("customer_map") else None
     if cmap is None:
-        notes.append("no customer_map table (linkage not run): customer_ref is the customer ID")
+        notes.append("no customer_map table (linkage not run): each source's customer record "
+                     "counts as a customer (source:customer_ref)")
 
     def activity(name):
         if not ctx.has_table(name):
             notes.append(f"no {name} table: {name} summaries and features are skipped")
             return None
         df = ctx.read_table(name)
-        df = df if GLOBAL_ID in df and cmap is None else attach_customer_id(df, cmap)
+        df = df if GLOBAL_ID in df and cmap is None else unlinked(attach_customer_id(df, cmap))
         return df[df[GLOBAL_ID].notna()].reset_index(drop=True)
+
+    def unlinked(df):
+        # Without linkage, records of a customers source keep one ID per source record.
+        if cmap is None and "customer_source" in df and "customer_ref" in df:
+            miss = df[GLOBAL_ID].isna() & df["customer_ref"].notna()
+            df.loc[miss, GLOBAL_ID] = (df.loc[miss, "customer_source"].astype(str) + ":"
+                                       + df.loc[miss, "customer_ref"].astype(str))
+        return df
 
     tx = ctx.read_table("transactions")
     if GLOBAL_ID not in tx or cmap is not None:
-        tx = attach_customer_id(tx, cmap)
+        tx = unlinked(attach_customer_id(tx, cmap))
     tx = tx[tx[GLOBAL_ID].notna()].copy()
     tx["timestamp"] = pd.to_datetime(tx["timestamp"], errors="coerce")
     if getattr(tx["timestamp"].dt, "tz", None) is not None:
@@ -148,6 +157,14 @@ class CohortResult:
     revenue_retention: pd.DataFrame | None
     curves: pd.DataFrame
     n_cohorts: int
+    overall: pd.DataFrame | None = None
+
+    def figures(self) -> dict:
+        """Key figures: number of cohorts and overall retention in periods 1 and 3."""
+        ov = self.overall.set_index("period")["retention"] if self.overall is not None else {}
+        return {"n_cohorts": self.n_cohorts,
+                "retention_period_1": float(ov[1]) if 1 in ov else None,
+                "retention_period_3": float(ov[3]) if 3 in ov else None}
 
 
 def run_cohorts(inp: AnalysisInputs, cfg) -> CohortResult:
@@ -173,7 +190,7 @@ def run_cohorts(inp: AnalysisInputs, cfg) -> CohortResult:
     else:
         curves = cohort_curves(t)
     return CohortResult(t, retention_matrix(t), revenue_retention_matrix(t) if vc else None,
-                        curves, int(t["cohort"].nunique()))
+                        curves, int(t["cohort"].nunique()), cohort_curves(t))
 
 
 # -- CLV ---------------------------------------------------------------------------------
@@ -214,6 +231,37 @@ class CLVResult:
     spend_correlation: float | None = None
     calibration_end: str | None = None
     notes: list = field(default_factory=list)
+
+    def figures(self) -> dict:
+        """Key figures: parameters, log-likelihoods, convergence, holdout errors, CLV totals."""
+        out = {"clv_main_model": self.main_model, "clv_customers": int(len(self.summary)),
+               "repeat_buyers": int((self.summary["frequency"] > 0).sum())}
+        short = {"bgnbd": "bgnbd", "paretonbd": "paretonbd", "gammagamma": "gg"}
+        for name, m in self.models.items():
+            out[f"{short[name]}_params"] = dict(m.params_)
+            out[f"{short[name]}_loglik"] = m.log_likelihood_
+            out[f"{short[name]}_converged"] = m.converged_
+        if self.holdout_errors:
+            out.update({f"holdout_{k}": v for k, v in self.holdout_errors.items()})
+            out["calibration_end"] = self.calibration_end
+        if self.table is not None:
+            out["expected_purchases_total"] = float(self.table["expected_purchases"].sum())
+            out["mean_p_alive"] = float(self.table["p_alive"].mean())
+            if self.table["clv"].notna().any():
+                out["clv_total"] = float(self.table["clv"].sum())
+                out["clv_mean"] = float(self.table["clv"].mean())
+        if self.spend_correlation is not None:
+            out["spend_frequency_corr"] = self.spend_correlation
+        return out
+
+    def output_table(self) -> pd.DataFrame:
+        """The ``clv`` table handed to later stages (empty with its columns when skipped)."""
+        cols = [GLOBAL_ID, "frequency", "recency", "T", "p_alive", "expected_purchases",
+                "expected_spend", "clv"]
+        if self.table is None:
+            return pd.DataFrame({c: pd.Series(dtype=object if c == GLOBAL_ID else float)
+                                 for c in cols})
+        return self.table[cols].reset_index(drop=True)
 
 
 def _fit(name, cls, penalizer, *args, notes):
@@ -331,6 +379,31 @@ class ChurnResult:
     skipped: str | None = None
     cutoffs: dict = field(default_factory=dict)
 
+    def figures(self) -> dict:
+        """Key figures: AUC, precision at k and Brier score per model, best model."""
+        if self.report is None:
+            return {"churn_mode": self.mode, "churn_skipped": self.skipped}
+        out = {"churn_mode": self.mode, "churn_best_model": self.report.best,
+               "churn_base_rate": float(self.report.metrics["base_rate"].iloc[0]),
+               "churn_n_test": int(self.report.metrics["n_test"].iloc[0]),
+               "churn_top_k": self.report.top_k, **self.cutoffs}
+        for row in self.report.metrics.itertuples():
+            out[f"churn_auc_{row.model}"] = row.auc
+            out[f"precision_at_k_{row.model}"] = row.precision_at_k
+            out[f"churn_brier_{row.model}"] = row.brier
+        best = self.report.metrics.set_index("model").loc[self.report.best]
+        out["churn_auc"] = float(best["auc"])
+        out["precision_at_k"] = float(best["precision_at_k"])
+        return out
+
+    def output_table(self) -> pd.DataFrame:
+        """The ``churn_scores`` table (empty with its columns when churn was skipped)."""
+        if self.scores is None:
+            return pd.DataFrame({GLOBAL_ID: pd.Series(dtype=object),
+                                 "churn_probability": pd.Series(dtype=float),
+                                 "model": pd.Series(dtype=object)})
+        return self.scores.reset_index(drop=True)
+
 
 def _flag_labels(inp: AnalysisInputs, col: str) -> pd.Series:
     """Churn flag per global customer from the customers table (column or ``attributes``)."""
@@ -418,6 +491,23 @@ class PatternResult:
     events_per_customer: pd.DataFrame | None = None
     interactions_per_customer: pd.DataFrame | None = None
     notes: list = field(default_factory=list)
+
+    def figures(self) -> dict:
+        """Key figures: co-purchase pairs and the top-lift pair, busiest month and weekday."""
+        out = {}
+        if self.pairs is not None:
+            out["n_copurchase_pairs"] = int(len(self.pairs))
+            if len(self.pairs):
+                top = self.pairs.iloc[0]
+                out["top_lift_pair"] = [str(top["item_a"]), str(top["item_b"])]
+                out["top_lift"] = float(top["lift"])
+        m, w = self.season["month"], self.season["weekday"]
+        if m["purchases"].sum():
+            out["busiest_month"] = int(m.loc[m["purchases"].idxmax(), "month"])
+            out["busiest_weekday"] = str(w.loc[w["purchases"].idxmax(), "weekday"])
+        if self.top_products is not None and len(self.top_products):
+            out["n_segments_with_top_products"] = int(self.top_products["segment"].nunique())
+        return out
 
 
 def run_patterns(inp: AnalysisInputs, cfg) -> PatternResult:

@@ -72,27 +72,33 @@ def detect_content(values: pd.Series, sample: int = 500) -> str | None:
     return None
 
 
-def detect_pii_class(values: pd.Series) -> str:
-    """PII class from content alone: e-mails and phones are ``direct``, dates ``quasi``.
+def detect_pii_class(values: pd.Series, name: str = "") -> str:
+    """PII class from content (and name): e-mails and phones are ``direct``, dates ``quasi``.
+
+    When the privacy package's fuller detector
+    (:func:`cdmkit.privacy.detect.classify_column`) is available, the more
+    identifying of its verdict and this one wins.
 
     Examples
     --------
     >>> detect_pii_class(pd.Series(["x@y.org"])), detect_pii_class(pd.Series(["12"]))
     ('direct', 'none')
     """
-    try:  # a fuller detector from the privacy package, when present
-        from ..privacy import detect_pii as _fuller  # type: ignore[attr-defined]
-    except ImportError:
-        _fuller = None
-    if _fuller is not None:
-        try:
-            found = _fuller(values)
-            if found in ("direct", "quasi", "sensitive", "none"):
-                return found
-        except Exception:  # pragma: no cover - a plugin detector must not break the catalogue
-            pass
+    from ..model import PII_CLASSES
+
     kind = detect_content(values)
-    return {"email": "direct", "phone": "direct", "date": "quasi"}.get(kind, "none")
+    found = {"email": "direct", "phone": "direct", "date": "quasi"}.get(kind, "none")
+    try:
+        from ..privacy.detect import classify_column
+    except ImportError:  # pragma: no cover - privacy package without the detector
+        return found
+    try:
+        other = classify_column(str(name), values)["pii_class"]
+    except Exception:  # pragma: no cover - a detector problem must not break the catalogue
+        return found
+    if other in PII_CLASSES and PII_CLASSES.index(other) < PII_CLASSES.index(found):
+        return other
+    return found
 
 
 def _dtype_of(s: pd.Series, canonical) -> str:
@@ -169,7 +175,7 @@ def build_catalog(raw: pd.DataFrame, mapping: dict, *, source: str, kind: str,
         content = detect_content(s) if canon is None else None
         cls = pii.get(str(col)) or (pii.get(canon_name) if canon_name else None)
         if cls is None:
-            cls = canon.pii if canon is not None else detect_pii_class(s)
+            cls = canon.pii if canon is not None else detect_pii_class(s, str(col))
         definition = definitions.get(str(col)) or (definitions.get(canon_name) if canon_name
                                                    else None)
         if definition is None and canon is not None:

@@ -147,7 +147,7 @@ class Cleaner(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X) -> pd.Series:
-        """Standardised values of ``X`` (a Series, or a DataFrame whose first column is the field)."""
+        """Standardised values of ``X`` (a Series, or a DataFrame with the field first)."""
         return self.transform_full(X)[0]
 
     def transform_full(self, X) -> tuple[pd.Series, dict[str, pd.Series]]:
@@ -589,10 +589,11 @@ class PhoneCleaner(Cleaner):
         except phonenumbers.NumberParseException:
             return (digits_only or None), False, None
         e164 = phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.E164)
-        if not phonenumbers.is_valid_number(n):
+        # number_type() is UNKNOWN exactly when is_valid_number() is False; one call does both.
+        ntype = phonenumbers.number_type(n)
+        if ntype == phonenumbers.PhoneNumberType.UNKNOWN:
             return (digits_only or e164), False, None
-        kind = _phone_type_names().get(phonenumbers.number_type(n))
-        return e164, True, kind
+        return e164, True, _phone_type_names().get(ntype)
 
 
 # -- dates -------------------------------------------------------------------------------
@@ -802,9 +803,24 @@ class DateCleaner(Cleaner):
         done = pd.Series(False, index=u.index)
         tz_off = pd.Series(None, index=u.index, dtype=object)
         if self.format and self.calendar != "jalali":
-            result = pd.to_datetime(u, format=self.format, errors="coerce")
-            flags = flags.mask(result.isna(), "unparseable")
-            return self._localize(result, tz_off), flags
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                result = pd.to_datetime(u, format=self.format, errors="coerce")
+            # Values in another unambiguous form (a date where a timestamp was expected,
+            # ISO instead of the format) are still read; the rest are unparseable.
+            miss = result.isna()
+            if miss.any():
+                fmt = self.format
+                fb = DateCleaner(dayfirst=fmt.find("%d") < fmt.find("%m") if "%d" in fmt and
+                                 "%m" in fmt else self.dayfirst, role=self.role,
+                                 calendar=self.calendar)
+                fb.fit(u[miss])
+                r2, f2 = fb._parse_uniques(u[miss])
+                result[miss] = r2
+                flags[miss] = f2
+            return self._localize(result, tz_off), flags.where(result.notna(), "unparseable")
         # ISO-like y-m-d [time]
         p = u.str.extract("^" + _YMD.pattern + "$")
         m = p[0].notna()
@@ -1003,7 +1019,7 @@ _FALSE = {"no", "n", "false", "f", "0", "off", "optout", "opt-out", "opted out",
 
 @cleaners.register("consent")
 class ConsentCleaner(Cleaner):
-    """Yes/no answers (consents, flags) to booleans; unknown answers are missing and ``valid=False``.
+    """Yes/no answers (consents, flags) to booleans; unknown ones missing, ``valid=False``.
 
     Understands yes/no, y/n, true/false, 1/0, on/off, opt-in/opt-out,
     subscribed/unsubscribed, and Persian (بله/خیر) and Japanese (はい/いいえ) answers.

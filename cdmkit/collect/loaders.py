@@ -302,9 +302,28 @@ class CsvLoader(Loader):
             df.attrs["source_rows"] = good.to_numpy()
         if n_good == 0 and not bad:
             raise InputError(p, "no data rows (only a header)")
+        if _odd_quotes(p, quote, enc):
+            # The last quoted field ran to the end of the file and swallowed the rows after it.
+            last = df.iloc[-1]
+            col = next((c for c in df.columns if isinstance(last[c], str) and "\n" in last[c]),
+                       None)
+            raise InputError(p, "unbalanced quote: a quoted field is never closed and runs "
+                             "to the end of the file", row=len(df), column=col)
         _check_field_sizes(df, p, max_field)
         df.attrs["encoding"], df.attrs["delimiter"] = enc, delim
         return df
+
+
+def _odd_quotes(p: Path, quote: str, enc: str) -> bool:
+    """Whether an ASCII-compatible file holds an odd number of quote characters."""
+    if enc.lower().replace("_", "-").startswith(("utf-16", "utf-32")) or len(quote) != 1:
+        return False
+    q = quote.encode("ascii")
+    n = 0
+    with open(p, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 24), b""):
+            n += block.count(q)
+    return n % 2 == 1
 
 
 class _CountingReader(io.RawIOBase):

@@ -94,6 +94,12 @@ class LinkageConfig(Section):
     em_max_iter: int = Field(100, ge=1, description="Maximum EM iterations.")
     em_tol: float = Field(1e-6, gt=0, description="EM stops when no m probability moves more "
                           "than this.")
+    em_fix_u: bool = Field(False, description="Keep u at its random-pair estimate during EM "
+                           "(as Splink); false re-estimates u on the candidate pairs, which is "
+                           "robust when blocking makes non-matches look alike.")
+    household_class: bool = Field(True, description="Fit a third EM class, 'same household' "
+                                  "(relatives sharing surname, address, phone or e-mail), so "
+                                  "family members are not merged into one customer.")
     u_sample_size: int = Field(300_000, ge=1000, description="Random record pairs used to "
                                "estimate u probabilities.")
     tf_adjustment: bool = Field(True, description="Term-frequency adjustment: agreeing on a "

@@ -25,10 +25,11 @@ from typing import Optional
 
 import pandas as pd
 
-from .activity import CATALOG, build_activity
+from .activity import CATALOG, build_activity, iter_events
+from .names import build_pools
 from .people import make_people
 from .sources import build_customer_sources
-from .writer import FILE_SPECS, write_table
+from .writer import FILE_SPECS, TableSink
 
 __all__ = ["generate_demo", "GeneratedDemo", "DEFAULT_LOCALES", "CATALOG", "parse_locales",
            "MIN_CUSTOMERS", "MAX_CUSTOMERS"]
@@ -180,44 +181,74 @@ def generate_demo(out_dir, n_customers: int = 2000, seed: int = 42,
     out_dir.mkdir(parents=True, exist_ok=True)
     config_path = Path(config_path) if config_path else out_dir / "client.yaml"
 
+    sizes = _block_sizes(int(n_customers))
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=9, desc="generate", unit="step")
+        bar = tqdm(total=7 * len(sizes) + 1, desc="generate", unit="step")
 
     def step(msg):
         if bar is not None:
             bar.set_postfix_str(msg)
             bar.update(1)
 
-    people = make_people(int(n_customers), seed, locales, start_ts, end_ts)
-    step("persons")
-    cs = build_customer_sources(people, seed, end_ts)
-    step("customer sources")
-    act = build_activity(people, cs.accounts, seed, start_ts, end_ts, progress=step)
+    names = list(FILE_SPECS)
+    sinks = {name: TableSink(out_dir / name, **FILE_SPECS[name]) for name in names}
+    pools = {k: build_pools(k, seed) for k in locales if locales[k] > 0}
+    taken: set = set()
+    off = {"person": 0, "household": 0, "order": 0, "receipt": 0, "ticket": 0, "event": 0,
+           "session": 0}
+    n_records = 0
+    for block, size in enumerate(sizes):
+        people = make_people(size, seed, locales, start_ts, end_ts, block=block, pools=pools,
+                             person_offset=off["person"], household_offset=off["household"],
+                             taken_emails=taken)
+        step("persons")
+        cs = build_customer_sources(people, seed, end_ts, block=block, offsets=off)
+        step("customer sources")
+        act = build_activity(people, cs.accounts, seed, start_ts, end_ts, progress=step,
+                             with_events=False, block=block, offsets=off)
+        blocks = {
+            "webshop_customers.csv": cs.frames["webshop"],
+            "pos_loyalty.csv": cs.frames["pos_loyalty"],
+            "crm_contacts.xlsx": cs.frames["crm"],
+            "newsletter.jsonl": cs.frames["newsletter"],
+            "pos_tehran_branch.csv": cs.frames["pos_tehran"],
+            "webshop_orders.parquet": act.orders,
+            "pos_sales.csv": act.pos_sales,
+            "pos_tehran_sales.csv": act.tehran_sales,
+            "support_tickets.csv": act.tickets,
+            "ground_truth.csv": cs.ground_truth,
+        }
+        for name, df in blocks.items():
+            sinks[name].write(df)
+        n_events = 0
+        for chunk in iter_events(act.event_plan):
+            sinks["web_events.jsonl"].write(chunk)
+            n_events += len(chunk)
+        # ids of the next block continue after this one's
+        off["person"] += size
+        off["household"] += int(people.frame["household_id"].nunique())
+        for src, k in cs.accounts.groupby("source").size().items():
+            off[src] = off.get(src, 0) + int(k)
+        off["order"] += int(act.orders["order_id"].nunique())
+        off["receipt"] += int(act.pos_sales["receipt_no"].nunique()
+                              + act.tehran_sales["receipt_no"].nunique())
+        off["ticket"] += len(act.tickets)
+        off["event"] += n_events
+        off["session"] += act.event_plan.n_sessions
+        n_records += len(cs.ground_truth)
+        del people, cs, act, blocks
+        step("block written")
 
-    tables = {
-        "webshop_customers.csv": cs.frames["webshop"],
-        "pos_loyalty.csv": cs.frames["pos_loyalty"],
-        "crm_contacts.xlsx": cs.frames["crm"],
-        "newsletter.jsonl": cs.frames["newsletter"],
-        "pos_tehran_branch.csv": cs.frames["pos_tehran"],
-        "webshop_orders.parquet": act.orders,
-        "pos_sales.csv": act.pos_sales,
-        "pos_tehran_sales.csv": act.tehran_sales,
-        "web_events.jsonl": act.events,
-        "support_tickets.csv": act.tickets,
-        "ground_truth.csv": cs.ground_truth,
-    }
     files, counts = {}, {}
-    for name, df in tables.items():
-        if df.empty:  # e.g. no Persian persons: no Tehran branch files, no such sources
+    for name in names:
+        rows = sinks[name].close()
+        if rows:
+            files[name], counts[name] = out_dir / name, rows
+        else:  # e.g. no Persian persons: no Tehran branch files, no such sources
             (out_dir / name).unlink(missing_ok=True)
-            continue
-        files[name] = write_table(df, out_dir / name, **FILE_SPECS[name])
-        counts[name] = len(df)
-    step("files written")
 
     from .clientfile import client_config, write_config
 
@@ -230,6 +261,23 @@ def generate_demo(out_dir, n_customers: int = 2000, seed: int = 42,
         bar.close()
     return GeneratedDemo(out_dir=out_dir, config_path=config_path,
                          ground_truth_path=files["ground_truth.csv"], files=files,
-                         n_persons=int(n_customers), n_records=len(cs.ground_truth),
-                         counts=counts)
+                         n_persons=int(n_customers), n_records=n_records, counts=counts)
+
+
+#: Persons per block: larger populations are generated block by block (bounded memory).
+BLOCK_SIZE = 100_000
+
+
+def _block_sizes(n: int) -> list:
+    """Split ``n`` persons into near-equal blocks of at most :data:`BLOCK_SIZE`.
+
+    Examples
+    --------
+    >>> _block_sizes(250_001)
+    [83334, 83334, 83333]
+    >>> _block_sizes(2000)
+    [2000]
+    """
+    k = -(-n // BLOCK_SIZE)
+    return [n // k + (1 if i < n % k else 0) for i in range(k)]
 

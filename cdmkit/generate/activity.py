@@ -21,13 +21,15 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 import pandas as pd
 
 from .people import N_CATEGORIES, People
 
-__all__ = ["CATALOG", "Activity", "simulate_purchases", "build_activity"]
+__all__ = ["CATALOG", "Activity", "EventPlan", "simulate_purchases", "build_activity",
+           "plan_events", "iter_events"]
 
 _PRODUCTS = {
     "Home & Kitchen": [("Enamel teapot", 34.0), ("Linen tea towel set", 14.5),
@@ -80,12 +82,15 @@ class Activity:
         Store receipt lines of the loyalty card holders (``pos_sales.csv``).
     tehran_sales : pandas.DataFrame
         Receipt lines of the Tehran branch (``pos_tehran_sales.csv``).
-    events : pandas.DataFrame
-        Web behaviour events (``web_events.jsonl``).
+    events : pandas.DataFrame or None
+        Web behaviour events (``web_events.jsonl``); None when built with
+        ``with_events=False`` (stream them from ``event_plan`` with :func:`iter_events`).
     tickets : pandas.DataFrame
         Support interactions (``support_tickets.csv``).
     purchases : pandas.DataFrame
         The true purchase occasions (person, time, channel, value) for tests and teaching.
+    event_plan : EventPlan
+        The web sessions the events are expanded from.
 
     Examples
     --------
@@ -99,13 +104,14 @@ class Activity:
     events: pd.DataFrame
     tickets: pd.DataFrame
     purchases: pd.DataFrame
+    event_plan: Optional["EventPlan"] = None
 
 
 def _season_clock(start: pd.Timestamp, end: pd.Timestamp):
     """Cumulative seasonal intensity per calendar day (mean 1 per day)."""
     days = pd.date_range(start.normalize(), end.normalize(), freq="D")
     doy = days.dayofyear.to_numpy()
-    w = (1.0 + 1.1 * np.exp(-((doy - 350) / 9.0) ** 2)           # December peak
+    w = (1.0 + 1.2 * np.exp(-((doy - 350) / 11.0) ** 2)          # December peak
          + 0.6 * ((days.month == 11) & (days.day >= 24)).astype(float)  # Black Friday week
          - 0.2 * np.isin(days.month, [7, 8]).astype(float)           # summer dip
          + 0.4 * ((days.month == 1) & (days.day <= 7)).astype(float))  # January sales
@@ -113,7 +119,7 @@ def _season_clock(start: pd.Timestamp, end: pd.Timestamp):
     return days, np.concatenate([[0.0], np.cumsum(w)])
 
 
-def simulate_purchases(people: People, seed: int, start, end) -> pd.DataFrame:
+def simulate_purchases(people: People, seed: int, start, end, block: int = 0) -> pd.DataFrame:
     """Simulate purchase occasions with a BG/NBD-like process on a seasonal clock.
 
     Parameters
@@ -125,6 +131,8 @@ def simulate_purchases(people: People, seed: int, start, end) -> pd.DataFrame:
         Random seed.
     start, end : str or pandas.Timestamp
         Observation window.
+    block : int
+        Block number (own random stream per block of persons).
 
     Returns
     -------
@@ -142,7 +150,7 @@ def simulate_purchases(people: People, seed: int, start, end) -> pd.DataFrame:
     True
     """
     start, end = pd.Timestamp(start), pd.Timestamp(end)
-    rng = np.random.default_rng([seed, 31])
+    rng = np.random.default_rng([seed, 31, block])
     f = people.frame
     days, clock = _season_clock(start, end)
     horizon = clock[-1]
@@ -234,7 +242,8 @@ def _web_time(ts: pd.Series, rng) -> pd.Series:
 
 
 def build_activity(people: People, accounts: pd.DataFrame, seed: int, start, end,
-                   progress=None) -> Activity:
+                   progress=None, with_events: bool = True, block: int = 0,
+                   offsets: Optional[dict] = None) -> Activity:
     """Build orders, store sales, web events and support tickets.
 
     Parameters
@@ -250,6 +259,14 @@ def build_activity(people: People, accounts: pd.DataFrame, seed: int, start, end
         Observation window.
     progress : callable, optional
         Called with a short message after each step.
+    with_events : bool
+        Build the events table in memory (False: only plan the sessions, to stream
+        the events to a file chunk by chunk).
+    block : int
+        Block number (own random stream per block of persons).
+    offsets : dict, optional
+        Ids used by earlier blocks: ``order``, ``receipt``, ``ticket``, ``event``,
+        ``session`` (ids continue after them).
 
     Returns
     -------
@@ -267,11 +284,12 @@ def build_activity(people: People, accounts: pd.DataFrame, seed: int, start, end
     """
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     end_ts = end.normalize() + pd.Timedelta(hours=23, minutes=59, seconds=59)
-    rng = np.random.default_rng([seed, 41])
+    rng = np.random.default_rng([seed, 41, block])
+    off = dict(offsets or {})
     f = people.frame
     n = len(f)
     note = progress or (lambda msg: None)
-    buys = simulate_purchases(people, seed, start, end)
+    buys = simulate_purchases(people, seed, start, end, block=block)
     note("purchases simulated")
 
     # Keys of each person in each source (first account; second webshop accounts separately).
@@ -315,7 +333,7 @@ def build_activity(people: People, accounts: pd.DataFrame, seed: int, start, end
     use2 = pd.notna(k2) & (wb["timestamp"].to_numpy() > web2_created[wpi]) & (
         rng.random(len(wb)) < 0.5)
     acct = np.where(use2, k2, acct)
-    order_ids = np.char.add("WO-", (1000001 + np.argsort(np.argsort(
+    order_ids = np.char.add("WO-", (1000001 + off.get("order", 0) + np.argsort(np.argsort(
         wb["timestamp"].to_numpy(), kind="stable"), kind="stable")).astype(str))
     oi = wl["order_idx"].to_numpy()
     orders = pd.DataFrame({
@@ -357,7 +375,7 @@ def build_activity(people: People, accounts: pd.DataFrame, seed: int, start, end
     store = np.where(loc == "ja", rng.choice(_STORES_JP, len(sb)),
                      np.where(loc == "fa", rng.choice(_STORES_IR, len(sb)),
                               rng.choice(_STORES_GB, len(sb))))
-    receipts = np.char.add("R", (5000001 + np.argsort(np.argsort(
+    receipts = np.char.add("R", (5000001 + off.get("receipt", 0) + np.argsort(np.argsort(
         sb["timestamp"].to_numpy(), kind="stable"), kind="stable")).astype(str))
     si = sl["order_idx"].to_numpy()
     qty = sl["quantity"].to_numpy()
@@ -396,15 +414,18 @@ def build_activity(people: People, accounts: pd.DataFrame, seed: int, start, end
     note("store sales built")
 
     # -- web events -------------------------------------------------------------------------
-    events = _events(f, buys, is_web, web_key, rng, start, end_ts)
-    note("web events built")
+    plan = plan_events(f, buys, is_web, web_key, seed, end_ts, block=block,
+                       event_offset=off.get("event", 0), session_offset=off.get("session", 0))
+    events = pd.concat(iter_events(plan), ignore_index=True) if with_events else None
+    note("web events planned")
     # -- support tickets --------------------------------------------------------------------
-    tickets = _tickets(f, buys, orders, web_key, rng, start, end_ts, pid_index, acct_map=acc)
+    tickets = _tickets(f, buys, orders, web_key, rng, start, end_ts, pid_index, acct_map=acc,
+                       offset=off.get("ticket", 0))
     note("support tickets built")
 
     purchases = buys.assign(person_id=f["person_id"].to_numpy()[buys["person_idx"].to_numpy()])
     return Activity(orders=orders, pos_sales=pos_sales, tehran_sales=tehran, events=events,
-                    tickets=tickets, purchases=purchases)
+                    tickets=tickets, purchases=purchases, event_plan=plan)
 
 
 _PAGES_BY_TYPE = {
@@ -418,55 +439,146 @@ _SEARCH_TERMS = np.array(["tea", "scarf", "gift", "mug", "saffron", "speaker", "
                           "sale", "book"], dtype=object)
 
 
-def _events(f, buys, is_web, web_key, rng, start, end_ts) -> pd.DataFrame:
+#: Sessions expanded into events per chunk (bounds memory for a million persons).
+EVENT_CHUNK = 200_000
+
+
+@dataclass
+class EventPlan:
+    """Web sessions of every person, ready to be expanded into events chunk by chunk.
+
+    Attributes
+    ----------
+    person : numpy.ndarray
+        Person index of each session (sessions sorted by start time).
+    start_ns : numpy.ndarray
+        Session start (ns since epoch).
+    account : numpy.ndarray
+        Webshop account of each person.
+    device : numpy.ndarray
+        Preferred device of each person.
+    seed : int
+        Seed of the event draws.
+    end_ns : int
+        Last instant of the window.
+    block : int
+        Block number of the persons.
+    event_offset, session_offset : int
+        Events and sessions of earlier blocks (ids continue after them).
+
+    Examples
+    --------
+    >>> EventPlan(np.array([], int), np.array([], int), np.array([]), np.array([]), 1, 0).n_sessions
+    0
+    """
+
+    person: np.ndarray
+    start_ns: np.ndarray
+    account: np.ndarray
+    device: np.ndarray
+    seed: int
+    end_ns: int
+    block: int = 0
+    event_offset: int = 0
+    session_offset: int = 0
+
+    @property
+    def n_sessions(self) -> int:
+        return len(self.person)
+
+
+def plan_events(f, buys, is_web, web_key, seed, end_ts, block: int = 0, event_offset: int = 0,
+                session_offset: int = 0) -> EventPlan:
+    """Draw web sessions: active web buyers browse more, browsing stops after they leave.
+
+    Examples
+    --------
+    >>> from cdmkit.generate.people import make_people
+    >>> p = make_people(150, 2, {"en": 1.0}, pd.Timestamp("2023-01-01"), pd.Timestamp("2023-12-31"))
+    >>> b = simulate_purchases(p, 2, "2023-01-01", "2023-12-31")
+    >>> key = np.array(["A%d" % i for i in range(150)], dtype=object)
+    >>> plan = plan_events(p.frame, b, np.ones(len(b), bool), key, 2, pd.Timestamp("2023-12-31"))
+    >>> plan.n_sessions > 150
+    True
+    """
+    rng = np.random.default_rng([seed, 43, block])
     n = len(f)
     has = pd.notna(web_key)
     web_orders = np.bincount(buys["person_idx"].to_numpy()[is_web], minlength=n)
-    # active web buyers browse more; persons without account produce no (identified) events
-    rate = np.where(has, 1.0 + 1.5 * web_orders, 0.0)
-    n_sessions = np.minimum(rng.poisson(rate), 60)
-    n_sessions = np.where(has & (web_orders > 0), np.maximum(n_sessions, web_orders), n_sessions)
-    n_sessions = np.minimum(n_sessions, 80)
+    rate = np.where(has, 0.4 + 0.8 * web_orders, 0.0)
+    n_sessions = np.minimum(rng.poisson(rate), 40)
     sess_person = np.repeat(np.arange(n), n_sessions)
     # sessions between acquisition and (last purchase + 90 days) or the end
     last_buy = buys.groupby("person_idx")["timestamp"].max().reindex(np.arange(n))
-    acq = f["acquired"].to_numpy()
-    stop = np.where(last_buy.notna(), (last_buy + pd.Timedelta(days=90)).to_numpy(), end_ts)
-    stop = np.minimum(stop.astype("datetime64[ns]"), np.datetime64(end_ts))
-    a = acq[sess_person].astype("datetime64[ns]").astype(np.int64)
-    b = np.maximum(stop[sess_person].astype(np.int64), a)
+    end_ns = int(pd.Timestamp(end_ts).value)
+    stop = np.where(last_buy.notna(), (last_buy + pd.Timedelta(days=90)).to_numpy()
+                    .astype("datetime64[ns]").astype(np.int64), end_ns)
+    stop = np.minimum(stop.astype(np.int64), end_ns)
+    acq = f["acquired"].to_numpy().astype("datetime64[ns]").astype(np.int64)
+    a = acq[sess_person]
+    b = np.maximum(stop[sess_person], a)
     t = a + (rng.random(len(sess_person)) * (b - a)).astype(np.int64)
-    n_ev = 1 + rng.poisson(2.5, len(sess_person))
-    ev_sess = np.repeat(np.arange(len(sess_person)), n_ev)
-    offset = (np.arange(len(ev_sess)) - np.repeat(np.cumsum(n_ev) - n_ev, n_ev))
-    ts = t[ev_sess] + offset * rng.integers(5, 240, len(ev_sess)) * 1_000_000_000
-    etype = rng.choice(np.array(["page_view", "click", "search", "download"], dtype=object),
-                       len(ev_sess), p=[0.6, 0.25, 0.11, 0.04])
-    page = np.empty(len(ev_sess), dtype=object)
-    u = rng.random(len(ev_sess))
-    sku = CATALOG["product_id"].to_numpy()[rng.integers(0, len(CATALOG), len(ev_sess))]
+    order = np.argsort(t, kind="stable")
+    device = rng.choice(np.array(["mobile", "desktop", "tablet"], dtype=object), n,
+                        p=[0.55, 0.35, 0.10])
+    return EventPlan(person=sess_person[order], start_ns=t[order], account=web_key,
+                     device=device, seed=seed, end_ns=end_ns, block=block,
+                     event_offset=event_offset, session_offset=session_offset)
+
+
+def iter_events(plan: EventPlan, chunk: int = EVENT_CHUNK):
+    """Expand sessions into events, ``chunk`` sessions at a time (ids continue across chunks).
+
+    Yields
+    ------
+    pandas.DataFrame
+        ``event_id, account_id, timestamp, event_type, page, device, session_id``.
+
+    Examples
+    --------
+    >>> plan = EventPlan(np.array([0, 0]), np.array([0, 10**12]), np.array(["A1"], dtype=object),
+    ...                  np.array(["mobile"], dtype=object), 1, 10**13)
+    >>> ev = pd.concat(iter_events(plan))
+    >>> set(ev["session_id"]) == {"S700001", "S700002"}
+    True
+    """
+    first_id = plan.event_offset
     cats = CATALOG["category"].str.lower().str.replace(r"[^a-z]+", "-", regex=True).unique()
-    for t_name, pages in _PAGES_BY_TYPE.items():
-        sel = etype == t_name
-        choice = np.array(pages, dtype=object)[(u[sel] * len(pages)).astype(int)]
-        page[sel] = choice
-    page = np.where(page == "/product/", page + sku, page)
-    page = np.where(page == "/category/", page + rng.choice(cats, len(ev_sess)), page)
-    page = np.where(page == "/search?q=", page + rng.choice(_SEARCH_TERMS, len(ev_sess)), page)
-    device_pref = rng.choice(np.array(["mobile", "desktop", "tablet"], dtype=object), n,
-                             p=[0.55, 0.35, 0.10])
-    dev = device_pref[sess_person][ev_sess]
-    dev = np.where(rng.random(len(ev_sess)) < 0.15, "desktop", dev)
-    ev = pd.DataFrame({"ts": ts, "account_id": web_key[sess_person][ev_sess],
-                       "event_type": etype, "page": page, "device": dev,
-                       "session": ev_sess})
-    ev = ev[ev["ts"] <= np.datetime64(end_ts).astype("datetime64[ns]").astype(np.int64)]
-    ev = ev.sort_values(["ts", "session"], kind="stable").reset_index(drop=True)
-    ev["event_id"] = np.char.add("EV", (10000001 + np.arange(len(ev))).astype(str))
-    ev["session_id"] = np.char.add("S", (ev["session"].to_numpy() + 700001).astype(str))
-    ev["timestamp"] = pd.to_datetime(ev["ts"]).dt.strftime("%Y-%m-%dT%H:%M:%S")
-    return ev[["event_id", "account_id", "timestamp", "event_type", "page", "device",
-               "session_id"]]
+    for c, lo in enumerate(range(0, plan.n_sessions, chunk)):
+        rng = np.random.default_rng([plan.seed, 47, plan.block, c])
+        hi = min(lo + chunk, plan.n_sessions)
+        sp, t = plan.person[lo:hi], plan.start_ns[lo:hi]
+        n_ev = 1 + rng.poisson(1.5, hi - lo)
+        ev_sess = np.repeat(np.arange(hi - lo), n_ev)
+        m = len(ev_sess)
+        offset = np.arange(m) - np.repeat(np.cumsum(n_ev) - n_ev, n_ev)
+        ts = t[ev_sess] + offset * rng.integers(5, 240, m) * 1_000_000_000
+        etype = rng.choice(np.array(["page_view", "click", "search", "download"], dtype=object),
+                           m, p=[0.6, 0.25, 0.11, 0.04])
+        page = np.empty(m, dtype=object)
+        u = rng.random(m)
+        for t_name, pages in _PAGES_BY_TYPE.items():
+            sel = etype == t_name
+            page[sel] = np.array(pages, dtype=object)[(u[sel] * len(pages)).astype(int)]
+        sku = CATALOG["product_id"].to_numpy()[rng.integers(0, len(CATALOG), m)]
+        page = np.where(page == "/product/", page + sku, page)
+        page = np.where(page == "/category/", page + rng.choice(cats, m), page)
+        page = np.where(page == "/search?q=", page + rng.choice(_SEARCH_TERMS, m), page)
+        dev = plan.device[sp][ev_sess]
+        dev = np.where(rng.random(m) < 0.15, "desktop", dev)
+        keep = ts <= plan.end_ns
+        ev = pd.DataFrame({"ts": ts, "account_id": plan.account[sp][ev_sess],
+                           "event_type": etype, "page": page, "device": dev,
+                           "session": ev_sess + lo})[keep]
+        ev = ev.sort_values(["ts", "session"], kind="stable")
+        ev.insert(0, "event_id", np.char.add("EV", (10000001 + first_id + np.arange(len(ev)))
+                                             .astype(str)))
+        first_id += len(ev)
+        ev["session_id"] = np.char.add("S", (ev["session"].to_numpy() + 700001
+                                             + plan.session_offset).astype(str))
+        ev["timestamp"] = pd.to_datetime(ev["ts"]).dt.strftime("%Y-%m-%dT%H:%M:%S")
+        yield ev[["event_id", "account_id", "timestamp", "event_type", "page", "device",
+                  "session_id"]].reset_index(drop=True)
 
 
 _TOPICS = {
@@ -480,7 +592,7 @@ _CHANNEL = {"call": "phone", "ticket": "e-mail", "chat": "chat", "return": "web 
             "complaint": "e-mail"}
 
 
-def _tickets(f, buys, orders, web_key, rng, start, end_ts, pid_index, acct_map):
+def _tickets(f, buys, orders, web_key, rng, start, end_ts, pid_index, acct_map, offset=0):
     n = len(f)
     has = pd.notna(web_key)
     acct_person = acct_map[acct_map["source"] == "webshop"].set_index("record_id")["person_idx"]
@@ -528,7 +640,7 @@ def _tickets(f, buys, orders, web_key, rng, start, end_ts, pid_index, acct_map):
     dur = np.round(rng.lognormal(np.where(typ == "call", 2.2, 2.6), 0.6), 1)
     channel = np.array([_CHANNEL[x] for x in typ], dtype=object)
     out = pd.DataFrame({
-        "ticket_id": np.char.add("T-", (200001 + np.arange(m)).astype(str)),
+        "ticket_id": np.char.add("T-", (200001 + offset + np.arange(m)).astype(str)),
         "account_ref": t["account_id"].to_numpy(),
         "opened": t["ts"].dt.strftime("%Y-%m-%d %H:%M"),
         "type": typ, "channel": channel, "topic": topic,

@@ -132,8 +132,13 @@ _CITIES = {
     ],
 }
 
+#: First digit of local landline numbers that numbering plans allocate, per area code
+#: (checked against phonenumbers' metadata); other areas take 2-9.
+LANDLINE_LEADS = {"20": "78", "121": "234567", "113": "2345", "117": "234", "131": "2345678",
+                  "29": "2", "114": "2345", "115": "2679", "116": "234", "11": "235678"}
+
 # Mobile prefixes (national significant number starts).
-_MOBILE = {"en": ["77", "78", "79", "74", "75"], "fa": ["912", "919", "935", "936", "901", "910"],
+_MOBILE = {"en": ["77", "78", "74", "75"], "fa": ["912", "919", "935", "936", "901", "910"],
            "ja": ["90", "80", "70"]}
 
 _EMAIL_DOMAINS = {

@@ -18,11 +18,12 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 import pandas as pd
 
-from .names import LocalePools, build_pools
+from .names import LANDLINE_LEADS, LocalePools, build_pools
 
 __all__ = ["People", "make_people", "N_CATEGORIES"]
 
@@ -156,7 +157,9 @@ def _email_local(rng, first: np.ndarray, last: np.ndarray) -> np.ndarray:
 
 
 def make_people(n: int, seed: int, locales: dict, start: pd.Timestamp, end: pd.Timestamp,
-                household_share: float = 0.30) -> People:
+                household_share: float = 0.30, block: int = 0, pools: Optional[dict] = None,
+                person_offset: int = 0, household_offset: int = 0,
+                taken_emails: Optional[set] = None) -> People:
     """Draw ``n`` persons with households, addresses, contacts, consent and behaviour.
 
     Parameters
@@ -171,6 +174,15 @@ def make_people(n: int, seed: int, locales: dict, start: pd.Timestamp, end: pd.T
         Observation window; acquisitions fall inside it.
     household_share : float
         Share of persons living in a multi-person household.
+    block : int
+        Number of this block of persons (large populations are drawn in blocks; each
+        block has its own random stream).
+    pools : dict, optional
+        Locale pools to reuse (default: built from ``seed``).
+    person_offset, household_offset : int
+        Persons and households drawn in earlier blocks (ids continue after them).
+    taken_emails : set, optional
+        Private e-mails used by earlier blocks; updated in place.
 
     Returns
     -------
@@ -198,8 +210,9 @@ def make_people(n: int, seed: int, locales: dict, start: pd.Timestamp, end: pd.T
     codes = [k for k, v in locales.items() if v > 0]
     probs = np.array([locales[k] for k in codes], dtype=float)
     probs = probs / probs.sum()
-    rng = np.random.default_rng([seed, 11])
-    pools = {k: build_pools(k, seed) for k in codes}
+    rng = np.random.default_rng([seed, 11, block])
+    pools = pools or {}
+    pools = {k: pools[k] if k in pools else build_pools(k, seed) for k in codes}
 
     # Persons are numbered locale by locale (contiguous blocks make the fills vectorised).
     counts = rng.multinomial(n, probs)
@@ -310,15 +323,16 @@ def make_people(n: int, seed: int, locales: dict, start: pd.Timestamp, end: pd.T
         ld = P.local_digits[city_idx]
         for L in np.unique(ld):
             sel = ld == L
-            local[sel] = _digits(rng, int(sel.sum()), int(L), 2)
-        local = local[head]  # one number per household
-        if loc == "en":  # London numbers start with 7 or 8, Cardiff with 2
-            london = P.area_code[city_idx] == "20"
-            local = np.where(london, np.where(rng.random(m) < 0.5, "7", "8")[head]
-                             + pd.Series(local).str[1:].to_numpy(dtype=object), local)
-            cardiff = P.area_code[city_idx] == "29"
-            local = np.where(cardiff, "20" + pd.Series(local).str[2:].to_numpy(dtype=object),
-                             local)
+            local[sel] = _digits(rng, int(sel.sum()), int(L) - 1)
+        # the first local digit comes from the ranges the area's numbering plan allocates
+        area = P.area_code[city_idx]
+        u = rng.random(m)
+        lead = np.empty(m, dtype=object)
+        for a in np.unique(area):
+            sel = area == a
+            leads = LANDLINE_LEADS.get(a, "23456789")
+            lead[sel] = np.array(list(leads), dtype=object)[(u[sel] * len(leads)).astype(int)]
+        local = (lead + local)[head]  # one number per household
         cols["landline_area"][idx] = np.where(has_land, P.area_code[city_idx], None)
         cols["landline_local"][idx] = np.where(has_land, local, None)
         cols["country"][idx] = P.country
@@ -350,11 +364,16 @@ def make_people(n: int, seed: int, locales: dict, start: pd.Timestamp, end: pd.T
     # Deduplicate private e-mails that collide by chance (different persons must differ).
     em = pd.Series(cols["email_private"])
     dup = em.duplicated(keep="first").to_numpy()
+    if taken_emails:
+        dup |= em.isin(taken_emails).to_numpy()
     if dup.any():
         parts = em[dup].str.split("@", n=1)
-        em[dup] = parts.str[0] + pd.Series(np.flatnonzero(dup) % 997, index=em.index[dup]
-                                           ).astype(str) + "@" + parts.str[1]
+        em[dup] = parts.str[0] + "." + pd.Series(np.flatnonzero(dup) + person_offset + 1,
+                                                 index=em.index[dup]).astype(str) \
+            + "@" + parts.str[1]
         cols["email_private"] = em.to_numpy(dtype=object)
+    if taken_emails is not None:
+        taken_emails.update(cols["email_private"])
 
     ref = np.datetime64(end.date(), "D")
     days = (age * 365.25).astype(np.int64) + rng.integers(0, 365, n)
@@ -362,8 +381,9 @@ def make_people(n: int, seed: int, locales: dict, start: pd.Timestamp, end: pd.T
     # twins share the birth date of their sibling
     # (ages were equalised above; the random day offset is equalised here)
     frame = pd.DataFrame(cols)
-    frame.insert(0, "person_id", [f"P{i:07d}" for i in range(1, n + 1)])
-    frame.insert(1, "household_id", [f"H{h:07d}" for h in hh_global + 1])
+    frame.insert(0, "person_id", [f"P{i:07d}" for i in range(person_offset + 1,
+                                                              person_offset + n + 1)])
+    frame.insert(1, "household_id", [f"H{h:07d}" for h in hh_global + household_offset + 1])
     frame.insert(2, "hh_role", role_all)
     frame.insert(3, "hh_size", size_all)
     frame.insert(4, "locale", loc_of)

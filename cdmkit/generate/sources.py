@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 import pandas as pd
@@ -267,7 +268,8 @@ def _membership(people: People, rng):
     return in_web, in_pos, in_teh, in_crm, in_news
 
 
-def build_customer_sources(people: People, seed: int, end: pd.Timestamp) -> CustomerSources:
+def build_customer_sources(people: People, seed: int, end: pd.Timestamp, block: int = 0,
+                           offsets: Optional[dict] = None) -> CustomerSources:
     """Build every customers source with its ground truth.
 
     Parameters
@@ -278,6 +280,10 @@ def build_customer_sources(people: People, seed: int, end: pd.Timestamp) -> Cust
         Seed of the per-record variations.
     end : pandas.Timestamp
         End of the observation window (no record is created or updated after it).
+    block : int
+        Block number (own random stream per block of persons).
+    offsets : dict, optional
+        Source name -> records written by earlier blocks (ids continue after them).
 
     Returns
     -------
@@ -292,7 +298,8 @@ def build_customer_sources(people: People, seed: int, end: pd.Timestamp) -> Cust
     >>> set(cs.ground_truth["person_id"]) == set(p.frame["person_id"])
     True
     """
-    rng = np.random.default_rng([seed, 23])
+    rng = np.random.default_rng([seed, 23, block])
+    off = dict(offsets or {})
     f = people.frame
     end_ts = pd.Timestamp(end) + pd.Timedelta(hours=23, minutes=59)
     in_web, in_pos, in_teh, in_crm, in_news = _membership(people, rng)
@@ -306,28 +313,28 @@ def build_customer_sources(people: People, seed: int, end: pd.Timestamp) -> Cust
     ws["_created"] = ws["acquired"] - pd.to_timedelta(rng.integers(0, 3600, len(ws)), unit="s")
     second["_created"] = _rand_between(rng, second["acquired"], end_ts)
     ws = pd.concat([ws, second])
-    frames["webshop"], acc = _webshop(ws, rng, end_ts)
+    frames["webshop"], acc = _webshop(ws, rng, end_ts, off.get("webshop", 0))
     accounts.append(acc)
 
     pos = f[in_pos].copy()
     pos["_created"] = pos["acquired"] + pd.to_timedelta(rng.integers(0, 600, len(pos)), unit="s")
-    frames["pos_loyalty"], acc = _pos_loyalty(pos, rng)
+    frames["pos_loyalty"], acc = _pos_loyalty(pos, rng, off.get("pos_loyalty", 0))
     accounts.append(acc)
 
     crm = f[in_crm].copy()
     crm["_created"] = _rand_between(rng, pd.Series(pd.Timestamp(end) - pd.Timedelta(days=900),
                                                    index=crm.index), end_ts)
-    frames["crm"], acc = _crm(crm, rng, end_ts)
+    frames["crm"], acc = _crm(crm, rng, end_ts, off.get("crm", 0))
     accounts.append(acc)
 
     news = f[in_news].copy()
     news["_created"] = news["consent_email_date"].where(news["consent_email"], news["acquired"])
-    frames["newsletter"], acc = _newsletter(news, rng, end_ts)
+    frames["newsletter"], acc = _newsletter(news, rng, end_ts, off.get("newsletter", 0))
     accounts.append(acc)
 
     teh = f[in_teh].copy()
     teh["_created"] = teh["acquired"] + pd.to_timedelta(rng.integers(0, 600, len(teh)), unit="s")
-    frames["pos_tehran"], acc = _pos_tehran(teh, rng)
+    frames["pos_tehran"], acc = _pos_tehran(teh, rng, off.get("pos_tehran", 0))
     accounts.append(acc)
 
     accounts = pd.concat(accounts, ignore_index=True)
@@ -338,10 +345,10 @@ def build_customer_sources(people: People, seed: int, end: pd.Timestamp) -> Cust
                            accounts=accounts)
 
 
-def _ids_in_order(df: pd.DataFrame, make) -> pd.DataFrame:
+def _ids_in_order(df: pd.DataFrame, make, offset: int = 0) -> pd.DataFrame:
     """Sort records by creation time and give them ascending ids (like a real system)."""
     df = df.sort_values(["_created", "person_id"], kind="stable").reset_index(drop=True)
-    df["_id"] = make(np.arange(len(df)))
+    df["_id"] = make(np.arange(offset, offset + len(df)))
     return df
 
 
@@ -363,12 +370,12 @@ def _country_text(country: pd.Series, rng, variant_rate=0.12) -> np.ndarray:
     return out
 
 
-def _webshop(ws: pd.DataFrame, rng, end_ts):
-    ws = _ids_in_order(ws, lambda i: np.char.add("WS", (100001 + i).astype(str)))
+def _webshop(ws: pd.DataFrame, rng, end_ts, offset=0):
+    ws = _ids_in_order(ws, lambda i: np.char.add("WS", (100001 + i).astype(str)), offset)
     n = len(ws)
     loc = ws["locale"].to_numpy()
     first = ws["first_name"].to_numpy(dtype=object)
-    first = _nickname(first, 0.08, rng)
+    first = _nickname(first, 0.2, rng)
     mid = ws["middle_name"].fillna("").to_numpy(dtype=object)
     with_mid = (mid != "") & (rng.random(n) < 0.4)
     first = np.where(with_mid, first + " " + mid, first)
@@ -380,7 +387,7 @@ def _webshop(ws: pd.DataFrame, rng, end_ts):
 
     email = ws["email_private"].to_numpy(dtype=object)
     fam = ws["email_family"].to_numpy(dtype=object)
-    email = np.where(pd.notna(fam) & (rng.random(n) < 0.3), fam, email)
+    email = np.where(pd.notna(fam) & (rng.random(n) < 0.45), fam, email)
     sec = ws["_second"].to_numpy()
     work = ws["email_work"].to_numpy(dtype=object)
     alt = _s(email).str.replace("@", "2@", n=1, regex=False).to_numpy(dtype=object)
@@ -395,8 +402,6 @@ def _webshop(ws: pd.DataFrame, rng, end_ts):
     # Only UK customers may type a national number: the shop's phone region is GB.
     style = np.where((loc != "en") & np.isin(style, ["national", "compact"]), "intl", style)
     mobile = format_phone(area, local, ws["phone_cc"], loc, style)
-    bad = rng.random(n) < 0.01
-    mobile = np.where(bad, np.where(rng.random(n) < 0.5, "12345", "0000000000"), mobile)
     mobile = _blank(mobile, 0.05, rng)
 
     updated = _rand_between(rng, ws["_created"], end_ts)
@@ -417,6 +422,10 @@ def _webshop(ws: pd.DataFrame, rng, end_ts):
     pd_ = (loc == "fa") & (rng.random(n) < 0.25)
     mobile = np.array([to_persian_digits(m) if w and isinstance(m, str) else m
                        for m, w in zip(mobile, pd_)], dtype=object)
+    bad = rng.random(n) < 0.01
+    if n >= 20:
+        bad[rng.integers(0, n)] = True
+    mobile = np.where(bad, np.where(rng.random(n) < 0.5, "12345", "0000000000"), mobile)
     street = np.where((loc != "en") & (rng.random(n) < 0.3), street_alt, street)
     postcode = _blank(postcode, 0.04, rng)
 
@@ -440,7 +449,7 @@ def _webshop(ws: pd.DataFrame, rng, end_ts):
 def _pos_name(df: pd.DataFrame, rng) -> np.ndarray:
     n = len(df)
     loc = df["locale"].to_numpy()
-    first = _nickname(df["first_name"].to_numpy(dtype=object), 0.06, rng)
+    first = _nickname(df["first_name"].to_numpy(dtype=object), 0.15, rng)
     first = _typo(first, 0.03, rng)
     last = _typo(df["last_name"].to_numpy(dtype=object), 0.03, rng)
     style = rng.choice(4, n, p=[0.45, 0.3, 0.2, 0.05])
@@ -455,8 +464,8 @@ def _pos_name(df: pd.DataFrame, rng) -> np.ndarray:
     return np.select([loc == "ja", loc == "fa"], [ja, fa], en)
 
 
-def _pos_loyalty(pos: pd.DataFrame, rng):
-    pos = _ids_in_order(pos, lambda i: (6330000000000 + 7 * i + 1000).astype(str))
+def _pos_loyalty(pos: pd.DataFrame, rng, offset=0):
+    pos = _ids_in_order(pos, lambda i: (6330000000000 + 7 * i + 1000).astype(str), offset)
     n = len(pos)
     loc = pos["locale"].to_numpy()
     area, local = _mobile_parts(pos)
@@ -482,8 +491,8 @@ def _pos_loyalty(pos: pd.DataFrame, rng):
     return _duplicate_rows(out, 0.005, rng), _accounts(pos, "pos_loyalty")
 
 
-def _crm(crm: pd.DataFrame, rng, end_ts):
-    crm = _ids_in_order(crm, lambda i: np.char.add("CRM-", (i + 1).astype(str)))
+def _crm(crm: pd.DataFrame, rng, end_ts, offset=0):
+    crm = _ids_in_order(crm, lambda i: np.char.add("CRM-", (i + 1).astype(str)), offset)
     crm["_id"] = _s(crm["_id"]).str.replace(r"^CRM-(\d+)$", lambda m: f"CRM-{int(m[1]):06d}",
                                             regex=True).to_numpy()
     n = len(crm)
@@ -491,7 +500,7 @@ def _crm(crm: pd.DataFrame, rng, end_ts):
     latin = (loc != "en") & (rng.random(n) < 0.2)  # typed in Latin script by UK staff
     first = np.where(latin, crm["first_name_latin"], crm["first_name"])
     last = np.where(latin, crm["last_name_latin"], crm["last_name"])
-    first = _typo(_nickname(first, 0.1, rng), 0.04, rng)
+    first = _typo(_nickname(first, 0.25, rng), 0.04, rng)
     last = _typo(last, 0.04, rng)
     work = crm["email_work"].to_numpy(dtype=object)
     email = np.where(pd.notna(work), work, crm["email_private"])
@@ -514,19 +523,19 @@ def _crm(crm: pd.DataFrame, rng, end_ts):
     return out, _accounts(crm, "crm")
 
 
-def _newsletter(news: pd.DataFrame, rng, end_ts):
-    news = _ids_in_order(news, lambda i: 50001 + 3 * i)
+def _newsletter(news: pd.DataFrame, rng, end_ts, offset=0):
+    news = _ids_in_order(news, lambda i: 50001 + 3 * i, offset)
     n = len(news)
     loc = news["locale"].to_numpy()
     email = news["email_private"].to_numpy(dtype=object)
     fam, work = news["email_family"].to_numpy(dtype=object), news["email_work"].to_numpy(
         dtype=object)
     u = rng.random(n)
-    email = np.where(pd.notna(fam) & (u < 0.25), fam, email)
+    email = np.where(pd.notna(fam) & (u < 0.4), fam, email)
     email = np.where(pd.notna(work) & (u > 0.9), work, email)
     email = np.where(rng.random(n) < 0.1, _s(email).str.lower().str.capitalize(), email)
     email = _bad_emails(email, 0.01, rng)
-    first = _nickname(news["first_name"].to_numpy(dtype=object), 0.1, rng)
+    first = _nickname(news["first_name"].to_numpy(dtype=object), 0.3, rng)
     first = np.where((loc == "ja") & (rng.random(n) < 0.3), news["first_name_kana"], first)
     first = np.where((loc == "en") & (rng.random(n) < 0.2), _s(first).str.lower(), first)
     first = _blank(first, 0.1, rng)
@@ -540,8 +549,8 @@ def _newsletter(news: pd.DataFrame, rng, end_ts):
     return out, _accounts(news, "newsletter")
 
 
-def _pos_tehran(teh: pd.DataFrame, rng):
-    teh = _ids_in_order(teh, lambda i: np.char.add("TEH-", (i + 1).astype(str)))
+def _pos_tehran(teh: pd.DataFrame, rng, offset=0):
+    teh = _ids_in_order(teh, lambda i: np.char.add("TEH-", (i + 1).astype(str)), offset)
     teh["_id"] = _s(teh["_id"]).str.replace(r"^TEH-(\d+)$", lambda m: f"TEH-{int(m[1]):05d}",
                                             regex=True).to_numpy()
     n = len(teh)

@@ -101,6 +101,8 @@ class Comparator(BaseCompareFeature):
     kind = "base"
     #: Whether term-frequency adjustment makes sense for its exact level by default.
     tf_default = False
+    #: Prior chance that two different people agree exactly (used with little data).
+    u_exact_prior = 0.05
 
     def __init__(self, left_on, right_on=None, label=None):
         super().__init__(left_on, right_on if right_on is not None else left_on,
@@ -115,6 +117,32 @@ class Comparator(BaseCompareFeature):
     def else_level(self) -> int:
         """Level of values that agree on nothing."""
         return len(self.level_names) - 1
+
+    def m_prior(self) -> np.ndarray:
+        """Prior m per level (matches mostly agree); dominates only when data are scarce.
+
+        Examples
+        --------
+        >>> NameComparator("n").m_prior().round(3).tolist()
+        [0.85, 0.067, 0.033, 0.05]
+        """
+        L = len(self.level_names)
+        if L == 2:
+            return np.array([0.9, 0.1])
+        fuzzy = 0.5 ** np.arange(L - 2)
+        return np.r_[0.85, fuzzy / fuzzy.sum() * 0.1, 0.05]
+
+    def u_prior(self) -> np.ndarray:
+        """Prior u per level (different people rarely agree); see :meth:`m_prior`.
+
+        Examples
+        --------
+        >>> EmailComparator("e").u_prior().tolist()
+        [0.0005, 0.0005, 0.0005, 0.9985]
+        """
+        L = len(self.level_names)
+        e = self.u_exact_prior
+        return np.r_[np.full(L - 1, e), 1 - e * (L - 1)]
 
     def params(self) -> dict:
         """Parameters that rebuild the comparator (saved in linkage settings).
@@ -155,9 +183,14 @@ class Comparator(BaseCompareFeature):
             key = a * (len(uniques) + 1) + b
             ukey, inverse = np.unique(key, return_inverse=True)
             ua, ub = ukey // (len(uniques) + 1), ukey % (len(uniques) + 1)
-            lv = np.asarray(self._level_of(uniques[ua], uniques[ub]), dtype=np.int8)
+            lv = np.asarray(self._level_of_codes(uniques, ua, ub), dtype=np.int8)
             out[rest] = lv[inverse]
         return out
+
+    def _level_of_codes(self, uniques, ua, ub) -> np.ndarray:
+        """Levels of value pairs ``(uniques[ua], uniques[ub])``; override to derive per-value
+        features once per distinct value instead of once per pair."""
+        return self._level_of(uniques[ua], uniques[ub])
 
     def _level_of(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Levels (>= 1) of distinct, non-equal, non-missing value pairs."""
@@ -196,6 +229,7 @@ class ExactComparator(Comparator):
     """
 
     kind = "exact"
+    u_exact_prior = 0.2
 
 
 @_registry.register("string")
@@ -219,6 +253,7 @@ class StringComparator(Comparator):
     """
 
     kind = "string"
+    u_exact_prior = 0.02
 
     def __init__(self, left_on, right_on=None, label=None, metric="jaro_winkler",
                  thresholds=(0.92, 0.8)):
@@ -258,6 +293,7 @@ class NameComparator(StringComparator):
     """
 
     kind = "name"
+    u_exact_prior = 0.01
     tf_default = True
 
     def prepare(self, values):
@@ -276,6 +312,7 @@ class DateComparator(Comparator):
     """
 
     kind = "date"
+    u_exact_prior = 0.001
 
     @property
     def level_names(self):
@@ -284,12 +321,14 @@ class DateComparator(Comparator):
     def prepare(self, values):
         return date_key(values)
 
-    def _level_of(self, a, b):
-        sa, sb = pd.Series(a, dtype=str), pd.Series(b, dtype=str)
-        swapped = (sa.str[:4] + sa.str[6:8] + sa.str[4:6]).to_numpy() == sb.to_numpy()
-        one_off = _distance(a, b) <= 1
-        same_year = (sa.str[:4] == sb.str[:4]).to_numpy()
-        out = np.full(len(a), 4, dtype=np.int8)
+    def _level_of_codes(self, uniques, ua, ub):
+        su = pd.Series(uniques, dtype=str)
+        year = pd.factorize(su.str[:4])[0]
+        swap = (su.str[:4] + su.str[6:8] + su.str[4:6]).to_numpy()
+        swapped = swap[ua] == uniques[ub].astype(str)
+        one_off = _distance(uniques[ua], uniques[ub]) <= 1
+        same_year = year[ua] == year[ub]
+        out = np.full(len(ua), 4, dtype=np.int8)
         out[same_year] = 3
         out[one_off] = 2
         out[swapped] = 1
@@ -308,6 +347,7 @@ class EmailComparator(Comparator):
     """
 
     kind = "email"
+    u_exact_prior = 0.0005
 
     def __init__(self, left_on, right_on=None, label=None, threshold=0.88):
         super().__init__(left_on, right_on, label)
@@ -324,10 +364,10 @@ class EmailComparator(Comparator):
     def prepare(self, values):
         return map_unique(values, email_key)
 
-    def _level_of(self, a, b):
-        la = pd.Series(a, dtype=str).str.split("@").str[0].to_numpy()
-        lb = pd.Series(b, dtype=str).str.split("@").str[0].to_numpy()
-        out = np.full(len(a), 3, dtype=np.int8)
+    def _level_of_codes(self, uniques, ua, ub):
+        local = pd.Series(uniques, dtype=str).str.split("@").str[0].to_numpy()
+        la, lb = local[ua], local[ub]
+        out = np.full(len(ua), 3, dtype=np.int8)
         out[_similarity(la, lb, "jaro_winkler") >= self.threshold] = 2
         out[la == lb] = 1
         return out
@@ -345,6 +385,7 @@ class PhoneComparator(Comparator):
     """
 
     kind = "phone"
+    u_exact_prior = 0.0005
 
     @property
     def level_names(self):
@@ -353,11 +394,13 @@ class PhoneComparator(Comparator):
     def prepare(self, values):
         return map_unique(values, lambda v: digits_key(v) or None)
 
-    def _level_of(self, a, b):
-        sa, sb = pd.Series(a, dtype=str), pd.Series(b, dtype=str)
-        out = np.full(len(a), 3, dtype=np.int8)
-        out[_distance(a, b) <= 1] = 2
-        tail = (sa.str[-8:] == sb.str[-8:]).to_numpy() & (sa.str.len() >= 8).to_numpy()
+    def _level_of_codes(self, uniques, ua, ub):
+        su = pd.Series(uniques, dtype=str)
+        tail8 = pd.factorize(su.str[-8:])[0]
+        long_enough = (su.str.len() >= 8).to_numpy()
+        out = np.full(len(ua), 3, dtype=np.int8)
+        out[_distance(uniques[ua], uniques[ub]) <= 1] = 2
+        tail = (tail8[ua] == tail8[ub]) & long_enough[ua]
         out[tail] = 1
         return out
 
@@ -374,6 +417,7 @@ class PostcodeComparator(Comparator):
     """
 
     kind = "postcode"
+    u_exact_prior = 0.01
 
     @property
     def level_names(self):
@@ -382,11 +426,13 @@ class PostcodeComparator(Comparator):
     def prepare(self, values):
         return map_unique(values, lambda v: text_key(v).replace(" ", "") or None)
 
-    def _level_of(self, a, b):
-        sa, sb = pd.Series(a, dtype=str), pd.Series(b, dtype=str)
-        out = np.full(len(a), 3, dtype=np.int8)
-        out[(sa.str[:3] == sb.str[:3]).to_numpy() & (sa.str.len() >= 4).to_numpy()] = 2
-        out[_distance(a, b) <= 1] = 1
+    def _level_of_codes(self, uniques, ua, ub):
+        su = pd.Series(uniques, dtype=str)
+        prefix = pd.factorize(su.str[:3])[0]
+        long_enough = (su.str.len() >= 4).to_numpy()
+        out = np.full(len(ua), 3, dtype=np.int8)
+        out[(prefix[ua] == prefix[ub]) & long_enough[ua]] = 2
+        out[_distance(uniques[ua], uniques[ub]) <= 1] = 1
         return out
 
 
@@ -402,6 +448,7 @@ class AddressComparator(StringComparator):
     """
 
     kind = "address"
+    u_exact_prior = 0.001
 
     def __init__(self, left_on, right_on=None, label=None, metric="token_sort",
                  thresholds=(0.9, 0.75)):
@@ -426,6 +473,7 @@ class IdentifierComparator(Comparator):
     """
 
     kind = "identifier"
+    u_exact_prior = 0.0001
 
     @property
     def level_names(self):

@@ -1,8 +1,10 @@
 """Why two records matched: the weight each comparison contributed (table and waterfall plot).
 
 The rows of :func:`explain_pair` are the prior, then each comparison's level
-weight and, where used, its term-frequency adjustment; their ``weight`` column
-sums exactly to the pair's match weight.
+weight and, where used, its term-frequency adjustment, and finally the
+*household alternative* (how much the chance that the two are relatives, not
+one person, takes away); their ``weight`` column sums exactly to the pair's
+match weight.
 
 Examples
 --------
@@ -60,6 +62,10 @@ def explain_pair(scored, pair: int, values: bool = False) -> pd.DataFrame:
         if adj[0, k] != 0:
             rows.append({"component": f"{spec.name} (term frequency)", "level": lv,
                          "level_name": "tf adjustment", "weight": float(adj[0, k])})
+    hh = float(scored.model.household_term(g, tf)[0])
+    if hh != 0:
+        rows.append({"component": "household alternative", "level": None,
+                     "level_name": "relatives sharing these fields", "weight": hh})
     out = pd.DataFrame(rows)
     out["cumulative"] = out["weight"].cumsum()
     out["probability"] = 1.0 / (1.0 + np.exp2(-out["cumulative"]))

@@ -33,8 +33,12 @@ from sklearn.base import BaseEstimator
 __all__ = ["FellegiSunter", "LevelScorer", "u_probabilities"]
 
 
-def u_probabilities(u_gamma: np.ndarray, n_levels) -> list[np.ndarray]:
-    """Level frequencies among random pairs (Laplace-smoothed, missing levels ignored).
+def u_probabilities(u_gamma: np.ndarray, n_levels, u_prior=None,
+                    strength: float = 100.0) -> list[np.ndarray]:
+    """Level frequencies among random pairs, smoothed towards a prior (missing levels ignored).
+
+    Without ``u_prior`` the smoothing is Laplace (one pseudo-pair per level); with
+    it, ``strength`` pseudo-pairs distributed as the prior.
 
     Examples
     --------
@@ -47,7 +51,10 @@ def u_probabilities(u_gamma: np.ndarray, n_levels) -> list[np.ndarray]:
         col = u_gamma[:, k]
         col = col[col >= 0]
         counts = np.bincount(col, minlength=L)[:L].astype(float)
-        out.append((counts + 1.0) / (counts.sum() + L))
+        if u_prior is None:
+            out.append((counts + 1.0) / (counts.sum() + L))
+        else:
+            out.append((counts + strength * u_prior[k]) / (counts.sum() + strength))
     return out
 
 
@@ -84,10 +91,30 @@ class LevelScorer(BaseEstimator):
             w[ok, k] = wk[g[ok]]
         return w, self._tf_adjustment(gamma, tf)
 
+    def household_term(self, gamma: np.ndarray, tf: np.ndarray | None = None) -> np.ndarray:
+        """Correction (bits, <= 0) for the chance that the pair are relatives, not one person.
+
+        ``-log2(1 + 2**w_h)`` where ``w_h`` is the weight of the *same household*
+        class against unrelated pairs; zero for models without that class.
+        """
+        hw = getattr(self, "household_weights_", None)
+        gamma = np.asarray(gamma)
+        if hw is None:
+            return np.zeros(len(gamma))
+        w = np.full(len(gamma), self.household_prior_)
+        adj = self._tf_adjustment(gamma, tf)
+        for k, wk in enumerate(hw):
+            g = gamma[:, k]
+            ok = g >= 0
+            w[ok] += wk[g[ok]]
+            if self.shared_[k]:
+                w += adj[:, k]
+        return -np.logaddexp2(0.0, w)
+
     def match_weight(self, gamma: np.ndarray, tf: np.ndarray | None = None) -> np.ndarray:
         """Match weight (bits) of each pair."""
         w, adj = self.contributions(gamma, tf)
-        return self.prior_ + w.sum(axis=1) + adj.sum(axis=1)
+        return self.prior_ + w.sum(axis=1) + adj.sum(axis=1) + self.household_term(gamma, tf)
 
     def predict_proba(self, gamma: np.ndarray, tf: np.ndarray | None = None) -> np.ndarray:
         """Match probability of each pair."""
@@ -129,8 +156,15 @@ class FellegiSunter(LevelScorer):
         Starting m of the exact level (the remaining mass decreases geometrically
         over the other levels), so EM starts from "matches agree".
     min_level_count : int
-        Levels seen in fewer candidate pairs than this get weight 0 (no evidence
-        either way) instead of an extreme weight estimated from almost no data.
+        Levels seen in fewer candidate pairs than this keep their prior weight
+        ``log2(m_prior / u_prior)`` instead of an extreme weight estimated from
+        almost no data (with priors given to :meth:`fit`).
+    prior_strength : tuple of float
+        Pseudo-pairs of the m and u priors (they only matter on small data).
+    fix_u : bool
+        Keep u at its random-pair estimate (Splink's default). ``False`` re-estimates
+        u on the candidate pairs too (classic Fellegi-Sunter EM), which suits blocking
+        that makes non-matching candidates look alike (sorted neighbourhood on names).
 
     Attributes
     ----------
@@ -152,12 +186,14 @@ class FellegiSunter(LevelScorer):
     """
 
     def __init__(self, max_iter=100, tol=1e-6, lambda_init=0.1, m_init_exact=0.9,
-                 min_level_count=5):
+                 min_level_count=5, prior_strength=(10.0, 100.0), fix_u=True):
         self.max_iter = max_iter
         self.tol = tol
         self.lambda_init = lambda_init
         self.m_init_exact = m_init_exact
         self.min_level_count = min_level_count
+        self.prior_strength = prior_strength
+        self.fix_u = fix_u
 
     def _m_init(self, L):
         if L == 1:
@@ -166,7 +202,8 @@ class FellegiSunter(LevelScorer):
         m = np.r_[self.m_init_exact, rest / rest.sum() * (1 - self.m_init_exact)]
         return m / m.sum()
 
-    def fit(self, gamma, u_gamma, n_levels, tf_exact=None):
+    def fit(self, gamma, u_gamma, n_levels, tf_exact=None, m_prior=None, u_prior=None,
+            shared=None):
         """Estimate u from ``u_gamma`` (random pairs) and m, lambda by EM on ``gamma``.
 
         Parameters
@@ -179,6 +216,16 @@ class FellegiSunter(LevelScorer):
             Number of levels of each comparison.
         tf_exact : list of bool, optional
             Which comparisons get term-frequency adjustment.
+        m_prior, u_prior : list of ndarray, optional
+            Prior level probabilities of each comparison (from the comparators);
+            they keep estimates sensible on small data.
+        shared : list of bool, optional
+            Comparisons of fields family members share (surname, address, phone,
+            e-mail). When given, EM fits a third class, *same household*, whose
+            shared fields agree like matches while the personal fields (first name,
+            birth date) agree only by chance; pairs it explains better than the
+            match class lose weight (the ``household`` term), so relatives sharing
+            a surname and an address are not merged.
 
         Returns
         -------
@@ -186,53 +233,97 @@ class FellegiSunter(LevelScorer):
         """
         gamma = np.asarray(gamma, dtype=np.int8)
         K = gamma.shape[1]
-        self.u_ = u_probabilities(np.asarray(u_gamma), n_levels)
+        a_m, a_u = self.prior_strength
+        self.u_ = u_probabilities(np.asarray(u_gamma), n_levels, u_prior, a_u)
+        u_rand = [u.copy() for u in self.u_]
         patterns, counts = np.unique(gamma, axis=0, return_counts=True)
         counts = counts.astype(float)
-        m = [self._m_init(L) for L in n_levels]
-        lam = float(self.lambda_init)
-        log_u = np.zeros(len(patterns))
+        m = [self._m_init(L) if m_prior is None else np.asarray(m_prior[k], float)
+             for k, L in enumerate(n_levels)]
+        use_h = shared is not None and any(shared) and not all(shared)
+        h = [m[k].copy() if use_h and shared[k] else self.u_[k].copy() for k in range(K)]
+        pi = np.array([self.lambda_init, 0.05 if use_h else 0.0, 0.0])
+        pi[2] = 1 - pi[0] - pi[1]
         onehots = []
         for k in range(K):
             g = patterns[:, k]
             ok = g >= 0
-            log_u[ok] += np.log(self.u_[k][g[ok]])
             oh = np.zeros((len(patterns), n_levels[k]))
             oh[np.flatnonzero(ok), g[ok]] = 1.0
             onehots.append(oh)
+
+        def loglik(probs):
+            out = np.zeros(len(patterns))
+            for k in range(K):
+                out += onehots[k] @ np.log(probs[k])
+            return out
+
+        def m_step(w, prior, k):
+            s = w @ onehots[k]
+            if prior is None:
+                return (s + 1e-6) / (s.sum() + 1e-6 * len(s))
+            return (s + a_m * prior) / (s.sum() + a_m)
+
         self.converged_ = False
         it = 0
-        for it in range(1, self.max_iter + 1):
-            log_m = np.zeros(len(patterns))
-            for k in range(K):
-                log_m += onehots[k] @ np.log(m[k])
-            a = np.log(lam) + log_m
-            b = np.log1p(-lam) + log_u
-            post = 1.0 / (1.0 + np.exp(np.clip(b - a, -700, 700)))
-            wpost = counts * post
-            new_lam = float(np.clip(wpost.sum() / counts.sum(), 1e-9, 1 - 1e-9))
-            delta = abs(new_lam - lam)
-            for k in range(K):
-                s = wpost @ onehots[k] + 1e-6
-                new = s / s.sum()
-                delta = max(delta, float(np.abs(new - m[k]).max()))
-                m[k] = new
-            lam = new_lam
-            if delta < self.tol:
-                self.converged_ = True
-                break
+        with np.errstate(divide="ignore"):
+            for it in range(1, self.max_iter + 1):
+                ll = np.vstack([np.log(pi[0]) + loglik(m),
+                                np.log(pi[1]) + loglik(h) if use_h else
+                                np.full(len(patterns), -np.inf),
+                                np.log(pi[2]) + loglik(self.u_)])
+                top = ll.max(axis=0)
+                post = np.exp(ll - top)
+                post /= post.sum(axis=0)
+                w = counts * post
+                new_pi = np.clip(w.sum(axis=1) / counts.sum(), 1e-9, 1)
+                if not use_h:
+                    new_pi[1] = 0.0
+                new_pi /= new_pi.sum()
+                delta = float(np.abs(new_pi - pi).max())
+                for k in range(K):
+                    new = m_step(w[0], None if m_prior is None else m_prior[k], k)
+                    delta = max(delta, float(np.abs(new - m[k]).max()))
+                    m[k] = new
+                    if not self.fix_u:
+                        # u re-estimated on the candidates, smoothed towards the random-pair u
+                        su = w[2] @ onehots[k]
+                        self.u_[k] = (su + a_u * u_rand[k]) / (su.sum() + a_u)
+                    if use_h:
+                        h[k] = m_step(w[1], None if m_prior is None else m_prior[k], k) \
+                            if shared[k] else self.u_[k]
+                pi = new_pi
+                if delta < self.tol:
+                    self.converged_ = True
+                    break
         self.n_iter_ = it
         self.m_ = m
-        self.lambda_ = lam
-        self.prior_ = float(np.log2(lam / (1 - lam)))
-        self.weights_ = []
-        for k in range(K):
-            wk = np.log2(m[k] / self.u_[k])
-            seen = counts @ onehots[k]
-            wk[seen < self.min_level_count] = 0.0
-            self.weights_.append(wk)
+        self.lambda_ = float(pi[0])
+        self.household_share_ = float(pi[1])
+        self.prior_ = float(np.log2(pi[0] / pi[2]))
+        seen = [counts @ onehots[k] for k in range(K)]
+
+        def weights(probs):
+            out = []
+            for k in range(K):
+                wk = np.log2(probs[k] / self.u_[k])
+                if m_prior is not None and u_prior is not None:
+                    few = seen[k] < self.min_level_count
+                    wk[few] = np.log2(np.asarray(m_prior[k]) / np.asarray(u_prior[k]))[few]
+                out.append(wk)
+            return out
+
+        self.weights_ = weights(m)
+        if use_h:
+            self.h_ = h
+            self.household_prior_ = float(np.log2(pi[1] / pi[2]))
+            self.household_weights_ = [wk if shared[k] else np.zeros_like(wk)
+                                       for k, wk in enumerate(weights(h))]
+            self.shared_ = list(map(bool, shared))
+        else:
+            self.h_ = self.household_weights_ = None
         if tf_exact is not None:
-            self.tf_exact_u_ = [float(self.u_[k][0]) if on else None
+            self.tf_exact_u_ = [float(u_rand[k][0]) if on else None
                                 for k, on in enumerate(tf_exact)]
         else:
             self.tf_exact_u_ = None

@@ -31,11 +31,11 @@ from .clustering import cluster_pairs, cluster_size_table
 from .evaluate import blocking_recall, pairwise_scores, true_pairs, truth_for
 from .fellegi_sunter import FellegiSunter, LevelScorer
 from .normalize import map_unique, text_key
-from .settings import LinkageSettings, canonicalize_columns, infer_settings
+from .settings import SHARED_FIELDS, LinkageSettings, canonicalize_columns, infer_settings
 from .supervised import SupervisedScorer, load_labels
 
 __all__ = ["ScoredLinkage", "LinkageReport", "LinkageResult", "score_and_cluster",
-           "resolve_identities", "dedupe", "link", "prepare_records"]
+           "resolve_identities", "dedupe", "link", "prepare_records", "source_priority_of"]
 
 
 def _progress_enabled(progress) -> bool:
@@ -330,8 +330,13 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
     else:
         rng = np.random.default_rng(seed)
         rp = _random_pairs(n, config.u_sample_size, rng, src, settings.link_type)
-        model = FellegiSunter(max_iter=config.em_max_iter, tol=config.em_tol)
-        model.fit(gamma, compare(rp), n_levels, tf_exact=tf_on)
+        model = FellegiSunter(max_iter=config.em_max_iter, tol=config.em_tol,
+                              fix_u=config.em_fix_u)
+        model.fit(gamma, compare(rp), n_levels, tf_exact=tf_on,
+                  m_prior=[c.m_prior() for c in comparators],
+                  u_prior=[c.u_prior() for c in comparators],
+                  shared=[s.column in SHARED_FIELDS for s in settings.comparisons]
+                  if config.household_class else None)
     weight = model.match_weight(gamma, tf)
     prob = 1.0 / (1.0 + np.exp2(-weight))
     bar.update()
@@ -391,7 +396,7 @@ class LinkageResult:
 
 def resolve_identities(customers: pd.DataFrame, config=None, store_path=None,
                        run_id: str = "run", seed: int = 42, ground_truth=None,
-                       progress=None, labels_file=None) -> LinkageResult:
+                       progress=None, labels_file=None, source_priority=None) -> LinkageResult:
     """Resolve identities: global customer IDs, households and golden records.
 
     Parameters
@@ -413,6 +418,9 @@ def resolve_identities(customers: pd.DataFrame, config=None, store_path=None,
         Progress bars.
     labels_file : str or Path, optional
         Clerical-review labels (default ``config.labels_file``).
+    source_priority : list of str, optional
+        Sources by trust for golden records when ``config.source_priority`` is empty
+        (see :func:`source_priority_of`).
 
     Returns
     -------
@@ -462,8 +470,8 @@ def resolve_identities(customers: pd.DataFrame, config=None, store_path=None,
                                    config.max_household_size)
     customer_map = pd.DataFrame({"source": records["source"], "record_id": records["record_id"],
                                  "customer_id": ids, "household_id": households})
-    golden = golden_records(records, ids, config.survivorship, config.source_priority,
-                            households)
+    golden = golden_records(records, ids, config.survivorship,
+                            config.source_priority or source_priority, households)
 
     link_only = scored.settings.link_type == "link_only"
     rep_truth = {}
@@ -489,6 +497,19 @@ def resolve_identities(customers: pd.DataFrame, config=None, store_path=None,
         id_counts=changes["event"].value_counts().to_dict(), **rep_truth)
     return LinkageResult(customer_map, golden, scored.pairs_frame(), changes, scored.params(),
                          report, scored)
+
+
+def source_priority_of(client_config) -> list[str]:
+    """Customer sources of a client config ordered by their ``priority`` (lower = more trusted).
+
+    Examples
+    --------
+    >>> from cdmkit.config import ClientConfig
+    >>> source_priority_of(ClientConfig(client="a"))
+    []
+    """
+    srcs = client_config.sources_of("customers")
+    return [s.name for s in sorted(srcs, key=lambda s: (getattr(s, "priority", 100), s.name))]
 
 
 def _rule_table(counts, truth, records, link_only):

@@ -29,7 +29,11 @@ import pandas as pd
 from ..errors import InputError
 
 __all__ = ["BlockingRule", "ComparisonSpec", "LinkageSettings", "infer_settings",
-           "canonicalize_columns", "DEFAULT_COMPARATORS"]
+           "canonicalize_columns", "DEFAULT_COMPARATORS", "SHARED_FIELDS"]
+
+#: Fields family members often share (the *same household* class of the EM model).
+SHARED_FIELDS = frozenset({"last_name", "street", "address_line2", "postcode", "city", "region",
+                           "country", "phone", "email"})
 
 #: Comparator used for each canonical field when settings are inferred (in this order).
 DEFAULT_COMPARATORS = {

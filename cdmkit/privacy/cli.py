@@ -24,10 +24,10 @@ def resolve_client(name_or_config: str):
 
     Examples
     --------
-    >>> resolve_client("no-such-client")
+    >>> resolve_client("no-such-client")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    cdmkit.errors.CdmkitError: no client 'no-such-client': give a client YAML or the name of clients/<name>.yaml
+    cdmkit.errors.CdmkitError: no client 'no-such-client': give a client YAML or ...
     """
     from ..config import load_config
     from ..errors import CdmkitError

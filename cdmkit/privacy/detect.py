@@ -78,6 +78,7 @@ def _name_index() -> dict[str, tuple[str, str]]:
 
 
 _NAME_INDEX = _name_index()
+_KEY_NAME = re.compile(r"(id|record|ref|key|source)$")
 
 
 def normalise_digits(value) -> str:
@@ -199,7 +200,7 @@ def classify_column(name: str, values: pd.Series, *, min_share: float = 0.8,
     -------
     dict
         ``column``, ``pii_class``, ``pii_type``, ``by`` (``name``, ``content``,
-        ``name+content`` or ``None``), ``share`` and ``evidence``.
+        ``name+content`` or ``None``), ``share``, ``evidence`` and ``n_values``.
 
     Examples
     --------
@@ -211,7 +212,7 @@ def classify_column(name: str, values: pd.Series, *, min_share: float = 0.8,
     """
     today = today or date.today()
     out = {"column": str(name), "pii_class": "none", "pii_type": None, "by": None,
-           "share": None, "evidence": ""}
+           "share": None, "evidence": "", "n_values": int(values.notna().sum())}
     evidence = []
     name_hit = _NAME_INDEX.get(_norm_name(name))
     name_type = None
@@ -227,6 +228,9 @@ def classify_column(name: str, values: pd.Series, *, min_share: float = 0.8,
         v = v.astype(str).str.strip()
         v = v[v != ""]
     content_type, share = None, 0.0
+    # Keys and provenance columns (record_id, *_record, *_ref) hold record identifiers;
+    # numeric keys must not be mistaken for phone numbers.
+    is_key = bool(_KEY_NAME.search(_norm_name(name))) and not name_hit
     if len(v):
         v = v.head(sample)
         if pd.api.types.is_datetime64_any_dtype(v):
@@ -240,10 +244,15 @@ def classify_column(name: str, values: pd.Series, *, min_share: float = 0.8,
                 ("email", lambda: s.str.match(_EMAIL_RE)),
                 ("card_number", lambda: _luhn_many(compact)),
                 ("iran_national_code", lambda: _iran_codes_valid(compact)),
-                ("phone", lambda: s.str.match(_PHONE_RE) & digits.str.len().between(7, 15)
-                 & ~s.str.match(r"^\d{4}-\d{2}-\d{2}")),
+                ("phone", lambda: s.str.match(_PHONE_RE) & ~s.str.match(r"^\d{4}-\d{2}-\d{2}")
+                 # Without a country code a national number has at most 12 digits;
+                 # longer digit runs are card or account numbers.
+                 & digits.str.len().between(7, 15)
+                 & (s.str.startswith("+") | digits.str.len().le(12))),
             ]
             for kind, fn in checks:
+                if kind == "phone" and is_key:
+                    continue
                 sh = float(fn().fillna(False).mean())
                 if sh >= min_share:
                     content_type, share = kind, sh
@@ -282,7 +291,7 @@ def detect_pii(df: pd.DataFrame, *, min_share: float = 0.8, sample: int = 1000,
     -------
     DataFrame
         One row per column: ``column``, ``pii_class``, ``pii_type``, ``by``,
-        ``share``, ``evidence``.
+        ``share``, ``evidence``, ``n_values`` (non-missing values).
 
     Examples
     --------
@@ -294,4 +303,4 @@ def detect_pii(df: pd.DataFrame, *, min_share: float = 0.8, sample: int = 1000,
     rows = [classify_column(c, df[c], min_share=min_share, sample=sample, today=today)
             for c in df.columns]
     return pd.DataFrame(rows, columns=["column", "pii_class", "pii_type", "by", "share",
-                                       "evidence"])
+                                       "evidence", "n_values"])

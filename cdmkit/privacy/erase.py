@@ -289,9 +289,10 @@ def erase_customer(config, customer_id: str, *, run_dir=None, audit: bool = True
     --------
     >>> from cdmkit.config import ClientConfig
     >>> erase_customer(ClientConfig(client="x", output_dir="/nonexistent"), "C1")
+    ... # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    cdmkit.errors.CdmkitError: nothing to erase for client 'x': no customer store at /nonexistent/x/store.duckdb and no run folder in /nonexistent/x
+    cdmkit.errors.CdmkitError: nothing to erase for client 'x': no customer store at ...
     """
     customer_id = str(customer_id)
     run = Path(run_dir).resolve() if run_dir is not None else latest_run_dir(config)

@@ -39,8 +39,13 @@ _DIGIT_RUN = re.compile(r"\+?\d[\d \-().]{5,}\d")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
 
 
+# Windows exports write Persian with Arabic yeh/kaf; fold both sides so either spelling matches.
+_FOLD = str.maketrans({"\u064a": "\u06cc", "\u0643": "\u06a9", "\u0649": "\u06cc",
+                       "\u200c": " "})
+
+
 def _norm_text(s: str) -> str:
-    return unicodedata.normalize("NFKC", html.unescape(s))
+    return unicodedata.normalize("NFKC", html.unescape(s)).translate(_FOLD)
 
 
 def _phone_key(value: str) -> str | None:
@@ -54,7 +59,7 @@ def _clean(values) -> list[str]:
     for v in values if values is not None else []:
         if v is None or (isinstance(v, float) and v != v) or v is pd.NA:
             continue
-        s = unicodedata.normalize("NFKC", str(v)).strip()
+        s = unicodedata.normalize("NFKC", str(v)).translate(_FOLD).strip()
         if s:
             out.append(s)
     return sorted(set(out))

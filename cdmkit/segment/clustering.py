@@ -65,7 +65,10 @@ def sampled_silhouette(X, labels, sample_size: int | None = 10000, random_state=
     n_lab = len(np.unique(lab))
     if n_lab < 2 or n_lab >= len(rows):
         return float("nan")
-    return float(silhouette_score(X[rows], lab))
+    from sklearn import config_context
+
+    with config_context(working_memory=256):  # bound the pairwise-distance chunks (MiB)
+        return float(silhouette_score(X[rows], lab))
 
 
 class BaseSegmenter(ClusterMixin, BaseEstimator):
@@ -175,7 +178,7 @@ class KMeansSegmenter(BaseSegmenter):
     3
     """
 
-    def __init__(self, n_clusters: int = 4, n_init: int = 10, max_iter: int = 300,
+    def __init__(self, n_clusters: int = 4, n_init: int = 4, max_iter: int = 300,
                  random_state=None):
         self.n_clusters = n_clusters
         self.n_init = n_init

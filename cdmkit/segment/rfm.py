@@ -12,7 +12,9 @@ Two views of the same purchases live side by side:
   mean value of the repeat periods (the first period excluded; 0 when
   ``frequency`` is 0);
 * the **marketing view**: ``days_since_last``, ``n_purchases`` (distinct orders
-  when an order column is given, else distinct purchase days), ``total_spend``,
+  when an order column is given, else distinct purchase days; only orders or days
+  with a line of non-negative value count, so return lines are never purchases),
+  ``total_spend`` (net of any negative lines kept),
   ``first_purchase``, ``last_purchase`` and ``tenure_days``.
 
 Scores 1..``bins`` rank customers on recency (reversed: recent = high), on
@@ -99,7 +101,9 @@ def _period_index(days: np.ndarray, ts: pd.Series, freq: str) -> np.ndarray:
         return days
     if freq == "W":
         return (days + _EPOCH_WEEKDAY_SHIFT) // 7
-    return (ts.dt.year.to_numpy().astype(np.int64) * 12 + ts.dt.month.to_numpy() - 1)
+    year = ts.dt.year.fillna(1970).to_numpy().astype(np.int64)
+    month = ts.dt.month.fillna(1).to_numpy().astype(np.int64)
+    return year * 12 + month - 1
 
 
 def _as_datetime(values: pd.Series, col: str) -> pd.Series:
@@ -175,15 +179,13 @@ def rfm_summary(transactions: pd.DataFrame, customer_col: str = "customer_id",
     if missing:
         raise InputError("transactions", f"missing column(s) {', '.join(missing)}; columns are "
                          f"{', '.join(map(str, transactions.columns))}")
-    tx = transactions[need]
-    tx = tx[tx[customer_col].notna()]
-    ts = _as_datetime(tx[date_col], date_col)
-    keep = ts.notna().to_numpy()
-    tx, ts = tx[keep], ts[keep]
-    days = ts.to_numpy().astype("datetime64[D]").astype(np.int64)
+    ts_all = _as_datetime(transactions[date_col], date_col)
+    mask = transactions[customer_col].notna().to_numpy() & ts_all.notna().to_numpy()
+    ts_ns = ts_all.to_numpy()
+    days_all = ts_ns.astype("datetime64[D]").astype(np.int64)
 
     if observation_end is None:
-        end_ts = ts.max() if len(ts) else pd.Timestamp("1970-01-01")
+        end_ts = ts_all[mask].max() if mask.any() else pd.Timestamp("1970-01-01")
     else:
         end_ts = pd.Timestamp(observation_end)
         if end_ts.tzinfo is not None:
@@ -191,39 +193,53 @@ def rfm_summary(transactions: pd.DataFrame, customer_col: str = "customer_id",
     end_day = np.int64(np.datetime64(end_ts, "D").astype(np.int64))
     end_period = _period_index(np.array([end_day]), pd.Series([end_ts]), freq)[0]
 
-    period = _period_index(days, ts, freq)
-    inside = period <= end_period
-    if not inside.all():
-        tx, ts, days, period = tx[inside], ts[inside], days[inside], period[inside]
-
-    codes, uniques = pd.factorize(tx[customer_col], sort=True)
-    value = tx[value_col].to_numpy(dtype=float) if value_col else np.zeros(len(tx))
+    # Work on plain arrays of the rows inside the window (no frame copies: 20M rows fit).
+    period_all = _period_index(days_all, ts_all, freq)
+    mask &= period_all <= end_period
+    codes, uniques = pd.factorize(transactions[customer_col].to_numpy()[mask], sort=True)
+    codes = codes.astype(np.int64)
+    days, period, t = days_all[mask], period_all[mask], ts_ns[mask]
+    del days_all, period_all
+    value = transactions[value_col].to_numpy(dtype=float)[mask] if value_col else \
+        np.zeros(len(codes))
     value = np.nan_to_num(value, nan=0.0)
     n_cust = len(uniques)
 
-    # One row per (customer, period) with the summed value: lifetimes' period grouping.
-    per = pd.DataFrame({"c": codes, "p": period, "v": value})
-    per = per.groupby(["c", "p"], sort=True)["v"].sum().reset_index()
-    g = per.groupby("c", sort=True)
-    pmin = g["p"].min().to_numpy()
-    pmax = g["p"].max().to_numpy()
-    count = g["p"].size().to_numpy()
-    vtot = g["v"].sum().to_numpy()
-    vfirst = g["v"].first().to_numpy()  # rows are sorted by period within a customer
+    def grouped_unique_count(key_values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Distinct ``key_values`` per customer among ``rows``."""
+        k_codes = pd.factorize(key_values[rows])[0].astype(np.int64)
+        pair = pd.unique(codes[rows] * (int(k_codes.max(initial=0)) + 1) + k_codes)
+        return np.bincount(pair // (int(k_codes.max(initial=0)) + 1), minlength=n_cust)
+
+    if n_cust:
+        # One value per (customer, period), keys sorted: lifetimes' period grouping.
+        p0 = int(period.min())
+        span = int(period.max()) - p0 + 1
+        per = pd.Series(value).groupby(codes * span + (period - p0), sort=True).sum()
+        key, v = per.index.to_numpy(), per.to_numpy()
+        c, p = key // span, key % span + p0
+        starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+        count = np.diff(np.r_[starts, len(c)])
+        pmin, pmax = p[starts], p[starts + count - 1]
+        vtot, vfirst = np.add.reduceat(v, starts), v[starts]
+        tt = pd.Series(t).groupby(codes, sort=True).agg(["min", "max"])
+        first_t, last_t = tt["min"].to_numpy(), tt["max"].to_numpy()
+        # Purchases are orders (or days) with a line of non-negative value: return lines
+        # never count as purchases of their own.
+        buy = value >= 0
+        keys = transactions[order_col].to_numpy()[mask] if order_col else days
+        n_purch = grouped_unique_count(keys, buy)
+    else:
+        pmin = pmax = count = np.zeros(0, dtype=np.int64)
+        vtot = vfirst = np.zeros(0)
+        first_t = last_t = np.zeros(0, dtype="datetime64[ns]")
+        n_purch = np.zeros(0, dtype=np.int64)
 
     frequency = (count - 1).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         monetary = np.where(count > 1, (vtot - vfirst) / np.maximum(frequency, 1), 0.0)
-
-    # Marketing view on calendar days (whatever freq is).
-    cd = pd.DataFrame({"c": codes, "d": days, "t": ts.to_numpy(), "v": value})
-    gd = cd.groupby("c", sort=True)
-    first_day = gd["d"].min().to_numpy()
-    last_day = gd["d"].max().to_numpy()
-    if order_col:
-        n_purch = tx.groupby(codes, sort=True)[order_col].nunique().to_numpy()
-    else:
-        n_purch = cd[["c", "d"]].drop_duplicates().groupby("c", sort=True).size().to_numpy()
+    first_day = first_t.astype("datetime64[D]").astype(np.int64)
+    last_day = last_t.astype("datetime64[D]").astype(np.int64)
 
     index = pd.Index(uniques, name=customer_col)
     out = pd.DataFrame({
@@ -234,11 +250,10 @@ def rfm_summary(transactions: pd.DataFrame, customer_col: str = "customer_id",
         "days_since_last": (end_day - last_day).astype(np.int64),
         "n_purchases": n_purch.astype(np.int64),
         "total_spend": vtot.astype(float),
-        "first_purchase": gd["t"].min().to_numpy(),
-        "last_purchase": gd["t"].max().to_numpy(),
+        "first_purchase": first_t,
+        "last_purchase": last_t,
         "tenure_days": (end_day - first_day).astype(np.int64),
     }, index=index)
-    assert len(out) == n_cust
     out.attrs["freq"] = freq
     out.attrs["observation_end"] = str(pd.Timestamp(end_ts).date())
     return out

@@ -37,8 +37,8 @@ _CAT_PREF = {"loyal": [0.1, 0.1, 0.1, 0.2, 0.2, 0.3], "occasional": [0.3, 0.2, 0
 
 
 def simulate_transactions(n_customers: int = 1000, lines_per_customer: float | None = None,
-                          start: str = "2023-01-01", days: int = 365, seed: int = 0
-                          ) -> tuple[pd.DataFrame, pd.DataFrame]:
+                          start: str = "2023-01-01", days: int = 365, seed: int = 0,
+                          integer_ids: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Transactions of ``n_customers`` customers in four behavioural groups.
 
     Parameters
@@ -54,6 +54,9 @@ def simulate_transactions(n_customers: int = 1000, lines_per_customer: float | N
         Length of the window in days.
     seed : int
         Random seed.
+    integer_ids : bool
+        Integer customer and order IDs (lighter for tens of millions of rows)
+        instead of text IDs such as ``C000042``.
 
     Returns
     -------
@@ -96,16 +99,20 @@ def simulate_transactions(n_customers: int = 1000, lines_per_customer: float | N
     cat_p = np.array([_CAT_PREF[x] for x in names])
     cum = cat_p.cumsum(axis=1)[g]
     cat = (rng.uniform(size=n)[:, None] > cum).sum(axis=1).clip(0, len(_CATEGORIES) - 1)
-    width = max(6, len(str(n_customers)))
-    ids = np.char.add("C", np.char.zfill(np.arange(n_customers).astype(str), width))
+    if integer_ids:
+        ids, orders = np.arange(n_customers), np.arange(n)
+    else:
+        width = max(6, len(str(n_customers)))
+        ids = np.char.add("C", np.char.zfill(np.arange(n_customers).astype(str), width))
+        orders = np.char.add("O", np.arange(n).astype(str))
     tx = pd.DataFrame({
         "customer_id": ids[cust],
-        "order_id": np.char.add("O", np.arange(n).astype(str)),
+        "order_id": orders,
         "timestamp": ts,
         "amount": value,
         "quantity": 1.0,
-        "channel": np.where(web, "web", "store"),
-        "category": _CATEGORIES[cat],
+        "channel": pd.Categorical.from_codes(web.astype(np.int8), ["store", "web"]),
+        "category": pd.Categorical.from_codes(cat.astype(np.int8), list(_CATEGORIES)),
     })
     truth = pd.DataFrame({"customer_id": ids, "group": np.array(names)[group]})
     return tx, truth

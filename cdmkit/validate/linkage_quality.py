@@ -45,7 +45,8 @@ def pairwise_metrics(customer_map: pd.DataFrame, truth: pd.DataFrame) -> dict:
     Examples
     --------
     >>> import pandas as pd
-    >>> cm = pd.DataFrame({"source": ["a"] * 2, "record_id": ["1", "2"], "customer_id": ["X", "X"]})
+    >>> cm = pd.DataFrame({"source": ["a"] * 2, "record_id": ["1", "2"],
+    ...                    "customer_id": ["X", "X"]})
     >>> pairwise_metrics(cm, cm.rename(columns={"customer_id": "person_id"}))["f1"]
     1.0
     """
@@ -139,6 +140,16 @@ class LinkageQuality:
     metrics: dict
     sizes: pd.DataFrame = field(default_factory=pd.DataFrame)
     suspicious: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def metrics_frame(self) -> pd.DataFrame:
+        """The metrics as a two-column table (``metric``, ``value``).
+
+        Examples
+        --------
+        >>> LinkageQuality({"n_records": 3}).metrics_frame().values.tolist()
+        [['n_records', 3]]
+        """
+        return pd.DataFrame({"metric": list(self.metrics), "value": list(self.metrics.values())})
 
     def figures(self) -> dict:
         """Key figures for ``summary.json``."""

@@ -10,8 +10,11 @@ Examples
 --------
 >>> figs = {"analysis": {"churn": {"roc_auc": 0.81, "brier": 0.12},
 ...                      "clv_holdout_mae": 3.2, "n_customers": 10}}
->>> collect_model_quality(figs)[["figure", "kind", "value"]].values.tolist()
-[['churn.brier', 'calibration', 0.12], ['churn.roc_auc', 'churn_auc', 0.81], ['clv_holdout_mae', 'clv_holdout_error', 3.2]]
+>>> for row in collect_model_quality(figs)[["figure", "kind", "value"]].values.tolist():
+...     print(row)
+['churn.brier', 'calibration', 0.12]
+['churn.roc_auc', 'churn_auc', 0.81]
+['clv_holdout_mae', 'clv_holdout_error', 3.2]
 """
 
 from __future__ import annotations

@@ -68,7 +68,11 @@ def plot_source_scores(by_source_field: pd.DataFrame):
     import seaborn as sns
 
     g = by_source_field.groupby(["source", "dimension"])[["n_checked", "n_failed"]].sum()
+    from ..config.validation import DIMENSIONS
+
     score = (1 - g["n_failed"] / g["n_checked"]).unstack("dimension")
+    score = score[[d for d in DIMENSIONS if d in score.columns] +
+                  [d for d in score.columns if d not in DIMENSIONS]]
     fig, ax = plt.subplots(figsize=(1.6 * score.shape[1] + 3, 0.45 * score.shape[0] + 1.5))
     sns.heatmap(score, annot=True, fmt=".2f", vmin=0, vmax=1, cmap="RdYlGn", ax=ax,
                 cbar=False)

@@ -108,10 +108,11 @@ class ValidationReport:
 
     @property
     def pii_found(self) -> pd.DataFrame:
-        """Columns classified as personal data (``pii_class`` other than ``none``)."""
+        """Columns holding personal data (``pii_class`` other than ``none``, not empty)."""
         if self.pii_columns.empty:
             return self.pii_columns
-        return self.pii_columns[self.pii_columns["pii_class"] != "none"].reset_index(drop=True)
+        p = self.pii_columns
+        return p[(p["pii_class"] != "none") & (p["n_values"] > 0)].reset_index(drop=True)
 
     def summary_markdown(self) -> str:
         """Markdown for the top of the report: PASS/FAIL, score and reasons.
@@ -155,7 +156,7 @@ class ValidationReport:
         if self.drift is not None:
             figs.update(self.drift.figures())
         if not self.pii_columns.empty:
-            pii = self.pii_columns[self.pii_columns["pii_class"] != "none"]
+            pii = self.pii_found
             figs["pii_columns"] = [f"{r.table}.{r.column}" for r in pii.itertuples()]
             figs["n_pii_columns"] = int(len(pii))
         figs["pii_scan_hits"] = int(self.pii_scan["count"].sum()) if not self.pii_scan.empty \
@@ -250,7 +251,8 @@ def validate_run(ctx, *, scan_reports: bool | None = None) -> ValidationReport:
             d.insert(0, "table", t)
             parts.append(d)
     if parts:
-        rep.pii_columns = pd.concat(parts, ignore_index=True)
+        rep.pii_columns = pd.DataFrame([r for p in parts for r in p.to_dict("records")],
+                                       columns=parts[0].columns)
     if vcfg.pii_scan if scan_reports is None else scan_reports:
         from ..privacy.scan import scan_run
 

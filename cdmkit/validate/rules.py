@@ -19,7 +19,7 @@ Examples
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -132,6 +132,11 @@ class Rule:
         """Columns the rule reads (shown with failing examples)."""
         cols = list(self.params.get("columns") or [])
         return cols or ([self.column] if self.column else [])
+
+    @property
+    def example_columns(self) -> list[str]:
+        """Columns shown with failing examples (default: :attr:`columns`)."""
+        return self.columns
 
     def check(self, df: pd.DataFrame, tables: dict) -> pd.Series:
         """Boolean Series (index subset of ``df.index``): does each checked row pass?"""
@@ -453,6 +458,12 @@ class ValidFlag(Rule):
 
     type = "valid_flag"
     dimension = "validity"
+
+    @property
+    def example_columns(self):
+        # Show the (masked) value the flag is about, not the flag itself.
+        base = self.column[:-len("_valid")] if self.column.endswith("_valid") else self.column
+        return [base, self.column]
 
     def check(self, df, tables):
         s = df[self.column]

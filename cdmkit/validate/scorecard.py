@@ -102,7 +102,7 @@ def _examples(res: RuleResult, n: int) -> list[dict]:
         return []
     t = res.table.loc[failed]
     rows = []
-    cols = [c for c in res.rule.columns if c in t.columns] or [None]
+    cols = [c for c in res.rule.example_columns if c in t.columns][:1] or [None]
     for idx, r in t.iterrows():  # at most n rows per rule
         for c in cols:
             v = r[c] if c is not None else None

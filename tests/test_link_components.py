@@ -1,0 +1,170 @@
+"""Comparators (plugins, recordlinkage features), blocking, settings, config and template."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import jellyfish
+import numpy as np
+import pandas as pd
+import pytest
+import recordlinkage
+
+from cdmkit.config import LinkageConfig
+from cdmkit.link import (BlockingRule, LinkageSettings, NameComparator, infer_settings,
+                         name_key, score_and_cluster)
+from cdmkit.link.blocking import block, pairs_within_groups, sorted_neighbourhood_pairs
+from cdmkit.link.comparators import Comparator
+from cdmkit.registry import comparators
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILTIN = ["exact", "string", "name", "date", "email", "phone", "postcode", "address",
+           "identifier"]
+
+
+SAMPLES = {"date": ("1980-01-02", "1999-12-31"), "phone": ("+441132000111", "+819012345678"),
+           "email": ("ann@x.org", "zed@y.com"), "postcode": ("LS6 2QT", "104-0061")}
+
+
+@pytest.mark.parametrize("name", BUILTIN)
+def test_builtin_comparator_contract(name):
+    cls = comparators.get(name)
+    c = cls("x")
+    assert isinstance(c, Comparator) and isinstance(c, recordlinkage.base.BaseCompareFeature)
+    same, other = SAMPLES.get(name, ("abc", "xyz-q"))
+    a = pd.Series([same, None, same, same])
+    b = pd.Series([same, same, other, ""])
+    lv = c.compare(a, b)
+    assert lv.dtype == np.int8 and lv[0] == 0 and lv[1] == -1 and lv[3] == -1
+    assert 0 <= lv[2] <= c.else_level == len(c.level_names) - 1
+    assert len(c.m_prior()) == len(c.u_prior()) == len(c.level_names)
+    assert c.m_prior().sum() == pytest.approx(1) and c.u_prior().sum() == pytest.approx(1)
+
+
+def test_name_levels_agree_with_jellyfish_jaro_winkler():
+    rng = np.random.default_rng(0)
+    names = ["martha", "marhta", "dwayne", "duane", "dixon", "dicksonx", "jon", "john",
+             "johnathan", "jonathan", "smith", "smyth", "schmidt"]
+    a = pd.Series(rng.choice(names, 300))
+    b = pd.Series(rng.choice(names, 300))
+    lv = NameComparator("n", thresholds=(0.92, 0.8)).compare(a, b)
+    jw = np.array([jellyfish.jaro_winkler_similarity(x, y) for x, y in zip(a, b)])
+    expected = np.where(a == b, 0, np.where(jw >= 0.92, 1, np.where(jw >= 0.8, 2, 3)))
+    assert (lv == expected).all()
+
+
+def test_comparator_works_inside_recordlinkage_compare():
+    df = pd.DataFrame({"name": ["Anna", "Ana", "Bob"]})
+    idx = pd.MultiIndex.from_tuples([(0, 1), (0, 2)])
+    comp = recordlinkage.Compare()
+    comp.add(NameComparator("name", label="name"))
+    feats = comp.compute(idx, df)
+    assert feats["name"].tolist() == [1, 3]
+
+
+@pytest.mark.parametrize("a, b", [("يوسف كريمي", "یوسف کریمی"), ("فاطمة", "فاطمه"),
+                                  ("ﾔﾏﾀﾞ ﾀﾛｳ", "ヤマダ タロウ"), ("ＡＮＮＡ", "anna"),
+                                  ("José", "JOSE"), ("やまだ", "ヤマダ")])
+def test_name_key_folds_script_variants(a, b):
+    assert name_key(a) == name_key(b)
+
+
+def test_date_levels():
+    from cdmkit.link import DateComparator
+
+    c = DateComparator("d")
+    lv = c.compare(pd.Series(pd.to_datetime(["1980-02-03"] * 4)),
+                   pd.Series(["1980-03-02", "1980-02-08", "1980-11-30", "1975-02-03"]))
+    # 19750203 differs from 19800203 in two digits: not "one digit off"
+    assert [c.level_names[v] for v in lv] == ["day_month_swapped", "one_digit_off",
+                                              "same_year", "else"]
+
+
+def test_pairs_within_groups_matches_brute_force():
+    rng = np.random.default_rng(1)
+    codes = rng.integers(-1, 6, 60)
+    got = {tuple(p) for p in pairs_within_groups(codes)[0]}
+    want = {(i, j) for i in range(60) for j in range(i + 1, 60)
+            if codes[i] >= 0 and codes[i] == codes[j]}
+    assert got == want
+
+
+def test_sorted_neighbourhood_window():
+    keys = pd.Series(["d", "a", "c", "b", None])
+    got = {tuple(p) for p in sorted_neighbourhood_pairs(keys, 3)}
+    # sorted order a(1) b(3) c(2) d(0): neighbours within 2 places
+    assert got == {(1, 3), (1, 2), (2, 3), (0, 3), (0, 2)}
+
+
+def test_block_link_only_and_counts():
+    keys = pd.DataFrame({"k": ["x", "x", "x", "y"]})
+    pairs, counts = block(keys, [BlockingRule(("k",))], sources=["a", "a", "b", "b"],
+                          link_type="link_only")
+    assert pairs.tolist() == [[0, 2], [1, 2]] and counts["pairs"].tolist() == [2]
+
+
+def test_block_max_pairs_is_a_clear_error():
+    from cdmkit.errors import InputError
+
+    keys = pd.DataFrame({"k": ["x"] * 50})
+    with pytest.raises(InputError, match="max_pairs"):
+        block(keys, [BlockingRule(("k",))], max_pairs=100)
+
+
+def test_settings_inferred_from_canonical_columns_and_round_trip(tmp_path):
+    df = pd.DataFrame(columns=["source", "record_id", "first_name", "last_name", "email",
+                               "phone", "birth_date", "postcode", "street", "city"])
+    s = infer_settings(df)
+    kinds = {c.name: c.comparator for c in s.comparisons}
+    assert kinds == {"first_name": "name", "last_name": "name", "email": "email",
+                     "phone": "phone", "birth_date": "date", "postcode": "postcode",
+                     "street": "address", "city": "string"}
+    labels = [r.label for r in s.blocking_rules]
+    assert "email" in labels and "phone" in labels and "birth_date & last_name[:1]" in labels
+    path = tmp_path / "settings.json"
+    s.to_json(path)
+    assert LinkageSettings.from_json(path) == s
+
+
+def test_settings_follow_the_columns_present():
+    s = infer_settings(pd.DataFrame({"full_name": ["A B"], "email": ["a@b"]}))
+    assert [c.name for c in s.comparisons] == ["full_name", "email"]
+    assert all(set(r.columns) <= {"full_name", "email"} for r in s.blocking_rules)
+
+
+def test_config_overrides_settings():
+    cfg = LinkageConfig(blocking_rules=[{"on": ["email"]}],
+                        comparisons=[{"name": "email", "comparator": "email"},
+                                     {"name": "fn", "comparator": "name", "column": "first_name",
+                                      "params": {"thresholds": [0.9]}}],
+                        threshold=0.9)
+    s = infer_settings(pd.DataFrame(columns=["email", "first_name", "phone"]), cfg)
+    assert [r.label for r in s.blocking_rules] == ["email"]
+    assert s.comparisons[1].build().level_names == ["exact", "jaro_winkler>=0.9", "else"]
+    assert s.threshold == 0.9
+
+
+def test_config_rejects_unknown_survivorship_rule():
+    with pytest.raises(ValueError, match="survivorship"):
+        LinkageConfig(survivorship={"email": "loudest"})
+
+
+def test_template_names_every_linkage_option():
+    text = (ROOT / "templates" / "client.yaml").read_text(encoding="utf-8")
+    block_text = re.search(r"# <linkage>(.*?)# </linkage>", text, re.S).group(1)
+    import yaml
+
+    from cdmkit.config.linkage import BlockingRuleConfig, ComparisonConfig
+
+    for model in (LinkageConfig, BlockingRuleConfig, ComparisonConfig):
+        for name in model.model_fields:
+            assert re.search(rf"\b{name}\b", block_text), f"{model.__name__}.{name} missing"
+    LinkageConfig.model_validate(yaml.safe_load(block_text)["linkage"])
+
+
+def test_duplicate_record_keys_are_a_clear_error():
+    from cdmkit.errors import InputError
+
+    with pytest.raises(InputError, match="more than once"):
+        score_and_cluster(pd.DataFrame({"record_id": ["1", "1"], "email": ["a", "b"]}))

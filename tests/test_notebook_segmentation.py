@@ -1,0 +1,78 @@
+"""The 20-segmentation notebook: in the demo run, and alone on real transactions-only data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "20-segmentation.ipynb"
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("notebooks")]
+
+
+def test_demo_run_figures_match_tables(demo_run):
+    figs = demo_run.figures("segmentation")
+    rfm = demo_run.table("rfm")
+    seg = demo_run.table("segments")
+    assert list(seg.columns[:4]) == ["customer_id", "rfm_segment", "cluster", "cluster_label"]
+    assert seg["customer_id"].is_unique and rfm["customer_id"].is_unique
+    assert figs["n_customers"] == len(rfm) == len(seg) > 0
+    assert figs["segment_sizes"] == rfm["segment"].value_counts().to_dict()
+    assert figs["n_segments"] == rfm["segment"].nunique()
+    assert figs["k_chosen"] == seg["cluster"].nunique() >= 2
+    assert -1 <= figs["silhouette"] <= 1 and 0 <= figs["stability_ari"] <= 1
+    assert {"frequency", "recency", "T", "monetary_value", "r_score", "f_score",
+            "m_score", "segment"} <= set(rfm.columns)
+    # every customer with a transaction in the window has a segment, and only those
+    tx = demo_run.table("transactions")
+    cmap = demo_run.table("customer_map")
+    from cdmkit.tables import attach_customer_id
+
+    ids = set(attach_customer_id(tx, cmap)["customer_id"].dropna())
+    assert set(seg["customer_id"]) <= ids
+    by_share = figs["top_segment_revenue_share"]
+    assert 0 < by_share <= 1
+
+
+@pytest.fixture(scope="module")
+def retail_run(shared_data, tmp_path_factory):
+    """The notebook run by papermill on Online Retail as a transactions-only client."""
+    import papermill as pm
+
+    raw = pd.read_parquet(shared_data / "online_retail.parquet")
+    tx = pd.DataFrame({
+        "source": "shop", "record_id": raw.index.astype(str),
+        "customer_source": pd.Series(None, index=raw.index, dtype=object),
+        "customer_ref": raw["CustomerID"].astype("Int64").astype("string"),
+        "order_id": raw["InvoiceNo"].astype(str), "timestamp": raw["InvoiceDate"],
+        "product_id": raw["StockCode"].astype(str), "quantity": raw["Quantity"].astype(float),
+        "unit_price": raw["UnitPrice"], "amount": raw["Quantity"] * raw["UnitPrice"],
+        "country": raw["Country"]})
+    base = tmp_path_factory.mktemp("retail")
+    run = base / "run"
+    (run / "data").mkdir(parents=True)
+    tx.to_parquet(run / "data" / "transactions.parquet", index=False)
+    cfg = base / "retail.yaml"
+    cfg.write_text("client: retail\nsegmentation:\n  observation_end: '2011-11-30'\n"
+                   "  k_max: 6\n  stability_seeds: 3\n  sample_size: 3000\n", encoding="utf-8")
+    pm.execute_notebook(str(NOTEBOOK), str(base / "out.ipynb"),
+                        parameters={"run_dir": str(run), "config_path": str(cfg)},
+                        kernel_name="cdmkit", progress_bar=False)
+    return run
+
+
+def test_real_transactions_only_client(retail_run):
+    figs = json.loads((retail_run / "figures" / "segmentation.json").read_text())
+    # published figures after the usual filters (positive quantity, customer, before Dec 2011)
+    assert figs["n_customers"] == 4298
+    assert figs["total_revenue"] == pytest.approx(8_393_215.11, abs=0.01)
+    assert figs["returns_rule"] == "drop" and figs["returns_removed"] > 0
+    seg = pd.read_parquet(retail_run / "data" / "segments.parquet")
+    assert len(seg) == 4298 and seg["customer_id"].is_unique
+    assert "17850" in set(seg["customer_id"])          # customer_ref is the ID
+    assert figs["n_segments"] == 10
+    assert (retail_run / "segmentation" / "rfm_profile.csv").exists()

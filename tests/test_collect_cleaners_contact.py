@@ -108,3 +108,20 @@ def test_numbers():
     assert v.tolist()[:3] == [1234.5, -7.0, 3.0]
     assert x["valid"].tolist()[:3] == [True, True, True] and x["valid"][5] == False  # noqa
     assert NumberCleaner(decimal=",").transform(S("1.234,5")).tolist() == [1234.5]
+
+
+def test_context_cleaners_pair_each_value_with_its_own_row_context():
+    # The same national number in different countries, interleaved, with repeats.
+    frame = pd.DataFrame({"phone": ["0912 345 6789", "090-1234-5678", "0912 345 6789",
+                                    "090-1234-5678", None, "07911 123456"],
+                          "country": ["IR", "JP", "IR", "JP", "IR", None]})
+    v, x = PhoneCleaner(region="GB").transform_full(frame)
+    assert v.tolist() == ["+989123456789", "+819012345678", "+989123456789",
+                          "+819012345678", None, "+447911123456"]
+    assert x["valid"].tolist()[:4] == [True] * 4 and pd.isna(x["valid"][4])
+
+
+def test_country_default_fills_missing_values_only():
+    v, x = CountryCleaner(default="GB").transform_full(S("Japan", None, "  ", "Narnia"))
+    assert v.tolist() == ["JP", "GB", "GB", None]
+    assert x["valid"].tolist()[0] is True and x["valid"].tolist()[3] is False

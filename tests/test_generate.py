@@ -60,6 +60,15 @@ def truth(demo):
     return pd.read_csv(demo.ground_truth_path, dtype=str)
 
 
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    """A larger company for statistical properties (seasonality, nicknames)."""
+    demo = generate_demo(tmp_path_factory.mktemp("big"), n_customers=1000, seed=7)
+    cfg = load_config(demo.config_path)
+    tables = {s.name: _read(cfg, s.name) for s in cfg.sources}
+    return cfg, tables, pd.read_csv(demo.ground_truth_path, dtype=str)
+
+
 def _digest(folder):
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.iterdir()) if p.is_file()}
@@ -224,8 +233,10 @@ def test_pos_names_have_titles_and_last_first(tables):
     assert names.str.match(r"^[A-Z' -]+, ").any()
 
 
-def test_nicknames_between_sources(tables, truth):
+def test_nicknames_between_sources(big):
     from cdmkit.generate.names import NICKNAMES
+
+    _, tables, truth = big
 
     t = truth.set_index(["source", "record_id"])["person_id"]
     ws = tables["webshop"].assign(person=lambda d: [t[("webshop", r)] for r in d["account_id"]])
@@ -309,19 +320,37 @@ def test_activity_refers_to_existing_customer_records(cfg, tables):
 
 
 def test_declared_datetime_formats_parse(cfg, tables):
+    import jdatetime
+
+    from cdmkit.model import fields_of
+
+    checked = 0
     for s in cfg.sources:
-        if s.kind == "customers" or s.loader == "parquet":
-            continue
-        col = tables[s.name][s.mapping["timestamp"]]
-        parsed = pd.to_datetime(col, format=s.formats.datetime_format)
-        assert parsed.notna().all(), s.name
+        kinds = fields_of(s.kind)
+        for field, col in s.mapping.items():
+            dtype = kinds[field].dtype
+            if dtype not in ("date", "datetime"):
+                continue
+            values = tables[s.name][col].dropna()
+            if s.loader in ("parquet", "excel") and not (values.map(type) == str).any():
+                continue  # typed timestamps, nothing to parse
+            fmt = s.formats.date_format if dtype == "date" else s.formats.datetime_format
+            assert fmt, (s.name, field)
+            if s.formats.calendar == "jalali":
+                for v in values:
+                    jdatetime.datetime.strptime(v, fmt)
+            else:
+                pd.to_datetime(values, format=fmt)  # raises on any value not in the format
+            checked += 1
+    assert checked >= 12
 
 
 # -- activity realism (BG/NBD-like) -----------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def purchases(cfg, tables, truth):
+def purchases(big):
     """Purchase occasions per person, rebuilt from the files through the ground truth."""
+    cfg, tables, truth = big
     t = truth.set_index(["source", "record_id"])["person_id"]
     frames = []
     for name, cust in (("web_orders", "webshop"), ("pos_sales", "pos_loyalty"),
@@ -445,3 +474,33 @@ def test_true_phone_numbers_and_postcodes_are_well_formed():
     pc = {"en": r"[A-Z]{1,2}\d{1,2} \d[A-Z]{2}", "fa": r"\d{10}", "ja": r"\d{3}-\d{4}"}
     for loc, pattern in pc.items():
         assert p.loc[p["locale"] == loc, "postcode"].str.fullmatch(pattern).all(), loc
+
+
+def test_large_populations_are_generated_in_blocks(tmp_path, monkeypatch):
+    """Blocks (used above 100,000 persons) keep ids unique and references intact."""
+    import cdmkit.generate as gen
+
+    monkeypatch.setattr(gen, "BLOCK_SIZE", 100)
+    d = gen.generate_demo(tmp_path, n_customers=250, seed=3)
+    cfg = load_config(d.config_path)
+    tables = {s.name: _read(cfg, s.name) for s in cfg.sources}
+    truth = pd.read_csv(d.ground_truth_path, dtype=str)
+    assert truth["person_id"].nunique() == 250
+    assert not truth.duplicated(["source", "record_id"]).any()
+    # households never span blocks: members of one household share the household id only
+    assert truth.groupby("person_id")["household_id"].nunique().max() == 1
+    for s in cfg.sources_of("customers"):
+        ids = tables[s.name][s.mapping["record_id"]].astype(str)
+        assert set(ids) == set(truth.loc[truth["source"] == s.name, "record_id"])
+    for s in cfg.sources:
+        if s.kind == "customers":
+            continue
+        df = tables[s.name]
+        assert df[s.mapping["record_id"]].is_unique, s.name
+        keys = set(tables[s.customer_source][cfg.source(s.customer_source).mapping[
+            "record_id"]].astype(str))
+        assert df[s.mapping["customer_ref"]].astype(str).isin(keys).all(), s.name
+    assert tables["web_events"]["session_id"].nunique() > 250
+    emails = tables["webshop"]["email"].dropna().str.lower()
+    assert d.counts["webshop_customers.csv"] == len(tables["webshop"])
+    assert emails.nunique() > 0.8 * len(emails)

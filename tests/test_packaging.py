@@ -77,6 +77,15 @@ def test_notebooks_are_thin_and_parameterised(nb_path):
 
 
 @pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
+def test_papermill_understands_the_parameters(nb_path):
+    import papermill as pm
+
+    params = pm.inspect_notebook(str(nb_path))
+    assert set(params) == {"run_dir", "config_path"}, params
+    assert all(p["help"] for p in params.values()), "parameters need a comment papermill can read"
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebooks_match_their_jupytext_source(nb_path):
     import jupytext
 

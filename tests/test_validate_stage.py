@@ -94,6 +94,12 @@ def test_validation_notebook_on_two_runs(client):
     assert figs["drift"]["customers"]["lost"] == 5 and figs["drift"]["customers"]["new"] == 0
     assert figs["drift"]["distributions"]["transactions.amount"]["psi"] > 0.1
     assert "customers.email" in figs["pii_columns"]
+    seg = pd.read_parquet(prev / "data" / "segments.parquet").merge(
+        pd.read_parquet(run / "data" / "segments.parquet"), on="customer_id")
+    same = (seg["rfm_segment_x"] == seg["rfm_segment_y"]).mean()
+    assert figs["drift"]["segment_stability"] == pytest.approx(same)
+    assert figs["model_quality"]["validation.segments_kept_since_previous_run"] == \
+        pytest.approx(same)
     # The executed notebook shows no raw e-mail or name of the customers.
     text = (run / "40.ipynb").read_text(encoding="utf-8")
     assert golden["email"][7] not in text

@@ -106,15 +106,23 @@ def _apply_unique(frame: pd.DataFrame, fn, n_out: int) -> list[pd.Series]:
         uniq_rows = [(u,) for u in uniques]
     else:
         keys = frame.astype(object).where(frame.notna(), None)
-        grp = keys.groupby(list(keys.columns), dropna=False, sort=False)
-        codes = grp.ngroup().to_numpy()
-        uniq_rows = [tuple(r) for r in keys.drop_duplicates().itertuples(index=False)]
+        # One text key per row ("\x00" for missing parts); codes follow first appearance.
+        joined = None
+        for c in keys.columns:
+            part = keys[c].map(lambda v: "\x00" if v is None else str(v)).astype(str)
+            joined = part if joined is None else joined + "\x1f" + part
+        codes, _ = pd.factorize(joined)
+        _, first = np.unique(codes, return_index=True)
+        uniq_rows = [tuple(r) for r in keys.iloc[first].itertuples(index=False)]
+        if frame.iloc[:, 0].isna().any():
+            codes = np.where(frame.iloc[:, 0].isna().to_numpy(), -1, codes)
     results = [fn(*r) for r in uniq_rows]
+    na_result = fn(*([None] * frame.shape[1]))  # code -1: missing input
     outs = []
     for j in range(n_out):
         vals = np.empty(len(results) + 1, dtype=object)
         vals[:-1] = [r[j] for r in results]
-        vals[-1] = None  # code -1: missing input
+        vals[-1] = na_result[j]
         outs.append(pd.Series(vals[codes], index=idx, dtype=object))
     return outs
 
@@ -1176,6 +1184,8 @@ class CountryCleaner(Cleaner):
     --------
     >>> CountryCleaner().transform(pd.Series(["Germany", "eire", "Narnia"])).tolist()
     ['DE', 'IE', None]
+    >>> CountryCleaner(default="GB").transform(pd.Series(["Japan", None])).tolist()
+    ['JP', 'GB']
     """
 
     outputs = ("valid",)

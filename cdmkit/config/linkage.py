@@ -100,7 +100,7 @@ class LinkageConfig(Section):
     household_class: bool = Field(True, description="Fit a third EM class, 'same household' "
                                   "(relatives sharing surname, address, phone or e-mail), so "
                                   "family members are not merged into one customer.")
-    u_sample_size: int = Field(300_000, ge=1000, description="Random record pairs used to "
+    u_sample_size: int = Field(100_000, ge=1000, description="Random record pairs used to "
                                "estimate u probabilities.")
     tf_adjustment: bool = Field(True, description="Term-frequency adjustment: agreeing on a "
                                 "rare name counts more than on a common one.")

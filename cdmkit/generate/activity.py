@@ -419,7 +419,7 @@ def build_activity(people: People, accounts: pd.DataFrame, seed: int, start, end
     events = pd.concat(iter_events(plan), ignore_index=True) if with_events else None
     note("web events planned")
     # -- support tickets --------------------------------------------------------------------
-    tickets = _tickets(f, buys, orders, web_key, rng, start, end_ts, pid_index, acct_map=acc,
+    tickets = _tickets(f, buys, orders, web_key, rng, start, end_ts, acct_map=acc,
                        offset=off.get("ticket", 0))
     note("support tickets built")
 
@@ -592,7 +592,7 @@ _CHANNEL = {"call": "phone", "ticket": "e-mail", "chat": "chat", "return": "web 
             "complaint": "e-mail"}
 
 
-def _tickets(f, buys, orders, web_key, rng, start, end_ts, pid_index, acct_map, offset=0):
+def _tickets(f, buys, orders, web_key, rng, start, end_ts, acct_map, offset=0):
     n = len(f)
     has = pd.notna(web_key)
     acct_person = acct_map[acct_map["source"] == "webshop"].set_index("record_id")["person_idx"]

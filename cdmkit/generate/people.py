@@ -378,8 +378,6 @@ def make_people(n: int, seed: int, locales: dict, start: pd.Timestamp, end: pd.T
     ref = np.datetime64(end.date(), "D")
     days = (age * 365.25).astype(np.int64) + rng.integers(0, 365, n)
     birth = ref - days.astype("timedelta64[D]")
-    # twins share the birth date of their sibling
-    # (ages were equalised above; the random day offset is equalised here)
     frame = pd.DataFrame(cols)
     frame.insert(0, "person_id", [f"P{i:07d}" for i in range(person_offset + 1,
                                                               person_offset + n + 1)])
@@ -388,6 +386,7 @@ def make_people(n: int, seed: int, locales: dict, start: pd.Timestamp, end: pd.T
     frame.insert(3, "hh_size", size_all)
     frame.insert(4, "locale", loc_of)
     frame["birth_date"] = pd.to_datetime(birth)
+    # twins: ages were equalised above; here they also get the same birth day
     key = frame["household_id"] + "|" + pd.Series(age.round(6)).astype(str)
     twin_pair = key.duplicated(keep=False) & (frame["hh_size"] == 4)
     if twin_pair.any():

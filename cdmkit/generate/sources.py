@@ -439,7 +439,7 @@ def _webshop(ws: pd.DataFrame, rng, end_ts, offset=0):
         "updated_at": _strftime(updated, "%Y-%m-%d %H:%M:%S"),
         "newsletter_opt_in": np.where(opt, "true", "false"),
         "opt_in_date": np.where(opt, _strftime(ws["consent_email_date"].clip(
-            upper=end_ts), "%Y-%m-%d"), None),
+            upper=end_ts), "%Y-%m-%d %H:%M:%S"), None),
         "profiling_consent": np.where(ws["consent_profiling"], "yes", "no"),
     })
     acc = _accounts(ws, "webshop")

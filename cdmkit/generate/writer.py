@@ -22,7 +22,6 @@ import re
 import zipfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 __all__ = ["write_table", "write_excel", "write_jsonl_chunks", "TableSink", "FILE_SPECS"]

@@ -10,7 +10,8 @@ Examples
 --------
 >>> import pandas as pd
 >>> from cdmkit.link.settings import BlockingRule
->>> keys = pd.DataFrame({"email": ["a@x", "a@x", "b@x", None], "last_name": ["lee", "li", "lee", "lee"]})
+>>> keys = pd.DataFrame({"email": ["a@x", "a@x", "b@x", None],
+...                      "last_name": ["lee", "li", "lee", "lee"]})
 >>> pairs, counts = block(keys, [BlockingRule(("email",)), BlockingRule(("last_name",))])
 >>> pairs.tolist()
 [[0, 1], [0, 2], [0, 3], [2, 3]]

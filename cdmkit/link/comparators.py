@@ -1,4 +1,4 @@
-"""Built-in comparators: multi-level field comparisons, registered in ``cdmkit.registry.comparators``.
+"""Built-in comparators: multi-level field comparisons (registry ``cdmkit.registry.comparators``).
 
 A comparator turns a pair of values into a *comparison level*: ``-1`` when
 either value is missing, ``0`` for an exact match of the normalised values,
@@ -58,29 +58,34 @@ _RAW_SCORERS = {  # rapidfuzz scorers cpdist runs natively (0..100 for fuzz rati
 }
 
 
+def _workers(n: int) -> int:
+    # rapidfuzz's C++ threads only pay off on large batches
+    return -1 if n > 20_000 else 1
+
+
 def _similarity(a: np.ndarray, b: np.ndarray, metric: str) -> np.ndarray:
     """Element-wise similarity of two equal-length string arrays (C++ batch)."""
     if len(a) == 0:
         return np.zeros(0, dtype=np.float32)
     if metric in _RAW_SCORERS:
         fn, scale = _RAW_SCORERS[metric]
-        return process.cpdist(list(a), list(b), scorer=fn, workers=1) / scale
+        return process.cpdist(list(a), list(b), scorer=fn, workers=_workers(len(a))) / scale
     try:
         fn = SIMILARITY_SCORERS[metric]
     except KeyError:
         raise ValueError(f"unknown similarity {metric!r}; valid: "
                          f"{', '.join(sorted(SIMILARITY_SCORERS))}") from None
-    return process.cpdist(list(a), list(b), scorer=fn, workers=1)
+    return process.cpdist(list(a), list(b), scorer=fn, workers=_workers(len(a)))
 
 
 def _distance(a: np.ndarray, b: np.ndarray, scorer=Levenshtein.distance) -> np.ndarray:
     if len(a) == 0:
         return np.zeros(0, dtype=np.int64)
-    return process.cpdist(list(a), list(b), scorer=scorer, workers=1)
+    return process.cpdist(list(a), list(b), scorer=scorer, workers=_workers(len(a)))
 
 
 class Comparator(BaseCompareFeature):
-    """Base class of multi-level comparators (subclass and override :meth:`prepare`/:meth:`_level_of`).
+    """Base class of multi-level comparators (override :meth:`prepare` and :meth:`_level_of`).
 
     Parameters
     ----------
@@ -166,7 +171,8 @@ class Comparator(BaseCompareFeature):
         Examples
         --------
         >>> u = np.array(["anna", "ana"], dtype=object)
-        >>> NameComparator("n").levels_from_codes(u, np.array([0, 0, -1]), np.array([0, 1, 1])).tolist()
+        >>> c = NameComparator("n")
+        >>> c.levels_from_codes(u, np.array([0, 0, -1]), np.array([0, 1, 1])).tolist()
         [0, 1, -1]
         """
         ci = np.asarray(ci, dtype=np.int64)
@@ -201,7 +207,8 @@ class Comparator(BaseCompareFeature):
 
         Examples
         --------
-        >>> DateComparator("dob").compare(pd.Series(["1980-02-03"]), pd.Series(["1980-03-02"])).tolist()
+        >>> c = DateComparator("dob")
+        >>> c.compare(pd.Series(["1980-02-03"]), pd.Series(["1980-03-02"])).tolist()
         [1]
         """
         left = self.prepare(pd.Series(left).reset_index(drop=True))
@@ -379,8 +386,9 @@ class PhoneComparator(Comparator):
 
     Examples
     --------
-    >>> PhoneComparator("phone").compare(pd.Series(["+44 20 7946 0018", "020 7946 0018", "5551234"]),
-    ...                                  pd.Series(["+442079460018", "+442079460018", "5551235"])).tolist()
+    >>> a = pd.Series(["+44 20 7946 0018", "020 7946 0018", "5551234"])
+    >>> b = pd.Series(["+442079460018", "+442079460018", "5551235"])
+    >>> PhoneComparator("phone").compare(a, b).tolist()
     [0, 1, 2]
     """
 

@@ -15,7 +15,8 @@ Examples
 >>> import numpy as np
 >>> rng = np.random.default_rng(0)
 >>> match = rng.random(2000) < 0.3
->>> g = np.where(match[:, None], rng.random((2000, 3)) < 0.1, rng.random((2000, 3)) < 0.8).astype("int8")
+>>> g = np.where(match[:, None], rng.random((2000, 3)) < 0.1,
+...              rng.random((2000, 3)) < 0.8).astype("int8")
 >>> u = (rng.random((5000, 3)) < 0.8).astype("int8")
 >>> fs = FellegiSunter().fit(g, u, n_levels=[2, 2, 2])
 >>> round(fs.lambda_, 1)
@@ -78,7 +79,7 @@ class LevelScorer(BaseEstimator):
         return adj
 
     def contributions(self, gamma: np.ndarray, tf: np.ndarray | None = None):
-        """Per-pair weights: ``(level_weights, tf_weights)``, each of shape (n_pairs, n_comparisons).
+        """Per-pair weights ``(level_weights, tf_weights)``, each (n_pairs, n_comparisons).
 
         Missing levels contribute 0. The match weight is
         ``prior_ + level_weights.sum(1) + tf_weights.sum(1)``.
@@ -264,10 +265,11 @@ class FellegiSunter(LevelScorer):
                 return (s + 1e-6) / (s.sum() + 1e-6 * len(s))
             return (s + a_m * prior) / (s.sum() + a_m)
 
-        self.converged_ = False
+        # No candidate pairs: nothing to learn, the starting values (priors) stand.
+        self.converged_ = len(patterns) == 0
         it = 0
         with np.errstate(divide="ignore"):
-            for it in range(1, self.max_iter + 1):
+            for it in range(1, self.max_iter + 1 if len(patterns) else 1):
                 ll = np.vstack([np.log(pi[0]) + loglik(m),
                                 np.log(pi[1]) + loglik(h) if use_h else
                                 np.full(len(patterns), -np.inf),

@@ -1,4 +1,4 @@
-"""The identity-resolution pipeline: block, compare, score, cluster; IDs, households, golden records.
+"""Identity resolution: block, compare, score, cluster; then IDs, households, golden records.
 
 :func:`score_and_cluster` runs the linkage itself on a frame of records;
 :func:`resolve_identities` is the stage entry point that adds stable global
@@ -425,6 +425,7 @@ def resolve_identities(customers: pd.DataFrame, config=None, store_path=None,
     Returns
     -------
     LinkageResult
+        Tables in ``(source, record_id)`` order, whatever the input order.
 
     Examples
     --------
@@ -448,7 +449,9 @@ def resolve_identities(customers: pd.DataFrame, config=None, store_path=None,
     from .registry_ids import IdRegistry
 
     config = config or LinkageConfig()
-    records = prepare_records(customers)
+    # Key order makes every result independent of the input row order (random pairs included).
+    records = prepare_records(customers).sort_values(["source", "record_id"], kind="stable")
+    records = records.reset_index(drop=True)
     truth = hh_truth = None
     if ground_truth is not None and len(ground_truth):
         truth = truth_for(records, ground_truth, "person_id")
@@ -487,7 +490,8 @@ def resolve_identities(customers: pd.DataFrame, config=None, store_path=None,
         n_records=len(records), n_sources=int(records["source"].nunique()),
         n_candidate_pairs=int(len(scored.pairs)),
         n_links=int((scored.match_weight >= scored.threshold_weight).sum()),
-        n_customers=int(pd.Series(ids).nunique()), n_households=int(pd.Series(households).nunique()),
+        n_customers=int(pd.Series(ids).nunique()),
+        n_households=int(pd.Series(households).nunique()),
         threshold=scored.settings.threshold, threshold_weight=scored.threshold_weight,
         mode=scored.mode, lambda_=float(getattr(fs, "lambda_", np.nan)),
         em_iterations=getattr(fs, "n_iter_", None), em_converged=getattr(fs, "converged_", None),
@@ -606,7 +610,8 @@ def link(left, right, id_column: str | None = None, config=None, threshold: floa
     >>> import pandas as pd
     >>> a = pd.DataFrame({"id": ["a1", "a2"], "surname": ["Lee", "Kim"], "given_name": ["Jo", "Al"],
     ...                   "dob": ["19800101", "19700101"]})
-    >>> b = pd.DataFrame({"id": ["b1"], "surname": ["Lee"], "given_name": ["Joe"], "dob": ["19800101"]})
+    >>> b = pd.DataFrame({"id": ["b1"], "surname": ["Lee"], "given_name": ["Joe"],
+    ...                   "dob": ["19800101"]})
     >>> link(a, b, id_column="id")["cluster_id"].tolist()
     [0, 1, 0]
     """

@@ -286,7 +286,8 @@ class IdRegistry:
         >>> _ = reg.assign(pd.DataFrame({"source": ["a"], "record_id": ["1"]}), np.array([0]), "r1")
         >>> reg.retire("C0000001", run_id="erase-1")
         1
-        >>> reg.assign(pd.DataFrame({"source": ["a"], "record_id": ["1"]}), np.array([0]), "r2")[0].tolist()
+        >>> keys = pd.DataFrame({"source": ["a"], "record_id": ["1"]})
+        >>> reg.assign(keys, np.array([0]), "r2")[0].tolist()
         ['C0000002']
         """
         target = self.resolve(customer_id) or customer_id

@@ -114,6 +114,10 @@ def _hash_identifiers(values) -> set[str]:
             continue
         out.add(s)
         forms = {s.lower()}
+        if "@" in s:
+            from ..activate.exporters import normalise_email_google
+
+            forms.add(normalise_email_google(s))
         digits = re.sub(r"\D", "", s)
         if len(digits) >= 7:
             forms.update({digits, "+" + digits})
@@ -295,6 +299,14 @@ def erase_customer(config, customer_id: str, *, run_dir=None, audit: bool = True
     cdmkit.errors.CdmkitError: nothing to erase for client 'x': no customer store at ...
     """
     customer_id = str(customer_id)
+    if config.store_path.exists():
+        # An ID merged into another one is erased under the ID it resolves to now.
+        try:
+            from ..link.registry_ids import IdRegistry
+
+            customer_id = IdRegistry(config.store_path).resolve(customer_id) or customer_id
+        except ImportError:  # pragma: no cover - linkage not installed
+            pass
     run = Path(run_dir).resolve() if run_dir is not None else latest_run_dir(config)
     store_exists = config.store_path.exists()
     if run is None and not store_exists:

@@ -74,7 +74,8 @@ def scan_text(text: str, *, names=(), emails=(), phones=(), any_email: bool = Tr
     text : str
         File content (HTML entities are decoded, Unicode NFKC-normalised).
     names, emails, phones : iterable of str
-        Raw values to look for. Names are matched as whole words (case-sensitive);
+        Raw values to look for. Names (full names: two words or more, or three
+        Japanese/Chinese characters) are matched as whole words (case-sensitive);
         phones by their last nine digits in any formatting; e-mails case-insensitively.
     any_email : bool
         Also report any raw-looking e-mail address, known or not.
@@ -114,8 +115,9 @@ def scan_text(text: str, *, names=(), emails=(), phones=(), any_email: bool = Tr
                          "known": True})
     name_list = _clean(names)
     if name_list:
-        spaced = [n for n in name_list if not _CJK.search(n) and len(n) >= 3]
-        cjk = [n for n in name_list if _CJK.search(n) and len(n) >= 2]
+        # A single word ("Rose") or two kanji could be ordinary text: only full names count.
+        spaced = [n for n in name_list if not _CJK.search(n) and len(re.findall(r"\w+", n)) >= 2]
+        cjk = [n for n in name_list if _CJK.search(n) and len(n.replace(" ", "")) >= 3]
         if spaced:
             words = re.findall(r"\w+", t)
             n_max = max(len(re.findall(r"\w+", n)) for n in spaced)

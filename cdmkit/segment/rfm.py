@@ -205,30 +205,40 @@ def rfm_summary(transactions: pd.DataFrame, customer_col: str = "customer_id",
     value = np.nan_to_num(value, nan=0.0)
     n_cust = len(uniques)
 
-    def grouped_unique_count(key_values: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """Distinct ``key_values`` per customer among ``rows``."""
+    def distinct_per_customer(key_values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Number of distinct ``key_values`` per customer among ``rows`` (sort-based)."""
         k_codes = pd.factorize(key_values[rows])[0].astype(np.int64)
-        pair = pd.unique(codes[rows] * (int(k_codes.max(initial=0)) + 1) + k_codes)
-        return np.bincount(pair // (int(k_codes.max(initial=0)) + 1), minlength=n_cust)
+        width = int(k_codes.max(initial=0)) + 1
+        pair = np.sort(codes[rows] * width + k_codes)
+        first = pair[np.r_[True, pair[1:] != pair[:-1]]] if len(pair) else pair
+        return np.bincount(first // width, minlength=n_cust)
 
     if n_cust:
-        # One value per (customer, period), keys sorted: lifetimes' period grouping.
+        # Sort once by (customer, period); every aggregate is then a reduceat over runs.
+        # Sorting keeps memory to a few arrays of the input's length (no hash tables).
         p0 = int(period.min())
         span = int(period.max()) - p0 + 1
-        per = pd.Series(value).groupby(codes * span + (period - p0), sort=True).sum()
-        key, v = per.index.to_numpy(), per.to_numpy()
-        c, p = key // span, key % span + p0
+        key = codes * span + (period - p0)
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        new_key = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        v = np.add.reduceat(value[order], new_key)       # value per (customer, period)
+        kk = key[new_key]
+        c, p = kk // span, kk % span + p0
         starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
         count = np.diff(np.r_[starts, len(c)])
         pmin, pmax = p[starts], p[starts + count - 1]
         vtot, vfirst = np.add.reduceat(v, starts), v[starts]
-        tt = pd.Series(t).groupby(codes, sort=True).agg(["min", "max"])
-        first_t, last_t = tt["min"].to_numpy(), tt["max"].to_numpy()
+        row_starts = new_key[starts]                      # first sorted row of each customer
+        t_sorted = t.astype("datetime64[ns]").view(np.int64)[order]
+        first_t = np.minimum.reduceat(t_sorted, row_starts).view("datetime64[ns]")
+        last_t = np.maximum.reduceat(t_sorted, row_starts).view("datetime64[ns]")
+        del key, order, t_sorted
         # Purchases are orders (or days) with a line of non-negative value: return lines
         # never count as purchases of their own.
         buy = value >= 0
         keys = transactions[order_col].to_numpy()[mask] if order_col else days
-        n_purch = grouped_unique_count(keys, buy)
+        n_purch = distinct_per_customer(keys, buy)
     else:
         pmin = pmax = count = np.zeros(0, dtype=np.int64)
         vtot = vfirst = np.zeros(0)

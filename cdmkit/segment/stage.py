@@ -193,15 +193,17 @@ class SegmentationResult:
 
 
 def _prepare_amount(tx: pd.DataFrame) -> pd.DataFrame:
-    if "amount" in tx and tx["amount"].notna().any():
-        return tx
-    if {"quantity", "unit_price"} <= set(tx.columns):
-        tx = tx.copy()
-        tx["amount"] = pd.to_numeric(tx["quantity"], errors="coerce") * \
-            pd.to_numeric(tx["unit_price"], errors="coerce")
+    """Line value: ``amount``, filled from quantity x unit price where missing."""
+    has_amount = "amount" in tx
+    if has_amount and tx["amount"].notna().all():
         return tx
     tx = tx.copy()
-    tx["amount"] = 0.0
+    amount = pd.to_numeric(tx["amount"], errors="coerce") if has_amount else \
+        pd.Series(np.nan, index=tx.index)
+    if {"quantity", "unit_price"} <= set(tx.columns):
+        amount = amount.fillna(pd.to_numeric(tx["quantity"], errors="coerce")
+                               * pd.to_numeric(tx["unit_price"], errors="coerce"))
+    tx["amount"] = amount
     return tx
 
 

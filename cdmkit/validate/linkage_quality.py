@@ -92,7 +92,8 @@ def suspicious_clusters(customer_map: pd.DataFrame, customers: pd.DataFrame,
     Examples
     --------
     >>> import pandas as pd
-    >>> cm = pd.DataFrame({"source": ["a", "b"], "record_id": ["1", "1"], "customer_id": ["C", "C"]})
+    >>> cm = pd.DataFrame({"source": ["a", "b"], "record_id": ["1", "1"],
+    ...                    "customer_id": ["C", "C"]})
     >>> cu = pd.DataFrame({"source": ["a", "b"], "record_id": ["1", "1"],
     ...                    "birth_date": ["1980-01-01", "1991-05-05"]})
     >>> suspicious_clusters(cm, cu)[["customer_id", "field", "distinct_values"]].values.tolist()

@@ -241,6 +241,13 @@ def validate_run(ctx, *, scan_reports: bool | None = None) -> ValidationReport:
             rep.notes.append("no previous run of this client: drift skipped")
         for a in rep.drift.alerts:
             (rep.failures if vcfg.drift.fail_on_alert else rep.warnings).append(f"drift {a}")
+        stab = rep.drift.segment_stability
+        if stab is not None:
+            row = pd.DataFrame([{"stage": "validation",
+                                 "figure": "segments_kept_since_previous_run",
+                                 "kind": "segment_stability", "value": stab}])
+            rep.model_quality = row if rep.model_quality.empty else \
+                pd.concat([rep.model_quality, row], ignore_index=True)
     # Privacy: PII columns by name and content, and a scan of the reports.
     from ..privacy.detect import detect_pii
 

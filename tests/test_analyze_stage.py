@@ -1,0 +1,153 @@
+"""The stage functions the notebook calls: full inputs, transactions without amounts, flag mode."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cdmkit import analyze
+from cdmkit.analyze import simulate_bgnbd
+from cdmkit.config import AnalysisConfig, ClientConfig
+from cdmkit.context import StageContext
+
+
+def _shop(n=300, seed=0, amounts=True):
+    """Transactions of n customers from the BG/NBD process over two years (days)."""
+    sim = simulate_bgnbd(n, r=0.8, alpha=40.0, a=0.6, b=3.0, T=730.0, seed=seed)
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2022-01-01")
+    rows = []
+    for i, (x, tx, T) in enumerate(sim[["frequency", "recency", "T"]].itertuples(index=False)):
+        birth = rng.uniform(0, 200)
+        mid = rng.uniform(0, tx, max(int(x) - 1, 0)).tolist()
+        days = [0.0] + sorted(mid) + ([tx] if x else [])
+        for d in days:
+            rows.append((f"c{i:04d}", start + pd.Timedelta(days=birth + d), f"o{len(rows)}",
+                         f"p{rng.integers(0, 12)}"))
+    tx = pd.DataFrame(rows, columns=["customer_ref", "timestamp", "order_id", "product_id"])
+    tx = tx[tx["timestamp"] <= start + pd.Timedelta(days=730)]
+    if amounts:
+        tx["amount"] = np.round(rng.gamma(5, 8, len(tx)), 2)
+        tx["category"] = "cat" + tx["product_id"].str[-1]
+    return tx.reset_index(drop=True)
+
+
+def _ctx(tmp_path, tx, **analysis):
+    cfg = ClientConfig(client="t", analysis=AnalysisConfig(**analysis))
+    ctx = StageContext("analysis", cfg, tmp_path)
+    ctx.write_table("transactions", tx)
+    return ctx
+
+
+def test_full_stage_on_shop_data(tmp_path):
+    ctx = _ctx(tmp_path, _shop(), churn_window=60, min_churn_customers=20,
+               churn_models=["logistic"])
+    inp = analyze.load_inputs(ctx)
+    assert inp.has_amounts and inp.segments is None
+    coh = analyze.run_cohorts(inp, ctx.config.analysis)
+    assert coh.revenue_retention is not None and coh.n_cohorts >= 6
+    clv = analyze.run_clv(inp, ctx.config.analysis)
+    assert set(clv.models) == {"bgnbd", "paretonbd", "gammagamma"}
+    out = clv.output_table()
+    assert list(out.columns) == ["customer_id", "frequency", "recency", "T", "p_alive",
+                                 "expected_purchases", "expected_spend", "clv"]
+    assert out["clv"].notna().all() and (out["clv"] >= 0).all()
+    figs = clv.figures()
+    assert figs["bgnbd_converged"] and figs["holdout_mae"] >= 0
+    assert clv.holdout_by_frequency["customers"].sum() == figs["holdout_n_customers"]
+    churn = analyze.run_churn(inp, ctx.config.analysis, seed=1)
+    assert churn.skipped is None, churn.skipped
+    scores = churn.output_table()
+    assert scores["customer_id"].is_unique and scores["churn_probability"].between(0, 1).all()
+    assert set(scores["customer_id"]) == set(out["customer_id"])
+    pat = analyze.run_patterns(inp, ctx.config.analysis)
+    assert pat.top_products is not None and pat.top_categories is not None
+    assert pat.season["month"]["purchases"].sum() == inp.transactions["order_id"].nunique()
+
+
+def test_transactions_without_amounts_degrade_gracefully(tmp_path):
+    tx = _shop(amounts=False)[["customer_ref", "timestamp"]]
+    ctx = _ctx(tmp_path, tx)
+    inp = analyze.load_inputs(ctx)
+    assert not inp.has_amounts
+    assert any("no amounts" in n for n in inp.notes)
+    cfg = ctx.config.analysis
+    assert analyze.run_cohorts(inp, cfg).revenue_retention is None
+    clv = analyze.run_clv(inp, cfg)
+    assert "gammagamma" not in clv.models and any("gammagamma skipped" in n for n in clv.notes)
+    t = clv.output_table()
+    assert t["clv"].isna().all() and t["expected_purchases"].notna().all()
+    pat = analyze.run_patterns(inp, cfg)
+    assert pat.pairs is None and pat.top_products is None and pat.notes
+    assert "busiest_month" in pat.figures()
+
+
+def test_one_time_buyers_only_are_reported_not_crashed(tmp_path):
+    tx = pd.DataFrame({"customer_ref": [f"c{i}" for i in range(30)],
+                       "timestamp": pd.date_range("2024-01-01", periods=30, freq="D"),
+                       "amount": 10.0})
+    ctx = _ctx(tmp_path, tx)
+    inp = analyze.load_inputs(ctx)
+    clv = analyze.run_clv(inp, ctx.config.analysis)
+    assert clv.models == {} and clv.table is None
+    assert any("no repeat buyers" in n for n in clv.notes)
+    assert clv.output_table().empty
+    churn = analyze.run_churn(inp, ctx.config.analysis)
+    assert churn.report is None and "too little history" in churn.skipped
+    assert churn.output_table().empty and "churn_skipped" in churn.figures()
+
+
+def test_returns_are_removed(tmp_path):
+    tx = _shop(n=50)
+    tx.loc[:4, "amount"] = -tx.loc[:4, "amount"]
+    inp = analyze.load_inputs(_ctx(tmp_path, tx))
+    assert inp.returns_removed == 5 and (inp.transactions["amount"] > 0).all()
+
+
+def test_segments_and_customer_map_are_used(tmp_path):
+    tx = _shop(n=80).assign(customer_source="crm")
+    ids = sorted(tx["customer_ref"].unique())
+    cmap = pd.DataFrame({"source": "crm", "record_id": ids,
+                         "customer_id": [f"G{i % 60:03d}" for i in range(len(ids))]})
+    ctx = _ctx(tmp_path, tx)
+    ctx.write_table("customer_map", cmap)
+    seg = pd.DataFrame({"customer_id": sorted(cmap["customer_id"].unique())})
+    seg["rfm_segment"] = np.where(seg.index % 2 == 0, "Champions", "At risk")
+    ctx.write_table("segments", seg)
+    inp = analyze.load_inputs(ctx)
+    assert inp.transactions["customer_id"].nunique() <= 60
+    coh = analyze.run_cohorts(inp, ctx.config.analysis)
+    assert set(coh.curves["group"]) == {"Champions", "At risk"}
+    pat = analyze.run_patterns(inp, ctx.config.analysis)
+    assert set(pat.top_products["segment"]) == {"Champions", "At risk"}
+
+
+def test_flag_mode_reads_customers_attributes(tmp_path):
+    tx = _shop(n=200, seed=3)
+    ids = sorted(tx["customer_ref"].unique())
+    rng = np.random.default_rng(0)
+    last = tx.groupby("customer_ref")["timestamp"].max().reindex(ids)
+    # churn flag driven by how long ago the customer last bought, plus noise
+    late = (last.max() - last).dt.days.to_numpy()
+    flag = np.where(late + rng.normal(0, 60, len(ids)) > np.median(late), "Yes", "No")
+    customers = pd.DataFrame({"source": "crm", "record_id": ids,
+                              "attributes": [json.dumps({"Churned": f}) for f in flag]})
+    tx = tx.assign(customer_source="crm")
+    ctx = _ctx(tmp_path, tx, churn_mode="flag", churn_flag_column="Churned",
+               min_churn_customers=50, churn_models=["logistic"])
+    ctx.write_table("customers", customers)
+    ctx.write_table("customer_map", customers[["source", "record_id"]].assign(
+        customer_id=lambda d: "G" + d["record_id"]))
+    churn = analyze.run_churn(analyze.load_inputs(ctx), ctx.config.analysis, seed=0)
+    assert churn.skipped is None, churn.skipped
+    assert churn.figures()["churn_auc"] > 0.7
+    assert churn.report.metrics["n_test"].iloc[0] == 50      # test_size 0.25 of 200
+
+
+def test_flag_mode_without_column_is_explained(tmp_path):
+    ctx = _ctx(tmp_path, _shop(n=60), churn_mode="flag")
+    churn = analyze.run_churn(analyze.load_inputs(ctx), ctx.config.analysis)
+    assert "churn_flag_column" in churn.skipped

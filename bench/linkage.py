@@ -275,7 +275,9 @@ def main(argv=None):
           "write; imports excluded); peak memory of the process. cdmkit: default settings, "
           "no configuration. Splink 4 (DuckDB): "
           "the settings of Splink's FEBRL example notebooks, clusters at probability 0.5. "
-          "recordlinkage: its documented block-on-given-name pipeline (> 3 agreeing fields).",
+          "recordlinkage: its documented block-on-given-name pipeline (> 3 agreeing fields). "
+          "The machine is shared with other jobs, so timings vary between runs; compare "
+          "tools within one run.",
           "", table(rows, ["data", "tool", "precision", "recall", "f1", "seconds",
                            "link_seconds", "peak_mib"])]
     gen_rows = []

@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import run_measured, table, write_section  # noqa: E402
+from bench._common import peer_python, run_measured, table, write_section  # noqa: E402
 
 END = "2023-12-31"
 
@@ -50,6 +50,20 @@ SELECT customer_id,
 FROM per
 GROUP BY 1
 ORDER BY 1
+"""
+
+
+LIFETIMES_SCRIPT = """
+import json, sys, time
+import pandas as pd
+from lifetimes.utils import summary_data_from_transaction_data
+tx = pd.read_parquet(sys.argv[1])
+t0 = time.perf_counter()
+s = summary_data_from_transaction_data(tx, "customer_id", "timestamp", "amount",
+                                       observation_period_end=sys.argv[3], freq="D")
+seconds = time.perf_counter() - t0
+s.reset_index().to_parquet(sys.argv[2], index=False)
+print(json.dumps({"rfm_seconds": seconds, "customers": len(s)}))
 """
 
 
@@ -101,8 +115,9 @@ def worker_cdmkit(path: str, out: str, sample_size: int) -> dict:
     return res
 
 
-def compare(a: str, b: str) -> float:
-    """Largest absolute difference between the two RFM tables (0 = identical)."""
+def compare(a: str, b: str, cols=("frequency", "recency", "T", "monetary_value",
+                                    "days_since_last", "total_spend")) -> float:
+    """Largest absolute difference between two RFM tables on ``cols`` (0 = identical)."""
     import numpy as np
     import pandas as pd
 
@@ -110,7 +125,6 @@ def compare(a: str, b: str) -> float:
     y = pd.read_parquet(b).set_index("customer_id").sort_index()
     if not x.index.equals(y.index):
         return float("inf")
-    cols = ["frequency", "recency", "T", "monetary_value", "days_since_last", "total_spend"]
     return float(max(np.nanmax(np.abs(x[c].to_numpy(float) - y[c].to_numpy(float)))
                      for c in cols))
 
@@ -121,6 +135,8 @@ def main(argv=None) -> None:
     ap.add_argument("--lines", type=float, default=20.0, help="mean lines per customer")
     ap.add_argument("--sample-size", type=int, default=10_000)
     ap.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
+    ap.add_argument("--peer-max-lines", type=float, default=5e6,
+                    help="run lifetimes (peer venv) only up to this many lines")
     ap.add_argument("--worker", choices=["duckdb", "cdmkit"], help=argparse.SUPPRESS)
     ap.add_argument("--data", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
@@ -157,17 +173,33 @@ def main(argv=None) -> None:
     diff = compare(str(tmp / "cdm.parquet"), str(tmp / "duck.parquet"))
     print(f"largest difference cdmkit vs DuckDB: {diff}", file=sys.stderr)
 
+    peer = None
+    if n_lines <= args.peer_max_lines:
+        script = tmp / "lifetimes_rfm.py"
+        script.write_text(LIFETIMES_SCRIPT, encoding="utf-8")
+        py = peer_python(["lifetimes", "pyarrow"])
+        peer = run_measured([py, str(script), str(data), str(tmp / "lt.parquet"), END])
+        peer.update(json.loads(peer.pop("stdout").strip().splitlines()[-1]))
+        peer["diff"] = compare(str(tmp / "cdm.parquet"), str(tmp / "lt.parquet"),
+                               ("frequency", "recency", "T", "monetary_value"))
+        print(f"lifetimes: {peer}", file=sys.stderr)
     rows = [
         {"tool": "DuckDB SQL group-by (floor)", "step": "RFM summary",
          "seconds": duck["rfm_seconds"], "process s": duck["seconds"],
          "peak MiB": duck["peak_mib"]},
+    ]
+    if peer is not None:
+        rows.append({"tool": "lifetimes `summary_data_from_transaction_data`",
+                     "step": "RFM summary (CLV columns only)", "seconds": peer["rfm_seconds"],
+                     "process s": peer["seconds"], "peak MiB": peer["peak_mib"]})
+    rows += [
         {"tool": "cdmkit `rfm_summary`", "step": "RFM summary",
          "seconds": cdm["rfm_seconds"], "process s": cdm["seconds"], "peak MiB": cdm["peak_mib"]},
         {"tool": "cdmkit `rfm_segments`", "step": "scores + named segments",
          "seconds": cdm["scores_seconds"]},
         {"tool": "cdmkit features", "step": "features + log/scale",
          "seconds": cdm["features_seconds"]},
-        {"tool": f"cdmkit {cdm['method']}", "step": f"choose k, fit all, stability",
+        {"tool": f"cdmkit {cdm['method']}", "step": "choose k, fit all, stability",
          "seconds": cdm["clustering_seconds"]},
     ]
     md = (f"## Segmentation: RFM and clustering\n\n"
@@ -176,7 +208,9 @@ def main(argv=None) -> None:
           f"Each tool runs in its own process reading the same Parquet file; `seconds` is the "
           f"step itself, `process s` and `peak MiB` the whole process (including reading "
           f"the file). DuckDB computes the same lifetimes-style RFM in one SQL group-by; "
-          f"largest absolute difference from cdmkit's result: {diff:.2g}. Clustering: "
+          f"largest absolute difference from cdmkit's result: {diff:.2g}"
+          + (f"; lifetimes 0.11 (separate venv) on the same file: {peer['diff']:.2g}"
+             if peer is not None else "; lifetimes not run at this size") + ". Clustering: "
           f"k = {cdm['k']} chosen by silhouette ({cdm['silhouette']:.3f}) on a "
           f"{args.sample_size:,}-customer sample, stability ARI across 3 seeds "
           f"{cdm['ari']:.3f}.\n\n"

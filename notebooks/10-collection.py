@@ -56,6 +56,24 @@ ctx.record("sources", result.source_stats.set_index("source")[
 {k: v for k, v in figures.items() if k != "rows_per_kind"}
 
 # %% [markdown]
+# ### How the columns were mapped
+#
+# Each source column mapped to a canonical field (explicitly in the YAML or inferred from its
+# name), and how the file was read. Unmapped columns are in `attributes`.
+
+# %%
+import pandas as pd
+
+mapping_table = pd.DataFrame(
+    [{"source": s, "canonical_field": f, "source_column": c}
+     for s, m in result.report.mappings.items() for f, c in m.items()])
+files = pd.DataFrame.from_dict(result.report.files, orient="index")
+ctx.record("mapped_fields", {s: len(m) for s, m in result.report.mappings.items()})
+_ = ctx.show(files.reset_index(names="source"), n=None,
+             caption="How each source was read")
+_ = ctx.show(mapping_table, n=None, caption="Column mapping")
+
+# %% [markdown]
 # ## 2. Rows in, clean and rejected per source
 #
 # The invariant of this stage: for every source, `rows_in == rows_clean + rows_rejected`.
@@ -67,7 +85,7 @@ ctx.record("sources", result.source_stats.set_index("source")[
 stats = result.source_stats
 balanced = bool((stats["rows_in"] == stats["rows_clean"] + stats["rows_rejected"]).all())
 ctx.record("rows_balanced", balanced)
-ctx.show(stats, n=None, caption="Rows per source")
+_ = ctx.show(stats, n=None, caption="Rows per source")
 
 # %%
 display(plot_source_counts(stats))
@@ -153,20 +171,20 @@ else:
 # %%
 ctx.record("catalog_fields", int(len(result.catalog)))
 ctx.record("pii_fields", result.catalog["pii_class"].value_counts().to_dict())
-ctx.show(result.catalog, n=None, caption="Data catalogue")
+_ = ctx.show(result.catalog, n=None, caption="Data catalogue")
 
 # %% [markdown]
 # ## 8. A few standardised records
 #
-# Originals are kept beside the standardised values (`first_name_raw`), with the linkage keys
-# (`first_name_key`: script-folded, lower-case, without diacritics, so that Persian Arabic-letter
-# variants and Japanese width and kana variants compare equal). Personal data is masked unless
-# `privacy.show_raw_pii` is set.
+# Originals are kept beside the standardised values (`first_name_raw`). The tables also hold
+# linkage keys (`first_name_key`: script-folded, lower-case, without diacritics, so that Persian
+# Arabic-letter variants and Japanese width and kana variants compare equal); being readable
+# names, they are not shown here. Personal data is masked unless `privacy.show_raw_pii` is set.
 
 # %%
 if customers is not None:
-    cols = [c for c in ["source", "record_id", "first_name_raw", "first_name", "first_name_key",
-                        "last_name", "email", "email_valid", "phone", "phone_valid",
+    cols = [c for c in ["source", "record_id", "first_name_raw", "first_name", "last_name",
+                        "email", "email_valid", "phone", "phone_valid",
                         "birth_date", "birth_date_flag", "country", "postcode"]
             if c in customers]
     sample = customers.groupby("source", sort=False).head(2)[cols]

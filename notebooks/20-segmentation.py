@@ -59,7 +59,8 @@ display(Markdown("\n".join(f"- {n}" for n in inputs.notes) or "All input tables 
 # %%
 result = run_segmentation(inputs.transactions, cfg, events=inputs.events,
                           interactions=inputs.interactions, golden=inputs.golden,
-                          seed=ctx.seed, reference_date=ctx.config.reference_date)
+                          seed=ctx.seed, reference_date=ctx.config.reference_date,
+                          progress=run_dir is None)  # progress bars only when interactive
 ctx.write_table("rfm", result.rfm)
 ctx.write_table("segments", result.segments)
 result.rfm_profile.to_csv(ctx.path("rfm_profile.csv"))

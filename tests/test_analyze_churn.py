@@ -75,7 +75,8 @@ def _synthetic(n, seed):
 
 def test_fit_churn_finds_signal_and_importance():
     X, y = _synthetic(2000, 0)
-    rep = fit_churn(X[:1400], y[:1400], X[1400:], y[1400:], random_state=0, n_repeats=2)
+    rep = fit_churn(X[:1400], y[:1400], X[1400:], y[1400:], random_state=0, n_repeats=2,
+                    importance_sample=300)
     assert set(rep.metrics["model"]) == {"logistic", "gbm"}
     assert (rep.metrics["auc"] > 0.75).all()
     # the best model ranks better than the base rate at the top
@@ -108,7 +109,8 @@ def test_time_split_cutoffs_and_short_history(tx):
     rng = np.random.default_rng(0)
     n = 4000
     big = pd.DataFrame({"cust": rng.integers(0, 300, n).astype(str),
-                        "ts": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 700, n), "D"),
+                        "ts": pd.Timestamp("2023-01-01")
+                        + pd.to_timedelta(rng.integers(0, 700, n), "D"),
                         "amount": rng.gamma(2, 10, n)})
     X_tr, y_tr, X_te, y_te = time_split(big, "cust", "ts", window_days=60, min_customers=50)
     end = big["ts"].max()

@@ -252,3 +252,13 @@ def test_summary_table():
     s = ParetoNBD().fit(df["frequency"], df["recency"], df["T"]).summary()
     assert list(s.index[:4]) == ["r", "alpha", "s", "beta"]
     assert isinstance(s, pd.DataFrame)
+
+
+def test_unidentified_model_is_reported_not_silently_returned():
+    # identical spend everywhere: no heterogeneity, the likelihood rises towards q, v -> inf
+    with pytest.warns(RuntimeWarning, match="did not converge"):
+        gg = GammaGamma().fit([1, 2, 3, 4] * 10, [10.0] * 40)
+    assert gg.converged_ is False and "diverge" in gg.optimizer_message_
+    # a penalty makes the problem well posed again
+    pen = GammaGamma(penalizer=0.01).fit([1, 2, 3, 4] * 10, [10.0] * 40)
+    assert pen.converged_ and max(pen.params_.values()) < 1e3

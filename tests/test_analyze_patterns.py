@@ -16,10 +16,11 @@ from cdmkit.analyze import (AnalysisInputError, activity_per_customer, activity_
 def _baskets(seed=0, n=400):
     rng = np.random.default_rng(seed)
     items = [f"p{i:02d}" for i in range(15)]
+    weights = np.linspace(2, 0.2, 15) / np.linspace(2, 0.2, 15).sum()  # popular items first
     rows = []
     for b in range(n):
         k = rng.integers(1, 6)
-        chosen = set(rng.choice(items, size=k, p=np.linspace(2, 0.2, 15) / np.linspace(2, 0.2, 15).sum()))
+        chosen = set(rng.choice(items, size=k, p=weights))
         if "p01" in chosen and rng.random() < 0.7:
             chosen.add("p07")                                 # a planted association
         for it in chosen:

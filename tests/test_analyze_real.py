@@ -21,7 +21,7 @@ def test_grocery_event_log_without_amounts(shared_data):
     tx = pd.DataFrame({"customer_id": raw["cust"].astype(str),
                        "timestamp": pd.to_datetime(raw["date"])})
     inp = _inputs(tx, False)
-    cfg = AnalysisConfig()
+    cfg = AnalysisConfig(churn_models=["logistic"])
     clv = analyze.run_clv(inp, cfg)
     assert set(clv.models) == {"bgnbd", "paretonbd"}
     assert clv.models["bgnbd"].converged_ and clv.models["paretonbd"].converged_

@@ -6,7 +6,6 @@ import json
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from cdmkit import analyze
 from cdmkit.analyze import simulate_bgnbd

@@ -91,3 +91,8 @@ def test_cleaner_is_a_sklearn_estimator():
     c2 = clone(c).set_params(fix_case=False)
     assert c2.fit(pd.Series(["ann"])) is c2
     assert c2.transform(pd.Series(["ann"])).tolist() == ["ann"]
+
+
+def test_split_last_comma_first():
+    first, last = split_full_name(pd.Series(["HILTON, Stuart", "van Dijk, Anna"]))
+    assert first.tolist() == ["Stuart", "Anna"] and last.tolist() == ["HILTON", "van Dijk"]

@@ -75,3 +75,16 @@ def test_unknown_kind_and_missing_file(tmp_path):
     p.write_text("a\n1\n")
     r = run("collect", p, "--kind", "buyers", "--out", tmp_path / "o")
     assert r.exit_code != 0 and "unknown kind" in r.output
+
+
+def test_duckdb_file_with_table(tmp_path):
+    import duckdb
+
+    p = tmp_path / "shop.duckdb"
+    with duckdb.connect(str(p)) as con:
+        con.execute("create table orders as select 1 as id, 7 as customer_id, "
+                    "timestamp '2024-01-05 10:00' as order_date, 9.5 as amount")
+    r = run("collect", p, "--kind", "transactions", "--out", tmp_path / "o", "--table", "orders")
+    assert r.exit_code == 0, r.output
+    clean = pd.read_parquet(tmp_path / "o" / "clean.parquet")
+    assert clean[["customer_ref", "amount"]].values.tolist() == [["7", 9.5]]

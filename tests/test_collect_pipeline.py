@@ -173,3 +173,12 @@ def test_collect_file_with_options(tmp_path):
     res = collect_file(p, "customers", delimiter="|")
     assert res.table()["first_name"].tolist() == ["Ann"]
     assert res.source_stats["source"].tolist() == ["x"]
+
+
+def test_source_default_country_fills_customers_without_country_column():
+    raw = pd.DataFrame({"id": ["1"], "name": ["علي كريمي"], "mobile": ["09123456789"],
+                        "postcode": ["1193614511"]})
+    t = collect_frame(raw, "customers", source="tehran",
+                      formats={"country": "IR"}).tables["customers"]
+    assert t[["country", "phone", "postcode"]].values.tolist() == \
+        [["IR", "+989123456789", "11936-14511"]]

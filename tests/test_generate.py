@@ -280,6 +280,9 @@ def test_bad_arguments_are_rejected(tmp_path):
         generate_demo(tmp_path, n_customers=100, locales={"de": 1.0})
     with pytest.raises(ValueError, match="90 days"):
         generate_demo(tmp_path, n_customers=100, start="2024-01-01", end="2024-02-01")
+    with pytest.raises(ValueError, match="client name"):
+        generate_demo(tmp_path, n_customers=100, client="acme corp")
+    assert not list(tmp_path.iterdir())  # nothing written for bad arguments
 
 
 # -- config and loading ---------------------------------------------------------------------
@@ -504,3 +507,43 @@ def test_large_populations_are_generated_in_blocks(tmp_path, monkeypatch):
     emails = tables["webshop"]["email"].dropna().str.lower()
     assert d.counts["webshop_customers.csv"] == len(tables["webshop"])
     assert emails.nunique() > 0.8 * len(emails)
+
+
+def test_bundled_products_are_bought_together(big):
+    """The catalogue's bundles show up as high-lift pairs in web baskets."""
+    from cdmkit.generate.activity import BUNDLES
+
+    _, tables, _ = big
+    o = tables["web_orders"]
+    o = o[o["status"] == "sale"][["order_id", "product_name"]].drop_duplicates()
+    n = o["order_id"].nunique()
+    has = o.groupby("product_name")["order_id"].apply(set)
+    lifts = []
+    for a, b in BUNDLES:
+        both = len(has[a] & has[b])
+        lifts.append(both * n / (len(has[a]) * len(has[b])))
+    assert min(lifts) > 3
+    # an unrelated pair is bought together at about chance level
+    both = len(has["Enamel teapot"] & has["Yoga mat"])
+    assert both * n / (len(has["Enamel teapot"]) * len(has["Yoga mat"])) < 3
+
+
+def test_movers_and_second_accounts(big):
+    """Some persons have records with different postcodes (moved) or two webshop accounts."""
+    import unicodedata
+
+    _, tables, truth = big
+    t = truth.set_index(["source", "record_id"])["person_id"]
+    parts = []
+    for source, key, col in (("webshop", "account_id", "postcode"),
+                             ("pos_loyalty", "card_number", "Postcode"),
+                             ("crm", "ContactID", "PostalCode")):
+        df = tables[source].dropna(subset=[col])
+        parts.append(pd.DataFrame({
+            "person": [t[(source, str(r))] for r in df[key]],
+            "postcode": [unicodedata.normalize("NFKC", str(p)).replace(" ", "").replace("-", "")
+                         for p in df[col]]}))
+    pc = pd.concat(parts)
+    assert (pc.groupby("person")["postcode"].nunique() >= 2).sum() >= 3
+    ws = truth[truth["source"] == "webshop"]
+    assert (ws.groupby("person_id").size() >= 2).sum() >= 3

@@ -76,3 +76,46 @@ def test_real_transactions_only_client(retail_run):
     assert "17850" in set(seg["customer_id"])          # customer_ref is the ID
     assert figs["n_segments"] == 10
     assert (retail_run / "segmentation" / "rfm_profile.csv").exists()
+
+
+def test_real_client_yaml_collection_then_segmentation(shared_data, tmp_path):
+    """Online Retail from a transactions-only client YAML: collection, then this stage."""
+    from cdmkit.runner import run_client
+
+    cfg = tmp_path / "retail.yaml"
+    cfg.write_text(f"""client: online_retail
+reference_date: "2011-11-30"
+output_dir: reports
+stages: [collection, segmentation]
+sources:
+  - name: shop
+    kind: transactions
+    path: {shared_data / "online_retail.parquet"}
+    mapping:
+      customer_ref: CustomerID
+      order_id: InvoiceNo
+      timestamp: InvoiceDate
+      product_id: StockCode
+      quantity: Quantity
+      unit_price: UnitPrice
+      country: Country
+segmentation:
+  k_max: 5
+  stability_seeds: 3
+  sample_size: 3000
+""", encoding="utf-8")
+    result = run_client(cfg, html=False)
+    assert result.error is None, result.error
+    figs = json.loads((result.run_dir / "summary.json").read_text())["stages"]["segmentation"]
+    # Independent expectation: the usual filters; collection also drops exact duplicate rows.
+    raw = pd.read_parquet(shared_data / "online_retail.parquet")
+    raw = raw[~raw.duplicated()]
+    kept = raw[(raw["Quantity"] > 0) & raw["CustomerID"].notna()
+               & (raw["InvoiceDate"] < "2011-12-01")]
+    assert figs["n_customers"] == kept["CustomerID"].nunique() == 4298
+    assert figs["total_revenue"] == pytest.approx((kept["Quantity"] * kept["UnitPrice"]).sum(),
+                                                  abs=0.01)
+    assert figs["observation_end"] == "2011-11-30"
+    seg = pd.read_parquet(result.run_dir / "data" / "segments.parquet")
+    assert {"12346", "17850"} <= set(seg["customer_id"])
+    assert figs["stability_ari"] > 0.8

@@ -142,3 +142,11 @@ def test_erase_cli(tmp_path):
         ["C0000001"]
     res = CliRunner().invoke(app, ["erase", "--client", "nope", "--customer-id", "C1"])
     assert res.exit_code != 0 and "no client 'nope'" in res.output
+
+
+def test_scan_phone_formats_and_no_false_alarms_on_number_tables():
+    phones = ["09121234567", "0000000000"]
+    for text in ("(0912) 123-4567", "+98 (912) 123 4567", "0912.123.4567", "+989121234567"):
+        assert [h["kind"] for h in scan_text(text, phones=phones)] == ["phone"], text
+    table = "7  New customers  5  0.000000  0.000000   0.000000  0.000000  0.121234567"
+    assert scan_text(table, phones=phones) == []

@@ -200,3 +200,20 @@ def test_cli_rfm(tmp_path, synthetic):
     assert bad.exit_code != 0 and "no column 'nope'" in bad.output
     missing = CliRunner().invoke(app, ["rfm", str(tmp_path / "none.csv")])
     assert missing.exit_code != 0 and "file not found" in missing.output
+
+
+def test_empty_input_gives_empty_outputs_and_plots():
+    tx = pd.DataFrame({"customer_id": pd.Series([], dtype=object),
+                       "timestamp": pd.Series([], dtype="datetime64[ns]"),
+                       "amount": pd.Series([], dtype=float)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = run_segmentation(tx, FAST)
+    f = r.figures()
+    assert f["n_customers"] == 0 and f["segment_sizes"] == {} and f["top_segment"] is None
+    assert len(r.segments) == 0 and list(r.segments.columns) == ["customer_id", "rfm_segment",
+                                                                  "cluster", "cluster_label"]
+    import matplotlib.pyplot as plt
+
+    plt.close(plots.rfm_heatmap(r.rfm, bins=5))
+    plt.close(plots.segment_size_vs_revenue(r.rfm_profile))

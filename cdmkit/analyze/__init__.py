@@ -11,7 +11,9 @@ The public face of the analysis stage; the machinery lives in small modules:
 Examples
 --------
 >>> from cdmkit.analyze import BetaGeo, GammaGamma
->>> bg = BetaGeo().fit([0, 2, 1, 0, 5, 3], [0, 20, 5, 0, 30, 28], [40, 40, 35, 30, 38, 40])
+>>> from cdmkit.analyze.simulate import simulate_bgnbd
+>>> d = simulate_bgnbd(500, r=0.5, alpha=5.0, a=1.0, b=3.0, T=40.0, seed=0)
+>>> bg = BetaGeo().fit(d["frequency"], d["recency"], d["T"])
 >>> float(bg.probability_alive([0], [0], [40])[0])
 1.0
 """
@@ -45,7 +47,8 @@ __all__ = [
     # patterns
     "top_items", "co_purchase", "seasonality", "activity_per_customer", "activity_per_segment",
     # data
-    "simulate_bgnbd", "simulate_spend", "cdnow_dir", "cdnow_summary", "cdnow_transactions", "CdnowUnavailable",
+    "simulate_bgnbd", "simulate_spend", "cdnow_dir", "cdnow_summary", "cdnow_transactions",
+    "CdnowUnavailable",
     # the stage
     "AnalysisInputs", "load_inputs", "CohortResult", "run_cohorts", "CLVResult", "run_clv",
     "ChurnResult", "run_churn", "PatternResult", "run_patterns",

@@ -69,7 +69,8 @@ def _count_by_type(df, customer_col, type_col, prefix, types, since=None, ts=Non
     sub = df if since is None else df[ts > since]
     if sub.empty or not types:
         return pd.DataFrame(index=pd.Index([], name=customer_col))
-    c = sub[sub[type_col].isin(types)].groupby([customer_col, type_col]).size().unstack(fill_value=0)
+    c = sub[sub[type_col].isin(types)].groupby([customer_col, type_col]).size() \
+        .unstack(fill_value=0)
     c = c.reindex(columns=types, fill_value=0)
     c.columns = [f"{prefix}{t}" for t in c.columns]
     return c

@@ -106,7 +106,8 @@ def cohort_table(transactions: pd.DataFrame, customer_col: str = "customer_id",
     with np.errstate(divide="ignore", invalid="ignore"):
         out["revenue_retention"] = np.where(out["_rev0"] > 0, out["revenue"] / out["_rev0"],
                                             np.nan)
-    names = {o: str(pd.Period(ordinal=int(o), freq=_FREQS[freq])) for o in out["cohort_pi"].unique()}
+    names = {o: str(pd.Period(ordinal=int(o), freq=_FREQS[freq]))
+             for o in out["cohort_pi"].unique()}
     out["cohort"] = out["cohort_pi"].map(names)
     if freq == "W":
         out["cohort"] = out["cohort"].str.slice(0, 10)

@@ -89,9 +89,10 @@ def cdnow_dir(download: bool = True) -> Path:
             subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=300)
         except (subprocess.SubprocessError, OSError) as exc:
             detail = getattr(exc, "stderr", "") or str(exc)
-            raise CdnowUnavailable(f"could not download {_WHEEL} to get the CDNOW data "
-                                   f"({detail.strip()[-300:]}); download the wheel yourself and "
-                                   "set CDMKIT_CDNOW_DIR to its lifetimes/datasets folder") from None
+            raise CdnowUnavailable(
+                f"could not download {_WHEEL} to get the CDNOW data ({detail.strip()[-300:]}); "
+                "download the wheel yourself and set CDMKIT_CDNOW_DIR to its "
+                "lifetimes/datasets folder") from None
         wheels = list(Path(tmp).glob("*.whl"))
         if not wheels:
             raise CdnowUnavailable(f"pip download {_WHEEL} produced no wheel")

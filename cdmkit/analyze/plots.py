@@ -42,7 +42,9 @@ def plot_retention_heatmap(matrix: pd.DataFrame, title: str = "Retention by acqu
 
     h = max(3.0, 0.35 * len(matrix) + 1.5)
     fig, ax = _new((min(14, 1.0 + 0.7 * matrix.shape[1]) + 2, h))
-    vmax = 1.0 if fmt.endswith("%") else None
+    # Period 0 is 100 % by definition: scale colours on the later periods so they stay visible.
+    later = matrix.iloc[:, 1:].to_numpy(dtype=float)
+    vmax = float(np.nanmax(later)) if later.size and np.isfinite(later).any() else None
     sns.heatmap(matrix, annot=matrix.shape[1] <= 16 and len(matrix) <= 30, fmt=fmt,
                 cmap="Blues", vmin=0, vmax=vmax, cbar=True, ax=ax,
                 annot_kws={"size": 7})

@@ -350,8 +350,10 @@ def run_clv(inp: AnalysisInputs, cfg) -> CLVResult:
         ch = calibration_holdout(inp.transactions, GLOBAL_ID, "timestamp", None,
                                  calibration_end=cal_end, observation_end=inp.observation_end,
                                  time_unit=unit)
-        cal_model = type(tm)(penalizer=cfg.penalizer).fit(ch["frequency_cal"], ch["recency_cal"],
-                                                          ch["T_cal"])
+        cal_model = _fit(f"{main} (calibration period)", type(tm), cfg.penalizer,
+                         ch["frequency_cal"], ch["recency_cal"], ch["T_cal"], notes=notes)
+        if cal_model is None:
+            return res
         res.holdout_by_frequency = holdout_by_frequency(cal_model, ch, cfg.frequency_buckets)
         res.holdout_errors = holdout_errors(cal_model, ch)
         res.tracking = tracking(cal_model, inp.transactions, GLOBAL_ID, "timestamp",

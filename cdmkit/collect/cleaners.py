@@ -448,17 +448,20 @@ def split_full_name(full: pd.Series) -> tuple[pd.Series, pd.Series]:
     Latin and Persian names: the last token (with particles such as ``van der``
     before it) is the family name, the rest the given names. Japanese names
     written with a space are family name first (``山田 太郎``); without a space
-    they cannot be split and go whole to the last name.
+    they cannot be split and go whole to the last name. ``Last, First`` is read as such.
 
     Examples
     --------
-    >>> f, l = split_full_name(pd.Series(["Anne van der Berg", "山田 太郎", "مریم احمدی"]))
-    >>> f.tolist()[:2], l.tolist()[:2]
-    (['Anne', '太郎'], ['van der Berg', '山田'])
+    >>> f, l = split_full_name(pd.Series(["Anne van der Berg", "山田 太郎", "Hilton, Stuart"]))
+    >>> f.tolist(), l.tolist()
+    (['Anne', '太郎', 'Stuart'], ['van der Berg', '山田', 'Hilton'])
     """
     def one(v):
         if v is None:
             return None, None
+        if v.count(",") == 1:  # "Last, First" as directories and POS systems write it
+            last, first = (p.strip() for p in v.split(","))
+            return first or None, last or None
         tokens = v.split(" ")
         if len(tokens) == 1:
             return None, v

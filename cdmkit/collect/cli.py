@@ -52,6 +52,10 @@ def register(app: typer.Typer) -> None:
                                             "0-based index."),
         loader: Optional[str] = typer.Option(None, "--loader", help="Loader plugin (default: "
                                              "from the file extension)."),
+        table: Optional[str] = typer.Option(None, "--table", help="DuckDB/SQLite file: the "
+                                            "table to read."),
+        query: Optional[str] = typer.Option(None, "--query", help="DuckDB/SQLite file: a "
+                                            "SELECT query to read."),
         phone_region: Optional[str] = typer.Option(None, "--phone-region", help="Region of "
                                                    "phone numbers without a country code."),
         progress: bool = typer.Option(False, "--progress/--no-progress",
@@ -70,6 +74,10 @@ def register(app: typer.Typer) -> None:
             options["delimiter"] = "\t" if delimiter in ("\\t", "tab") else delimiter
         if sheet is not None:
             options["sheet"] = int(sheet) if sheet.isdigit() else sheet
+        if table:
+            options["table"] = table
+        if query:
+            options["query"] = query
         formats = dict(spec.get("formats") or {})
         if phone_region:
             formats["phone_region"] = phone_region

@@ -282,6 +282,7 @@ class CsvLoader(Loader):
         finally:
             bar.close()
         table = pa.Table.from_batches(batches, schema=reader.schema) if batches else None
+        batches.clear()
         n_good = table.num_rows if table is not None else 0
         if bad:
             first_row, expected, actual = bad[0]
@@ -290,7 +291,10 @@ class CsvLoader(Loader):
                                  f"where the header has {expected}"
                                  + (f" ({len(bad)} such rows)" if len(bad) > 1 else ""),
                                  row=first_row - 1)
-        df = table.to_pandas() if table is not None else pd.DataFrame(columns=header)
+        # self_destruct frees each Arrow column once converted (lower peak memory).
+        df = table.to_pandas(split_blocks=True, self_destruct=True) if table is not None \
+            else pd.DataFrame(columns=header)
+        table = None
         if bad:
             # Keep the source row numbers of the good rows despite the skipped ones.
             bad_rows = sorted(r - 1 for r, _, _ in bad)

@@ -495,6 +495,10 @@ def _collect_one(raw, kind, *, source, mapping=None, formats=None, cleaners=None
         for nm in ("title", "suffix"):
             if nm not in out and nm in fills:
                 out[nm] = fills[nm]
+        if "country" not in out and formats.get("country"):
+            # A source without a country column: its addresses are in the default country.
+            out["country"] = pd.Series(str(formats["country"]).upper(), index=raw.index,
+                                       dtype=object)
     if kind == "transactions" and "amount" not in out and "quantity" in out \
             and "unit_price" in out:
         out["amount"] = (out["quantity"] * out["unit_price"]).round(6)
@@ -546,7 +550,8 @@ def _collect_one(raw, kind, *, source, mapping=None, formats=None, cleaners=None
     attrs = attributes_json(raw[[c for c in raw.columns if c not in set(mapping.values())]])
     table = _canonical_table(out, extras_cols, raw_cols, attrs, kind, source, rows, keep_raw)
     ok = rej.ok
-    clean = table[ok].reset_index(drop=True)
+    clean = table if ok.all() else table[ok]
+    clean.index = pd.RangeIndex(len(clean))  # in place: no copy of a large table
     bad = ~ok
     values = np.full(n, None, dtype=object)
     for name_col in set(c for c in rej.column[bad] if c is not None):
@@ -666,7 +671,7 @@ def _canonical_table(out, extras_cols, raw_cols, attrs, kind, source, rows, keep
             if cname[len(name) + 1:] in ("key", "std", "kind", "flag", "valid"):
                 cols[cname] = s
     cols["attributes"] = attrs
-    return pd.DataFrame(cols, index=idx)
+    return pd.DataFrame(cols, index=idx, copy=False)
 
 
 def _assemble(parts: list, files: dict) -> CollectionResult:

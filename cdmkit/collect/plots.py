@@ -39,6 +39,11 @@ def plot_source_counts(source_stats: pd.DataFrame):
     parts = pd.DataFrame({"clean": st["rows_clean"], "duplicate": st["duplicates_removed"],
                           "filtered": st.get("rows_filtered", 0), "rejected (other)": other})
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(parts) + 1.5))
+    if parts.empty:
+        ax.text(0.5, 0.5, "no sources", ha="center", va="center", transform=ax.transAxes)
+        ax.set_title("Rows per source")
+        plt.close(fig)
+        return fig
     parts.iloc[::-1].plot.barh(stacked=True, ax=ax, width=0.7,
                                color=["#4c72b0", "#c7c7c7", "#dd8452", "#c44e52"])
     ax.set_xlabel("rows")

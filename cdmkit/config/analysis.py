@@ -76,4 +76,5 @@ class AnalysisConfig(Section):
     pattern_min_support: float = Field(
         0.01, gt=0, le=1, description="Minimum share of baskets containing a co-purchase pair.")
     pattern_max_items: int = Field(
-        300, ge=2, description="Only the most frequent items enter co-purchase pairs (bounds cost).")
+        300, ge=2, description="Only the most frequent items enter co-purchase pairs "
+        "(bounds the cost).")

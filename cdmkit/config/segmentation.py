@@ -68,9 +68,10 @@ class SegmentationConfig(Section):
                                      "chosen (unless none qualifies).")
     features: list[Literal["rfm", "tenure", "channels", "categories", "interactions",
                            "events"]] = Field(
-        default_factory=lambda: ["rfm", "tenure", "channels", "categories", "interactions",
-                                 "events"],
-        description="Feature groups for clustering; groups whose data is absent are skipped.")
+        default_factory=lambda: ["rfm", "tenure", "channels", "interactions", "events"],
+        description="Feature groups for clustering (rfm, tenure, channels, categories, "
+        "interactions, events); groups whose data is absent are skipped. categories is off by "
+        "default: for one-time buyers its shares are 0 or 1 and dominate the distances.")
     top_categories: int = Field(8, ge=1, description="Product categories kept as features "
                                 "(the rest pooled as 'other').")
     log_transform: bool = Field(True, description="log1p of skewed non-negative features "

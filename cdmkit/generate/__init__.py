@@ -111,8 +111,14 @@ def parse_locales(text: str) -> dict:
     return out
 
 
-def _check_args(n_customers, locales, start, end):
+def _check_args(n_customers, locales, start, end, client="demo"):
+    import re
+
     from .names import LOCALES
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", client):
+        raise ValueError(f"client name {client!r} must start with a letter or digit and hold "
+                         "only letters, digits, '_', '.' and '-'")
 
     if not (MIN_CUSTOMERS <= n_customers <= MAX_CUSTOMERS):
         raise ValueError(f"n_customers must be between {MIN_CUSTOMERS:,} and "
@@ -176,7 +182,7 @@ def generate_demo(out_dir, n_customers: int = 2000, seed: int = 42,
     """
     locales = dict(DEFAULT_LOCALES if locales is None else locales)
     start_ts, end_ts = pd.Timestamp(start), pd.Timestamp(end)
-    _check_args(int(n_customers), locales, start_ts, end_ts)
+    _check_args(int(n_customers), locales, start_ts, end_ts, client)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     config_path = Path(config_path) if config_path else out_dir / "client.yaml"

@@ -64,6 +64,13 @@ CATALOG = pd.DataFrame(
     columns=["product_id", "product_name", "category", "unit_price"])
 assert CATALOG["category"].nunique() == N_CATEGORIES
 
+#: Products that are often bought together, and the share of baskets that add such a pair.
+BUNDLES = [("Enamel teapot", "Earl Grey tea 250g"), ("Yoga mat", "Water bottle"),
+           ("Wireless earbuds", "USB-C charger"), ("Cookbook: Persian kitchen", "Saffron 2g"),
+           ("Board game: Silk Road", "Card game"), ("Rain jacket", "Hiking socks"),
+           ("Hand cream", "Lip balm trio"), ("Ceramic mug", "Sencha tea 100g")]
+BUNDLE_RATE = 0.12
+
 _STORES_GB = np.array(["London Covent Garden", "London Islington", "Manchester Arndale",
                        "Edinburgh Old Town", "Bristol Harbourside"], dtype=object)
 _STORES_JP = np.array(["Tokyo Ginza"], dtype=object)
@@ -218,8 +225,26 @@ def _lines(buys: pd.DataFrame, taste: np.ndarray, rng, extra_lines: float) -> pd
     price = CATALOG["unit_price"].to_numpy()[prod]
     target = buys["value"].to_numpy()[order_idx] * share
     qty = np.clip(np.round(target / price), 1, 12).astype(int)
-    return pd.DataFrame({"order_idx": order_idx, "line_no": line_no, "person_idx": person,
-                         "product_idx": prod, "quantity": qty, "unit_price": price})
+    lines = pd.DataFrame({"order_idx": order_idx, "line_no": line_no, "person_idx": person,
+                          "product_idx": prod, "quantity": qty, "unit_price": price})
+    # Some baskets add a pair of products that go together (teapot and tea, ...): the
+    # co-purchase patterns the analysis stage should find (high lift).
+    with_pair = np.flatnonzero(rng.random(len(buys)) < BUNDLE_RATE)
+    if len(with_pair):
+        pid = pd.Series(np.arange(len(CATALOG)), index=CATALOG["product_name"])
+        a = pid.reindex([x for x, _ in BUNDLES]).to_numpy()
+        b = pid.reindex([y for _, y in BUNDLES]).to_numpy()
+        k = rng.integers(0, len(BUNDLES), len(with_pair))
+        prods = np.stack([a[k], b[k]], axis=1).ravel()
+        orders = np.repeat(with_pair, 2)
+        extra = pd.DataFrame({"order_idx": orders,
+                              "line_no": nlines[orders] + np.tile([1, 2], len(with_pair)),
+                              "person_idx": buys["person_idx"].to_numpy()[orders],
+                              "product_idx": prods, "quantity": 1,
+                              "unit_price": CATALOG["unit_price"].to_numpy()[prods]})
+        lines = pd.concat([lines, extra], ignore_index=True).sort_values(
+            ["order_idx", "line_no"], kind="stable").reset_index(drop=True)
+    return lines
 
 
 def _store_time(ts: pd.Series, rng) -> pd.Series:

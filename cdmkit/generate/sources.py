@@ -303,7 +303,7 @@ def build_customer_sources(people: People, seed: int, end: pd.Timestamp, block: 
     f = people.frame
     end_ts = pd.Timestamp(end) + pd.Timedelta(hours=23, minutes=59)
     in_web, in_pos, in_teh, in_crm, in_news = _membership(people, rng)
-    frames, truth, accounts = {}, [], []
+    frames, accounts = {}, []
 
     # webshop: one account per person, plus a second account for a few (registered twice).
     ws = f[in_web].copy()
@@ -432,8 +432,11 @@ def _webshop(ws: pd.DataFrame, rng, end_ts, offset=0):
     opt = ws["consent_email"].to_numpy()
     out = pd.DataFrame({
         "account_id": ws["_id"],
-        "first_name": first, "last_name": last, "email": email, "mobile": mobile,
-        "date_of_birth": dob, "street": street, "city": city.to_numpy(dtype=object),
+        "first_name": first, "last_name": last,
+        # Japanese forms ask for the reading (furigana) of the name
+        "first_name_kana": _blank(np.where(loc == "ja", ws["first_name_kana"], None), 0.1, rng),
+        "last_name_kana": np.where(loc == "ja", ws["last_name_kana"], None),
+        "email": email, "mobile": mobile, "date_of_birth": dob, "street": street, "city": city.to_numpy(dtype=object),
         "postcode": postcode, "country": _country_text(ws["country"], rng),
         "created_at": _strftime(ws["_created"], "%Y-%m-%d %H:%M:%S"),
         "updated_at": _strftime(updated, "%Y-%m-%d %H:%M:%S"),

@@ -147,7 +147,8 @@ def block_pairs(keys: pd.DataFrame, rule, max_block_size=None):
 
 
 def block(keys: pd.DataFrame, rules, sources=None, link_type: str = "link_and_dedupe",
-          max_pairs: int | None = None, max_block_size: int | None = None, truth=None):
+          max_pairs: int | None = None, max_block_size: int | None = None, truth=None,
+          return_rule: bool = False):
     """Union of the candidate pairs of ``rules``.
 
     Parameters
@@ -165,6 +166,8 @@ def block(keys: pd.DataFrame, rules, sources=None, link_type: str = "link_and_de
         Skip exact blocks with more records than this.
     truth : array-like, optional
         True entity of each record; adds the share of true pairs each rule finds.
+    return_rule : bool
+        Also return, for each pair, the index of the first rule that found it.
 
     Returns
     -------
@@ -172,12 +175,17 @@ def block(keys: pd.DataFrame, rules, sources=None, link_type: str = "link_and_de
         Sorted unique pairs ``i < j``.
     counts : DataFrame
         ``rule``, ``pairs``, ``new_pairs``, ``skipped_records`` (and ``true_pairs_found``).
+    rule_of : ndarray, only with ``return_rule``
+        First rule (index into ``rules``) that found each pair.
+    members : list of ndarray, only with ``return_rule``
+        Row numbers (into ``pairs``) of every pair each rule generates.
     """
     n = len(keys)
     src = None if sources is None else pd.factorize(pd.Series(sources))[0]
     seen = np.empty(0, dtype=np.int64)
+    found, found_by, members = [], [], []
     rows = []
-    for rule in rules:
+    for r_idx, rule in enumerate(rules):
         p, skipped = block_pairs(keys, rule, max_block_size)
         if src is not None and link_type != "link_and_dedupe" and len(p):
             same = src[p[:, 0]] == src[p[:, 1]]
@@ -185,6 +193,10 @@ def block(keys: pd.DataFrame, rules, sources=None, link_type: str = "link_and_de
         enc = np.unique(p[:, 0] * n + p[:, 1]) if len(p) else np.empty(0, dtype=np.int64)
         new = np.setdiff1d(enc, seen, assume_unique=True)
         seen = np.union1d(seen, new)
+        found.append(new)
+        found_by.append(np.full(len(new), r_idx, dtype=np.int16))
+        if return_rule:
+            members.append(enc)
         row = {"rule": rule.label, "pairs": len(enc), "new_pairs": len(new),
                "skipped_records": skipped}
         if truth is not None:
@@ -196,6 +208,12 @@ def block(keys: pd.DataFrame, rules, sources=None, link_type: str = "link_and_de
                              f"pairs (at rule '{rule.label}'); use stricter blocking rules or "
                              "raise linkage.max_pairs")
     pairs = np.column_stack([seen // n, seen % n]) if len(seen) else np.empty((0, 2), np.int64)
-    return pairs.astype(np.int64), pd.DataFrame(rows, columns=["rule", "pairs", "new_pairs",
-                                                               "skipped_records"] +
-                                                ([] if truth is None else ["true_pairs_found"]))
+    counts = pd.DataFrame(rows, columns=["rule", "pairs", "new_pairs", "skipped_records"] +
+                          ([] if truth is None else ["true_pairs_found"]))
+    if return_rule:
+        enc = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+        by = np.concatenate(found_by) if found_by else np.empty(0, dtype=np.int16)
+        rule_of = by[np.argsort(enc, kind="stable")]  # aligned with the sorted pairs
+        member_idx = [np.searchsorted(seen, e) for e in members]
+        return pairs.astype(np.int64), counts, rule_of, member_idx
+    return pairs.astype(np.int64), counts

@@ -292,19 +292,62 @@ class NameComparator(StringComparator):
 
     Keys fold case, accents, full/half-width forms, katakana/hiragana and the
     Arabic/Persian letter variants (see :func:`cdmkit.link.normalize.name_key`).
+    With ``nicknames=True`` (inferred settings use it for first names) a level
+    ``nickname`` sits after the closest Jaro-Winkler level: common diminutives
+    (Bill/William, Peggy/Margaret, ...) that string similarity misses.
 
     Examples
     --------
     >>> NameComparator("last_name").compare(pd.Series(["ﾀﾅｶ"]), pd.Series(["タナカ"])).tolist()
     [0]
+    >>> c = NameComparator("first_name", nicknames=True)
+    >>> c.level_names
+    ['exact', 'jaro_winkler>=0.92', 'nickname', 'jaro_winkler>=0.8', 'else']
+    >>> c.compare(pd.Series(["Bill", "Peggy"]), pd.Series(["William", "Margaret"])).tolist()
+    [2, 2]
     """
 
     kind = "name"
     u_exact_prior = 0.01
     tf_default = True
 
+    def __init__(self, left_on, right_on=None, label=None, metric="jaro_winkler",
+                 thresholds=(0.92, 0.8), nicknames=False):
+        super().__init__(left_on, right_on, label, metric=metric, thresholds=thresholds)
+        self.nicknames = bool(nicknames)
+
+    def params(self):
+        out = super().params()
+        if self.nicknames:
+            out["nicknames"] = True
+        return out
+
+    @property
+    def level_names(self):
+        names = super().level_names
+        if self.nicknames:
+            names.insert(2, "nickname")
+        return names
+
     def prepare(self, values):
         return map_unique(values, name_key)
+
+    def _level_of_codes(self, uniques, ua, ub):
+        if not self.nicknames:
+            return super()._level_of_codes(uniques, ua, ub)
+        from .nicknames import canonical_name
+
+        sim = _similarity(uniques[ua], uniques[ub], self.metric)
+        canon = np.array([canonical_name(u) for u in uniques], dtype=object)
+        nick = canon[ua] == canon[ub]
+        out = np.full(len(ua), self.else_level, dtype=np.int8)
+        t = self.thresholds
+        # levels: 1 = first threshold, 2 = nickname, 3.. = further thresholds
+        for k in range(len(t) - 1, 0, -1):
+            out[sim >= t[k]] = k + 2
+        out[nick] = 2
+        out[sim >= t[0]] = 1
+        return out
 
 
 @_registry.register("date")

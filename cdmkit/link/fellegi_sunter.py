@@ -203,8 +203,70 @@ class FellegiSunter(LevelScorer):
         m = np.r_[self.m_init_exact, rest / rest.sum() * (1 - self.m_init_exact)]
         return m / m.sum()
 
+    def _em(self, gamma, m, h, pi, n_levels, m_prior, use_h, shared, update=True):
+        """EM on the distinct comparison vectors; returns ``m, h, pi, n_iter, converged, seen``."""
+        a_m, a_u = self.prior_strength
+        K = gamma.shape[1]
+        patterns, counts = np.unique(gamma, axis=0, return_counts=True)
+        counts = counts.astype(float)
+        onehots = []
+        for k in range(K):
+            g = patterns[:, k]
+            ok = g >= 0
+            oh = np.zeros((len(patterns), n_levels[k]))
+            oh[np.flatnonzero(ok), g[ok]] = 1.0
+            onehots.append(oh)
+        seen = [counts @ onehots[k] for k in range(K)]
+
+        def loglik(probs):
+            out = np.zeros(len(patterns))
+            for k in range(K):
+                out += onehots[k] @ np.log(probs[k])
+            return out
+
+        def m_step(w, prior, k):
+            s = w @ onehots[k]
+            if prior is None:
+                return (s + 1e-6) / (s.sum() + 1e-6 * len(s))
+            return (s + a_m * prior) / (s.sum() + a_m)
+
+        # No pairs: nothing to learn, the starting values (priors) stand.
+        converged = len(patterns) == 0
+        it = 0
+        with np.errstate(divide="ignore"):
+            for it in range(1, self.max_iter + 1 if len(patterns) else 1):
+                ll = np.vstack([np.log(pi[0]) + loglik(m),
+                                np.log(pi[1]) + loglik(h) if use_h else
+                                np.full(len(patterns), -np.inf),
+                                np.log(pi[2]) + loglik(self.u_)])
+                top = ll.max(axis=0)
+                post = np.exp(ll - top)
+                post /= post.sum(axis=0)
+                w = counts * post
+                new_pi = np.clip(w.sum(axis=1) / counts.sum(), 1e-9, 1)
+                if not use_h:
+                    new_pi[1] = 0.0
+                new_pi /= new_pi.sum()
+                delta = float(np.abs(new_pi - pi).max())
+                for k in range(K if update else 0):
+                    new = m_step(w[0], None if m_prior is None else m_prior[k], k)
+                    delta = max(delta, float(np.abs(new - m[k]).max()))
+                    m[k] = new
+                    if not self.fix_u:
+                        # u re-estimated on the candidates, smoothed towards the random-pair u
+                        su = w[2] @ onehots[k]
+                        self.u_[k] = (su + a_u * self._u_rand[k]) / (su.sum() + a_u)
+                    if use_h:
+                        h[k] = m_step(w[1], None if m_prior is None else m_prior[k], k) \
+                            if shared[k] else self.u_[k]
+                pi = new_pi
+                if delta < self.tol:
+                    converged = True
+                    break
+        return m, h, pi, it, converged, seen
+
     def fit(self, gamma, u_gamma, n_levels, tf_exact=None, m_prior=None, u_prior=None,
-            shared=None):
+            shared=None, candidate_share=None, sessions=None):
         """Estimate u from ``u_gamma`` (random pairs) and m, lambda by EM on ``gamma``.
 
         Parameters
@@ -227,6 +289,17 @@ class FellegiSunter(LevelScorer):
             birth date) agree only by chance; pairs it explains better than the
             match class lose weight (the ``household`` term), so relatives sharing
             a surname and an address are not merged.
+        candidate_share : float, optional
+            Candidate pairs / all possible pairs. EM estimates the class shares among
+            the candidates; scoring full comparison vectors against random-pair u needs
+            the shares among *all* pairs, ``share * candidate_share`` (as Splink's
+            probability that two random records match). ``None`` keeps the candidate
+            shares.
+        sessions : list of ndarray, optional
+            Training sessions (as Splink's): comparison vectors of the pairs of one
+            blocking rule, with the comparisons of that rule's fields set missing
+            (agreement there is forced by the block, not evidence). m and h are averaged
+            over the sessions; the class shares are then estimated on ``gamma``.
 
         Returns
         -------
@@ -236,74 +309,52 @@ class FellegiSunter(LevelScorer):
         K = gamma.shape[1]
         a_m, a_u = self.prior_strength
         self.u_ = u_probabilities(np.asarray(u_gamma), n_levels, u_prior, a_u)
-        u_rand = [u.copy() for u in self.u_]
-        patterns, counts = np.unique(gamma, axis=0, return_counts=True)
-        counts = counts.astype(float)
-        m = [self._m_init(L) if m_prior is None else np.asarray(m_prior[k], float)
-             for k, L in enumerate(n_levels)]
+        self._u_rand = [u.copy() for u in self.u_]
+        u_rand = self._u_rand
+        m0 = [self._m_init(L) if m_prior is None else np.asarray(m_prior[k], float)
+              for k, L in enumerate(n_levels)]
         use_h = shared is not None and any(shared) and not all(shared)
-        h = [m[k].copy() if use_h and shared[k] else self.u_[k].copy() for k in range(K)]
-        pi = np.array([self.lambda_init, 0.05 if use_h else 0.0, 0.0])
-        pi[2] = 1 - pi[0] - pi[1]
-        onehots = []
-        for k in range(K):
-            g = patterns[:, k]
-            ok = g >= 0
-            oh = np.zeros((len(patterns), n_levels[k]))
-            oh[np.flatnonzero(ok), g[ok]] = 1.0
-            onehots.append(oh)
-
-        def loglik(probs):
-            out = np.zeros(len(patterns))
-            for k in range(K):
-                out += onehots[k] @ np.log(probs[k])
-            return out
-
-        def m_step(w, prior, k):
-            s = w @ onehots[k]
-            if prior is None:
-                return (s + 1e-6) / (s.sum() + 1e-6 * len(s))
-            return (s + a_m * prior) / (s.sum() + a_m)
-
-        # No candidate pairs: nothing to learn, the starting values (priors) stand.
-        self.converged_ = len(patterns) == 0
-        it = 0
-        with np.errstate(divide="ignore"):
-            for it in range(1, self.max_iter + 1 if len(patterns) else 1):
-                ll = np.vstack([np.log(pi[0]) + loglik(m),
-                                np.log(pi[1]) + loglik(h) if use_h else
-                                np.full(len(patterns), -np.inf),
-                                np.log(pi[2]) + loglik(self.u_)])
-                top = ll.max(axis=0)
-                post = np.exp(ll - top)
-                post /= post.sum(axis=0)
-                w = counts * post
-                new_pi = np.clip(w.sum(axis=1) / counts.sum(), 1e-9, 1)
-                if not use_h:
-                    new_pi[1] = 0.0
-                new_pi /= new_pi.sum()
-                delta = float(np.abs(new_pi - pi).max())
+        h0 = [m0[k].copy() if use_h and shared[k] else self.u_[k].copy() for k in range(K)]
+        pi0 = np.array([self.lambda_init, 0.05 if use_h else 0.0, 0.0])
+        pi0[2] = 1 - pi0[0] - pi0[1]
+        opts = dict(n_levels=n_levels, m_prior=m_prior, use_h=use_h, shared=shared)
+        if sessions:
+            # Splink-style training sessions: each session's m (and h) count only for the
+            # comparisons it does not block on, weighted by the session's expected matches.
+            acc_m = [np.zeros(L) for L in n_levels]
+            acc_h = [np.zeros(L) for L in n_levels]
+            wm, wh = np.zeros(K), np.zeros(K)
+            seen = [np.zeros(L) for L in n_levels]
+            for g_s in sessions:
+                g_s = np.asarray(g_s, dtype=np.int8)
+                if not len(g_s):
+                    continue
+                m_s, h_s, pi_s, _, _, seen_s = self._em(
+                    g_s, [x.copy() for x in m0], [x.copy() for x in h0], pi0.copy(), **opts)
                 for k in range(K):
-                    new = m_step(w[0], None if m_prior is None else m_prior[k], k)
-                    delta = max(delta, float(np.abs(new - m[k]).max()))
-                    m[k] = new
-                    if not self.fix_u:
-                        # u re-estimated on the candidates, smoothed towards the random-pair u
-                        su = w[2] @ onehots[k]
-                        self.u_[k] = (su + a_u * u_rand[k]) / (su.sum() + a_u)
-                    if use_h:
-                        h[k] = m_step(w[1], None if m_prior is None else m_prior[k], k) \
-                            if shared[k] else self.u_[k]
-                pi = new_pi
-                if delta < self.tol:
-                    self.converged_ = True
-                    break
+                    if not (g_s[:, k] >= 0).any():
+                        continue  # blocked on in this session: no information
+                    seen[k] += seen_s[k]
+                    acc_m[k] += pi_s[0] * len(g_s) * m_s[k]
+                    wm[k] += pi_s[0] * len(g_s)
+                    if use_h and shared[k]:
+                        acc_h[k] += pi_s[1] * len(g_s) * h_s[k]
+                        wh[k] += pi_s[1] * len(g_s)
+            m = [acc_m[k] / wm[k] if wm[k] > 0 else m0[k] for k in range(K)]
+            h = [acc_h[k] / wh[k] if wh[k] > 0 else h0[k] for k in range(K)]
+            # class shares among the candidates, with m, h and u fixed
+            _, _, pi, it, conv, _ = self._em(gamma, m, h, pi0.copy(), update=False, **opts)
+        else:
+            m, h, pi, it, conv, seen = self._em(gamma, m0, h0, pi0, **opts)
+        self.converged_ = conv
         self.n_iter_ = it
         self.m_ = m
         self.lambda_ = float(pi[0])
         self.household_share_ = float(pi[1])
-        self.prior_ = float(np.log2(pi[0] / pi[2]))
-        seen = [counts @ onehots[k] for k in range(K)]
+        scale = 1.0 if candidate_share is None else float(min(max(candidate_share, 1e-300), 1))
+        pi_all = np.array([pi[0] * scale, pi[1] * scale, 0.0])
+        pi_all[2] = 1 - pi_all[0] - pi_all[1]
+        self.prior_ = float(np.log2(max(pi_all[0], 1e-300) / pi_all[2]))
 
         def weights(probs):
             out = []
@@ -318,7 +369,7 @@ class FellegiSunter(LevelScorer):
         self.weights_ = weights(m)
         if use_h:
             self.h_ = h
-            self.household_prior_ = float(np.log2(pi[1] / pi[2]))
+            self.household_prior_ = float(np.log2(max(pi_all[1], 1e-300) / pi_all[2]))
             self.household_weights_ = [wk if shared[k] else np.zeros_like(wk)
                                        for k, wk in enumerate(weights(h))]
             self.shared_ = list(map(bool, shared))

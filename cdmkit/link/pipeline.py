@@ -221,6 +221,15 @@ def _random_pairs(n, size, rng, src=None, link_type="link_and_dedupe"):
     return p
 
 
+def _n_possible_pairs(sources: pd.Series, link_type: str) -> int:
+    """Record pairs the link type allows (all pairs, within or across sources)."""
+    n = len(sources)
+    sizes = sources.value_counts().to_numpy().astype(np.int64)
+    within = int((sizes * (sizes - 1) // 2).sum())
+    total = n * (n - 1) // 2
+    return {"dedupe_only": within, "link_only": total - within}.get(link_type, total)
+
+
 def _label_pairs(records, labels: pd.DataFrame):
     if labels is None or not len(labels):
         return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=int)
@@ -289,9 +298,10 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
     # 2. blocking
     src = pd.factorize(records["source"])[0]
     keys = _key_columns(records, settings, prepared)
-    pairs, rule_counts = block(keys, settings.blocking_rules, sources=records["source"],
-                               link_type=settings.link_type, max_pairs=config.max_pairs,
-                               max_block_size=config.max_block_size, truth=truth)
+    pairs, rule_counts, rule_of, members = block(keys, settings.blocking_rules, sources=records["source"],
+                                        link_type=settings.link_type, max_pairs=config.max_pairs,
+                                        max_block_size=config.max_block_size, truth=truth,
+                                        return_rule=True)
     bar.update()
 
     # 3. comparison vectors of candidate pairs (and of random pairs, for u)
@@ -331,8 +341,26 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
         rng = np.random.default_rng(seed)
         rp = _random_pairs(n, config.u_sample_size, rng, src, settings.link_type)
         model = FellegiSunter(max_iter=config.em_max_iter, tol=config.em_tol,
-                              fix_u=config.em_fix_u)
-        model.fit(gamma, compare(rp), n_levels, tf_exact=tf_on,
+                              fix_u=config.em_fix_u if config.em_training == "sessions"
+                              else False)
+        # As in Splink's training sessions: within the block of the rule that found a pair,
+        # agreement on that rule's fields is forced, not evidence, so EM ignores those fields
+        # for that pair. The prior is then rescaled from candidate pairs to all pairs.
+        train, sessions, share = gamma, None, None
+        if config.em_training == "sessions":
+            train = gamma.copy()
+            sessions = []
+            for r_idx, rule in enumerate(settings.blocking_rules):
+                cols = [k for k, spec in enumerate(settings.comparisons)
+                        if spec.column in set(rule.columns)]
+                train[np.ix_(rule_of == r_idx, cols)] = -1
+                g_s = gamma[members[r_idx]]
+                g_s[:, cols] = -1
+                sessions.append(g_s)
+            n_possible = _n_possible_pairs(records["source"], settings.link_type)
+            share = len(pairs) / n_possible if n_possible else None
+        model.fit(train, compare(rp), n_levels, tf_exact=tf_on, sessions=sessions,
+                  candidate_share=share,
                   m_prior=[c.m_prior() for c in comparators],
                   u_prior=[c.u_prior() for c in comparators],
                   shared=[s.column in SHARED_FIELDS for s in settings.comparisons]

@@ -53,6 +53,9 @@ DEFAULT_COMPARATORS = {
     "gender": "exact",
 }
 
+#: Comparator options used when settings are inferred.
+_DEFAULT_PARAMS = {"first_name": {"nicknames": True}, "middle_name": {"nicknames": True}}
+
 _KEY_RE = re.compile(r"^(?P<col>[A-Za-z_][\w]*)(\[:(?P<n>\d+)\])?$")
 
 
@@ -227,7 +230,8 @@ def infer_settings(df: pd.DataFrame, config=None) -> LinkageSettings:
             comparisons.append(ComparisonSpec(c.name, kind, c.column or c.name, dict(c.params),
                                               bool(tf)))
     else:
-        comparisons = [ComparisonSpec(col, kind, col, {}, tf_on and kind == "name")
+        comparisons = [ComparisonSpec(col, kind, col, dict(_DEFAULT_PARAMS.get(col, {})),
+                                      tf_on and kind == "name")
                        for col, kind in DEFAULT_COMPARATORS.items() if has[col]]
         if has["full_name"] and (has["first_name"] or has["last_name"]):
             comparisons = [c for c in comparisons if c.name != "full_name"]

@@ -35,7 +35,9 @@ REPORT_PATTERNS = ("*.html", "*.ipynb", "summary.json", "figures/*.json", "*/*.c
                    "*/*.md", "*/*.html")
 
 _EMAIL_FIND = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
-_DIGIT_RUN = re.compile(r"\+?\d[\d \-().]{5,}\d")
+# Digits joined by at most one separator (space, dash, dot, or a bracket with a space), so
+# columns of numbers in a table ("0.5  0.25") are not read as one long number.
+_DIGIT_RUN = re.compile(r"\+?\(?\d(?:(?:[ \-.]|\) ?| ?\()?\d){6,}")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
 
 
@@ -50,8 +52,10 @@ def _norm_text(s: str) -> str:
 
 def _phone_key(value: str) -> str | None:
     digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", str(value)))
-    # The last 9 digits identify a number across national and international formats.
-    return digits[-9:] if len(digits) >= 8 else None
+    # The last 9 digits identify a number across national and international formats;
+    # placeholders such as 0000000000 identify nobody.
+    key = digits[-9:]
+    return key if len(digits) >= 8 and len(set(key)) >= 3 else None
 
 
 def _clean(values) -> list[str]:
@@ -109,7 +113,9 @@ def scan_text(text: str, *, names=(), emails=(), phones=(), any_email: bool = Tr
         if k:
             phone_keys.setdefault(k, p)
     if phone_keys:
-        found = {_phone_key(m.group(0)) for m in _DIGIT_RUN.finditer(t)}
+        # A run with exactly one dot is a decimal number (0.8549270072), not a phone.
+        found = {_phone_key(m.group(0)) for m in _DIGIT_RUN.finditer(t)
+                 if m.group(0).count(".") != 1}
         for k in sorted(found & set(phone_keys)):
             hits.append({"kind": "phone", "value": masker_for("phone")(phone_keys[k]),
                          "known": True})

@@ -14,7 +14,8 @@ Examples
 --------
 >>> import numpy as np
 >>> from cdmkit.registry import segmenters
->>> X = np.r_[np.zeros((20, 2)), np.ones((10, 2)) * 5] + np.random.default_rng(0).normal(0, .1, (30, 2))
+>>> noise = np.random.default_rng(0).normal(0, .1, (30, 2))
+>>> X = np.r_[np.zeros((20, 2)), np.ones((10, 2)) * 5] + noise
 >>> seg = segmenters.get("kmeans")(n_clusters=2, random_state=0).fit(X)
 >>> np.bincount(seg.labels_).tolist()
 [20, 10]
@@ -103,7 +104,8 @@ class BaseSegmenter(ClusterMixin, BaseEstimator):
         Examples
         --------
         >>> import numpy as np
-        >>> KMeansSegmenter(n_clusters=2, random_state=0).fit(np.array([[0.], [1.], [9.]])).n_clusters_
+        >>> X = np.array([[0.], [1.], [9.]])
+        >>> KMeansSegmenter(n_clusters=2, random_state=0).fit(X).n_clusters_
         2
         """
         A = check_array(X, dtype=float)
@@ -327,7 +329,8 @@ class KSelection:
 
 
 def choose_k(X, k_values=range(2, 9), method: str = "kmeans", sample_size: int | None = 10000,
-             random_state=0, min_cluster_share: float = 0.0) -> KSelection:
+             random_state=0, min_cluster_share: float = 0.0, progress: bool = False
+             ) -> KSelection:
     """Fit ``method`` for every k on a sample of rows and keep the best silhouette.
 
     Parameters
@@ -345,6 +348,8 @@ def choose_k(X, k_values=range(2, 9), method: str = "kmeans", sample_size: int |
     min_cluster_share : float
         Candidates whose smallest cluster holds a smaller share of customers are
         not chosen (unless none qualifies), to avoid tiny outlier segments.
+    progress : bool
+        Show a progress bar (tqdm).
 
     Returns
     -------
@@ -354,15 +359,18 @@ def choose_k(X, k_values=range(2, 9), method: str = "kmeans", sample_size: int |
     --------
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
-    >>> X = np.r_[rng.normal(0, .2, (30, 2)), rng.normal(3, .2, (30, 2)), rng.normal(6, .2, (30, 2))]
+    >>> X = np.r_[rng.normal(0, .2, (30, 2)), rng.normal(3, .2, (30, 2)),
+    ...           rng.normal(6, .2, (30, 2))]
     >>> choose_k(X, range(2, 6), random_state=0).k
     3
     """
     A = np.asarray(X, dtype=float)
     rows = _sample_rows(len(A), sample_size, random_state)
     S = A[rows]
+    from tqdm.auto import tqdm
+
     recs = []
-    for k in k_values:
+    for k in tqdm(list(k_values), desc="choosing k", disable=not progress):
         k = int(k)
         if k < 2 or k >= len(S):
             continue
@@ -404,8 +412,11 @@ class Stability:
 
 
 def cluster_stability(X, k: int, method: str = "kmeans", seeds=(0, 1, 2, 3, 4),
-                      sample_size: int | None = 10000, random_state=0) -> Stability:
+                      sample_size: int | None = 10000, random_state=0,
+                      progress: bool = False) -> Stability:
     """Refit with each seed (on one seeded sample) and compare the partitions by ARI.
+
+    ``progress`` shows a progress bar (tqdm).
 
     Examples
     --------
@@ -417,8 +428,10 @@ def cluster_stability(X, k: int, method: str = "kmeans", seeds=(0, 1, 2, 3, 4),
     """
     A = np.asarray(X, dtype=float)
     S = A[_sample_rows(len(A), sample_size, random_state)]
+    from tqdm.auto import tqdm
+
     labels = {int(s): make_segmenter(method, k, random_state=int(s)).fit(S).labels_
-              for s in seeds}
+              for s in tqdm(list(seeds), desc="stability", disable=not progress)}
     recs = [{"seed_a": a, "seed_b": b, "ari": float(adjusted_rand_score(labels[a], labels[b]))}
             for a, b in combinations(sorted(labels), 2)]
     pw = pd.DataFrame(recs, columns=["seed_a", "seed_b", "ari"])

@@ -9,9 +9,11 @@ Examples
 --------
 >>> import numpy as np, pandas as pd
 >>> rng = np.random.default_rng(0)
->>> f = pd.DataFrame({"recency_days": rng.integers(1, 300, 80), "n_purchases": rng.integers(1, 9, 80),
+>>> f = pd.DataFrame({"recency_days": rng.integers(1, 300, 80),
+...                   "n_purchases": rng.integers(1, 9, 80),
 ...                   "total_spend": rng.gamma(2, 50, 80)})
->>> int(explore_clusters(f, ["recency_days", "n_purchases"], k=3, random_state=0)["customers"].sum())
+>>> prof = explore_clusters(f, ["recency_days", "n_purchases"], k=3, random_state=0)
+>>> int(prof["customers"].sum())
 80
 """
 

@@ -86,7 +86,8 @@ def is_return(transactions: pd.DataFrame, value_col: str = "amount",
     Examples
     --------
     >>> import pandas as pd
-    >>> df = pd.DataFrame({"amount": [5.0, -1.0, 3.0, 2.0], "status": ["sale", None, "Return", None],
+    >>> df = pd.DataFrame({"amount": [5.0, -1.0, 3.0, 2.0],
+    ...                    "status": ["sale", None, "Return", None],
     ...                    "order_id": ["1", "2", "3", "C4"]})
     >>> is_return(df).tolist()
     [False, True, True, True]
@@ -140,7 +141,8 @@ def apply_return_rules(transactions: pd.DataFrame, rule: str = "drop",
     Examples
     --------
     >>> import pandas as pd
-    >>> tx = pd.DataFrame({"customer_id": ["a", "b"], "timestamp": pd.to_datetime(["2024-01-02"] * 2),
+    >>> tx = pd.DataFrame({"customer_id": ["a", "b"],
+    ...                    "timestamp": pd.to_datetime(["2024-01-02"] * 2),
     ...                    "amount": [0.0, -4.0]})
     >>> r = apply_return_rules(tx, "net", drop_zero=True)
     >>> len(r.transactions), sorted(r.rejects["reason"])

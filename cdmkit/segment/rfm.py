@@ -265,7 +265,8 @@ def rfm_summary(transactions: pd.DataFrame, customer_col: str = "customer_id",
         "tenure_days": (end_day - first_day).astype(np.int64),
     }, index=index)
     out.attrs["freq"] = freq
-    out.attrs["observation_end"] = str(pd.Timestamp(end_ts).date())
+    out.attrs["observation_end"] = str(pd.Timestamp(end_ts).date()) \
+        if (observation_end is not None or n_cust) else None
     return out
 
 

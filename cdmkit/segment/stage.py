@@ -211,7 +211,8 @@ def run_segmentation(transactions: pd.DataFrame, config: SegmentationConfig | No
                      events: pd.DataFrame | None = None,
                      interactions: pd.DataFrame | None = None,
                      golden: pd.DataFrame | None = None, seed: int = 0,
-                     reference_date=None, customer_col: str = GLOBAL_ID) -> SegmentationResult:
+                     reference_date=None, customer_col: str = GLOBAL_ID,
+                     progress: bool = False) -> SegmentationResult:
     """Run the whole segmentation: returns rule, RFM, scores, features, clustering, profiles.
 
     Parameters
@@ -229,6 +230,8 @@ def run_segmentation(transactions: pd.DataFrame, config: SegmentationConfig | No
         End of the window when ``config.observation_end`` is not set.
     customer_col : str
         Customer key column.
+    progress : bool
+        Progress bars while choosing k and checking stability (interactive use).
 
     Returns
     -------
@@ -285,14 +288,14 @@ def run_segmentation(transactions: pd.DataFrame, config: SegmentationConfig | No
             k_hi = min(cfg.k_max, n - 1)
             k_values = range(min(cfg.k_min, k_hi), k_hi + 1)
             selection = choose_k(X, k_values, method, cfg.sample_size, seed,
-                                 cfg.min_cluster_share)
+                                 cfg.min_cluster_share, progress=progress)
             k = min(cfg.k, n - 1) if cfg.k else selection.k
             model = make_segmenter(method, k, random_state=seed).fit(X)
             labels = model.labels_
             sil = sampled_silhouette(X, labels, cfg.sample_size, seed)
             stability = cluster_stability(X, k, method, [seed + i for i in
                                                          range(cfg.stability_seeds)],
-                                          cfg.sample_size, seed)
+                                          cfg.sample_size, seed, progress=progress)
         else:
             X = np.zeros((n, features.shape[1]))
             labels = np.zeros(n, dtype=np.int64)

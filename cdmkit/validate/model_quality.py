@@ -34,7 +34,7 @@ MODEL_FIGURE_PATTERNS = {
     "clv_holdout_error": r"(holdout|test|valid).*(mae|rmse|mape|error|corr)|"
                          r"(mae|rmse|mape).*(holdout|test)",
     "segment_stability": r"(stabil|adjusted_rand|\bari\b|silhouette|migration)",
-    "precision_at_k": r"precision_at|precision@|top_?k",
+    "precision_at_k": r"precision_at|precision@|lift_at",
 }
 
 

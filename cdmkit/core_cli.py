@@ -89,6 +89,11 @@ def _run(config, stages, run_id, html, kernel, timeout):
     print_run_result(result)
     if result.error is not None:
         fail(str(result.error))
+    verdict = result.summary.get("stages", {}).get("validation", {}).get("status")
+    if verdict == "fail":
+        # validation.fail_below / thresholds were not met: the run must not look green
+        fail("validation failed: the data did not meet the client's quality thresholds "
+             "(see 40-validation.html)", code=2)
     return result
 
 

@@ -103,3 +103,15 @@ def test_run_subset_with_stages_option(tmp_path):
     assert (run / "11-fixture_ok.ipynb").exists() and not (run / "13-fixture_reader.ipynb").exists()
     summary = yaml.safe_load((run / "summary.json").read_text())
     assert list(summary["status"]) == ["fixture_ok"]
+
+
+@pytest.mark.slow
+def test_failed_validation_verdict_makes_run_exit_nonzero(tmp_path):
+    import tests.test_runner  # noqa: F401
+
+    p = tmp_path / "c.yaml"
+    p.write_text("client: fx\nstages: [fixture_ok, fixture_verdict]\n")
+    result = runner.invoke(app, ["run", str(p), "--no-html"])
+    assert result.exit_code == 2, result.output
+    assert "validation: FAIL (overall quality score 0.41)" in result.output
+    assert "fail_below" in result.output and "validation failed" in result.output

@@ -547,3 +547,26 @@ def test_movers_and_second_accounts(big):
     assert (pc.groupby("person")["postcode"].nunique() >= 2).sum() >= 3
     ws = truth[truth["source"] == "webshop"]
     assert (ws.groupby("person_id").size() >= 2).sum() >= 3
+
+
+def test_persons_truth_matches_the_activity_files(big):
+    """The per-person truth agrees with purchases counted from the files themselves."""
+    cfg, tables, truth = big
+    pt = pd.read_parquet(cfg.resolve_path("persons_truth.parquet"))
+    assert pt["person_id"].is_unique and len(pt) == 1000
+    t = truth.set_index(["source", "record_id"])["person_id"]
+    counted = []
+    for name, cust in (("web_orders", "webshop"), ("pos_sales", "pos_loyalty"),
+                       ("tehran_sales", "pos_tehran")):
+        s = cfg.source(name)
+        df = tables[name]
+        counted.append(pd.DataFrame({
+            "person": [t[(cust, str(r))] for r in df[s.mapping["customer_ref"]]],
+            "order": name + df[s.mapping["order_id"]].astype(str)}))
+    per_person = pd.concat(counted).groupby("person")["order"].nunique()
+    n = pt.set_index("person_id")["n_purchases"]
+    assert (per_person.reindex(n.index, fill_value=0) == n).all()
+    assert (n[~pt.set_index("person_id")["is_buyer"]] == 0).all()
+    # the churn truth: many buyers dropped out, not all
+    buyers = pt[pt["n_purchases"] > 0]
+    assert 0.3 < buyers["dropped_out"].mean() < 0.95

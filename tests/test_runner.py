@@ -16,7 +16,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 # Fixture stages registered the same way a plugin stage is.
 for _name, _nb, _order in [("fixture_ok", "ok_stage.ipynb", 11),
                            ("fixture_broken", "broken_stage.ipynb", 12),
-                           ("fixture_reader", "reader_stage.ipynb", 13)]:
+                           ("fixture_reader", "reader_stage.ipynb", 13),
+                           ("fixture_verdict", "verdict_fail.ipynb", 14)]:
     if _name not in stage_registry:
         stage_registry.register(_name, Stage(_name, FIXTURES / _nb, _order, "test fixture"),
                                 origin="tests")

@@ -98,7 +98,7 @@ class LinkageConfig(Section):
         "sessions", description="sessions: as Splink, one EM per blocking rule ignoring the "
         "fields that rule blocks on, then the match share on all candidates (scales to large "
         "data); candidates: one EM on all candidate pairs with u re-estimated on them.")
-    em_fix_u: bool = Field(True, description="Keep u at its random-pair estimate during EM "
+    em_fix_u: bool = Field(False, description="Keep u at its random-pair estimate during EM "
                            "(as Splink); false re-estimates u on the candidate pairs, which is "
                            "robust when blocking makes non-matches look alike.")
     household_class: bool = Field(True, description="Fit a third EM class, 'same household' "

@@ -23,22 +23,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+import numpy as np
 import pandas as pd
 
 from .activity import CATALOG, build_activity, iter_events
 from .names import build_pools
-from .people import make_people
+from .people import TRUE_PARAMETERS, make_people
 from .sources import build_customer_sources
 from .writer import FILE_SPECS, TableSink
 
 __all__ = ["generate_demo", "GeneratedDemo", "DEFAULT_LOCALES", "CATALOG", "parse_locales",
-           "MIN_CUSTOMERS", "MAX_CUSTOMERS"]
+           "persons_truth", "TRUE_PARAMETERS", "MIN_CUSTOMERS", "MAX_CUSTOMERS"]
 
 #: Default locale mix of the demo persons.
 DEFAULT_LOCALES = {"en": 0.6, "fa": 0.25, "ja": 0.15}
 MIN_CUSTOMERS, MAX_CUSTOMERS = 100, 1_000_000
-
-COMPANY = "Larkspur & Co."
 
 
 @dataclass
@@ -192,7 +191,7 @@ def generate_demo(out_dir, n_customers: int = 2000, seed: int = 42,
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=7 * len(sizes) + 1, desc="generate", unit="step")
+        bar = tqdm(total=8 * len(sizes) + 1, desc="generate", unit="step")
 
     def step(msg):
         if bar is not None:
@@ -226,6 +225,7 @@ def generate_demo(out_dir, n_customers: int = 2000, seed: int = 42,
             "pos_tehran_sales.csv": act.tehran_sales,
             "support_tickets.csv": act.tickets,
             "ground_truth.csv": cs.ground_truth,
+            "persons_truth.parquet": persons_truth(people, act.purchases),
         }
         for name, df in blocks.items():
             sinks[name].write(df)
@@ -268,6 +268,59 @@ def generate_demo(out_dir, n_customers: int = 2000, seed: int = 42,
     return GeneratedDemo(out_dir=out_dir, config_path=config_path,
                          ground_truth_path=files["ground_truth.csv"], files=files,
                          n_persons=int(n_customers), n_records=n_records, counts=counts)
+
+
+def persons_truth(people, purchases: pd.DataFrame) -> pd.DataFrame:
+    """One row per person: the behaviour behind the data (for teaching and model checks).
+
+    Parameters
+    ----------
+    people : People
+        The simulated persons.
+    purchases : pandas.DataFrame
+        The true purchase occasions (``Activity.purchases``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``person_id, household_id, locale, is_buyer, web_share, purchase_rate_per_year,
+        dropout_probability, expected_order_value, acquired, n_purchases, first_purchase,
+        last_purchase, dropped_out, consent_email, consent_profiling``. ``dropped_out``
+        is True when the person became inactive before the end of the window (the
+        churn truth); ``expected_order_value`` is the person's Gamma-Gamma mean.
+
+    Examples
+    --------
+    >>> from cdmkit.generate.people import make_people
+    >>> from cdmkit.generate.activity import simulate_purchases
+    >>> p = make_people(100, 1, {"en": 1.0}, pd.Timestamp("2023-01-01"), pd.Timestamp("2023-12-31"))
+    >>> t = persons_truth(p, simulate_purchases(p, 1, "2023-01-01", "2023-12-31"))
+    >>> len(t), bool((t["n_purchases"] > 0).sum() <= t["is_buyer"].sum())
+    (100, True)
+    """
+    from .people import TRUE_PARAMETERS
+
+    f = people.frame
+    g = purchases.groupby("person_idx")
+    idx = np.arange(len(f))
+    n = g.size().reindex(idx, fill_value=0).to_numpy()
+    first = g["timestamp"].min().reindex(idx)
+    last = g["timestamp"].max().reindex(idx)
+    dropped = g["dropped"].any().reindex(idx, fill_value=False).to_numpy(dtype=bool)
+    return pd.DataFrame({
+        "person_id": f["person_id"].to_numpy(), "household_id": f["household_id"].to_numpy(),
+        "locale": f["locale"].to_numpy(), "is_buyer": f["is_buyer"].to_numpy(),
+        "web_share": f["web_share"].to_numpy().round(4),
+        "purchase_rate_per_year": f["lam"].to_numpy().round(4),
+        "dropout_probability": f["p_drop"].to_numpy().round(4),
+        "expected_order_value": (TRUE_PARAMETERS["gamma_gamma"]["p"]
+                                 / f["spend_nu"].to_numpy()).round(2),
+        "acquired": f["acquired"].to_numpy(), "n_purchases": n,
+        "first_purchase": first.to_numpy(), "last_purchase": last.to_numpy(),
+        "dropped_out": dropped,
+        "consent_email": f["consent_email"].to_numpy(),
+        "consent_profiling": f["consent_profiling"].to_numpy(),
+    })
 
 
 #: Persons per block: larger populations are generated block by block (bounded memory).

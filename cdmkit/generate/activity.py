@@ -26,7 +26,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from .people import N_CATEGORIES, People
+from .people import N_CATEGORIES, TRUE_PARAMETERS, People
 
 __all__ = ["CATALOG", "Activity", "EventPlan", "simulate_purchases", "build_activity",
            "plan_events", "iter_events"]
@@ -202,7 +202,7 @@ def simulate_purchases(people: People, seed: int, start, end, block: int = 0) ->
     buys["last"] = ~buys["person_idx"].duplicated(keep="last")
     buys["dropped"] = buys["last"] & dropped[buys["person_idx"].to_numpy()]
     nu = f["spend_nu"].to_numpy()[buys["person_idx"].to_numpy()]
-    buys["value"] = rng.gamma(6.0, 1.0 / nu)
+    buys["value"] = rng.gamma(TRUE_PARAMETERS["gamma_gamma"]["p"], 1.0 / nu)
     return buys
 
 

@@ -25,10 +25,21 @@ import pandas as pd
 
 from .names import LANDLINE_LEADS, LocalePools, build_pools
 
-__all__ = ["People", "make_people", "N_CATEGORIES"]
+__all__ = ["People", "make_people", "N_CATEGORIES", "TRUE_PARAMETERS"]
 
 #: Number of product categories (taste vectors have this length).
 N_CATEGORIES = 8
+
+#: The behaviour model's true parameters (what CLV models should roughly recover).
+#: BG/NBD: purchase rate per year while active ~ Gamma(shape r, rate alpha) and dropout
+#: probability after each purchase ~ Beta(a, b). Gamma-Gamma: order value ~ Gamma(p, rate nu),
+#: nu ~ Gamma(shape q, rate gamma), so the mean order value is p * gamma / (q - 1).
+TRUE_PARAMETERS = {
+    "bgnbd": {"r": 0.9, "alpha_years": 0.9 / 3.5, "alpha_days": 0.9 / 3.5 * 365.25,
+              "alpha_weeks": 0.9 / 3.5 * 365.25 / 7, "a": 1.2, "b": 4.0},
+    "gamma_gamma": {"p": 6.0, "q": 4.0, "gamma": 30.0},
+    "buyer_share": 0.9,
+}
 
 _UK_LETTERS = np.array(list("ABDEFGHJLNPQRSTUWXYZ"), dtype=object)
 
@@ -408,12 +419,13 @@ def make_people(n: int, seed: int, locales: dict, start: pd.Timestamp, end: pd.T
     frame["consent_sms"] = rng.random(n) < 0.3
 
     # Behaviour: BG/NBD purchase rate (per year) and dropout, Gamma-Gamma spend, channels.
-    frame["is_buyer"] = rng.random(n) < 0.9
+    bg, gg = TRUE_PARAMETERS["bgnbd"], TRUE_PARAMETERS["gamma_gamma"]
+    frame["is_buyer"] = rng.random(n) < TRUE_PARAMETERS["buyer_share"]
     kind = rng.choice(3, n, p=[0.40, 0.35, 0.25])  # web only, store only, both
     frame["web_share"] = np.where(kind == 0, 1.0, np.where(kind == 1, 0.0,
                                                            rng.beta(2, 2, n).clip(0.1, 0.9)))
-    frame["lam"] = rng.gamma(0.9, 3.5 / 0.9, n)
-    frame["p_drop"] = rng.beta(1.2, 4.0, n)
-    frame["spend_nu"] = rng.gamma(4.0, 1 / 30.0, n)
+    frame["lam"] = rng.gamma(bg["r"], 1.0 / bg["alpha_years"], n)
+    frame["p_drop"] = rng.beta(bg["a"], bg["b"], n)
+    frame["spend_nu"] = rng.gamma(gg["q"], 1.0 / gg["gamma"], n)
     taste = rng.dirichlet(np.full(N_CATEGORIES, 0.6), n)
     return People(frame=frame, taste=taste, pools=pools)

@@ -436,7 +436,8 @@ def _webshop(ws: pd.DataFrame, rng, end_ts, offset=0):
         # Japanese forms ask for the reading (furigana) of the name
         "first_name_kana": _blank(np.where(loc == "ja", ws["first_name_kana"], None), 0.1, rng),
         "last_name_kana": np.where(loc == "ja", ws["last_name_kana"], None),
-        "email": email, "mobile": mobile, "date_of_birth": dob, "street": street, "city": city.to_numpy(dtype=object),
+        "email": email, "mobile": mobile, "date_of_birth": dob,
+        "gender": _blank(np.where(ws["gender"] == "F", "female", "male"), 0.25, rng), "street": street, "city": city.to_numpy(dtype=object),
         "postcode": postcode, "country": _country_text(ws["country"], rng),
         "created_at": _strftime(ws["_created"], "%Y-%m-%d %H:%M:%S"),
         "updated_at": _strftime(updated, "%Y-%m-%d %H:%M:%S"),

@@ -39,6 +39,7 @@ FILE_SPECS = {
     "web_events.jsonl": {},
     "support_tickets.csv": {"encoding": "utf-8"},
     "ground_truth.csv": {"encoding": "utf-8"},
+    "persons_truth.parquet": {},
 }
 
 _FIXED_TIME = (2020, 1, 1, 0, 0, 0)

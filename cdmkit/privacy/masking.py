@@ -126,8 +126,10 @@ _MASKED = _DIRECT | {"birth_date"}
 
 
 def _base_field(col: str) -> str:
-    # Cleaned tables keep originals as "<field>_raw" and flags as "<field>_valid".
-    for suffix in ("_raw", "_std", "_original", "_clean"):
+    # Cleaned tables keep originals as "<field>_raw", comparison keys as "<field>_key";
+    # pair tables show both sides as "<field>_l" / "<field>_r".
+    for suffix in ("_raw", "_std", "_original", "_clean", "_key", "_l", "_r", "_left",
+                   "_right"):
         if col.endswith(suffix):
             return col[: -len(suffix)]
     return col

@@ -18,8 +18,8 @@
 # the analysis, validation and activation stages read.
 
 # %% tags=["parameters"]
-run_dir = None  # set by `cdmkit run`; None = interactive (demo client, scratch run folder)
-config_path = None  # client YAML or config.resolved.json; None = the demo client
+run_dir = None  # run folder, set by cdmkit run; None: interactive use (demo client)
+config_path = None  # client YAML or config.resolved.json; None: the demo client
 
 # %%
 # %matplotlib inline

@@ -101,8 +101,12 @@ class StageContext:
     'analysis'
     """
 
-    def __init__(self, stage: str, config: ClientConfig, run_dir, fallback_dirs=None):
+    def __init__(self, stage: str, config: ClientConfig, run_dir, fallback_dirs=None,
+                 interactive: bool = False):
         self.stage = stage
+        #: True in JupyterLab (no run folder given); False when run by ``cdmkit run``.
+        #: Widgets are live only when interactive; a batch run shows their static snapshot.
+        self.interactive = interactive
         self.config = config
         self.run_dir = Path(run_dir)
         self.fallback_dirs = [Path(p) for p in (fallback_dirs or [])]
@@ -138,12 +142,13 @@ class StageContext:
             config_path = ensure_demo_config()
         config = load_config(config_path)
         fallback = []
+        interactive = run_dir is None
         if run_dir is None:
             run_dir = config.client_dir / "interactive"
             latest = config.client_dir / "latest"
             if latest.exists():
                 fallback.append(latest / "data")
-        return cls(stage, config, run_dir, fallback)
+        return cls(stage, config, run_dir, fallback, interactive=interactive)
 
     # -- paths ---------------------------------------------------------------------
     @property

@@ -166,12 +166,12 @@ ctx.show(result.segments.groupby(["rfm_segment", "cluster"]).size().unstack(fill
 #
 # For data scientists working in JupyterLab: choose features, k and the method; the cluster
 # profile below updates (on a sample of customers). The widget needs a live kernel: the HTML
-# report shows no widget.
+# report shows the profile of the chosen k instead.
 
 # %%
 segment_explorer(result.features, range(cfg.k_min, cfg.k_max + 1), method=result.method,
                  k=figures["k_chosen"], sample_size=min(cfg.sample_size, 5000),
-                 random_state=ctx.seed)
+                 random_state=ctx.seed, interactive=ctx.interactive)
 
 # %% [markdown]
 # ## 8. Hand-over

@@ -66,7 +66,7 @@ def demo_run(small_client) -> DemoRun:
     """All stages run once through papermill on the small generated client."""
     from cdmkit.runner import run_client
 
-    result = run_client(small_client.config_path, html=True)
+    result = run_client(small_client.config_path, html=True, timeout=900)
     if result.error is not None:
         pytest.fail(f"demo run failed: {result.error}")
     summary = json.loads((result.run_dir / "summary.json").read_text(encoding="utf-8"))

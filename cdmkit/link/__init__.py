@@ -30,7 +30,7 @@ from .comparators import (AddressComparator, Comparator, DateComparator, EmailCo
                           PhoneComparator, PostcodeComparator, StringComparator,
                           make_comparator)
 from .evaluate import blocking_recall, load_ground_truth, pairwise_scores
-from .explain import explain_pair, pair_records, waterfall_plot
+from .explain import example_pairs, explain_pair, pair_records, waterfall_plot
 from .fellegi_sunter import FellegiSunter
 from .golden import golden_records
 from .households import assign_households
@@ -58,6 +58,6 @@ __all__ = [
     "FellegiSunter", "SupervisedScorer", "load_labels", "cluster_pairs", "cluster_size_table",
     "IdRegistry", "retire_customer", "assign_households", "golden_records",
     # explanation, review, evaluation
-    "explain_pair", "pair_records", "waterfall_plot", "ReviewPanel", "review_candidates",
-    "pairwise_scores", "blocking_recall", "load_ground_truth",
+    "explain_pair", "example_pairs", "pair_records", "waterfall_plot", "ReviewPanel",
+    "review_candidates", "pairwise_scores", "blocking_recall", "load_ground_truth",
 ]

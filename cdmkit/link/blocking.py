@@ -179,6 +179,15 @@ def block(keys: pd.DataFrame, rules, sources=None, link_type: str = "link_and_de
         First rule (index into ``rules``) that found each pair.
     members : list of ndarray, only with ``return_rule``
         Row numbers (into ``pairs``) of every pair each rule generates.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cdmkit.link.settings import BlockingRule
+    >>> p, c = block(pd.DataFrame({"k": ["x", "x", "x"]}), [BlockingRule(("k",))],
+    ...              sources=["a", "a", "b"], link_type="link_only")
+    >>> p.tolist(), c["pairs"].tolist()
+    ([[0, 2], [1, 2]], [2])
     """
     n = len(keys)
     src = None if sources is None else pd.factorize(pd.Series(sources))[0]

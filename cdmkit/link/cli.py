@@ -29,7 +29,15 @@ def _write(df, path: Path):
 
 
 def register(app: typer.Typer) -> None:
-    """Add the ``dedupe`` and ``link`` commands to ``app``."""
+    """Add the ``dedupe`` and ``link`` commands to ``app``.
+
+    Examples
+    --------
+    >>> app = typer.Typer()
+    >>> register(app)
+    >>> len(app.registered_commands)
+    2
+    """
     from ..cli import handle_errors
 
     @app.command("dedupe")

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["explain_pair", "waterfall_plot", "pair_records"]
+__all__ = ["explain_pair", "waterfall_plot", "pair_records", "example_pairs"]
 
 
 def explain_pair(scored, pair: int, values: bool = False) -> pd.DataFrame:
@@ -43,6 +43,14 @@ def explain_pair(scored, pair: int, values: bool = False) -> pd.DataFrame:
     DataFrame
         ``component``, ``level``, ``level_name``, ``weight`` (bits), ``cumulative``,
         ``probability`` (running match probability).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cdmkit.link import score_and_cluster
+    >>> s = score_and_cluster(pd.DataFrame({"record_id": ["1", "2"], "email": ["a@x", "a@x"]}))
+    >>> explain_pair(s, 0)["component"].tolist()
+    ['prior', 'email']
     """
     g = scored.gamma[pair: pair + 1]
     tf = scored.tf[pair: pair + 1]
@@ -69,6 +77,32 @@ def explain_pair(scored, pair: int, values: bool = False) -> pd.DataFrame:
     out = pd.DataFrame(rows)
     out["cumulative"] = out["weight"].cumsum()
     out["probability"] = 1.0 / (1.0 + np.exp2(-out["cumulative"]))
+    return out
+
+
+def example_pairs(scored) -> dict:
+    """Pairs worth explaining: the strongest link, the pair closest to the threshold and the
+    pair most clearly kept apart as relatives (a link without the household alternative).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cdmkit.link import score_and_cluster
+    >>> s = score_and_cluster(pd.DataFrame({"record_id": ["1", "2"], "email": ["a@x", "a@x"]}))
+    >>> sorted(example_pairs(s))
+    ['closest to the threshold', 'strongest link']
+    """
+    out = {}
+    w = np.asarray(scored.match_weight)
+    if not len(w):
+        return out
+    out["strongest link"] = int(np.argmax(w))
+    out["closest to the threshold"] = int(np.argmin(np.abs(w - scored.threshold_weight)))
+    hh = scored.model.household_term(scored.gamma, scored.tf)
+    kept_apart = (w < scored.threshold_weight) & (w - hh >= scored.threshold_weight)
+    if kept_apart.any():
+        idx = np.flatnonzero(kept_apart)
+        out["kept apart as relatives"] = int(idx[np.argmin(hh[idx])])
     return out
 
 

@@ -64,6 +64,14 @@ class LevelScorer(BaseEstimator):
 
     Subclasses set ``prior_`` (bits) and ``weights_`` (list of arrays, bits per level)
     and optionally ``tf_exact_u_`` (u of the exact level of term-frequency comparisons).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> s = LevelScorer()
+    >>> s.prior_, s.weights_ = -3.0, [np.array([5.0, -2.0])]
+    >>> s.match_weight(np.array([[0], [1], [-1]])).tolist()
+    [2.0, -5.0, -3.0]
     """
 
     def _tf_adjustment(self, gamma, tf):
@@ -166,6 +174,8 @@ class FellegiSunter(LevelScorer):
         Keep u at its random-pair estimate (Splink's default). ``False`` re-estimates
         u on the candidate pairs too (classic Fellegi-Sunter EM), which suits blocking
         that makes non-matching candidates look alike (sorted neighbourhood on names).
+    min_session_pairs : int
+        Training sessions with fewer pairs are skipped.
 
     Attributes
     ----------
@@ -187,7 +197,8 @@ class FellegiSunter(LevelScorer):
     """
 
     def __init__(self, max_iter=100, tol=1e-6, lambda_init=0.1, m_init_exact=0.9,
-                 min_level_count=5, prior_strength=(10.0, 100.0), fix_u=True):
+                 min_level_count=5, prior_strength=(10.0, 100.0), fix_u=True,
+                 min_session_pairs=20):
         self.max_iter = max_iter
         self.tol = tol
         self.lambda_init = lambda_init
@@ -195,6 +206,7 @@ class FellegiSunter(LevelScorer):
         self.min_level_count = min_level_count
         self.prior_strength = prior_strength
         self.fix_u = fix_u
+        self.min_session_pairs = min_session_pairs
 
     def _m_init(self, L):
         if L == 1:
@@ -207,6 +219,7 @@ class FellegiSunter(LevelScorer):
         """EM on the distinct comparison vectors; returns ``m, h, pi, n_iter, converged, seen``."""
         a_m, a_u = self.prior_strength
         K = gamma.shape[1]
+        pi0 = np.asarray(pi, dtype=float).copy()
         patterns, counts = np.unique(gamma, axis=0, return_counts=True)
         counts = counts.astype(float)
         onehots = []
@@ -243,7 +256,9 @@ class FellegiSunter(LevelScorer):
                 post = np.exp(ll - top)
                 post /= post.sum(axis=0)
                 w = counts * post
-                new_pi = np.clip(w.sum(axis=1) / counts.sum(), 1e-9, 1)
+                # a few pseudo-pairs at the starting shares keep tiny data sets sane
+                new_pi = (w.sum(axis=1) + a_m * pi0) / (counts.sum() + a_m)
+                new_pi = np.clip(new_pi, 1e-9, 1)
                 if not use_h:
                     new_pi[1] = 0.0
                 new_pi /= new_pi.sum()
@@ -327,8 +342,8 @@ class FellegiSunter(LevelScorer):
             seen = [np.zeros(L) for L in n_levels]
             for g_s in sessions:
                 g_s = np.asarray(g_s, dtype=np.int8)
-                if not len(g_s):
-                    continue
+                if len(g_s) < self.min_session_pairs:
+                    continue  # too few pairs to learn from; other sessions or priors decide
                 m_s, h_s, pi_s, _, _, seen_s = self._em(
                     g_s, [x.copy() for x in m0], [x.copy() for x in h0], pi0.copy(), **opts)
                 for k in range(K):

@@ -99,6 +99,14 @@ def golden_records(records: pd.DataFrame, customer_ids, rules: dict | None = Non
     DataFrame
         ``customer_id``, ``n_records``, ``sources``, [``household_id``], then per field
         the value, ``<field>_source`` and ``<field>_record``; plus ``first_seen``/``last_seen``.
+
+    Examples
+    --------
+    >>> rec = pd.DataFrame({"source": ["a", "b"], "record_id": ["1", "2"],
+    ...                     "phone": ["+441", "+442"]})
+    >>> golden_records(rec, ["C1", "C1"], rules={"phone": "source_priority"},
+    ...                source_priority=["b", "a"])[["phone", "phone_source"]].values.tolist()
+    [['+442', 'b']]
     """
     rules = {**DEFAULT_SURVIVORSHIP, **(rules or {})}
     prio = {s: i for i, s in enumerate(source_priority or [])}

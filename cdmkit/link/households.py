@@ -74,6 +74,12 @@ def assign_households(records: pd.DataFrame, customer_ids, rules=None, max_size:
     Returns
     -------
     ndarray of str
+
+    Examples
+    --------
+    >>> rec = pd.DataFrame({"email": ["fam@x.org", "FAM@x.org", "me@y.org"]})
+    >>> assign_households(rec, ["C7", "C3", "C5"]).tolist()
+    ['H3', 'H3', 'H5']
     """
     cids = pd.Series(np.asarray(customer_ids, dtype=object))
     ccode, cuniq = pd.factorize(cids)

@@ -79,7 +79,15 @@ def prepare_records(df: pd.DataFrame, source: str = "input") -> pd.DataFrame:
 
 @dataclass
 class ScoredLinkage:
-    """Everything :func:`score_and_cluster` computed (arrays aligned with ``records``/``pairs``)."""
+    """Everything :func:`score_and_cluster` computed (arrays aligned with ``records``/``pairs``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = score_and_cluster(pd.DataFrame({"record_id": ["1", "2"], "email": ["a@x", "a@x"]}))
+    >>> s.names, s.pairs.tolist(), s.clusters.tolist()
+    (['email'], [[0, 1]], [0, 0])
+    """
 
     records: pd.DataFrame
     settings: LinkageSettings
@@ -129,7 +137,15 @@ class ScoredLinkage:
 
 @dataclass
 class LinkageReport:
-    """Figures and tables describing one linkage run (see :meth:`figures`)."""
+    """Figures and tables describing one linkage run (see :meth:`figures`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = resolve_identities(pd.DataFrame({"record_id": ["1"], "email": ["a@x"]}))
+    >>> r.report.n_records, r.report.n_customers
+    (1, 1)
+    """
 
     n_records: int
     n_sources: int
@@ -270,6 +286,14 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
     Returns
     -------
     ScoredLinkage
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rec = pd.DataFrame({"record_id": ["1", "2", "3"], "first_name": ["Ann", "Ann", "Bo"],
+    ...                     "email": ["a@x.org", "a@x.org", "b@y.org"]})
+    >>> score_and_cluster(rec).clusters.tolist()
+    [0, 0, 1]
     """
     from tqdm.auto import tqdm
 
@@ -298,10 +322,10 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
     # 2. blocking
     src = pd.factorize(records["source"])[0]
     keys = _key_columns(records, settings, prepared)
-    pairs, rule_counts, rule_of, members = block(keys, settings.blocking_rules, sources=records["source"],
-                                        link_type=settings.link_type, max_pairs=config.max_pairs,
-                                        max_block_size=config.max_block_size, truth=truth,
-                                        return_rule=True)
+    pairs, rule_counts, rule_of, members = block(
+        keys, settings.blocking_rules, sources=records["source"], link_type=settings.link_type,
+        max_pairs=config.max_pairs, max_block_size=config.max_block_size, truth=truth,
+        return_rule=True)
     bar.update()
 
     # 3. comparison vectors of candidate pairs (and of random pairs, for u)
@@ -400,6 +424,13 @@ class LinkageResult:
     report : LinkageReport
     scored : ScoredLinkage
         Arrays behind the tables (for explanations and review).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> res = resolve_identities(pd.DataFrame({"record_id": ["1", "2"], "email": ["a@x", "a@x"]}))
+    >>> res.customer_map["customer_id"].nunique(), len(res.golden)
+    (1, 1)
     """
 
     customer_map: pd.DataFrame
@@ -610,6 +641,12 @@ def dedupe(data, id_column: str | None = None, config=None, threshold: float | N
     -------
     DataFrame
         ``<id_column>`` (or ``id``) and ``cluster_id``, in input order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> dedupe(pd.DataFrame({"E-mail": ["a@x.org", "A@x.org", "b@y.org"]})).values.tolist()
+    [['0', 0], ['1', 0], ['2', 1]]
     """
     df = _as_frame(data)
     id_name = id_column or "id"

@@ -67,6 +67,14 @@ class ReviewPanel:
         Pair rows to review (default :func:`review_candidates`).
     show_raw : bool
         Show raw values (``privacy.show_raw_pii``); otherwise values are masked.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> from cdmkit.link import score_and_cluster
+    >>> s = score_and_cluster(pd.DataFrame({"record_id": ["1", "2"], "email": ["a@x", "a@x"]}))
+    >>> ReviewPanel(s, pathlib.Path(tempfile.mkdtemp()) / "l.csv", candidates=[0])
+    ReviewPanel(1 pairs -> ...l.csv)
     """
 
     def __init__(self, scored, labels_path, candidates=None, show_raw: bool = False):

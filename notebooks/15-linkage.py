@@ -196,4 +196,5 @@ else:
 # %%
 to_review = review_candidates(result.scored, lk.review_band, lk.review_size)
 ctx.record("n_review_candidates", int(len(to_review)))
-ReviewPanel(result.scored, labels_path, candidates=to_review, show_raw=ctx.show_raw_pii)
+ReviewPanel(result.scored, labels_path, candidates=to_review, show_raw=ctx.show_raw_pii,
+            interactive=ctx.interactive)

@@ -67,6 +67,10 @@ class ReviewPanel:
         Pair rows to review (default :func:`review_candidates`).
     show_raw : bool
         Show raw values (``privacy.show_raw_pii``); otherwise values are masked.
+    interactive : bool
+        ``False`` (batch runs, HTML reports) displays the first uncertain pair as a
+        static table instead of live buttons, which a report cannot use and a
+        headless kernel need not wait for.
 
     Examples
     --------
@@ -77,8 +81,10 @@ class ReviewPanel:
     ReviewPanel(1 pairs -> ...l.csv)
     """
 
-    def __init__(self, scored, labels_path, candidates=None, show_raw: bool = False):
+    def __init__(self, scored, labels_path, candidates=None, show_raw: bool = False,
+                 interactive: bool = True):
         self.scored = scored
+        self.interactive = interactive
         self.labels_path = Path(labels_path)
         self.candidates = list(review_candidates(scored) if candidates is None else candidates)
         self.show_raw = show_raw
@@ -149,9 +155,15 @@ class ReviewPanel:
         return self._widget
 
     def _ipython_display_(self):
-        from IPython.display import display
+        from IPython.display import HTML, display
 
-        display(self.widget())
+        if self.interactive:
+            display(self.widget())
+        elif not self.candidates:
+            display(HTML("No uncertain pairs to review."))
+        else:
+            display(HTML(self._table_html(self.candidates[0]) + "<p><i>Open this notebook in "
+                         "JupyterLab to label the uncertain pairs.</i></p>"))
 
     def __repr__(self):
         return f"ReviewPanel({len(self.candidates)} pairs -> {self.labels_path})"

@@ -187,7 +187,7 @@ def main(argv=None) -> int:
                      "BG/NBD s": f["bgnbd"]["seconds"], "Gamma-Gamma s": f["gammagamma"]["seconds"],
                      "peak MiB": peer_scale["peak_mib"], "BG/NBD params": fmt(f["bgnbd"]["params"]),
                      "GG params": fmt(f["gammagamma"]["params"])})
-    md = [f"### CLV models: BG/NBD + Gamma-Gamma at scale\n",
+    md = [f"## Customer lifetime value (`bench/clv.py`)\n\n### BG/NBD + Gamma-Gamma at scale\n",
           f"Simulated customers (true r {TRUE['r']}, α {TRUE['alpha']}, a {TRUE['a']}, "
           f"b {TRUE['b']}; p {TRUE['p']}, q {TRUE['q']}, γ {TRUE['v']}; T uniform 26-78 weeks), "
           f"simulation {sim_seconds:.1f}s. Each tool fits in its own process.\n",

@@ -83,7 +83,7 @@ def main(argv=None):
                             "rows/s": args.rows / m["seconds"], "output": m["stdout"].strip()})
             print(name, f"{m['seconds']:.1f}s", f"{m['peak_mib']:.0f} MiB", m["stdout"].strip())
     ratio = results[1]["seconds"] / results[0]["seconds"]
-    md = (f"### Collection: {args.rows:,} customer rows from CSV ({size_mib:,.0f} MiB)\n\n"
+    md = (f"## Collection: {args.rows:,} customer rows from CSV ({size_mib:,.0f} MiB)\n\n"
           "Loading **and** standardising (names in three scripts, e-mail syntax, phones to "
           "E.164, day-first dates, postcodes, countries, duplicate and reject accounting) "
           "compared with only reading the same file as text with `pandas.read_csv` — the "

@@ -11,7 +11,8 @@
 # %% [markdown]
 # # 30 · Analysis
 #
-# Work in progress.
+# Cohorts and retention, customer lifetime value (BG/NBD, Pareto/NBD, Gamma-Gamma), churn
+# prediction and purchase patterns of the client's linked and segmented customer base.
 
 # %% tags=["parameters"]
 run_dir = None  # run folder, set by cdmkit run; None: interactive use (demo client)

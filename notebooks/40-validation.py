@@ -11,7 +11,8 @@
 # %% [markdown]
 # # 40 · Validation and activation
 #
-# Work in progress.
+# Data quality scorecard, linkage and model quality, drift since the previous run, privacy
+# checks and consent-aware audience exports, with a PASS/FAIL verdict.
 
 # %% tags=["parameters"]
 run_dir = None  # run folder, set by cdmkit run; None: interactive use (demo client)

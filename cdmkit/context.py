@@ -283,6 +283,14 @@ class StageContext:
             print(out)
         return out
 
+    def _repr_markdown_(self) -> str:
+        """Header shown at the top of a stage report (no paths, no secrets)."""
+        mode = "interactive (scratch folder)" if self.interactive else f"run `{self.run_dir.name}`"
+        pii = "raw values shown (privacy.show_raw_pii)" if self.show_raw_pii else "masked"
+        title = self.config.title or self.config.client
+        return (f"**Client:** {title} · **stage:** {self.stage} · **{mode}** · "
+                f"**seed:** {self.seed} · **personal data:** {pii}")
+
     def __repr__(self):
         return f"StageContext(stage={self.stage!r}, client={self.config.client!r}, " \
                f"run_dir='{self.run_dir}')"

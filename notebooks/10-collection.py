@@ -38,8 +38,8 @@ ctx
 from IPython.display import display
 
 from cdmkit.collect import collect_sources
-from cdmkit.collect.plots import (plot_completeness, plot_reject_reasons, plot_source_counts,
-                                  reject_summary)
+from cdmkit.collect.plots import (figures_table, plot_completeness, plot_reject_reasons,
+                                  plot_source_counts, reject_summary)
 
 result = collect_sources(ctx.config, progress=ctx.config.collection.progress)
 for kind, table in result.tables.items():
@@ -53,7 +53,8 @@ figures = result.figures()
 ctx.record(None, **figures)
 ctx.record("sources", result.source_stats.set_index("source")[
     ["kind", "rows_in", "rows_clean", "rows_rejected", "duplicates_removed"]].to_dict("index"))
-{k: v for k, v in figures.items() if k != "rows_per_kind"}
+_ = ctx.show(figures_table({k: v for k, v in figures.items() if k != "rows_per_kind"}), n=None,
+             caption="Key figures of the collection")
 
 # %% [markdown]
 # ### How the columns were mapped

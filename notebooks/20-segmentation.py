@@ -39,15 +39,18 @@ ctx
 # %%
 from IPython.display import Markdown, display
 
+from cdmkit.collect.plots import figures_table
 from cdmkit.segment import load_inputs, plots, run_segmentation, segment_explorer
 
 cfg = ctx.config.segmentation
 inputs = load_inputs(ctx)
 display(Markdown("\n".join(f"- {n}" for n in inputs.notes) or "All input tables are present."))
-{"transaction lines": len(inputs.transactions),
- "events": None if inputs.events is None else len(inputs.events),
- "interactions": None if inputs.interactions is None else len(inputs.interactions),
- "golden records": None if inputs.golden is None else len(inputs.golden)}
+_ = ctx.show(figures_table({
+    "transaction lines": len(inputs.transactions),
+    "events": None if inputs.events is None else len(inputs.events),
+    "interactions": None if inputs.interactions is None else len(inputs.interactions),
+    "golden records": None if inputs.golden is None else len(inputs.golden)}),
+    n=None, caption="Input rows (— = table absent)")
 
 # %% [markdown]
 # ## 2. Run the stage
@@ -68,8 +71,9 @@ result.cluster_profile.to_csv(ctx.path("cluster_profile.csv"))
 figures = result.figures()
 ctx.record(None, **figures)
 display(Markdown("\n".join(f"- ⚠ {w}" for w in result.warnings) or "No warnings."))
-{k: figures[k] for k in ("n_customers", "n_segments", "k_chosen", "silhouette",
-                         "stability_ari", "observation_end", "freq")}
+_ = ctx.show(figures_table({k: figures[k] for k in (
+    "n_customers", "n_segments", "k_chosen", "silhouette", "stability_ari", "observation_end",
+    "freq")}), n=None, caption="Key figures of the segmentation")
 
 # %% [markdown]
 # ## 3. Returns and cancellations
@@ -80,7 +84,8 @@ display(Markdown("\n".join(f"- ⚠ {w}" for w in result.warnings) or "No warning
 # they are. Lines without a customer cannot be segmented and are counted here too.
 
 # %%
-{k: v for k, v in figures.items() if k.startswith("returns_")}
+_ = ctx.show(figures_table({k: v for k, v in figures.items() if k.startswith("returns_")}),
+             n=None, caption="Returns and cancellations")
 
 # %% [markdown]
 # ## 4. RFM summary
@@ -127,7 +132,7 @@ display(plots.segment_size_vs_revenue(result.rfm_profile))
 # %%
 if result.selection is not None:
     display(plots.silhouette_curve(result.selection.scores, result.selection.k))
-    display(result.selection.scores.round(3))
+    _ = ctx.show(result.selection.scores.round(3), n=None, caption="Silhouette per k")
 else:
     display(Markdown("Too few customers to cluster: everyone is in cluster 0."))
 
@@ -137,7 +142,11 @@ else:
 # are a property of the data, not of the random start.
 
 # %%
-None if result.stability is None else result.stability.pairwise.round(3)
+if result.stability is not None:
+    _ = ctx.show(result.stability.pairwise.round(3), n=None,
+                 caption="Adjusted Rand index between seeds")
+else:
+    display(Markdown("_Stability across seeds was not measured for this run._"))
 
 # %% [markdown]
 # **Profiles.** Standardised feature means per cluster (in standard deviations from the average

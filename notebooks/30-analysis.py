@@ -43,6 +43,7 @@ from IPython.display import Markdown, display
 
 from cdmkit import analyze
 from cdmkit.analyze import plots
+from cdmkit.collect.plots import figures_table
 
 cfg = ctx.config.analysis
 inp = analyze.load_inputs(ctx)
@@ -109,7 +110,7 @@ plots.plot_cohort_curves(coh.curves);
 # %%
 clv = analyze.run_clv(inp, cfg)
 ctx.record(None, **clv.figures())
-ctx.show(clv.params, n=None, caption="Fitted models (alpha and beta in the time unit "
+ctx.show(clv.params.round(4), n=None, caption="Fitted models (alpha and beta in the time unit "
          f"'{cfg.time_unit}')")
 display(Markdown("\n".join(f"- {n}" for n in clv.notes) if clv.notes else "All models fitted."))
 
@@ -125,9 +126,10 @@ display(Markdown("\n".join(f"- {n}" for n in clv.notes) if clv.notes else "All m
 
 # %%
 if clv.holdout_by_frequency is not None:
+    # The table first: figures are drawn below the cell's other output.
+    ctx.show(pd.DataFrame([clv.holdout_errors]).round(3), caption="Holdout error metrics")
     plots.plot_holdout_by_frequency(clv.holdout_by_frequency)
     plots.plot_tracking(clv.tracking)
-    ctx.show(pd.DataFrame([clv.holdout_errors]), caption="Holdout error metrics")
 else:
     display(Markdown("_Holdout check skipped: the history is too short for a holdout period._"))
 
@@ -143,9 +145,9 @@ else:
 # %%
 clv_table = clv.output_table()
 ctx.write_table("clv", clv_table)
-ctx.show(clv_table.sort_values(["clv", "expected_purchases", "customer_id"],
-                               ascending=[False, False, True]),
-         n=15, caption=f"Top customers (horizon {cfg.clv_horizon:g} {cfg.time_unit})")
+_ = ctx.show(clv_table.sort_values(["clv", "expected_purchases", "customer_id"],
+                                   ascending=[False, False, True]).round(2),
+             n=15, caption=f"Top customers (horizon {cfg.clv_horizon:g} {cfg.time_unit})")
 
 # %%
 if clv_table["clv"].notna().any():
@@ -176,7 +178,7 @@ churn = analyze.run_churn(inp, cfg, seed=ctx.seed)
 ctx.record(None, **churn.figures())
 ctx.write_table("churn_scores", churn.output_table())
 if churn.report is not None:
-    ctx.show(churn.report.metrics, n=None, caption="Churn models on the test set")
+    ctx.show(churn.report.metrics.round(3), n=None, caption="Churn models on the test set")
 else:
     display(Markdown(f"_Churn models skipped: {churn.skipped}_"))
 
@@ -195,9 +197,9 @@ if churn.report is not None:
 pat = analyze.run_patterns(inp, cfg)
 ctx.record(None, **pat.figures())
 if pat.top_products is not None:
-    ctx.show(pat.top_products, n=None, caption="Top products per segment")
+    ctx.show(pat.top_products.round(3), n=None, caption="Top products per segment")
 if pat.top_categories is not None:
-    ctx.show(pat.top_categories, n=None, caption="Top categories per segment")
+    ctx.show(pat.top_categories.round(3), n=None, caption="Top categories per segment")
 display(Markdown("\n".join(f"- {n}" for n in pat.notes) if pat.notes
                  else "_Products, categories and baskets are all available._"))
 
@@ -209,7 +211,7 @@ display(Markdown("\n".join(f"- {n}" for n in pat.notes) if pat.notes
 
 # %%
 if pat.pairs is not None and len(pat.pairs):
-    ctx.show(pat.pairs, n=15, caption="Co-purchase pairs by lift")
+    ctx.show(pat.pairs.round(3), n=15, caption="Co-purchase pairs by lift")
     plots.plot_lift_pairs(pat.pairs)
 else:
     display(Markdown("_No co-purchase pairs above the minimum support._"))
@@ -226,11 +228,11 @@ plots.plot_seasonality(pat.season);
 
 # %%
 if pat.events_per_segment is not None:
-    ctx.show(pat.events_per_segment.reset_index(), n=None, caption="Web events per customer")
+    ctx.show(pat.events_per_segment.reset_index().round(2), n=None, caption="Web events per customer")
 else:
     display(Markdown("_No behaviour events for this client._"))
 if pat.interactions_per_segment is not None:
-    ctx.show(pat.interactions_per_segment.reset_index(), n=None,
+    ctx.show(pat.interactions_per_segment.reset_index().round(2), n=None,
              caption="Service interactions per customer")
 else:
     display(Markdown("_No service interactions for this client._"))
@@ -243,4 +245,5 @@ else:
 # validation and activation stages.
 
 # %%
-ctx.figures()
+with pd.option_context("display.max_rows", 200):  # all of them, not the first and last five
+    _ = ctx.show(figures_table(ctx.figures()), n=None, caption="Key figures of the analysis")

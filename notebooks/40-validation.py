@@ -43,6 +43,7 @@ from IPython.display import Markdown, display
 
 from cdmkit import validate as cv
 from cdmkit.activate import run_exports
+from cdmkit.collect.plots import figures_table
 
 report = cv.validate_run(ctx)
 exports = run_exports(ctx)
@@ -61,14 +62,14 @@ display(Markdown(report.summary_markdown()))
 # thresholds configured in `validation.thresholds`.
 
 # %%
-ctx.show(report.scorecard.by_dimension, n=None, caption="Score by dimension")
+ctx.show(report.scorecard.by_dimension.round(3), n=None, caption="Score by dimension")
 cv.plot_dimension_scores(report.scorecard.by_dimension)
 
 # %%
 cv.plot_source_scores(report.scorecard.by_source_field)
 
 # %%
-ctx.show(report.scorecard.by_rule, n=None, caption="Every rule")
+_ = ctx.show(report.scorecard.by_rule.round(3), n=None, caption="Every rule")
 
 # %% [markdown]
 # ## Failing rules and examples
@@ -81,7 +82,7 @@ failing = report.scorecard.by_rule.query("n_failed > 0 or note != ''")
 if failing.empty:
     display(Markdown("Every rule passes on every checked row."))
 else:
-    ctx.show(failing, n=None, caption="Rules with failures")
+    ctx.show(failing.round(3), n=None, caption="Rules with failures")
     ctx.show(report.scorecard.examples, n=60, caption="Failing examples (masked)")
 
 # %% [markdown]
@@ -110,7 +111,9 @@ else:
 if report.linkage is None:
     display(Markdown("No `customer_map` table in this run: run the linkage stage first."))
 else:
-    ctx.show(report.linkage.metrics_frame(), n=None, caption="Linkage metrics")
+    metrics = report.linkage.metrics_frame()
+    ctx.show(figures_table(dict(zip(metrics["metric"], metrics["value"]))), n=None,
+             caption="Linkage metrics")
     display(cv.plot_cluster_sizes(report.linkage.sizes))
     ctx.show(report.linkage.suspicious, n=20, caption="Suspicious customers")
 
@@ -124,7 +127,7 @@ else:
 if report.model_quality.empty:
     display(Markdown("No model figures recorded by earlier stages in this run."))
 else:
-    ctx.show(report.model_quality, n=None)
+    ctx.show(report.model_quality.round(4), n=None, caption="Model figures")
 
 # %% [markdown]
 # ## Drift since the previous run
@@ -140,13 +143,14 @@ if drift is None or drift.previous_run is None:
     display(Markdown("No previous run of this client to compare with (or drift is off)."))
 else:
     display(Markdown(f"Compared with run **{drift.previous_run}**."))
-    ctx.show(drift.row_counts, n=None, caption="Rows per table")
-    display(Markdown(f"Customers: {drift.customers} · ID changes: {drift.id_changes} · "
-                     f"segment stability: {drift.segment_stability}"))
+    ctx.show(drift.row_counts.round(3), n=None, caption="Rows per table")
+    ctx.show(figures_table({"customers": drift.customers, "ID changes": drift.id_changes,
+                            "segment stability": drift.segment_stability}),
+             n=None, caption="Customers, ID changes and segment stability")
     display(cv.plot_migration(drift.migration))
     display(cv.plot_distribution_shift(drift.distributions, ctx.config.validation.drift.psi_warn,
                                        ctx.config.validation.drift.psi_alert))
-    ctx.show(drift.key_figures, n=40, caption="Key figures: previous and current")
+    ctx.show(drift.key_figures.round(4), n=40, caption="Key figures: previous and current")
 
 # %% [markdown]
 # ## Privacy

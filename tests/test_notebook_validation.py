@@ -57,6 +57,10 @@ def raw_pii(run_dir: Path) -> dict:
             emails.update(e for e in col("email") if "@" in e)
         if "phone" in cols:
             phones.update(p for p in col("phone") if sum(ch.isdigit() for ch in p) >= 8)
+        # Unmapped name readings (Japanese kana) are kept as attributes: personal data too.
+        for c in df.columns:
+            if "kana" in str(c).lower():
+                names.update(v for v in df[c].dropna().astype(str).str.strip() if len(v) >= 3)
     names.discard("nan nan")
     return {"names": sorted(names), "emails": sorted(emails), "phones": sorted(phones)}
 

@@ -30,3 +30,22 @@ def test_mask_frame_masks_canonical_and_raw_columns_only():
 def test_masker_for_unknown_field_is_none():
     assert masker_for("segment") is None
     assert masker_for("last_name_raw")("Tanaka") == "T*****"
+
+
+def test_name_variants_and_attributes_are_masked():
+    """Readings (kana) of names and personal keys inside `attributes` are personal data too."""
+    import json
+
+    import pandas as pd
+
+    from cdmkit.privacy import mask_frame
+    from cdmkit.privacy.detect import classify_column
+
+    assert classify_column("first_name_kana", pd.Series(["アスカ"]))["pii_class"] == "direct"
+    df = pd.DataFrame({"attributes": [json.dumps({"last_name_kana": "ヤマザキ", "tier": "gold"},
+                                                 ensure_ascii=False)],
+                       "first_name_key": ["asuka"]})
+    out = mask_frame(df)
+    attrs = json.loads(out.loc[0, "attributes"])
+    assert attrs == {"last_name_kana": "ヤ***", "tier": "gold"}
+    assert out.loc[0, "first_name_key"] == "a****"

@@ -40,14 +40,19 @@ def plot_retention_heatmap(matrix: pd.DataFrame, title: str = "Retention by acqu
     """
     import seaborn as sns
 
-    h = max(3.0, 0.35 * len(matrix) + 1.5)
-    fig, ax = _new((min(14, 1.0 + 0.7 * matrix.shape[1]) + 2, h))
+    annot = matrix.shape[1] <= 16 and len(matrix) <= 30
+    # Rows just tall enough for their labels (taller with numbers in the cells) and at most
+    # ~11 in wide, so the report shows the figure unscaled rather than a page-long heatmap.
+    h = max(3.0, (0.3 if annot else 0.22) * len(matrix) + 1.5)
+    fig, ax = _new((min(11.0, 3.0 + 0.55 * matrix.shape[1]), h))
     # Period 0 is 100 % by definition: scale colours on the later periods so they stay visible.
     later = matrix.iloc[:, 1:].to_numpy(dtype=float)
     vmax = float(np.nanmax(later)) if later.size and np.isfinite(later).any() else None
-    sns.heatmap(matrix, annot=matrix.shape[1] <= 16 and len(matrix) <= 30, fmt=fmt,
-                cmap="Blues", vmin=0, vmax=vmax, cbar=True, ax=ax,
-                annot_kws={"size": 7})
+    cbar_kws = {"label": "relative to period 0"}
+    if fmt.endswith("%"):
+        cbar_kws["format"] = matplotlib.ticker.PercentFormatter(1.0, decimals=0)
+    sns.heatmap(matrix, annot=annot, fmt=fmt, cmap="Blues", vmin=0, vmax=vmax, cbar=True,
+                ax=ax, annot_kws={"size": 7}, cbar_kws=cbar_kws)
     ax.set_title(title)
     ax.set_xlabel("periods since first purchase")
     ax.set_ylabel("acquisition cohort")
@@ -65,7 +70,7 @@ def plot_cohort_curves(curves: pd.DataFrame, title: str = "Retention curves per 
     >>> len(plot_cohort_curves(c).axes[0].lines)
     1
     """
-    fig, ax = _new()
+    fig, ax = _new((8.5, 4))
     for g, sub in curves[curves["period"] > 0].groupby("group", sort=True):
         ax.plot(sub["period"], sub["retention"], marker="o", label=str(g))
     if curves["period"].max() == 0:
@@ -74,7 +79,8 @@ def plot_cohort_curves(curves: pd.DataFrame, title: str = "Retention curves per 
     ax.set_ylabel("share of cohort active")
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.set_title(title)
-    ax.legend(fontsize=8, ncol=2)
+    # Beside the axes: inside, ten segment names hide the curves.
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     fig.tight_layout()
     return fig
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["plot_source_counts", "plot_reject_reasons", "plot_completeness", "reject_summary"]
+__all__ = ["plot_source_counts", "plot_reject_reasons", "plot_completeness", "reject_summary",
+           "figures_table"]
 
 
 def _plt():
@@ -49,7 +50,8 @@ def plot_source_counts(source_stats: pd.DataFrame):
     ax.set_xlabel("rows")
     ax.set_ylabel("")
     ax.set_title("Rows per source")
-    ax.legend(loc="lower right", fontsize="small")
+    # Outside the axes: inside, the legend hides the longest bar.
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", frameon=False)
     fig.tight_layout()
     plt.close(fig)
     return fig
@@ -125,16 +127,68 @@ def plot_completeness(completeness: pd.DataFrame, kind: str = "customers"):
     keep = (before.fillna(0).max(axis=1) > 0) | (after.fillna(0).max(axis=1) > 0)
     order = [f for f in c["field"].drop_duplicates() if f in keep[keep].index]
     before, after = before.reindex(order), after.reindex(order)
-    fig, axes = plt.subplots(1, 2, figsize=(2 + 1.6 * max(before.shape[1], 1) * 2,
-                                            0.35 * max(len(order), 1) + 2), sharey=True)
+    # Width capped at what a report page shows unscaled (~11 in): wider figures are shrunk by
+    # the browser and their labels become unreadable.
+    n_src = max(before.shape[1], 1)
+    fig, axes = plt.subplots(1, 2, figsize=(min(11.0, 2.5 + 1.1 * n_src * 2),
+                                            0.3 * max(len(order), 1) + 1.8), sharey=True)
     for ax, data, title in ((axes[0], before, "before cleaning"),
                             (axes[1], after, "after cleaning")):
         sns.heatmap(data, ax=ax, vmin=0, vmax=1, cmap="Blues", annot=data.shape[1] <= 6,
-                    fmt=".0%", cbar=False, linewidths=0.5)
+                    fmt=".0%", cbar=False, linewidths=0.5, annot_kws={"fontsize": 8})
         ax.set_title(title)
         ax.set_xlabel("")
         ax.set_ylabel("")
+        ax.tick_params(axis="x", labelrotation=30 if n_src > 3 else 0)
+    axes[1].tick_params(axis="y", left=False)
     fig.suptitle(f"Completeness of {kind} fields")
     fig.tight_layout()
     plt.close(fig)
     return fig
+
+
+def figures_table(figures: dict, digits: int = 4) -> pd.DataFrame:
+    """Key figures as a two-column table (``figure``, ``value``) for a report.
+
+    Nested dicts become dotted names, whole numbers get thousands separators and other
+    floats ``digits`` significant digits, so the report shows a readable table instead of a
+    raw Python ``dict``.
+
+    Examples
+    --------
+    >>> figures_table({"rows": 24967, "share": 0.123456, "ok": True,
+    ...                "params": {"a": 1.5}}).values.tolist()
+    [['rows', '24,967'], ['share', '0.1235'], ['ok', 'yes'], ['params.a', '1.5']]
+    """
+    import numbers
+
+    import numpy as np
+
+    def fmt(v):
+        if isinstance(v, (bool, np.bool_)):
+            return "yes" if v else "no"
+        if isinstance(v, numbers.Integral):
+            return f"{int(v):,}"
+        if isinstance(v, numbers.Real):
+            v = float(v)
+            if v != v:
+                return ""
+            if v.is_integer() and abs(v) < 1e15:
+                return f"{int(v):,}"
+            return f"{v:,.2f}" if abs(v) >= 10 ** digits else f"{v:.{digits}g}"
+        if isinstance(v, (list, tuple)):
+            return ", ".join(map(str, v))
+        return "—" if v is None else str(v)
+
+    rows = []
+
+    def walk(prefix, d):
+        for k, v in d.items():
+            name = f"{prefix}{k}"
+            if isinstance(v, dict):
+                walk(f"{name}.", v)
+            else:
+                rows.append((name, fmt(v)))
+
+    walk("", figures)
+    return pd.DataFrame(rows, columns=["figure", "value"])

@@ -78,6 +78,34 @@ def _name_index() -> dict[str, tuple[str, str]]:
 
 
 _NAME_INDEX = _name_index()
+
+# Variants of a field kept beside it: readings (Japanese kana/furigana), transliterations,
+# originals and comparison keys still identify the person.
+_VARIANT_AFFIXES = ("furigana", "reading", "romaji", "latin", "kana", "kanji", "native",
+                    "local", "original", "raw", "std", "key", "alt", "full")
+
+
+def _name_lookup(name: str):
+    """(canonical field, pii class) of a column name, also for variants such as ``*_kana``.
+
+    Examples
+    --------
+    >>> _name_lookup("first_name_kana")
+    ('first_name', 'direct')
+    >>> _name_lookup("amount") is None
+    True
+    """
+    norm = _norm_name(name)
+    hit = _NAME_INDEX.get(norm)
+    if hit:
+        return hit
+    for affix in _VARIANT_AFFIXES:
+        for stem in (norm[: -len(affix)] if norm.endswith(affix) else None,
+                     norm[len(affix):] if norm.startswith(affix) else None):
+            if stem and stem in _NAME_INDEX:
+                return _NAME_INDEX[stem]
+    return None
+
 _KEY_NAME = re.compile(r"(id|record|ref|key|source)$")
 
 
@@ -214,7 +242,7 @@ def classify_column(name: str, values: pd.Series, *, min_share: float = 0.8,
     out = {"column": str(name), "pii_class": "none", "pii_type": None, "by": None,
            "share": None, "evidence": "", "n_values": int(values.notna().sum())}
     evidence = []
-    name_hit = _NAME_INDEX.get(_norm_name(name))
+    name_hit = _name_lookup(name)
     name_type = None
     if name_hit:
         field, cls = name_hit

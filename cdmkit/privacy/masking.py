@@ -18,8 +18,8 @@ import pandas as pd
 
 from ..model import FIELDS
 
-__all__ = ["mask_email", "mask_phone", "mask_name", "mask_value", "mask_date", "mask_frame",
-           "masker_for", "MASKERS"]
+__all__ = ["mask_attributes", "mask_email", "mask_phone", "mask_name", "mask_value",
+           "mask_date", "mask_frame", "masker_for", "MASKERS"]
 
 
 def _missing(v) -> bool:
@@ -177,4 +177,36 @@ def mask_frame(df: pd.DataFrame, *, show_raw: bool = False, columns=None) -> pd.
         if base in _MASKED or col in extra:
             fn = MASKERS.get(base, mask_value)
             out[col] = out[col].map(fn, na_action="ignore").astype(object)
+        elif col == "attributes":
+            out[col] = out[col].map(mask_attributes, na_action="ignore").astype(object)
     return out
+
+
+def mask_attributes(value):
+    """Mask personal fields inside the JSON ``attributes`` of unmapped source columns.
+
+    Keys are classified by name (canonical fields, their aliases and variants such
+    as ``first_name_kana``); their values are masked like the field they stand for.
+
+    Examples
+    --------
+    >>> mask_attributes('{"first_name_kana": "ヤマダ", "loyalty_tier": "gold"}')
+    '{"first_name_kana": "ヤ**", "loyalty_tier": "gold"}'
+    """
+    import json
+
+    from .detect import _name_lookup
+
+    if not isinstance(value, str):
+        return value
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return mask_value(value)
+    if not isinstance(data, dict):
+        return mask_value(value)
+    for key, v in data.items():
+        hit = _name_lookup(key)
+        if v is not None and hit and (hit[1] == "direct" or hit[0] == "birth_date"):
+            data[key] = MASKERS.get(hit[0], mask_value)(v)
+    return json.dumps(data, ensure_ascii=False)

@@ -49,13 +49,15 @@ def rfm_heatmap(scored: pd.DataFrame, bins: int | None = None):
         for j, f in enumerate(counts.columns):
             name = names.get((r, f), "")
             annot[i, j] = f"{name}\n{counts.loc[r, f]:,}" if name else f"{counts.loc[r, f]:,}"
-    fig, ax = plt.subplots(figsize=(1.9 * bins + 2, 1.2 * bins + 1.5))
+    # ~9.5 x 6 in for 5 bins: shown unscaled in the report, so the cell labels stay legible.
+    fig, ax = plt.subplots(figsize=(1.5 * bins + 2, 0.9 * bins + 1.5))
     sns.heatmap(counts, annot=annot, fmt="", cmap="Blues", cbar_kws={"label": "customers"},
-                annot_kws={"fontsize": 7}, ax=ax)
+                annot_kws={"fontsize": 8}, linewidths=0.5, ax=ax)
     ax.set_xlabel("F score (frequency)")
     ax.set_ylabel("R score (recency, 5 = most recent)" if bins == 5 else "R score")
     ax.set_title("Customers by R and F score")
     fig.tight_layout()
+    plt.close(fig)  # the notebook displays the returned figure once
     return fig
 
 
@@ -81,6 +83,7 @@ def segment_size_vs_revenue(profile: pd.DataFrame):
     ax.set_ylabel("")
     ax.set_title("Segment size vs revenue share")
     fig.tight_layout()
+    plt.close(fig)  # the notebook displays the returned figure once
     return fig
 
 
@@ -107,10 +110,11 @@ def cluster_profile_heatmap(zmeans: pd.DataFrame, row_labels=None):
         z.index = [f"{i}: {row_labels.get(i, '')}" for i in z.index]
     fig, ax = plt.subplots(figsize=(0.55 * z.shape[1] + 4, 0.5 * z.shape[0] + 2))
     sns.heatmap(z, annot=True, fmt=".1f", cmap="RdBu_r", center=0, vmin=-2, vmax=2, ax=ax,
-                annot_kws={"fontsize": 7}, cbar_kws={"label": "SD from overall mean"})
+                annot_kws={"fontsize": 8}, cbar_kws={"label": "SD from overall mean"})
     ax.set_title("Feature profile per cluster (standardised means)")
     ax.set_ylabel("cluster")
     fig.tight_layout()
+    plt.close(fig)  # the notebook displays the returned figure once
     return fig
 
 
@@ -136,6 +140,7 @@ def silhouette_curve(scores: pd.DataFrame, chosen_k: int | None = None):
     ax.set_xticks(list(scores["k"]))
     ax.set_title("Choosing k: silhouette (higher is better)")
     fig.tight_layout()
+    plt.close(fig)  # the notebook displays the returned figure once
     return fig
 
 
@@ -173,4 +178,5 @@ def cluster_projection(X, labels, label_names=None, sample_size: int = 5000,
     ax.set_title("Clusters in two dimensions (PCA)")
     ax.legend(fontsize=7, markerscale=2, title="cluster", loc="best")
     fig.tight_layout()
+    plt.close(fig)  # the notebook displays the returned figure once
     return fig

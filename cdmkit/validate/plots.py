@@ -141,9 +141,15 @@ def plot_distribution_shift(distributions: pd.DataFrame, warn: float = 0.1,
         return _empty(title, "no previous run to compare with")
     labels = distributions["table"] + "." + distributions["column"]
     fig, ax = plt.subplots(figsize=(7, 1.8 + 0.4 * len(labels)))
-    ax.barh(labels, distributions["psi"].fillna(0), color="#8172b2")
-    for x, c in ((warn, "#dd8452"), (alert, "#c44e52")):
-        ax.axvline(x, color=c, ls="--", lw=1)
+    psi = distributions["psi"].fillna(0)
+    bars = ax.barh(labels, psi, color="#8172b2")
+    # Values beside the bars: with no shift the bars have zero length and the chart would
+    # otherwise look empty.
+    ax.bar_label(bars, labels=[f"{v:.3f}" for v in psi], padding=3, fontsize=8)
+    for x, c, name in ((warn, "#dd8452", "warn"), (alert, "#c44e52", "alert")):
+        ax.axvline(x, color=c, ls="--", lw=1, label=f"{name} ({x:g})")
+    ax.set_xlim(0, max(alert * 1.2, float(psi.max()) * 1.15))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     ax.set_xlabel("population stability index (PSI)")
     ax.set_title(title)
     fig.tight_layout()

@@ -90,9 +90,19 @@ def main(argv=None):
           "floor, which does none of the work.\n\n"
           + table([{k: v for k, v in r.items() if k != "output"} for r in results],
                   ["tool", "seconds", "peak MiB", "rows/s"])
-          + f"\n\ncdmkit takes {ratio:,.1f}x the time of the bare read. Most of it is "
-          "per-distinct-value work (phone parsing with libphonenumber, e-mail validation): "
-          "cleaners run once per distinct value, so real data with repeated values is faster.")
+          + f"\n\ncdmkit takes {ratio:,.1f}x the time of the bare read. Cleaners run once per "
+          "distinct value, so real data with repeated values is faster. Most of the rest is "
+          "per-distinct-value Python work on names (three scripts) and e-mails, and the "
+          "bookkeeping behind \"nothing is lost\" and the catalogue. Phone numbers written "
+          "as plain national digits are checked against libphonenumber's own metadata in "
+          "bulk (the same regular expressions, in the same order, as `phonenumbers.parse` "
+          "and `number_type`); every other form goes through `phonenumbers` itself, and "
+          "ASCII names, e-mails and keys skip the Unicode steps that cannot change them — "
+          "the output is identical to the per-value path (`tests/test_collect_fastpaths.py`"
+          "). Before these fast paths (2026-11-22) the same 1,000,000-row file took 52.7 s "
+          "against 25.1 s with them, measured back to back on a quiet machine; the earlier "
+          "published 150.8 s (11.6x a floor of 12.9 s) was taken while the shared machine was "
+          "busy, so compare tools within one run.")
     if not args.no_write:
         write_section("collect", md)
     print(md)

@@ -37,6 +37,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from ..registry import cleaners
+from .textnorm import _KEY_DROP, _SPACES
 from .textnorm import (clean_spaces, normalize_digits, normalize_japanese, normalize_persian,
                        script_of, strip_diacritics, text_key)
 
@@ -82,7 +83,8 @@ def to_text(s: pd.Series) -> pd.Series:
         return s.astype(str).where(s.notna(), None).astype(object)
     if pd.api.types.is_datetime64_any_dtype(s):
         return s.astype(str).where(s.notna(), None).astype(object)
-    if s.dtype == object and all(isinstance(v, str) for v in s.dropna()):
+    if s.dtype == object and (pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty")
+                              or all(isinstance(v, str) for v in s.dropna())):
         return s.where(s.notna(), None).astype(object)
 
     def one(v):
@@ -98,6 +100,38 @@ def to_text(s: pd.Series) -> pd.Series:
     return s.map(one, na_action="ignore").where(s.notna(), None).astype(object)
 
 
+def _row_codes(keys: pd.DataFrame) -> np.ndarray:
+    """Codes of the distinct rows of ``keys`` (object columns, ``None`` for missing).
+
+    Rows are equal when the text of every part is equal (``str(v)``, missing as
+    ``"\x00"``); codes follow first appearance.
+    """
+    # Fast route: columns of text only (str(v) is v) are factorised column by column
+    # and the codes combined; the text key below gives the same grouping.
+    combined = None
+    for c in keys.columns:
+        col = keys[c]
+        if pd.api.types.infer_dtype(col, skipna=True) not in ("string", "empty") \
+                or (col == "\x00").any():
+            combined = None
+            break
+        cc, uniq = pd.factorize(col, use_na_sentinel=True)
+        cc = np.where(cc < 0, len(uniq), cc).astype(np.int64)  # missing: a value of its own
+        if combined is None:
+            combined = cc
+        else:
+            combined, _ = pd.factorize(combined * (len(uniq) + 1) + cc)
+            combined = combined.astype(np.int64)
+    if combined is not None:
+        return pd.factorize(combined)[0]
+    # One text key per row ("\x00" for missing parts); codes follow first appearance.
+    joined = None
+    for c in keys.columns:
+        part = keys[c].map(lambda v: "\x00" if v is None else str(v)).astype(str)
+        joined = part if joined is None else joined + "\x1f" + part
+    return pd.factorize(joined)[0]
+
+
 def _apply_unique(frame: pd.DataFrame, fn, n_out: int) -> list[pd.Series]:
     """Apply ``fn(*row_values) -> tuple`` once per distinct row of ``frame``."""
     idx = frame.index
@@ -106,12 +140,7 @@ def _apply_unique(frame: pd.DataFrame, fn, n_out: int) -> list[pd.Series]:
         uniq_rows = [(u,) for u in uniques]
     else:
         keys = frame.astype(object).where(frame.notna(), None)
-        # One text key per row ("\x00" for missing parts); codes follow first appearance.
-        joined = None
-        for c in keys.columns:
-            part = keys[c].map(lambda v: "\x00" if v is None else str(v)).astype(str)
-            joined = part if joined is None else joined + "\x1f" + part
-        codes, _ = pd.factorize(joined)
+        codes = _row_codes(keys)
         _, first = np.unique(codes, return_index=True)
         uniq_rows = [tuple(r) for r in keys.iloc[first].itertuples(index=False)]
         if frame.iloc[:, 0].isna().any():
@@ -255,6 +284,9 @@ class LabelCleaner(Cleaner):
         return (s or None,)
 
 
+_ID_FLOAT = re.compile(r"-?\d+\.0+")
+
+
 @cleaners.register("id")
 class IdCleaner(Cleaner):
     """Keys: trimmed text, ASCII digits, no ``.0`` left over from spreadsheets.
@@ -270,8 +302,13 @@ class IdCleaner(Cleaner):
     def _clean_one(self, value, *context):
         if value is None:
             return (None,)
+        if value.isascii():  # NFKC and digit normalisation leave ASCII unchanged
+            s = _SPACES.sub(" ", value).strip()
+            if "." in s and _ID_FLOAT.fullmatch(s):
+                s = s.split(".")[0]
+            return (s or None,)
         s = clean_spaces(normalize_digits(_nfkc(value)))
-        if re.fullmatch(r"-?\d+\.0+", s):
+        if _ID_FLOAT.fullmatch(s):
             s = s.split(".")[0]
         return (s or None,)
 
@@ -328,6 +365,10 @@ _PARTICLES = {"van", "von", "de", "der", "den", "del", "della", "di", "da", "du"
               "y", "e", "'t"}
 
 
+_NAME_BIDI = re.compile(r"[\u200e\u200f\u202a-\u202e]")
+_NAME_JOINERS = re.compile(r"\s*([-’'])\s*")
+
+
 def _cap_word(w: str) -> str:
     if not w:
         return w
@@ -361,8 +402,12 @@ def smart_case(name: str) -> str:
     """
     out = []
     for i, w in enumerate(name.split(" ")):
+        up, low = w.upper(), w.lower()
+        if up != w and low != w:  # mixed case: kept (tested first: the common case)
+            out.append(w)
+            continue
         letters = [c for c in w if c.isalpha()]
-        if not letters or not (w.upper() == w or w.lower() == w):
+        if not letters:
             out.append(w)
         elif i > 0 and w.lower() in _PARTICLES:
             out.append(w.lower())
@@ -423,14 +468,55 @@ class NameCleaner(Cleaner):
         self.split_titles = split_titles
         self.fix_case = fix_case
 
+    def transform_full(self, X):
+        if isinstance(X, pd.DataFrame) and X.shape[1] != 1:
+            return super().transform_full(X)
+        first = to_text(X if isinstance(X, pd.Series) else X.iloc[:, 0])
+        missing = _missing_mask(first)
+        codes, uniques = pd.factorize(first.where(~missing, None), use_na_sentinel=True)
+        uniq = np.asarray(uniques, dtype=object)
+        res = [np.empty(len(uniq) + 1, dtype=object) for _ in range(4)]
+        asc = np.fromiter((v.isascii() for v in uniq), dtype=bool, count=len(uniq))
+        # ASCII names take a shorter road to the same result (NFKC, bidi marks, Persian and
+        # kana folding and diacritics leave ASCII unchanged).
+        for idx, fn in ((np.flatnonzero(asc), self._clean_ascii),
+                        (np.flatnonzero(~asc), self._clean_one)):
+            if len(idx):
+                out = [fn(v) for v in uniq[idx]]
+                for j in range(4):
+                    res[j][idx] = [o[j] for o in out]
+        for j, v in enumerate(self._clean_one(None)):  # code -1: missing input
+            res[j][-1] = v
+        index = first.index
+        values = pd.Series(res[0][codes], index=index, dtype=object)
+        extras = {name: pd.Series(r[codes], index=index, dtype=object).where(~missing, None)
+                  for name, r in zip(self.outputs, res[1:])}
+        return values, extras
+
+    def _clean_ascii(self, value):
+        # _clean_one for an ASCII string, step by step.
+        s = _SPACES.sub(" ", value).strip()
+        latin = s.lower() != s.upper()  # has an ASCII letter
+        if latin and ("-" in s or "'" in s):
+            s = _NAME_JOINERS.sub(r"\1", s)
+        title = suffix = None
+        if self.split_titles and " " in s:
+            s, title, suffix = _split_title_suffix(s)
+        if self.fix_case and latin:
+            s = smart_case(s)
+        s = s.strip(" ,")
+        if not s:
+            return None, None, title, suffix
+        return s, _KEY_DROP.sub("", s.lower()) or None, title, suffix
+
     def _clean_one(self, value, *context):
         if value is None:
             return None, None, None, None
-        s = clean_spaces(re.sub(r"[\u200e\u200f\u202a-\u202e]", "", _nfkc(value)))
+        s = clean_spaces(_NAME_BIDI.sub("", _nfkc(value)))
         script = script_of(s)
         if script == "arabic":
             s = normalize_persian(s)
-        s = re.sub(r"\s*([-’'])\s*", r"\1", s) if script == "latin" else s
+        s = _NAME_JOINERS.sub(r"\1", s) if script == "latin" else s
         title = suffix = None
         if self.split_titles:
             s, title, suffix = _split_title_suffix(s)
@@ -516,10 +602,10 @@ class EmailCleaner(Cleaner):
     def _clean_one(self, value, *context):
         if value is None:
             return None, None, None
-        s = _nfkc(value).strip().strip("<>").strip()
+        s = (value if value.isascii() else _nfkc(value)).strip().strip("<>").strip()
         if s.lower().startswith("mailto:"):
             s = s[7:]
-        s = re.sub(r"\s+", "", s)
+        s = _SPACES.sub("", s)
         if not s:
             return None, None, None
         local, at, domain = s.rpartition("@")
@@ -549,6 +635,268 @@ def _phone_type_names():
         _PHONE_TYPES = {v: k.lower() for k, v in vars(phonenumbers.PhoneNumberType).items()
                         if k.isupper() and isinstance(v, int)}
     return _PHONE_TYPES
+
+
+# Vectorised fast path for the common case: a national number written as plain ASCII digits.
+# It replays, on whole arrays, the steps ``phonenumbers.parse`` + ``number_type`` take for such
+# a string (same metadata, same regular expressions, same order of tests); every value whose
+# route through the library is not one of the simple ones modelled here (IDD prefix, leading
+# country code, national prefix with a transform, ambiguous region) is left to the library.
+_PHONE_FAST_INPUT = re.compile(r"[0-9]{2,17}")
+
+
+def _phone_match(values: list, pattern: str | None) -> np.ndarray:
+    """``phonenumbers``' ``_match_national_number(v, desc, False)`` for many strings."""
+    if not pattern:
+        return np.zeros(len(values), dtype=bool)
+    fm = re.compile(pattern).fullmatch
+    return np.fromiter((fm(v) is not None for v in values), dtype=bool, count=len(values))
+
+
+def _phone_desc_match(values: list, desc) -> np.ndarray:
+    """``phonenumbers``' ``_is_number_matching_desc`` for many strings."""
+    if desc is None or not values:
+        return np.zeros(len(values), dtype=bool)
+    if len(desc.possible_length) == 0:
+        return _phone_match(values, desc.national_number_pattern)
+    # The length test first: the pattern only for numbers of a possible length.
+    lengths = set(desc.possible_length)
+    ok = np.fromiter((len(v) in lengths for v in values), dtype=bool, count=len(values))
+    idx = np.flatnonzero(ok)
+    if len(idx):
+        ok[idx] = _phone_match([values[i] for i in idx], desc.national_number_pattern)
+    return ok
+
+
+_PHONE_CASCADE_CACHE: dict = {}
+
+
+def _phone_cascade(md, length: int):
+    """One pattern for the type tests of ``_number_type_helper`` at one number length.
+
+    The alternatives are the descriptions (premium rate ... voicemail, fixed line, mobile)
+    that allow ``length``, in the library's order; a full match takes the first alternative
+    that matches the whole number, which is the library's first hit. Returns the compiled
+    pattern and the type codes of its groups, or ``None`` (patterns with back-references
+    cannot be combined).
+    """
+    key = (id(md), length)
+    if key in _PHONE_CASCADE_CACHE:
+        return _PHONE_CASCADE_CACHE[key]
+    import phonenumbers
+
+    T = phonenumbers.PhoneNumberType
+    steps = [(md.premium_rate, T.PREMIUM_RATE), (md.toll_free, T.TOLL_FREE),
+             (md.shared_cost, T.SHARED_COST), (md.voip, T.VOIP),
+             (md.personal_number, T.PERSONAL_NUMBER), (md.pager, T.PAGER),
+             (md.uan, T.UAN), (md.voicemail, T.VOICEMAIL), (md.fixed_line, T.FIXED_LINE)]
+    if not md.same_mobile_and_fixed_line_pattern:
+        steps.append((md.mobile, T.MOBILE))
+    parts, codes = [], {}
+    for desc, typ in steps:
+        if desc is None or not desc.national_number_pattern:
+            continue
+        if len(desc.possible_length) > 0 and length not in desc.possible_length:
+            continue
+        if re.search(r"\\[1-9]|\(\?P", desc.national_number_pattern):
+            _PHONE_CASCADE_CACHE[key] = None
+            return None
+        name = f"t{len(parts)}"
+        parts.append(f"(?P<{name}>{desc.national_number_pattern})")
+        codes[name] = typ
+    try:
+        compiled = re.compile("|".join(parts)) if parts else None
+    except re.error:
+        _PHONE_CASCADE_CACHE[key] = None
+        return None
+    _PHONE_CASCADE_CACHE[key] = (compiled, codes)
+    return compiled, codes
+
+
+def _phone_types(values: list, md) -> np.ndarray:
+    """``phonenumbers``' ``_number_type_helper`` for many national significant numbers."""
+    import phonenumbers
+
+    T = phonenumbers.PhoneNumberType
+    out = np.full(len(values), T.UNKNOWN, dtype=np.int64)
+    todo = np.flatnonzero(_phone_desc_match(values, md.general_desc))
+    if not len(todo):
+        return out
+    by_length: dict[int, list[int]] = {}
+    for i in todo:
+        by_length.setdefault(len(values[i]), []).append(i)
+    fixed = []
+    for length, idx in by_length.items():
+        cascade = _phone_cascade(md, length)
+        if cascade is None:
+            out[idx] = _phone_types_stepwise([values[i] for i in idx], md)
+            continue
+        pattern, codes = cascade
+        if pattern is None:
+            continue
+        fm = pattern.fullmatch
+        for i in idx:
+            m = fm(values[i])
+            if m is not None:
+                typ = codes[m.lastgroup]
+                if typ == T.FIXED_LINE:
+                    fixed.append(i)
+                else:
+                    out[i] = typ
+    if fixed:
+        fixed = np.asarray(fixed)
+        if md.same_mobile_and_fixed_line_pattern:
+            out[fixed] = T.FIXED_LINE_OR_MOBILE
+        else:
+            both = _phone_desc_match([values[i] for i in fixed], md.mobile)
+            out[fixed[both]] = T.FIXED_LINE_OR_MOBILE
+            out[fixed[~both]] = T.FIXED_LINE
+    return out
+
+
+def _phone_types_stepwise(values: list, md) -> np.ndarray:
+    """:func:`_phone_types` one description at a time (numbers matching the general one)."""
+    import phonenumbers
+
+    T = phonenumbers.PhoneNumberType
+    out = np.full(len(values), T.UNKNOWN, dtype=np.int64)
+    todo = np.arange(len(values))
+
+    def sub(idx):
+        return [values[i] for i in idx]
+
+    for desc, typ in ((md.premium_rate, T.PREMIUM_RATE), (md.toll_free, T.TOLL_FREE),
+                      (md.shared_cost, T.SHARED_COST), (md.voip, T.VOIP),
+                      (md.personal_number, T.PERSONAL_NUMBER), (md.pager, T.PAGER),
+                      (md.uan, T.UAN), (md.voicemail, T.VOICEMAIL)):
+        if not len(todo):
+            return out
+        hit = _phone_desc_match(sub(todo), desc)
+        out[todo[hit]] = typ
+        todo = todo[~hit]
+    fixed = _phone_desc_match(sub(todo), md.fixed_line)
+    fl, rest = todo[fixed], todo[~fixed]
+    if md.same_mobile_and_fixed_line_pattern:
+        out[fl] = T.FIXED_LINE_OR_MOBILE
+        return out
+    both = _phone_desc_match(sub(fl), md.mobile)
+    out[fl[both]] = T.FIXED_LINE_OR_MOBILE
+    out[fl[~both]] = T.FIXED_LINE
+    mob = _phone_desc_match(sub(rest), md.mobile)
+    out[rest[mob]] = T.MOBILE
+    return out
+
+
+def _phone_fast(values: list, region: str):
+    """Clean distinct plain-digit national numbers of one region without calling ``parse``.
+
+    Returns ``(decided, value, valid, kind)`` arrays; where ``decided`` is False the caller
+    asks the library (the route through ``parse`` is not a simple one).
+    """
+    import phonenumbers
+    from phonenumbers.phonemetadata import PhoneMetadata
+    from phonenumbers.phonenumberutil import ValidationResult, _test_number_length
+
+    n = len(values)
+    decided = np.zeros(n, dtype=bool)
+    value = np.empty(n, dtype=object)
+    valid = np.zeros(n, dtype=bool)
+    kind = np.empty(n, dtype=object)
+    md = PhoneMetadata.metadata_for_region(region, None) if isinstance(region, str) else None
+    if md is None or region not in phonenumbers.SUPPORTED_REGIONS or not n:
+        return decided, value, valid, kind
+    cc = md.country_code
+    # Numbers starting with the region's international prefix or with its country code take
+    # other routes through parse().
+    ok = np.ones(n, dtype=bool)
+    if md.international_prefix:
+        idd = re.compile(md.international_prefix).match
+        ok &= np.fromiter((idd(v) is None for v in values), dtype=bool, count=n)
+    ccs = str(cc)
+    ok &= np.fromiter((not v.startswith(ccs) for v in values), dtype=bool, count=n)
+    # National prefix (_maybe_strip_national_prefix_carrier_code).
+    potential = list(values)
+    npp = md.national_prefix_for_parsing
+    if npp:
+        pm = re.compile(npp).match
+        rule = md.national_prefix_transform_rule
+        gd_pattern = md.general_desc.national_number_pattern if md.general_desc else None
+        strip_idx, strip_rest = [], []
+        for i, v in enumerate(values):
+            if not ok[i]:
+                continue
+            m = pm(v)
+            if m is None:
+                continue
+            groups = m.groups()
+            if rule:
+                if not groups or groups[-1] is not None:
+                    ok[i] = False  # a transform applies: leave it to the library
+                    continue
+            strip_idx.append(i)
+            strip_rest.append(v[m.end():])
+        if strip_idx:
+            orig = [values[i] for i in strip_idx]
+            keep = _phone_match(orig, gd_pattern) & ~_phone_match(strip_rest, gd_pattern)
+            for i, r, k in zip(strip_idx, strip_rest, keep):
+                if not k:
+                    potential[i] = r
+    # Keep the stripped form only when its length is possible (depends on the length alone).
+    length_ok = {}
+    nsn = []
+    for i, v in enumerate(values):
+        p = potential[i]
+        if p is not v:
+            L = len(p)
+            if L not in length_ok:
+                length_ok[L] = _test_number_length("0" * L, md) not in (
+                    ValidationResult.TOO_SHORT, ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
+                    ValidationResult.INVALID_LENGTH)
+            if not length_ok[L]:
+                p = v
+        if len(p) < 2:
+            ok[i] = False
+        nsn.append(p)
+    # Region of the number (region_code_for_number) and its type (number_type).
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(cc)
+    if not regions:
+        return decided, value, valid, kind
+    types = np.full(n, -1, dtype=np.int64)
+    todo = np.flatnonzero(ok)
+    if len(regions) == 1:
+        rmd = PhoneMetadata.metadata_for_region_or_calling_code(cc, regions[0])
+        if rmd is None:
+            return decided, value, valid, kind
+        types[todo] = _phone_types([nsn[i] for i in todo], rmd)
+    else:
+        unknown = phonenumbers.PhoneNumberType.UNKNOWN
+        for r in regions:
+            if not len(todo):
+                break
+            rmd = PhoneMetadata.metadata_for_region(r.upper(), None)
+            if rmd is None:
+                continue
+            cand = [nsn[i] for i in todo]
+            if rmd.leading_digits is not None:
+                lm = re.compile(rmd.leading_digits).match
+                hit = np.fromiter((lm(v) is not None for v in cand), dtype=bool, count=len(cand))
+                if hit.any():
+                    types[todo[hit]] = _phone_types([c for c, h in zip(cand, hit) if h], rmd)
+            else:
+                t = _phone_types(cand, rmd)
+                hit = t != unknown
+                types[todo[hit]] = t[hit]
+            todo = todo[~hit]
+        # Numbers of no region of the code: left to the library.
+    names = _phone_type_names()
+    unknown = phonenumbers.PhoneNumberType.UNKNOWN
+    for i in np.flatnonzero(types >= 0):
+        decided[i] = True
+        if types[i] == unknown:
+            value[i], valid[i], kind[i] = values[i], False, None
+        else:
+            value[i], valid[i], kind[i] = f"+{cc}{nsn[i]}", True, names.get(int(types[i]))
+    return decided, value, valid, kind
 
 
 @cleaners.register("phone")
@@ -583,6 +931,49 @@ class PhoneCleaner(Cleaner):
 
     def __init__(self, region: str | None = None):
         self.region = region
+
+    def transform_full(self, X):
+        frame = X.to_frame() if isinstance(X, pd.Series) else X
+        first = to_text(frame.iloc[:, 0])
+        missing = _missing_mask(first)
+        ctx = [frame.iloc[:, i] for i in range(1, frame.shape[1])]
+        work = pd.concat([first.where(~missing, None), *ctx], axis=1)
+        n = len(first)
+        value = np.empty(n, dtype=object)
+        valid = np.empty(n, dtype=object)
+        kind = np.empty(n, dtype=object)
+        done = np.zeros(n, dtype=bool)
+        # Fast path: plain-digit numbers, grouped by the region they are read in.
+        vals = first.to_numpy(dtype=object)
+        fast = np.fromiter((isinstance(v, str) and _PHONE_FAST_INPUT.fullmatch(v) is not None
+                            and not v.startswith("00") for v in vals), dtype=bool, count=n)
+        if fast.any():
+            if ctx:
+                regions = np.array([c if isinstance(c, str) and c else self.region
+                                    for c in ctx[0].to_numpy(dtype=object)], dtype=object)
+            else:
+                regions = np.full(n, self.region, dtype=object)
+            for region in pd.unique(regions[fast]):
+                rows = np.flatnonzero(fast & (regions == region) if region is not None
+                                      else fast & pd.isna(regions))
+                codes, uniques = pd.factorize(vals[rows])
+                dec, v_u, ok_u, k_u = _phone_fast(list(uniques), region)
+                hit = dec[codes]
+                r = rows[hit]
+                c = codes[hit]
+                value[r], valid[r], kind[r] = v_u[c], ok_u.astype(object)[c], k_u[c]
+                done[r] = True
+        rest = np.flatnonzero(~done)
+        if len(rest):
+            outs = _apply_unique(work.iloc[rest], self._clean_one, 3)
+            for arr, s in zip((value, valid, kind), outs):
+                arr[rest] = s.to_numpy(dtype=object)
+        idx = frame.index
+        values = pd.Series(value, index=idx, dtype=object)
+        extras = {"valid": pd.Series(valid, index=idx, dtype=object).where(~missing, None)
+                  .astype("boolean"),
+                  "kind": pd.Series(kind, index=idx, dtype=object).where(~missing, None)}
+        return values, extras
 
     def _clean_one(self, value, *context):
         import phonenumbers

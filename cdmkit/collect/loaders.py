@@ -120,17 +120,31 @@ def check_columns(df: pd.DataFrame, file) -> None:
         seen[n] = i
 
 
-def _check_field_sizes(df: pd.DataFrame, file, limit: int) -> None:
-    for col in df.columns:
-        s = df[col]
-        if s.dtype != object:
+def _longest_fields(table) -> list[tuple[str, int, int]]:
+    """``(column, longest length, its first 0-based row)`` of each text column of an Arrow table.
+
+    Lengths in characters, as ``len()`` counts them; computed in Arrow, before the
+    conversion to pandas.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = []
+    for name, col in zip(table.column_names, table.columns):
+        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
             continue
-        lengths = s.str.len()
-        mx = lengths.max()
-        if pd.notna(mx) and mx > limit:
-            row = int(lengths.to_numpy().argmax()) + 1
-            raise InputError(file, f"field of {int(mx):,} characters exceeds max_field_size "
-                             f"{limit:,} (an unbalanced quote?)", row=row, column=str(col))
+        lengths = pc.utf8_length(col)
+        mx = pc.max(lengths).as_py()
+        if mx is not None:
+            out.append((name, int(mx), int(pc.index(lengths, mx).as_py())))
+    return out
+
+
+def _raise_long_field(longest, file, limit: int) -> None:
+    for col, mx, row in longest:
+        if mx > limit:
+            raise InputError(file, f"field of {mx:,} characters exceeds max_field_size "
+                             f"{limit:,} (an unbalanced quote?)", row=row + 1, column=str(col))
 
 
 def _require_rows(df: pd.DataFrame, file) -> pd.DataFrame:
@@ -291,6 +305,7 @@ class CsvLoader(Loader):
                                  f"where the header has {expected}"
                                  + (f" ({len(bad)} such rows)" if len(bad) > 1 else ""),
                                  row=first_row - 1)
+        longest = _longest_fields(table) if table is not None else []
         # self_destruct frees each Arrow column once converted (lower peak memory).
         df = table.to_pandas(split_blocks=True, self_destruct=True) if table is not None \
             else pd.DataFrame(columns=header)
@@ -313,7 +328,7 @@ class CsvLoader(Loader):
                        None)
             raise InputError(p, "unbalanced quote: a quoted field is never closed and runs "
                              "to the end of the file", row=len(df), column=col)
-        _check_field_sizes(df, p, max_field)
+        _raise_long_field(longest, p, max_field)
         df.attrs["encoding"], df.attrs["delimiter"] = enc, delim
         return df
 

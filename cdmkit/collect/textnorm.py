@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
+from functools import lru_cache
 
 __all__ = ["normalize_digits", "normalize_persian", "normalize_japanese", "fold_kana",
            "strip_diacritics", "script_of", "clean_spaces", "text_key", "PERSIAN_MAP"]
@@ -89,6 +91,8 @@ def normalize_persian(text: str) -> str:
     >>> normalize_persian("علی\u200c\u200c اکبر") == "علی اکبر"
     True
     """
+    if text.isascii():  # nothing below changes ASCII text
+        return text
     text = _BIDI.sub("", text)
     text = _ARABIC_DIACRITICS.sub("", text).translate(_PERSIAN).translate(_DIGITS)
     text = _ZWNJ_RUN.sub("\u200c", text)
@@ -115,7 +119,24 @@ def fold_kana(text: str) -> str:
     >>> fold_kana("サトウ ハナコ")
     'さとう はなこ'
     """
+    if text.isascii():
+        return text
     return "".join(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c for c in text)
+
+
+@lru_cache(maxsize=1)
+def _ascii_then_mark() -> re.Pattern:
+    """An ASCII character followed by a combining mark (``unicodedata.combining`` > 0)."""
+    marks = [i for i in range(0x110000) if unicodedata.combining(chr(i))]
+    ranges, start, prev = [], marks[0], marks[0]
+    for i in marks[1:] + [None]:
+        if i is not None and i == prev + 1:
+            prev = i
+            continue
+        ranges.append(re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev > start else ""))
+        if i is not None:
+            start = prev = i
+    return re.compile("[\x00-\x7f][" + "".join(ranges) + "]")
 
 
 def strip_diacritics(text: str) -> str:
@@ -129,14 +150,36 @@ def strip_diacritics(text: str) -> str:
     if text.isascii():
         return text
     decomposed = unicodedata.normalize("NFD", text)
-    out = []
-    for c in decomposed:
-        if unicodedata.combining(c) and out and out[-1].isascii():
-            continue
-        out.append(c)
-    s = unicodedata.normalize("NFC", "".join(out))
+    if _ascii_then_mark().search(decomposed):
+        out = []
+        for c in decomposed:
+            if unicodedata.combining(c) and out and out[-1].isascii():
+                continue
+            out.append(c)
+        decomposed = "".join(out)
+    # else no mark follows an ASCII letter: the loop above would drop nothing
+    s = unicodedata.normalize("NFC", decomposed)
     return s.replace("ß", "ss").replace("ø", "o").replace("Ø", "O").replace("ł", "l") \
         .replace("Ł", "L").replace("æ", "ae").replace("Æ", "AE").replace("œ", "oe")
+
+
+_CHAR_SCRIPT: dict[str, str | None] = {}
+
+
+def _char_script(c: str) -> str | None:
+    """Script a character counts for in :func:`script_of` (``None``: counts for none)."""
+    o = ord(c)
+    if c.isascii():
+        return "latin" if c.isalpha() else None
+    if 0x0600 <= o <= 0x06FF or 0x0750 <= o <= 0x077F or 0xFB50 <= o <= 0xFDFF \
+            or 0xFE70 <= o <= 0xFEFF:
+        return "arabic" if c.isalpha() else None
+    if 0x3040 <= o <= 0x30FF or 0x4E00 <= o <= 0x9FFF or 0xFF65 <= o <= 0xFF9F \
+            or 0x3400 <= o <= 0x4DBF or o == 0x3005:
+        return "japanese"
+    if c.isalpha():
+        return "latin" if 0x00C0 <= o <= 0x024F or 0x1E00 <= o <= 0x1EFF else "other"
+    return None
 
 
 def script_of(text: str) -> str:
@@ -147,24 +190,16 @@ def script_of(text: str) -> str:
     >>> script_of("مریم"), script_of("山田"), script_of("Ann"), script_of("123")
     ('arabic', 'japanese', 'latin', 'none')
     """
+    if text.isascii():  # ASCII letters are exactly the ASCII characters with case
+        return "latin" if text.lower() != text.upper() else "none"
     counts = {"latin": 0, "arabic": 0, "japanese": 0, "other": 0}
-    for c in text:
-        o = ord(c)
-        if c.isascii():
-            if c.isalpha():
-                counts["latin"] += 1
-        elif 0x0600 <= o <= 0x06FF or 0x0750 <= o <= 0x077F or 0xFB50 <= o <= 0xFDFF \
-                or 0xFE70 <= o <= 0xFEFF:
-            if c.isalpha():
-                counts["arabic"] += 1
-        elif 0x3040 <= o <= 0x30FF or 0x4E00 <= o <= 0x9FFF or 0xFF65 <= o <= 0xFF9F \
-                or 0x3400 <= o <= 0x4DBF or o == 0x3005:
-            counts["japanese"] += 1
-        elif c.isalpha():
-            if 0x00C0 <= o <= 0x024F or 0x1E00 <= o <= 0x1EFF:
-                counts["latin"] += 1
-            else:
-                counts["other"] += 1
+    # Each distinct character once (Counter counts in C), its script from a cache.
+    for c, k in Counter(text).items():
+        script = _CHAR_SCRIPT.get(c, False)
+        if script is False:
+            script = _CHAR_SCRIPT[c] = _char_script(c)
+        if script is not None:
+            counts[script] += k
     best = max(counts, key=counts.get)
     return best if counts[best] else "none"
 
@@ -188,6 +223,8 @@ def text_key(text: str) -> str:
     >>> text_key("Anne-Marie O'Neil")
     'annemarieoneil'
     """
+    if text.isascii():  # NFKC, Persian and kana folding and diacritics leave ASCII unchanged
+        return _KEY_DROP.sub("", text.lower())
     s = unicodedata.normalize("NFKC", text)
     s = normalize_persian(s).translate(_KEY_FOLD)
     s = fold_kana(s)

@@ -19,7 +19,7 @@ Usage::
 
     python bench/linkage.py                    # FEBRL 1-4, all tools
     python bench/linkage.py --no-splink        # without installing the peer venv
-    python bench/linkage.py --generated 10000  # add the generated company
+    python bench/linkage.py --generated 10000  # add the generated company (F1 per locale)
 """
 
 from __future__ import annotations
@@ -172,6 +172,8 @@ def _worker_generated(n: str, data_dir: Path, out: Path):
     from cdmkit.collect import collect_sources
     from cdmkit.config import load_config
     from cdmkit.generate import generate_demo
+    import pandas as pd
+
     from cdmkit.link import load_ground_truth, resolve_identities
 
     gen = Path(data_dir) / f"generated_{n}"
@@ -187,6 +189,15 @@ def _worker_generated(n: str, data_dir: Path, out: Path):
                              ground_truth=load_ground_truth(demo.ground_truth_path))
     figs = res.report.figures()
     figs["linkage_seconds"] = time.perf_counter() - t0
+    # per locale of the person (the generator's persons_truth.parquet)
+    from cdmkit.link import scores_by_group
+
+    truth = load_ground_truth(demo.ground_truth_path)
+    persons = pd.read_parquet(demo.out_dir / "persons_truth.parquet")
+    cm = res.customer_map.merge(truth, on=["source", "record_id"])
+    cm["locale"] = cm["person_id"].map(persons.set_index("person_id")["locale"])
+    figs["per_locale"] = scores_by_group(cm["customer_id"], cm["person_id"],
+                                         cm["locale"]).to_dict("records")
     Path(out).write_text(json.dumps(figs, default=str))
 
 
@@ -280,7 +291,7 @@ def main(argv=None):
           "tools within one run.",
           "", table(rows, ["data", "tool", "precision", "recall", "f1", "seconds",
                            "link_seconds", "peak_mib"])]
-    gen_rows = []
+    gen_rows, locale_rows = [], []
     for n in args.generated:
         out = CACHE / f"generated_{n}.json"
         m = run_measured([sys.executable, __file__, "--worker", "generated", str(n),
@@ -292,6 +303,10 @@ def main(argv=None):
                          "linkage_seconds": f["linkage_seconds"], "total_seconds": m["seconds"],
                          "peak_mib": m["peak_mib"]})
         print(gen_rows[-1], flush=True)
+        for r in f.get("per_locale", []):
+            locale_rows.append({"persons": n, "locale": r["group"], "records": r["records"],
+                                "precision": r["precision"], "recall": r["recall"],
+                                "f1": r["f1"]})
     if gen_rows:
         md += ["", "Generated demo company (English/Persian/Japanese mix, households, work and "
                "private e-mails), cdmkit only; `total_seconds` includes generating and "
@@ -299,6 +314,10 @@ def main(argv=None):
                table(gen_rows, ["persons", "records", "precision", "recall", "f1",
                                 "household_precision", "linkage_seconds", "total_seconds",
                                 "peak_mib"])]
+    if locale_rows:
+        md += ["", "Per locale of the person (a wrong link between two locales counts against "
+               "both):", "",
+               table(locale_rows, ["persons", "locale", "records", "precision", "recall", "f1"])]
     text = "\n".join(md)
     if args.no_write:
         print(text)

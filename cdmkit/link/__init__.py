@@ -29,7 +29,7 @@ from .comparators import (AddressComparator, Comparator, DateComparator, EmailCo
                           ExactComparator, IdentifierComparator, NameComparator,
                           PhoneComparator, PostcodeComparator, StringComparator,
                           make_comparator)
-from .evaluate import blocking_recall, load_ground_truth, pairwise_scores
+from .evaluate import blocking_recall, load_ground_truth, pairwise_scores, scores_by_group
 from .explain import example_pairs, explain_pair, pair_records, waterfall_plot
 from .fellegi_sunter import FellegiSunter
 from .golden import golden_records
@@ -59,5 +59,6 @@ __all__ = [
     "IdRegistry", "retire_customer", "assign_households", "golden_records",
     # explanation, review, evaluation
     "explain_pair", "example_pairs", "pair_records", "waterfall_plot", "ReviewPanel",
-    "review_candidates", "pairwise_scores", "blocking_recall", "load_ground_truth",
+    "review_candidates", "pairwise_scores", "scores_by_group", "blocking_recall",
+    "load_ground_truth",
 ]

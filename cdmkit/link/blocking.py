@@ -28,7 +28,8 @@ import pandas as pd
 
 from ..errors import InputError
 
-__all__ = ["block", "rule_keys", "block_pairs", "sorted_neighbourhood_pairs", "pairs_within_groups"]
+__all__ = ["block", "rule_keys", "block_pairs", "sorted_neighbourhood_pairs", "pairs_within_groups",
+           "cross_token_pairs"]
 
 _PREFIX = re.compile(r"^(?P<col>[A-Za-z_]\w*)(\[:(?P<n>\d+)\])?$")
 
@@ -124,6 +125,45 @@ def sorted_neighbourhood_pairs(codes_sort: pd.Series, window: int) -> np.ndarray
     return np.concatenate(out).astype(np.int64)
 
 
+def cross_token_pairs(left: pd.Series, right: pd.Series, max_block_size=None):
+    """Pairs of records where a token of ``left`` of one equals a token of ``right`` of the other.
+
+    Values are space-separated tokens. A token whose pairs (records holding it in
+    ``left`` times records holding it in ``right``) exceed ``max_block_size`` is
+    skipped: a common surname inside e-mail addresses says little and would flood the
+    candidates. Returns ``(pairs, skipped_records)``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> l = pd.Series(["lee", None, "kim park"])
+    >>> r = pd.Series(["park", "lee ann", None])
+    >>> cross_token_pairs(l, r)[0].tolist()
+    [[0, 1], [0, 2]]
+    """
+    def explode(s):
+        s = pd.Series(s).reset_index(drop=True).astype("string").str.split(" ").explode()
+        s = s[s.notna() & (s.str.len() > 0)]
+        return pd.DataFrame({"rec": s.index.to_numpy(np.int64), "tok": s.to_numpy(object)})
+
+    a, b = explode(left), explode(right)
+    skipped = 0
+    if max_block_size is not None and len(a) and len(b):
+        na, nb = a["tok"].value_counts(), b["tok"].value_counts()
+        both = na.index.intersection(nb.index)
+        prod = na.reindex(both) * nb.reindex(both)
+        big = set(prod.index[prod > max_block_size])
+        if big:
+            skipped = int(a["tok"].isin(big).sum() + b["tok"].isin(big).sum())
+            a, b = a[~a["tok"].isin(big)], b[~b["tok"].isin(big)]
+    m = a.merge(b, on="tok", suffixes=("_l", "_r"))
+    i, j = m["rec_l"].to_numpy(np.int64), m["rec_r"].to_numpy(np.int64)
+    keep = i != j
+    p = np.column_stack([np.minimum(i, j), np.maximum(i, j)])[keep]
+    p = np.unique(p, axis=0) if len(p) else np.empty((0, 2), dtype=np.int64)
+    return p.astype(np.int64), skipped
+
+
 def block_pairs(keys: pd.DataFrame, rule, max_block_size=None):
     """Candidate pairs of one rule; returns ``(pairs, skipped_records)``.
 
@@ -134,6 +174,8 @@ def block_pairs(keys: pd.DataFrame, rule, max_block_size=None):
     >>> block_pairs(pd.DataFrame({"a": ["x", "x"]}), BlockingRule(("a",)))[0].tolist()
     [[0, 1]]
     """
+    if rule.method == "cross":
+        return cross_token_pairs(keys[rule.columns[0]], keys[rule.columns[1]], max_block_size)
     if rule.method == "sorted_neighbourhood":
         parts = []
         for key in rule.on:

@@ -333,6 +333,26 @@ class NameComparator(StringComparator):
         return map_unique(values, name_key)
 
     def _level_of_codes(self, uniques, ua, ub):
+        out = self._same_script_levels(uniques, ua, ub)
+        # Across scripts string similarity means nothing: Persian or kana against Latin
+        # is compared by consonant skeleton (بهاره = Bahareh: level 1); kanji against
+        # anything else cannot be compared at all (missing, not a disagreement).
+        from .crossname import name_script, skeleton
+
+        script = np.array([name_script(u) for u in uniques], dtype=object)
+        sa, sb = script[ua], script[ub]
+        diff = (sa != sb) & (sa != "") & (sb != "")
+        if diff.any():
+            k = np.flatnonzero(diff)
+            kanji = (sa[k] == "H") | (sb[k] == "H")
+            skel = np.array([skeleton(u) for u in uniques], dtype=object)
+            same = (skel[ua[k]] == skel[ub[k]]) & (skel[ua[k]] != "")
+            out = out.astype(np.int8)
+            out[k[same & ~kanji]] = 1
+            out[k[kanji]] = -1
+        return out
+
+    def _same_script_levels(self, uniques, ua, ub):
         if not self.nicknames:
             return super()._level_of_codes(uniques, ua, ub)
         from .nicknames import canonical_name
@@ -398,21 +418,50 @@ class EmailComparator(Comparator):
 
     kind = "email"
     u_exact_prior = 0.0005
+    #: Local parts that look like a household's shared address (``smith.family``, ``thesmiths``).
+    SHARED_LOCAL = r"family|^the[a-z]+s\d*$|^(?:info|home|contact|mail)\d*$"
 
-    def __init__(self, left_on, right_on=None, label=None, threshold=0.88):
+    def __init__(self, left_on, right_on=None, label=None, threshold=0.88, shared_level=False):
         super().__init__(left_on, right_on, label)
         self.threshold = float(threshold)
+        self.shared_level = bool(shared_level)
 
     def params(self):
-        return {"threshold": self.threshold}
+        out = {"threshold": self.threshold}
+        if self.shared_level:
+            out["shared_level"] = True
+        return out
 
     @property
     def level_names(self):
-        return ["exact", "same_local_part", f"local_part_jaro_winkler>={self.threshold:g}",
-                "else"]
+        names = ["exact", "same_local_part", f"local_part_jaro_winkler>={self.threshold:g}",
+                 "else"]
+        if self.shared_level:  # an exact family address is weaker evidence of one person
+            names.insert(1, "exact_shared_address")
+        return names
 
     def prepare(self, values):
         return map_unique(values, email_key)
+
+    def levels_from_codes(self, uniques, ci, cj):
+        """Levels; with ``shared_level`` exact agreement on a family-looking address has its
+        own level.
+
+        Examples
+        --------
+        >>> c = EmailComparator("e", shared_level=True)
+        >>> c.compare(pd.Series(["thelees@x.com", "ann@x.com"]),
+        ...           pd.Series(["thelees@x.com", "ann@x.com"])).tolist()
+        [1, 0]
+        """
+        out = super().levels_from_codes(uniques, ci, cj)
+        if self.shared_level and len(uniques):
+            local = pd.Series(uniques, dtype=str).str.split("@").str[0]
+            shared = local.str.contains(self.SHARED_LOCAL, regex=True).to_numpy()
+            ci = np.asarray(ci, dtype=np.int64)
+            out = np.where(out > 0, out + 1, out).astype(np.int8)
+            out[(out == 0) & shared[np.maximum(ci, 0)]] = 1
+        return out
 
     def _level_of_codes(self, uniques, ua, ub):
         local = pd.Series(uniques, dtype=str).str.split("@").str[0].to_numpy()

@@ -21,8 +21,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["pairwise_scores", "blocking_recall", "true_pairs", "load_ground_truth",
-           "truth_for"]
+__all__ = ["pairwise_scores", "scores_by_group", "blocking_recall", "true_pairs",
+           "load_ground_truth", "truth_for"]
 
 
 def _pairs_in_groups(df: pd.DataFrame, by: list[str], source: str | None) -> int:
@@ -85,6 +85,50 @@ def pairwise_scores(pred, truth, sources=None, link_only: bool = False) -> dict:
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": float(precision), "recall": float(recall), "f1": float(f1),
             "tp": int(tp), "fp": int(pp - tp), "fn": int(tt - tp)}
+
+
+def scores_by_group(pred, truth, group) -> pd.DataFrame:
+    """Pairwise precision, recall and F1 per group of true entities (e.g. per locale).
+
+    A predicted pair counts for a group when at least one of its records belongs to it
+    (a wrong link between two groups costs both); true pairs lie within one group.
+
+    Parameters
+    ----------
+    pred, truth : array-like
+        Predicted cluster and true entity of each record.
+    group : array-like
+        Group of each record (of its true entity).
+
+    Returns
+    -------
+    DataFrame
+        ``group``, ``records``, ``precision``, ``recall``, ``f1``, ``tp``, ``fp``, ``fn``.
+
+    Examples
+    --------
+    >>> t = scores_by_group([0, 0, 1, 1, 2], ["a", "a", "b", "c", "c"],
+    ...                     ["en", "en", "fa", "fa", "fa"])
+    >>> t[["group", "precision", "recall"]].values.tolist()
+    [['en', 1.0, 1.0], ['fa', 0.0, 0.0]]
+    """
+    df = pd.DataFrame({"p": pd.Series(pred).to_numpy(), "t": pd.Series(truth).to_numpy(),
+                       "g": pd.Series(group).to_numpy()})
+    pp_all = _pairs_in_groups(df, ["p"], None)
+    rows = []
+    for g, part in df.groupby("g", sort=True):
+        rest = df[df["g"] != g]
+        tp = _pairs_in_groups(part, ["p", "t"], None)
+        pp = pp_all - _pairs_in_groups(rest, ["p"], None)
+        tt = _pairs_in_groups(part, ["t"], None)
+        precision = tp / pp if pp else 1.0
+        recall = tp / tt if tt else 1.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        rows.append({"group": g, "records": len(part), "precision": float(precision),
+                     "recall": float(recall), "f1": float(f1), "tp": int(tp),
+                     "fp": int(pp - tp), "fn": int(tt - tp)})
+    return pd.DataFrame(rows, columns=["group", "records", "precision", "recall", "f1", "tp",
+                                       "fp", "fn"])
 
 
 def blocking_recall(pairs: np.ndarray, truth, sources=None, link_only: bool = False) -> float:

@@ -78,12 +78,20 @@ class LevelScorer(BaseEstimator):
         adj = np.zeros(gamma.shape, dtype=float)
         if tf is None or getattr(self, "tf_exact_u_", None) is None:
             return adj
+        level_u = getattr(self, "tf_level_u_", None)
         for k, u_exact in enumerate(self.tf_exact_u_):
             if u_exact is None:
                 continue
             t = np.asarray(tf[:, k], dtype=float)
             ok = (gamma[:, k] == 0) & np.isfinite(t) & (t > 0)
             adj[ok, k] = np.clip(np.log2(u_exact / t[ok]), -10, 10)
+            if level_u is not None and level_u[k] is not None:
+                # comparators with value frequencies on other levels too (e.g. the surname
+                # found in an e-mail address): u of that level against the frequency
+                g = gamma[:, k]
+                more = (g > 0) & np.isfinite(t) & (t > 0)
+                u_l = np.asarray(level_u[k], dtype=float)[np.maximum(g[more], 0)]
+                adj[more, k] = np.clip(np.log2(u_l / t[more]), -10, 10)
         return adj
 
     def contributions(self, gamma: np.ndarray, tf: np.ndarray | None = None):
@@ -400,6 +408,8 @@ class FellegiSunter(LevelScorer):
         if tf_exact is not None:
             self.tf_exact_u_ = [float(u_rand[k][0]) if on else None
                                 for k, on in enumerate(tf_exact)]
+            self.tf_level_u_ = [np.asarray(u_rand[k], dtype=float).tolist() if on else None
+                                for k, on in enumerate(tf_exact)]
         else:
-            self.tf_exact_u_ = None
+            self.tf_exact_u_ = self.tf_level_u_ = None
         return self

@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..errors import InputError
 from .blocking import block
+from .crossname import add_name_keys
 from .clustering import cluster_pairs, cluster_size_table
 from .evaluate import blocking_recall, pairwise_scores, true_pairs, truth_for
 from .fellegi_sunter import FellegiSunter, LevelScorer
@@ -36,6 +37,69 @@ from .supervised import SupervisedScorer, load_labels
 
 __all__ = ["ScoredLinkage", "LinkageReport", "LinkageResult", "score_and_cluster",
            "resolve_identities", "dedupe", "link", "prepare_records", "source_priority_of"]
+
+
+#: Columns a derived blocking key forces to agree (ignored by EM in that rule's session).
+_IMPLIED_COLUMNS = {"_lk_name_skel": ("first_name", "last_name"),
+                    "_lk_joined": ("first_name", "last_name", "_lk_email_name"),
+                    "_lk_name_tokens": ("_lk_email_name",), "_lk_email_tokens": ("_lk_email_name",)}
+
+
+def _sparse_best_link(weight, pairs, codes, settings, tw, max_fields: int = 2,
+                      ambiguity_bits: float = 2.0):
+    """Weights for clustering: a sparse record keeps only its strongest link.
+
+    A record with at most ``max_fields`` compared fields (a sign-up with an e-mail and
+    a first name) carries too little to tell namesakes apart; linked to two people it
+    would chain them into one customer. Its weaker links are set just below the
+    threshold for clustering only (reported weights are unchanged).
+    """
+    if not len(pairs):
+        return weight
+    cols = [k for k, s in enumerate(settings.comparisons) if not s.column.startswith("_lk_")]
+    filled = np.zeros(len(codes[0]) if codes else 0, dtype=np.int64)
+    for k in cols:
+        filled += codes[k] >= 0
+    sparse = filled <= max_fields
+    link = weight >= tw
+    best = np.full(len(filled), -np.inf)
+    for side in (0, 1):
+        np.maximum.at(best, pairs[link, side], weight[link])
+    drop = np.zeros(len(pairs), dtype=bool)
+    for side in (0, 1):
+        r = pairs[:, side]
+        drop |= link & sparse[r] & (weight < best[r])
+    # Ambiguous: the runner-up is almost as strong and points to someone the best one
+    # is not linked with (several namesakes) - then the sparse record links to no one.
+    n = len(filled)
+    rows = []
+    for side in (0, 1):
+        r, o = pairs[:, side], pairs[:, 1 - side]
+        sel = link & sparse[r]
+        rows.append(pd.DataFrame({"r": r[sel], "o": o[sel], "w": weight[sel],
+                                  "k": np.flatnonzero(sel)}))
+    lk = pd.concat(rows, ignore_index=True).sort_values(["r", "w", "o"],
+                                                         ascending=[True, False, True])
+    lk["rank"] = lk.groupby("r").cumcount()
+    if (lk["rank"] == 1).any():
+        top = lk[lk["rank"] < 2].pivot(index="r", columns="rank", values=["o", "w"]).dropna()
+    else:
+        top = pd.DataFrame()
+    if len(top):
+        o1, o2 = top[("o", 0)].to_numpy(np.int64), top[("o", 1)].to_numpy(np.int64)
+        w1, w2 = top[("w", 0)].to_numpy(float), top[("w", 1)].to_numpy(float)
+        enc_links = np.sort(pairs[link, 0] * n + pairs[link, 1])
+        key = np.minimum(o1, o2) * n + np.maximum(o1, o2)
+        pos = np.minimum(np.searchsorted(enc_links, key), max(len(enc_links) - 1, 0))
+        together = (enc_links[pos] == key) if len(enc_links) else np.zeros(len(key), bool)
+        amb = (w2 >= w1 - ambiguity_bits) & ~together
+        bad = top.index.to_numpy()[amb]
+        drop[lk.loc[lk["r"].isin(bad), "k"].to_numpy()] = True
+    if not drop.any():
+        return weight
+    out = weight.copy()
+    out[drop] = np.minimum(out[drop], tw - 1e-6)
+    return out
 
 
 def _progress_enabled(progress) -> bool:
@@ -300,7 +364,7 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
     from ..config.linkage import LinkageConfig
 
     config = config or LinkageConfig()
-    records = prepare_records(records)
+    records = add_name_keys(prepare_records(records))
     settings = settings or infer_settings(records, config)
     n = len(records)
     bar = tqdm(total=5, desc="linkage", disable=not _progress_enabled(progress), leave=False)
@@ -339,7 +403,20 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
     tf = np.full(gamma.shape, np.nan)
     tf_on = [bool(s.tf_adjust) for s in settings.comparisons]
     for k, on in enumerate(tf_on):
-        if on:
+        if on and hasattr(comparators[k], "tf_keys"):
+            # frequency of values other than the compared one, per level (the full name or
+            # the surname inside an e-mail address: how common is it?); the commoner side
+            # counts
+            keys = comparators[k].tf_keys(records[settings.comparisons[k].column])
+            for level, key in keys.items():
+                kc, ku = pd.factorize(key, use_na_sentinel=True)
+                if not len(ku):
+                    continue
+                freq = np.bincount(kc[kc >= 0], minlength=len(ku)) / max((kc >= 0).sum(), 1)
+                fr = np.where(kc >= 0, freq[np.maximum(kc, 0)], np.nan)
+                f2 = np.fmax(fr[pairs[:, 0]], fr[pairs[:, 1]])
+                tf[:, k] = np.where(gamma[:, k] == level, f2, tf[:, k])
+        elif on:
             c = codes[k]
             freq = np.bincount(c[c >= 0], minlength=len(uniques[k])) / max((c >= 0).sum(), 1)
             tf[:, k] = np.where(gamma[:, k] == 0, freq[np.maximum(codes[k][pairs[:, 0]], 0)],
@@ -375,8 +452,11 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
             train = gamma.copy()
             sessions = []
             for r_idx, rule in enumerate(settings.blocking_rules):
+                implied = set(rule.columns)
+                for c in rule.columns:
+                    implied |= set(_IMPLIED_COLUMNS.get(c, ()))
                 cols = [k for k, spec in enumerate(settings.comparisons)
-                        if spec.column in set(rule.columns)]
+                        if spec.column in implied]
                 train[np.ix_(rule_of == r_idx, cols)] = -1
                 g_s = gamma[members[r_idx]]
                 g_s[:, cols] = -1
@@ -396,7 +476,8 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
     # 5. clustering
     t = settings.threshold
     tw = float(np.log2(t / (1 - t)))
-    clusters, anomalies = cluster_pairs(n, pairs, weight, tw, config.max_cluster_size,
+    cw = _sparse_best_link(weight, pairs, codes, settings, tw)
+    clusters, anomalies = cluster_pairs(n, pairs, cw, tw, config.max_cluster_size,
                                         config.min_cluster_density, config.chain_guard)
     bar.update()
     bar.close()

@@ -33,7 +33,7 @@ __all__ = ["BlockingRule", "ComparisonSpec", "LinkageSettings", "infer_settings"
 
 #: Fields family members often share (the *same household* class of the EM model).
 SHARED_FIELDS = frozenset({"last_name", "street", "address_line2", "postcode", "city", "region",
-                           "country", "phone", "email"})
+                           "country", "phone", "email", "_lk_email_name"})
 
 #: Comparator used for each canonical field when settings are inferred (in this order).
 DEFAULT_COMPARATORS = {
@@ -54,7 +54,8 @@ DEFAULT_COMPARATORS = {
 }
 
 #: Comparator options used when settings are inferred.
-_DEFAULT_PARAMS = {"first_name": {"nicknames": True}, "middle_name": {"nicknames": True}}
+_DEFAULT_PARAMS = {"first_name": {"nicknames": True}, "middle_name": {"nicknames": True},
+                   "email": {"shared_level": True}}
 
 _KEY_RE = re.compile(r"^(?P<col>[A-Za-z_][\w]*)(\[:(?P<n>\d+)\])?$")
 
@@ -68,7 +69,9 @@ class BlockingRule:
     on : tuple of str
         Keys: ``column`` or ``column[:n]`` (first ``n`` characters of the normalised value).
     method : str
-        ``exact`` or ``sorted_neighbourhood``.
+        ``exact``, ``sorted_neighbourhood`` or ``cross``: ``on`` names two columns of
+        space-separated tokens; a record pairs with every record holding one of its
+        ``on[0]`` tokens among its ``on[1]`` tokens (e.g. a surname inside an e-mail).
     window : int
         Window of the sorted-neighbourhood method.
     name : str, optional
@@ -92,8 +95,11 @@ class BlockingRule:
         for key in self.on:
             if not _KEY_RE.match(key):
                 raise ValueError(f"blocking key {key!r} must be 'column' or 'column[:n]'")
-        if self.method not in ("exact", "sorted_neighbourhood"):
-            raise ValueError(f"blocking method {self.method!r}: use exact or sorted_neighbourhood")
+        if self.method not in ("exact", "sorted_neighbourhood", "cross"):
+            raise ValueError(f"blocking method {self.method!r}: use exact, "
+                             "sorted_neighbourhood or cross")
+        if self.method == "cross" and len(self.on) != 2:
+            raise ValueError("a cross blocking rule needs two token columns")
 
     @property
     def columns(self) -> list[str]:
@@ -107,6 +113,8 @@ class BlockingRule:
             return self.name
         if self.method == "sorted_neighbourhood":
             return f"sorted({', '.join(self.on)}; window {self.window})"
+        if self.method == "cross":
+            return f"{self.on[0]} in {self.on[1]}"
         return " & ".join(self.on)
 
 
@@ -235,6 +243,9 @@ def infer_settings(df: pd.DataFrame, config=None) -> LinkageSettings:
                        for col, kind in DEFAULT_COMPARATORS.items() if has[col]]
         if has["full_name"] and (has["first_name"] or has["last_name"]):
             comparisons = [c for c in comparisons if c.name != "full_name"]
+        if _present(df, "_lk_email_name") and has["email"]:
+            comparisons.append(ComparisonSpec("email_name", "email_name", "_lk_email_name",
+                                              tf_adjust=tf_on))
     if not comparisons:
         raise InputError("customers", "no comparable columns found; expected some of "
                          f"{', '.join(DEFAULT_COMPARATORS)} (or give linkage.comparisons)")
@@ -244,6 +255,14 @@ def infer_settings(df: pd.DataFrame, config=None) -> LinkageSettings:
                  for r in config.blocking_rules]
     else:
         rules = _default_rules(has)
+        # derived by cdmkit.link.crossname.add_name_keys: one person in two scripts, and
+        # a surname inside a sign-up record's e-mail address
+        if _present(df, "_lk_name_skel", 0.01):
+            rules.append(BlockingRule(("_lk_name_skel",)))
+        if _present(df, "_lk_joined", 0.01):
+            rules.append(BlockingRule(("_lk_joined",)))
+        if _present(df, "_lk_name_tokens", 0.01) and _present(df, "_lk_email_tokens", 0.01):
+            rules.append(BlockingRule(("_lk_name_tokens", "_lk_email_tokens"), "cross"))
     missing = sorted({c for r in rules for c in r.columns} - set(df.columns))
     if missing:
         raise InputError("customers", f"blocking rules use missing columns: {', '.join(missing)}")

@@ -1,0 +1,326 @@
+"""Cross-field name evidence: a person's name inside another record's e-mail address.
+
+Sign-up forms (a newsletter) often keep only an e-mail address and perhaps a
+first name, while the shop or the till knows the full name, sometimes in
+another script (``بهاره کامرانی`` vs ``bahareh.kamrani@...``). Field-by-field
+comparisons see nothing in common there. This module derives, once per record,
+
+* a **consonant skeleton** of each name (:func:`skeleton`): Latin letters without
+  vowels and doubled letters, with Persian letters and Japanese kana transliterated
+  first, so ``Kamrani``, ``کامرانی`` and ``kamrani`` in an e-mail all give ``kmrn``;
+* ``_lk_email_name``: first-name skeleton, last-name skeleton, e-mail local-part
+  skeleton and name script, the input of the ``email_name`` comparator
+  (:class:`EmailNameComparator`): is the other record's name inside this record's
+  e-mail address (or, across scripts, its name)?
+* blocking keys: ``_lk_name_skel`` (both names; an exact rule pairs the same
+  person written in two scripts) and the token lists ``_lk_name_tokens`` /
+  ``_lk_email_tokens`` paired by a ``cross`` blocking rule (a surname token of one
+  record equals a token of another record's e-mail local part).
+
+Everything is computed once per distinct value; comparisons run on distinct value
+pairs with rapidfuzz's C++ pairwise functions.
+
+Examples
+--------
+>>> skeleton("Kamrani"), skeleton("کامرانی"), skeleton("カミヤ")
+('kmrn', 'kmrn', 'km')
+>>> import pandas as pd
+>>> rec = pd.DataFrame({"first_name": ["Edgar", None], "last_name": ["Oliver", None],
+...                     "email": [None, "edgar_oliver92@gmail.com"]})
+>>> c = EmailNameComparator("_lk_email_name")
+>>> v = add_name_keys(rec)["_lk_email_name"]
+>>> c.compare(v.iloc[[0]], v.iloc[[1]]).tolist()
+[0]
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz
+from rapidfuzz.process import cpdist
+
+from ..registry import comparators as _registry
+from .comparators import Comparator
+from .normalize import _text, map_unique, name_key
+
+__all__ = ["name_script", "skeleton", "add_name_keys", "EmailNameComparator", "DERIVED_COLUMNS"]
+
+#: Columns :func:`add_name_keys` adds (never part of outputs).
+DERIVED_COLUMNS = ("_lk_email_name", "_lk_name_skel", "_lk_name_tokens", "_lk_email_tokens",
+                   "_lk_joined")
+
+# Persian letters to Latin (consonants; long vowels and alef vanish like Latin vowels).
+_FA = {"ب": "b", "پ": "p", "ت": "t", "ث": "s", "ج": "j", "چ": "ch", "ح": "h", "خ": "kh",
+       "د": "d", "ذ": "z", "ر": "r", "ز": "z", "ژ": "zh", "س": "s", "ش": "sh", "ص": "s",
+       "ض": "z", "ط": "t", "ظ": "z", "ع": "", "غ": "gh", "ف": "f", "ق": "gh", "ک": "k",
+       "گ": "g", "ل": "l", "م": "m", "ن": "n", "و": "", "ه": "h", "ی": "", "ا": "", "آ": "",
+       "ء": "", "ئ": "", "أ": "", "إ": "", "ؤ": "", "\u200c": ""}
+_FA_TABLE = str.maketrans(_FA)
+_VOWELS = re.compile(r"[aeiouyvw]")
+_DOUBLE = re.compile(r"(.)\1+")
+_NOT_LOWER = re.compile(r"[^a-z]")
+_KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_JP = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+_KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
+_ARABIC = re.compile(r"[\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def name_script(key: str) -> str:
+    """Script of a name key: ``H`` kanji, ``K`` kana, ``P`` Persian/Arabic, ``L`` Latin, ``""``.
+
+    Examples
+    --------
+    >>> [name_script(k) for k in ["清水", "しみず", "کامرانی", "anna", ""]]
+    ['H', 'K', 'P', 'L', '']
+    """
+    if not isinstance(key, str) or not key:
+        return ""
+    if _KANJI.search(key):
+        return "H"
+    if _KANA.search(key):
+        return "K"
+    if _ARABIC.search(key):
+        return "P"
+    return "L" if re.search(r"[a-z]", key) else ""
+
+
+def skeleton(value) -> str:
+    """Consonant skeleton of a name: script-, vowel- and doubling-insensitive.
+
+    Persian letters and Japanese kana are transliterated to Latin first; other
+    scripts (kanji) are kept, so they never equal a Latin skeleton.
+
+    Examples
+    --------
+    >>> skeleton("Mohammad"), skeleton("محمد"), skeleton("Abbasi"), skeleton("عباسی")
+    ('mhmd', 'mhmd', 'bs', 'bs')
+    >>> skeleton("清水")
+    '清水'
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    # name_key's accent stripping would also drop the voicing marks of kana (ズ -> ス),
+    # so kana are romanised before it
+    s = _text(value).replace(" ", "")
+    if _KANA.search(s):
+        import jaconv
+
+        s = jaconv.kana2alphabet(jaconv.kata2hira(jaconv.h2z(s, kana=True, ascii=False,
+                                                               digit=False)))
+    s = name_key(s)
+    if not s:
+        return ""
+    s = s.translate(_FA_TABLE)
+    if _NOT_LOWER.search(s):
+        s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+        if re.search(r"[^a-z\W\d_]", s):  # other scripts stay as they are
+            return s
+        s = _NOT_LOWER.sub("", s)
+    return _DOUBLE.sub(r"\1", _VOWELS.sub("", s))
+
+
+def _local_tokens(email) -> list[str]:
+    if email is None or (isinstance(email, float) and np.isnan(email)):
+        return []
+    local = str(email).split("@")[0].split("+")[0].lower()
+    return [t for t in re.split(r"[^a-z]+", local) if t]
+
+
+def _email_skel(email) -> str:
+    return skeleton("".join(_local_tokens(email)))
+
+
+def _is_latin(s: str) -> bool:
+    return bool(s) and _NOT_LOWER.search(s) is None
+
+
+def _col(df, name):
+    return df[name] if name in df.columns else pd.Series(None, index=df.index, dtype=object)
+
+
+def add_name_keys(records: pd.DataFrame) -> pd.DataFrame:
+    """Add the derived columns of :data:`DERIVED_COLUMNS` (when e-mail and names exist).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rec = pd.DataFrame({"first_name": ["Miki", None], "last_name": ["Hasegawa", None],
+    ...                     "email": [None, "mikihasegawa@docomo.ne.jp"]})
+    >>> out = add_name_keys(rec)
+    >>> out["_lk_name_tokens"].tolist(), out["_lk_email_tokens"].tolist()
+    (['hsg mkhsg hsgmk', None], [None, 'mkhsg'])
+    """
+    if "email" not in records or not ({"first_name", "last_name"} & set(records.columns)):
+        return records
+    out = records.copy()
+    first = map_unique(_col(out, "first_name").astype(object), skeleton)
+    first = first.fillna("").astype(str).str.split(" ").str[0]  # the given name, not a middle
+    last = map_unique(_col(out, "last_name").astype(object), skeleton).fillna("").astype(str)
+    em = map_unique(out["email"].astype(object), _email_skel).fillna("").astype(str)
+    fl = np.array([_is_latin(x) for x in first], dtype=bool)
+    ll = np.array([_is_latin(x) for x in last], dtype=bool)
+    raw_first = map_unique(_col(out, "first_name").astype(object), name_key).fillna("")
+    raw_last = map_unique(_col(out, "last_name").astype(object), name_key).fillna("")
+    script = np.where((raw_first.astype(str) + raw_last.astype(str)).str.contains(r"^[a-z]+$"),
+                      "L", "O")
+    script = np.where((first == "") & (last == ""), "", script)
+    # Japanese full names sometimes arrive unsplit in one field ("岡本桃子"): surname
+    # and given name joined, to be compared with the other record's unsplit name
+    jp = (raw_first.astype(str) + raw_last.astype(str)).str.contains(_JP.pattern)
+    joined = (raw_last.astype(str) + raw_first.astype(str)).where(jp & (raw_last != ""), "")
+    val = first + "\x1f" + last + "\x1f" + em + "\x1f" + script + "\x1f" + joined
+    empty = (first == "") & (last == "") & (em == "")
+    out["_lk_email_name"] = val.where(~empty, None)
+    both = fl & ll
+    out["_lk_name_skel"] = (first + " " + last).where(both, None)
+    out["_lk_joined"] = joined.where(joined.str.len() >= 2, None)
+    # surname alone (3+ letters) and both names joined in either order; doubled letters
+    # at the seam collapse as in a joined e-mail local part
+    sur = last.where(ll & (last.str.len() >= 3), "")
+    fl_ok = fl & ll & (first != "")
+    j1 = (first + last).str.replace(_DOUBLE, r"\1", regex=True).where(fl_ok, "")
+    j2 = (last + first).str.replace(_DOUBLE, r"\1", regex=True).where(fl_ok, "")
+    ntok = (sur + " " + j1 + " " + j2).str.split().str.join(" ")
+    out["_lk_name_tokens"] = ntok.where(ntok.str.len() > 0, None)
+    # e-mail tokens only for records without a surname (the sign-up kind)
+    toks = out["email"].astype(object).map(_email_tokens_key)
+    out["_lk_email_tokens"] = toks.where(last == "", None)
+    return out
+
+
+def _email_tokens_key(email):
+    parts = [skeleton(t) for t in _local_tokens(email)]
+    parts = [p for p in parts if p]
+    keys = [p for p in parts if len(p) >= 3]
+    keys += [_DOUBLE.sub(r"\1", a + b) for a, b in zip(parts, parts[1:]) if len(a + b) >= 3]
+    keys = list(dict.fromkeys(keys))
+    return " ".join(keys) if keys else None
+
+
+@_registry.register("email_name")
+class EmailNameComparator(Comparator):
+    """Is one record's name inside the other record's e-mail address (or other-script name)?
+
+    Input: the ``_lk_email_name`` column of :func:`add_name_keys`. Applies only to
+    pairs where one record lacks a surname or the names are in different scripts
+    (elsewhere the name and e-mail comparisons already carry the evidence), so it
+    is missing (``-1``) for most pairs.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rec = pd.DataFrame({"first_name": ["Bahareh", "بهاره", None],
+    ...                     "last_name": ["Kamrani", "کامرانی", None],
+    ...                     "email": [None, None, "kamrani.z@x.ir"]})
+    >>> v = add_name_keys(rec)["_lk_email_name"]
+    >>> c = EmailNameComparator("_lk_email_name")
+    >>> c.compare(v.iloc[[0, 1]], v.iloc[[1, 2]]).tolist()
+    [0, 1]
+    >>> c.level_names
+    ['full_name', 'surname', 'else']
+    """
+
+    kind = "email_name"
+    u_exact_prior = 0.001
+
+    @property
+    def level_names(self):
+        return ["full_name", "surname", "else"]
+
+    def prepare(self, values):
+        return values.astype(object).where(values.notna(), None)
+
+    def tf_keys(self, values: pd.Series) -> dict:
+        """Values whose frequency adjusts each level's weight: the full-name skeleton
+        for ``full_name``, the surname skeleton for ``surname`` (``None`` when absent).
+
+        Examples
+        --------
+        >>> k = EmailNameComparator("v").tf_keys(pd.Series(["sr\x1fhsn\x1f\x1fO", None]))
+        >>> k[0].tolist(), k[1].tolist()
+        (['sr hsn', None], ['hsn', None])
+        """
+        parts = pd.Series(values, dtype=object).str.split("\x1f")
+        f, la = parts.str[0].fillna(""), parts.str[1].fillna("")
+        return {0: (f + " " + la).where((f != "") & (la != ""), None),
+                1: la.where(la != "", None)}
+
+    def levels_from_codes(self, uniques, ci, cj):
+        ci = np.asarray(ci, dtype=np.int64)
+        cj = np.asarray(cj, dtype=np.int64)
+        out = np.full(len(ci), -1, dtype=np.int8)
+        ok = np.flatnonzero((ci >= 0) & (cj >= 0))
+        if not len(ok) or not len(uniques):
+            return out
+        parts = pd.Series(uniques, dtype=object).str.split("\x1f", expand=True)
+        parts = parts.reindex(columns=range(5))
+        f, la, em, sc, jn = (parts[k].fillna("").to_numpy(dtype=object) for k in range(5))
+        a, b = ci[ok], cj[ok]
+        key = a * (len(uniques) + 1) + b
+        ukey, inverse = np.unique(key, return_inverse=True)
+        ua, ub = ukey // (len(uniques) + 1), ukey % (len(uniques) + 1)
+        u = {"f": f, "la": la, "em": em, "sc": sc,
+             "lat": np.array([_is_latin(v) for v in la], dtype=bool),
+             "flat": np.array([_is_latin(v) for v in f], dtype=bool),
+             "own": np.array([bool(a) and a in b for a, b in zip(f, la)], dtype=bool),
+             "len_la": np.char.str_len(la.astype(str)),
+             "len_em": np.char.str_len(em.astype(str))}
+        lv = self._levels(u, ua, ub)
+        # an unsplit Japanese name equal to the other record's surname + given name
+        unsplit = (jn[ua] == jn[ub]) & (jn[ua] != "") & ((f[ua] == "") != (f[ub] == ""))
+        differ = (jn[ua] != jn[ub]) & (jn[ua] != "") & (jn[ub] != "") & \
+            ((f[ua] == "") | (f[ub] == "")) & (la[ua] != "") & (la[ub] != "") & (lv < 0)
+        lv = np.where(unsplit, 0, np.where(differ, 2, lv)).astype(np.int8)
+        out[ok] = lv[inverse]
+        return out
+
+    @staticmethod
+    def _direction(u, x, y):
+        """Level when record x's name is looked up in record y's e-mail (2 = none, 3 = n/a).
+
+        ``u`` holds per-distinct-value arrays; ``x``, ``y`` index them.
+        """
+        f, la, em, sc = u["f"], u["la"], u["em"], u["sc"]
+        cross = (sc[x] != sc[y]) & (sc[x] != "") & (sc[y] != "")
+        need = u["lat"][x] & (u["len_la"][x] >= 2) & \
+            ((u["len_em"][y] > 0) | (cross & (u["len_la"][y] > 0)))
+        need &= cross | (la[y] == "") | (la[x] == "")
+        level = np.full(len(x), 3, dtype=np.int8)
+        if not need.any():
+            return level
+        k = np.flatnonzero(need)
+        xk, yk, ck = x[k], y[k], cross[k]
+        hay = np.where(ck, em[yk] + "|" + f[yk] + la[yk] + "|" + la[yk] + f[yk], em[yk])
+        hl = np.char.str_len(hay.astype(str))
+        # partial_ratio 100 = the shorter string occurs in the longer one: the needle
+        # must be the shorter
+        hit_l = (cpdist(la[xk], hay, scorer=fuzz.partial_ratio) >= 100) & (u["len_la"][xk] <= hl)
+        # the full name counts only when first and last name stand together in either
+        # order (a short first-name skeleton alone matches too easily)
+        flat = u["flat"][xk]
+        fx = np.where(flat, f[xk], "#")
+        together = np.zeros(len(k), dtype=bool)
+        for full in (fx + la[xk], la[xk] + fx):
+            full = np.array([_DOUBLE.sub(r"\1", v) for v in full], dtype=object)
+            together |= (cpdist(full, hay, scorer=fuzz.partial_ratio) >= 100) & \
+                (np.char.str_len(full.astype(str)) <= hl)
+        together &= flat & hit_l
+        # when the other record has a first name of its own (same script), the first
+        # name comparison already weighs it: only the surname is new evidence here
+        hit_f = together & ((f[yk] == "") | ck)
+        # a surname containing the first name (Farhad Farhadi), or a two-letter
+        # skeleton, proves nothing alone (unless it stands beside the first name)
+        weak = (u["own"][xk] | (u["len_la"][xk] < 3)) & ~together
+        # a weak hit is no evidence either way (missing), not a disagreement
+        level[k] = np.where(hit_f, 0, np.where(hit_l & ~weak, 1, np.where(hit_l, 3, 2)))
+        return level
+
+    def _levels(self, u, ua, ub):
+        l1 = self._direction(u, ua, ub)
+        l2 = self._direction(u, ub, ua)
+        lv = np.minimum(l1, l2)
+        return np.where(lv == 3, -1, lv).astype(np.int8)

@@ -1,0 +1,119 @@
+"""Cross-field and cross-script name evidence (cdmkit.link.crossname) and the cross blocking rule.
+
+Expected values are written by hand from the definitions (consonant skeletons, which
+name stands in which e-mail address), not taken from running the code.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cdmkit.link import score_and_cluster
+from cdmkit.link.blocking import cross_token_pairs
+from cdmkit.link.comparators import EmailComparator, NameComparator
+from cdmkit.link.crossname import EmailNameComparator, add_name_keys, name_script, skeleton
+from cdmkit.link.settings import BlockingRule, infer_settings
+
+
+@pytest.mark.parametrize("latin, other", [
+    ("Kamrani", "کامرانی"), ("Ghorbani", "قربانی"), ("Mohammad", "محمد"),
+    ("Tehrani", "تهرانی"), ("Mozhgan", "مژگان"), ("Shimizu", "シミズ"), ("kumiko", "くみこ"),
+    ("Hosseini", "حسيني"),  # Arabic-keyboard yeh
+])
+def test_skeleton_is_script_insensitive(latin, other):
+    assert skeleton(latin) == skeleton(other) != ""
+
+
+def test_skeleton_keeps_kanji_and_separates_names():
+    assert skeleton("清水") == "清水"
+    assert skeleton("Smith") != skeleton("Jones")
+    assert name_script(skeleton("清水")) == "H"
+
+
+def _levels(rows):
+    rec = add_name_keys(pd.DataFrame(rows, columns=["first_name", "last_name", "email"]))
+    v = rec["_lk_email_name"]
+    c = EmailNameComparator("_lk_email_name")
+    return c.compare(v.iloc[[0]], v.iloc[[1]]).tolist()[0], c.level_names
+
+
+def test_email_name_levels():
+    full, names = _levels([["Edgar", "Oliver", None], [None, None, "edgar_oliver92@x.com"]])
+    assert names[full] == "full_name"
+    sur, _ = _levels([["امیر", "صادقی", None], [None, None, "a.sadeghi@chmail.ir"]])
+    assert names[sur] == "surname"
+    other, _ = _levels([["Edgar", "Oliver", None], [None, None, "zz.brown@x.com"]])
+    assert names[other] == "else"
+    # both records carry their own full names in one script: the name comparisons decide
+    na, _ = _levels([["Ann", "Lee", "ann.lee@x.com"], ["Ann", "Lee", "ann.lee@y.com"]])
+    assert na == -1
+    # a surname made of the first name (Farhad Farhadi) does not count alone
+    weak, _ = _levels([["Farhad", "Farhadi", None], ["فرهاد", None, "farhad_najafi@x.ir"]])
+    assert names[weak] == "else"
+
+
+def test_unsplit_japanese_name_matches_surname_plus_given_name():
+    lv, names = _levels([[None, "岡本桃子", None], ["桃子", "岡本", "m.okamoto@x.jp"]])
+    assert names[lv] == "full_name"
+
+
+def test_name_comparator_across_scripts():
+    c = NameComparator("first_name", nicknames=True)
+    lv = c.compare(pd.Series(["Bahareh", "淳", "Sara"]),
+                   pd.Series(["بهاره", "ジュン", "مینا"])).tolist()
+    assert lv[0] == 1               # same name in two scripts: close, not different
+    assert lv[1] == -1              # kanji vs kana: cannot be compared, so missing
+    assert lv[2] == c.else_level    # different names in two scripts
+
+
+def test_email_shared_address_level():
+    c = EmailComparator("email", shared_level=True)
+    lv = c.compare(pd.Series(["bryant.family@x.com", "thelees@x.com", "ann.lee@x.com"]),
+                   pd.Series(["bryant.family@x.com", "thelees@x.com", "ann.lee@x.com"]))
+    names = [c.level_names[k] for k in lv]
+    assert names == ["exact_shared_address", "exact_shared_address", "exact"]
+
+
+def test_cross_token_pairs_pair_only_across_columns():
+    # record 0's surname token "lee" is in record 2's e-mail tokens; record 1 shares a
+    # surname with 0 but that is not a cross match
+    left = pd.Series(["lee", "lee", None, "kim"])
+    right = pd.Series([None, None, "ann lee", "kim"])  # record 3 pairs only with itself
+    pairs, skipped = cross_token_pairs(left, right)
+    assert pairs.tolist() == [[0, 2], [1, 2]] and skipped == 0
+    pairs, skipped = cross_token_pairs(left, right, max_block_size=1)
+    assert pairs.tolist() == [] and skipped == 3  # "lee": 2 records on the left side
+
+
+def test_inferred_settings_use_cross_evidence():
+    rec = add_name_keys(pd.DataFrame({
+        "record_id": list("abcd"), "first_name": ["Edgar", None, "Anna", "Bo"],
+        "last_name": ["Oliver", None, "Smith", "Li"],
+        "email": [None, "edgar_oliver92@x.com", "anna@y.com", "bo@z.com"]}))
+    s = infer_settings(rec)
+    assert "email_name" in [c.name for c in s.comparisons]
+    assert BlockingRule(("_lk_name_tokens", "_lk_email_tokens"), "cross") in s.blocking_rules
+
+
+def test_sign_up_record_links_by_name_in_email():
+    """A newsletter record (first name + e-mail) joins the shop record of the named person,
+    not the namesake-free strangers; derived columns never leave the stage."""
+    rng = np.random.default_rng(0)
+    first = ["Edgar", "Maria", "Tom", "Lucy", "Omar", "Ines", "Paul", "Rita", "Ugo", "Vera"]
+    last = ["Oliver", "Stone", "Hardy", "Gray", "Nasser", "Lopez", "Klee", "Moreno", "Bassi",
+            "Wolf"]
+    shop = pd.DataFrame({
+        "source": "shop", "record_id": [f"s{i}" for i in range(10)], "first_name": first,
+        "last_name": last,
+        "birth_date": [f"19{60 + i}-0{1 + i % 9}-1{i}" for i in range(10)],
+        "phone": [f"+4477009{rng.integers(10000, 99999)}" for _ in range(10)],
+        "email": [None] * 10})
+    news = pd.DataFrame({"source": "news", "record_id": ["n0"], "first_name": ["Edgar"],
+                         "email": ["edgar_oliver92@gmail.com"]})
+    s = score_and_cluster(pd.concat([shop, news], ignore_index=True))
+    cl = s.clusters
+    assert cl[10] == cl[0]
+    assert len(set(cl[:10])) == 10
+    assert not any(c.startswith("_lk_") for c in s.pairs_frame().columns)

@@ -268,8 +268,18 @@ class StageContext:
 
         return mask_frame(df, show_raw=self.show_raw_pii)
 
-    def show(self, df: pd.DataFrame, n: int | None = 20, caption: str | None = None):
-        """Display a (masked) table in the notebook; returns the displayed frame."""
+    def show(self, df: pd.DataFrame, n: int | None = 20, caption: str | None = None) -> None:
+        """Display a table in the notebook with personal data masked (first ``n`` rows).
+
+        Returns nothing, so a ``ctx.show(...)`` ending a cell is not displayed twice.
+
+        Examples
+        --------
+        >>> import tempfile, pandas as pd
+        >>> from cdmkit.config import ClientConfig
+        >>> ctx = StageContext("a", ClientConfig(client="a"), tempfile.mkdtemp())
+        >>> ctx.show(pd.DataFrame({"email": ["ab@c.de"]}))  # doctest: +SKIP
+        """
         out = self.masked(df.head(n) if n else df)
         try:
             from IPython.display import display
@@ -281,7 +291,6 @@ class StageContext:
             display(out)
         except ImportError:  # pragma: no cover - outside IPython
             print(out)
-        return out
 
     def _repr_markdown_(self) -> str:
         """Header shown at the top of a stage report (no paths, no secrets)."""

@@ -45,6 +45,7 @@ from IPython.display import display
 
 from cdmkit.link import (ReviewPanel, example_pairs, load_ground_truth, pair_records,
                          resolve_identities, review_candidates, source_priority_of)
+from cdmkit.collect.plots import figures_table
 from cdmkit.link import plots as link_plots
 
 lk = ctx.config.linkage
@@ -66,7 +67,7 @@ result.settings.to_json(ctx.path("settings.json"))
 result.params.to_csv(ctx.path("parameters.csv"), index=False)
 report = result.report
 ctx.record(None, **report.figures())
-report.figures()
+ctx.show(figures_table(report.figures()), n=None, caption="Key figures of the linkage")
 
 # %% [markdown]
 # ## 2. Blocking: which pairs are compared at all
@@ -184,7 +185,7 @@ else:
     scores = {"linkage": report.scores, "blocking_recall": report.blocking_recall}
     if report.household_scores:
         scores["households"] = report.household_scores
-    display(scores)
+    ctx.show(figures_table(scores), n=None, caption="Pairwise quality against ground truth")
 
 # %% [markdown]
 # ## 11. Clerical review

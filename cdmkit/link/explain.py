@@ -118,8 +118,9 @@ def pair_records(scored, pair: int, columns=None) -> pd.DataFrame:
     ['left', 'right']
     """
     i, j = scored.pairs[pair]
+    # internal derived keys (``_lk_*``) are not record fields: never shown to people
     cols = columns or ["source", "record_id"] + list(dict.fromkeys(
-        c.column for c in scored.settings.comparisons))
+        c.column for c in scored.settings.comparisons if not c.column.startswith("_lk_")))
     out = scored.records.iloc[[i, j]][cols].reset_index(drop=True)
     out.insert(0, "side", ["left", "right"])
     return out
@@ -138,7 +139,8 @@ def waterfall_plot(table: pd.DataFrame, ax=None, title: str | None = None):
     """
     import matplotlib.pyplot as plt
 
-    if ax is None:
+    own_figure = ax is None
+    if own_figure:
         fig, ax = plt.subplots(figsize=(max(5, 0.9 * len(table) + 2), 3.5))
     else:
         fig = ax.figure
@@ -159,4 +161,6 @@ def waterfall_plot(table: pd.DataFrame, ax=None, title: str | None = None):
     prob = 1.0 / (1.0 + 2.0 ** (-cum[-1]))
     ax.set_title(title or f"Match weight {cum[-1]:.1f} bits (probability {prob:.3f})")
     fig.tight_layout()
+    if own_figure:
+        plt.close(fig)  # returned for display: an open figure would be shown twice
     return fig

@@ -19,6 +19,13 @@ __all__ = ["match_weight_histogram", "blocking_rules_plot", "cluster_size_plot",
            "match_weights_chart", "waterfall_plot"]
 
 
+def _close(fig):
+    """Close a figure that is returned for display (an open one would be shown twice)."""
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
 def _fig(figsize=(7, 3.5)):
     import matplotlib.pyplot as plt
 
@@ -44,6 +51,7 @@ def match_weight_histogram(pairs: pd.DataFrame, threshold_weight: float, bins: i
     ax.set_ylabel("candidate pairs (log scale)")
     ax.legend()
     fig.tight_layout()
+    _close(fig)
     return fig
 
 
@@ -67,6 +75,7 @@ def blocking_rules_plot(rule_counts: pd.DataFrame):
     ax.set_xlabel("candidate pairs")
     ax.legend(loc="lower right")
     fig.tight_layout()
+    _close(fig)
     return fig
 
 
@@ -86,6 +95,7 @@ def cluster_size_plot(cluster_sizes: pd.DataFrame):
     ax.set_xlabel("records per customer")
     ax.set_ylabel("customers (log scale)")
     fig.tight_layout()
+    _close(fig)
     return fig
 
 
@@ -111,4 +121,5 @@ def match_weights_chart(params: pd.DataFrame):
     ax.axvline(0, color="grey", lw=0.8)
     ax.set_xlabel("weight (bits) = log2(m / u)")
     fig.tight_layout()
+    _close(fig)
     return fig

@@ -258,11 +258,12 @@ def infer_settings(df: pd.DataFrame, config=None) -> LinkageSettings:
         # derived by cdmkit.link.crossname.add_name_keys: one person in two scripts, and
         # a surname inside a sign-up record's e-mail address
         if _present(df, "_lk_name_skel", 0.01):
-            rules.append(BlockingRule(("_lk_name_skel",)))
+            rules.append(BlockingRule(("_lk_name_skel",), name="name skeleton (any script)"))
         if _present(df, "_lk_joined", 0.01):
-            rules.append(BlockingRule(("_lk_joined",)))
+            rules.append(BlockingRule(("_lk_joined",), name="joined full name"))
         if _present(df, "_lk_name_tokens", 0.01) and _present(df, "_lk_email_tokens", 0.01):
-            rules.append(BlockingRule(("_lk_name_tokens", "_lk_email_tokens"), "cross"))
+            rules.append(BlockingRule(("_lk_name_tokens", "_lk_email_tokens"), "cross",
+                                      name="surname inside e-mail"))
     missing = sorted({c for r in rules for c in r.columns} - set(df.columns))
     if missing:
         raise InputError("customers", f"blocking rules use missing columns: {', '.join(missing)}")

@@ -93,9 +93,11 @@ def check_comparator(cls) -> None:
     assert out.shape == (len(left),), "one level per pair"
     assert set(np.unique(out)) <= set(range(-1, len(levels))), f"levels out of range: {out}"
     # identical values are at the best level, unless the comparator cannot read them
-    # (a date comparator given a name): then they count as missing
-    assert set(out[:len(vals)]) <= {0, -1} and (out[:len(vals)] == 0).any(), \
-        "identical values must be at the best level"
+    # (a date comparator given a name): then they count as missing. Comparators of derived
+    # keys that apply only to some pairs declare ``identity_is_best = False``.
+    if getattr(cls, "identity_is_best", True):
+        assert set(out[:len(vals)]) <= {0, -1} and (out[:len(vals)] == 0).any(), \
+            "identical values must be at the best level"
     assert (out[-2:] == -1).all(), "a missing side must give level -1"
     df = pd.DataFrame({"v": vals})
     pairs = pd.MultiIndex.from_arrays([np.arange(len(vals)), np.arange(len(vals))])

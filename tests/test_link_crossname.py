@@ -94,7 +94,8 @@ def test_inferred_settings_use_cross_evidence():
         "email": [None, "edgar_oliver92@x.com", "anna@y.com", "bo@z.com"]}))
     s = infer_settings(rec)
     assert "email_name" in [c.name for c in s.comparisons]
-    assert BlockingRule(("_lk_name_tokens", "_lk_email_tokens"), "cross") in s.blocking_rules
+    assert any(r.on == ("_lk_name_tokens", "_lk_email_tokens") and r.method == "cross"
+               for r in s.blocking_rules)
 
 
 def test_sign_up_record_links_by_name_in_email():

@@ -226,6 +226,9 @@ class EmailNameComparator(Comparator):
 
     kind = "email_name"
     u_exact_prior = 0.001
+    #: Identical inputs need not agree: the comparison only applies across scripts or to
+    #: records without a surname (see :func:`cdmkit.testing.check_comparator`).
+    identity_is_best = False
 
     @property
     def level_names(self):

@@ -126,6 +126,28 @@ def ensure_kernel(name: str = KERNEL_NAME) -> str:
     return name
 
 
+def _ipc_kernel_manager():
+    """Kernel manager class whose kernels talk over local IPC sockets, not TCP.
+
+    Stage notebooks handle customer data; with IPC it never crosses a network
+    socket, not even loopback (and ipykernel stops warning about plain-text TCP).
+    The socket files live in a fresh name under the temporary folder.
+    """
+    import tempfile
+    import uuid
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IpcKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            kwargs.setdefault("transport", "ipc")
+            kwargs.setdefault("ip", os.path.join(tempfile.gettempdir(),
+                                                 f"cdmkit-kernel-{uuid.uuid4().hex}"))
+            super().__init__(**kwargs)
+
+    return IpcKernelManager
+
+
 def _sha256(path: Path, limit: int = 2 ** 31) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -334,6 +356,7 @@ def run_client(config_path: str | os.PathLike, stages: list[str] | None = None, 
                 parameters={"run_dir": str(run_dir), "config_path": str(resolved_path)},
                 kernel_name=kernel, cwd=str(run_dir), progress_bar=False,
                 execution_timeout=timeout, report_mode=False,
+                kernel_manager_class=_ipc_kernel_manager(),
             )
         except PapermillExecutionError as exc:
             cell, text = _failed_cell(exc)

@@ -31,7 +31,9 @@ SAMPLES = {"date": ("1980-01-02", "1999-12-31"), "phone": ("+441132000111", "+81
 def test_builtin_comparator_contract(name):
     cls = comparators.get(name)
     c = cls("x")
-    assert isinstance(c, Comparator) and isinstance(c, recordlinkage.base.BaseCompareFeature)
+    assert isinstance(c, Comparator)
+    # recordlinkage's feature protocol (what Compare reads from its features)
+    assert (c.labels_left, c.labels_right, c.label) == ("x", "x", "x")
     same, other = SAMPLES.get(name, ("abc", "xyz-q"))
     a = pd.Series([same, None, same, same])
     b = pd.Series([same, same, other, ""])
@@ -61,6 +63,27 @@ def test_comparator_works_inside_recordlinkage_compare():
     comp.add(NameComparator("name", label="name"))
     feats = comp.compute(idx, df)
     assert feats["name"].tolist() == [1, 3]
+
+
+def test_comparators_mix_with_recordlinkage_features_when_linking_two_frames():
+    from cdmkit.link import DateComparator, EmailComparator
+
+    a = pd.DataFrame({"dob": ["1980-02-03", "1975-01-01"], "mail": ["ann@x.org", None],
+                      "city": ["Leeds", "York"]}, index=["a1", "a2"])
+    b = pd.DataFrame({"birth": ["1980-03-02", "1975-01-01"], "mail": ["ANN@x.org", "b@y.org"],
+                      "city": ["Leeds", "Hull"]}, index=["b1", "b2"])
+    idx = pd.MultiIndex.from_tuples([("a1", "b1"), ("a2", "b2")])
+    comp = recordlinkage.Compare()
+    comp.add(DateComparator("dob", "birth", label="dob"))
+    comp.add(EmailComparator("mail", label="mail"))
+    comp.exact("city", "city", label="city")  # a recordlinkage feature beside ours
+    feats = comp.compute(idx, a, b)
+    assert feats.columns.tolist() == ["dob", "mail", "city"]
+    assert feats["dob"].tolist() == [1, 0]          # day and month swapped, then exact
+    assert feats["mail"].tolist() == [0, -1]        # case-insensitive, then missing
+    assert feats["city"].tolist() == [1, 0]
+    # the feature's own compute (recordlinkage's signature) gives the same levels
+    assert DateComparator("dob", "birth").compute(idx, a, b).tolist() == [1, 0]
 
 
 @pytest.mark.parametrize("a, b", [("يوسف كريمي", "یوسف کریمی"), ("فاطمة", "فاطمه"),
@@ -168,3 +191,41 @@ def test_duplicate_record_keys_are_a_clear_error():
 
     with pytest.raises(InputError, match="more than once"):
         score_and_cluster(pd.DataFrame({"record_id": ["1", "1"], "email": ["a", "b"]}))
+
+
+def test_large_blocks_are_refined_not_dropped():
+    # 300 namesakes "Sara Karimi" (a tiny name pool at scale): one block of 300 records
+    # would give 44,850 pairs. Refined by birth year they pair only within a year, and
+    # the true duplicate (same person, same birth date) is still found.
+    rng = np.random.default_rng(0)
+    years = rng.integers(1950, 2005, 300).astype(str)
+    keys = pd.DataFrame({"first_name": ["sara"] * 300, "last_name": ["karimi"] * 300,
+                         "birth_date": [f"{y}-01-01" for y in years]})
+    keys.loc[299, "birth_date"] = keys.loc[0, "birth_date"]  # record 299 = record 0
+    keys.loc[5, "birth_date"] = None                          # cannot be refined
+    rule = BlockingRule(("first_name", "last_name"))
+    unrefined, _ = block(keys, [rule])
+    assert len(unrefined) == 300 * 299 // 2
+    pairs, counts = block(keys, [rule], refine_on=["birth_date[:4]"], refine_block_size=50)
+    assert [0, 299] in pairs.tolist()
+    assert len(pairs) < len(unrefined) / 20
+    y = keys["birth_date"].str[:4].to_numpy()
+    assert (y[pairs[:, 0]] == y[pairs[:, 1]]).all()           # only within a birth year
+    assert not (pairs == 5).any() and counts["skipped_records"].tolist() == [1]
+    # blocks under the limit are left alone, and keys on the rule's own columns are unused
+    small, _ = block(keys.iloc[:40], [rule], refine_on=["birth_date[:4]"],
+                     refine_block_size=50)
+    assert len(small) == 40 * 39 // 2
+    same, _ = block(keys, [rule], refine_on=["last_name"], refine_block_size=50)
+    assert len(same) == len(unrefined)
+
+
+def test_linkage_drops_lineage_columns_unless_configured():
+    from cdmkit.link import linkage_columns
+
+    df = pd.DataFrame(columns=["source", "record_id", "email", "email_raw", "phone_valid",
+                               "first_name_key", "loyalty_no_raw"])
+    assert linkage_columns(df).columns.tolist() == ["source", "record_id", "email"]
+    cfg = LinkageConfig(comparisons=[{"name": "loyalty", "comparator": "exact",
+                                      "column": "loyalty_no_raw"}])
+    assert "loyalty_no_raw" in linkage_columns(df, cfg).columns

@@ -100,6 +100,14 @@ def _traps():
         dict(source="shop", record_id="j1s", first_name="タロウ", last_name="ヤマダ",
              phone="+819012345678", birth_date=pd.Timestamp("1991-11-03"), email=None,
              street="中央区銀座1-2-3", postcode="104-0061", city="東京都", person_id="TARO"),
+        # Family name first on one form (a Japanese customer's romaji, boxes swapped):
+        # only the names, swapped, a birth date and a city tie the two records together.
+        dict(source="crm", record_id="k1", first_name="Kenji", last_name="Watanabe",
+             birth_date=pd.Timestamp("1984-06-12"), city="Leeds", email=None, phone=None,
+             street=None, postcode=None, person_id="KENJI"),
+        dict(source="shop", record_id="k1s", first_name="WATANABE", last_name="Kenji",
+             birth_date=pd.Timestamp("1984-06-12"), city="Leeds", email="kw84@mail.example",
+             phone=None, street=None, postcode=None, person_id="KENJI"),
     ]
     return rows
 
@@ -153,6 +161,29 @@ def test_persian_arabic_letter_variants_linked(people):
 def test_japanese_width_variants_linked(people):
     _, cmap = people
     assert _cid(cmap, "crm", "j1") == _cid(cmap, "shop", "j1s")
+
+
+def test_first_and_last_name_swapped_linked(people):
+    result, cmap = people
+    assert _cid(cmap, "crm", "k1") == _cid(cmap, "shop", "k1s")
+    pf = result.pairs
+    key = pf["record_id_l"].isin(["k1", "k1s"]) & pf["record_id_r"].isin(["k1", "k1s"])
+    assert pf.loc[key, "names_swapped"].tolist() == [True]
+    # crosswise comparison made them exact on both names
+    assert pf.loc[key, ["gamma_first_name", "gamma_last_name"]].iloc[0].tolist() == [0, 0]
+    # no background pair (straight names, no one wrote them the other way) is swapped
+    assert not pf.loc[~key, "names_swapped"].any()
+
+
+def test_without_name_swaps_the_swapped_pair_stays_apart():
+    from cdmkit.config.linkage import LinkageConfig
+
+    df = pd.DataFrame(_background() + _traps())
+    res = resolve_identities(df.drop(columns=["person_id"]), LinkageConfig(name_swaps=False),
+                             run_id="t1", seed=1)
+    cmap = res.customer_map.set_index(["source", "record_id"])
+    assert _cid(cmap, "crm", "k1") != _cid(cmap, "shop", "k1s")
+    assert not res.pairs["names_swapped"].any()
 
 
 def test_background_quality_floor(people):

@@ -106,6 +106,9 @@ class LinkageConfig(Section):
                                   "family members are not merged into one customer.")
     u_sample_size: int = Field(100_000, ge=1000, description="Random record pairs used to "
                                "estimate u probabilities.")
+    name_swaps: bool = Field(True, description="Compare first and last name crosswise when "
+                             "that fits much better: the same person with the names written "
+                             "in the other order (family name first).")
     tf_adjustment: bool = Field(True, description="Term-frequency adjustment: agreeing on a "
                                 "rare name counts more than on a common one.")
     max_cluster_size: int = Field(50, ge=2, description="Clusters larger than this are split "
@@ -117,8 +120,15 @@ class LinkageConfig(Section):
                                        "is below this are split by the guard.")
     max_pairs: int = Field(50_000_000, ge=1, description="Stop with a clear error when the "
                            "blocking rules generate more candidate pairs than this.")
-    max_block_size: int = Field(2000, ge=2, description="Blocks larger than this are skipped "
-                                "(reported) so one common key cannot explode the pairs.")
+    refine_block_size: int = Field(100, ge=2, description="Exact blocks with more records "
+                                   "than this (a common full name) are split by the "
+                                   "refine_on keys, one after the other, so namesakes do not "
+                                   "explode the pairs at millions of records.")
+    refine_on: list[str] = Field(["birth_date[:4]", "postcode[:3]", "city"],
+                                 description="Keys that split large blocks, in turn (a column, "
+                                 "or column[:n] for its first n characters).")
+    max_block_size: int = Field(2000, ge=2, description="Blocks still larger than this after "
+                                "refining are skipped (reported).")
     survivorship: dict[str, str] = Field(
         default_factory=dict, description="Golden-record rule per field: most_recent, "
         "most_frequent, most_complete or source_priority (default per field type).")

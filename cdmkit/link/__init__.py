@@ -36,7 +36,8 @@ from .golden import golden_records
 from .households import assign_households
 from .normalize import name_key
 from .pipeline import (LinkageReport, LinkageResult, ScoredLinkage, dedupe, link,
-                       resolve_identities, score_and_cluster, source_priority_of)
+                       linkage_columns, resolve_identities, score_and_cluster,
+                       source_priority_of)
 from .registry_ids import IdRegistry, retire_customer
 from .review import ReviewPanel, review_candidates
 from .settings import (BlockingRule, ComparisonSpec, LinkageSettings, canonicalize_columns,
@@ -46,6 +47,7 @@ from .supervised import SupervisedScorer, load_labels
 __all__ = [
     # stage and one-call APIs
     "resolve_identities", "dedupe", "link", "score_and_cluster", "source_priority_of",
+    "linkage_columns",
     "LinkageResult", "LinkageReport", "ScoredLinkage",
     # settings
     "LinkageSettings", "BlockingRule", "ComparisonSpec", "infer_settings",

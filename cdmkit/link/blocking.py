@@ -28,7 +28,7 @@ import pandas as pd
 
 from ..errors import InputError
 
-__all__ = ["block", "rule_keys", "block_pairs", "sorted_neighbourhood_pairs", "pairs_within_groups",
+__all__ = ["block", "rule_keys", "refine_codes", "block_pairs", "sorted_neighbourhood_pairs", "pairs_within_groups",
            "cross_token_pairs"]
 
 _PREFIX = re.compile(r"^(?P<col>[A-Za-z_]\w*)(\[:(?P<n>\d+)\])?$")
@@ -164,8 +164,55 @@ def cross_token_pairs(left: pd.Series, right: pd.Series, max_block_size=None):
     return p.astype(np.int64), skipped
 
 
-def block_pairs(keys: pd.DataFrame, rule, max_block_size=None):
+def refine_codes(keys: pd.DataFrame, codes: np.ndarray, refine_on, limit: int,
+                 exclude=()) -> np.ndarray:
+    """Split blocks larger than ``limit`` records by further keys, one key at a time.
+
+    A common full name (or a shared family e-mail) can gather hundreds of records in one
+    exact block, and its pairs grow with the square of the block size; most of them are
+    namesakes. Instead of dropping such a block (and its true matches), its records are
+    re-blocked on ``refine_on[0]`` (e.g. birth year), blocks still too large on the next
+    key, and so on. Records whose refining key is missing leave the rule (code ``-1``).
+    Keys on columns in ``exclude`` (the rule's own) are not used.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> keys = pd.DataFrame({"year": ["1980", "1980", "1990", "1990", None, "1975"]})
+    >>> codes = np.array([0, 0, 0, 0, 0, 1])
+    >>> refine_codes(keys, codes, ["year"], limit=3).tolist()
+    [2, 2, 3, 3, -1, 1]
+    """
+    codes = np.asarray(codes, dtype=np.int64).copy()
+    for key in refine_on:
+        col = _PREFIX.match(key)
+        if col is None or col["col"] not in keys or col["col"] in exclude:
+            continue
+        valid = codes >= 0
+        if not valid.any():
+            break
+        sizes = np.bincount(codes[valid])
+        big = valid & (sizes[np.maximum(codes, 0)] > limit)
+        if not big.any():
+            break
+        sub = rule_keys(keys, [key])
+        idx = np.flatnonzero(big)
+        ok = sub[idx] >= 0
+        combined = codes[idx[ok]] * (int(sub.max()) + 1) + sub[idx[ok]]
+        new, _ = pd.factorize(combined, sort=True)
+        next_code = int(codes.max()) + 1
+        codes[idx] = -1  # refining key missing: the record leaves this rule
+        codes[idx[ok]] = new + next_code
+    return codes
+
+
+def block_pairs(keys: pd.DataFrame, rule, max_block_size=None, refine_on=(),
+                refine_block_size=None):
     """Candidate pairs of one rule; returns ``(pairs, skipped_records)``.
+
+    Exact rules split blocks above ``refine_block_size`` records by the keys
+    ``refine_on`` (:func:`refine_codes`); blocks still above ``max_block_size`` are
+    skipped.
 
     Examples
     --------
@@ -185,12 +232,19 @@ def block_pairs(keys: pd.DataFrame, rule, max_block_size=None):
         joined = parts[0] if len(parts) == 1 else parts[0].str.cat(parts[1:], sep=" ")
         joined = joined.str.strip()
         return sorted_neighbourhood_pairs(joined.where(joined.str.len() > 0), rule.window), 0
-    return pairs_within_groups(rule_keys(keys, rule.on), max_block_size)
+    codes = rule_keys(keys, rule.on)
+    left_rule = 0
+    if refine_on and refine_block_size is not None:
+        refined = refine_codes(keys, codes, refine_on, refine_block_size, exclude=rule.columns)
+        left_rule = int(((codes >= 0) & (refined < 0)).sum())
+        codes = refined
+    pairs, skipped = pairs_within_groups(codes, max_block_size)
+    return pairs, skipped + left_rule
 
 
 def block(keys: pd.DataFrame, rules, sources=None, link_type: str = "link_and_dedupe",
           max_pairs: int | None = None, max_block_size: int | None = None, truth=None,
-          return_rule: bool = False):
+          return_rule: bool = False, refine_on=(), refine_block_size: int | None = None):
     """Union of the candidate pairs of ``rules``.
 
     Parameters
@@ -205,11 +259,15 @@ def block(keys: pd.DataFrame, rules, sources=None, link_type: str = "link_and_de
     max_pairs : int, optional
         Raise :class:`cdmkit.errors.InputError` beyond this many pairs.
     max_block_size : int, optional
-        Skip exact blocks with more records than this.
+        Skip exact blocks with more records than this (after refining).
     truth : array-like, optional
         True entity of each record; adds the share of true pairs each rule finds.
     return_rule : bool
         Also return, for each pair, the index of the first rule that found it.
+    refine_on : sequence of str
+        Keys that split exact blocks larger than ``refine_block_size`` (in turn).
+    refine_block_size : int, optional
+        Exact blocks with more records are refined (default: never).
 
     Returns
     -------
@@ -237,7 +295,7 @@ def block(keys: pd.DataFrame, rules, sources=None, link_type: str = "link_and_de
     found, found_by, members = [], [], []
     rows = []
     for r_idx, rule in enumerate(rules):
-        p, skipped = block_pairs(keys, rule, max_block_size)
+        p, skipped = block_pairs(keys, rule, max_block_size, refine_on, refine_block_size)
         if src is not None and link_type != "link_and_dedupe" and len(p):
             same = src[p[:, 0]] == src[p[:, 1]]
             p = p[~same] if link_type == "link_only" else p[same]

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 __all__ = ["cluster_pairs", "components", "cluster_size_table"]
 
@@ -36,6 +34,9 @@ def components(n: int, pairs: np.ndarray) -> np.ndarray:
     [0, 1, 2, 2]
     """
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    from scipy.sparse import coo_matrix  # imported on use: keeps start-up light
+    from scipy.sparse.csgraph import connected_components
+
     g = coo_matrix((np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])),
                    shape=(n, n))
     _, lab = connected_components(g, directed=False)

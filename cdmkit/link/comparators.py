@@ -9,8 +9,11 @@ String similarity is computed by rapidfuzz's C++ batch functions
 (:func:`rapidfuzz.process.cpdist`) on the *distinct* value pairs only, so the
 cost grows with the number of distinct pairs, never with a Python loop per pair.
 
-Every comparator is a :class:`recordlinkage.base.BaseCompareFeature`, so it can
-be added to a ``recordlinkage.Compare`` object::
+Every comparator implements the feature protocol of recordlinkage's
+:class:`~recordlinkage.base.BaseCompareFeature` (``labels_left``, ``labels_right``,
+``label``, ``_compute``, ``compute``), so it can be added to a ``recordlinkage.Compare``
+object; it does not import recordlinkage (and with it scikit-learn) until ``compute`` is
+called on its own, which keeps ``cdmkit dedupe`` quick to start::
 
     comp = recordlinkage.Compare()
     comp.add(NameComparator("given_name", label="first_name"))
@@ -34,7 +37,6 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein, Jaro, JaroWinkler, Levenshtein
-from recordlinkage.base import BaseCompareFeature
 
 from ..registry import comparators as _registry
 from .normalize import date_key, digits_key, email_key, map_unique, name_key, text_key
@@ -84,7 +86,7 @@ def _distance(a: np.ndarray, b: np.ndarray, scorer=Levenshtein.distance) -> np.n
     return process.cpdist(list(a), list(b), scorer=scorer, workers=_workers(len(a)))
 
 
-class Comparator(BaseCompareFeature):
+class Comparator:
     """Base class of multi-level comparators (override :meth:`prepare` and :meth:`_level_of`).
 
     Parameters
@@ -110,8 +112,11 @@ class Comparator(BaseCompareFeature):
     u_exact_prior = 0.05
 
     def __init__(self, left_on, right_on=None, label=None):
-        super().__init__(left_on, right_on if right_on is not None else left_on,
-                         label=label if label is not None else left_on)
+        # the attributes recordlinkage.Compare reads from its features
+        self.labels_left = left_on
+        self.labels_right = right_on if right_on is not None else left_on
+        self.label = label if label is not None else left_on
+        self.args, self.kwargs = (), {}
 
     @property
     def level_names(self) -> list[str]:
@@ -218,8 +223,34 @@ class Comparator(BaseCompareFeature):
         n = len(left)
         return self.levels_from_codes(np.asarray(uniques, dtype=object), codes[:n], codes[n:])
 
-    def _compute_vectorized(self, s_left, s_right):  # recordlinkage entry point
+    # -- recordlinkage feature protocol ---------------------------------------------------
+    def _compute_vectorized(self, s_left, s_right):
         return pd.Series(self.compare(s_left, s_right), index=getattr(s_left, "index", None))
+
+    def _compute(self, left_on, right_on):
+        """Levels of aligned data (``recordlinkage.Compare`` calls this with tuples of Series)."""
+        return self._compute_vectorized(*(tuple(left_on) + tuple(right_on)))
+
+    def compute(self, pairs, x, x_link=None):
+        """Levels of the record pairs ``pairs`` (a MultiIndex) of ``x`` (and ``x_link``).
+
+        The same call as :meth:`recordlinkage.base.BaseCompareFeature.compute`; unlike
+        that one it also deduplicates on a single column (``left_on == right_on``).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"name": ["Anna", "Ana", "Bob"]})
+        >>> pairs = pd.MultiIndex.from_tuples([(0, 1), (0, 2)])
+        >>> NameComparator("name").compute(pairs, df).tolist()
+        [1, 3]
+        """
+        if not isinstance(pairs, pd.MultiIndex) or pairs.nlevels != 2:
+            raise ValueError("expected a pandas.MultiIndex of record pairs as first argument")
+        right_frame = x if x_link is None else x_link
+        left = x[self.labels_left].loc[pairs.get_level_values(0)]
+        right = right_frame[self.labels_right].loc[pairs.get_level_values(1)]
+        return pd.Series(self.compare(left, right), index=pairs, name=self.label)
 
     def __repr__(self):
         return f"{type(self).__name__}({self.labels_left!r}, label={self.label!r})"

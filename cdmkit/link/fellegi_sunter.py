@@ -32,7 +32,8 @@ import pandas as pd
 
 from .._estimator import ParamsMixin
 
-__all__ = ["FellegiSunter", "LevelScorer", "u_probabilities"]
+__all__ = ["FellegiSunter", "LevelScorer", "u_probabilities", "distinct_patterns",
+           "PairFrequencies"]
 
 
 def u_probabilities(u_gamma: np.ndarray, n_levels, u_prior=None,
@@ -58,6 +59,80 @@ def u_probabilities(u_gamma: np.ndarray, n_levels, u_prior=None,
         else:
             out.append((counts + strength * u_prior[k]) / (counts.sum() + strength))
     return out
+
+
+class PairFrequencies:
+    """Term frequencies of candidate pairs, stored only for the comparisons that use them.
+
+    Behaves like a ``(pairs, comparisons)`` float array full of NaN except the
+    term-frequency columns: ``tf[:, k]`` is one column, ``tf[rows]`` a dense block. At
+    tens of millions of pairs a dense matrix would cost gigabytes for two or three
+    columns of information.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> tf = PairFrequencies(3, 2)
+    >>> tf[:, 1] = [0.5, np.nan, 0.25]
+    >>> tf[:, 0].tolist()
+    [nan, nan, nan]
+    >>> tf[2:3].tolist()
+    [[nan, 0.25]]
+    """
+
+    def __init__(self, n_pairs: int, n_comparisons: int):
+        self.shape = (int(n_pairs), int(n_comparisons))
+        self.columns: dict[int, np.ndarray] = {}
+        self.ndim = 2
+
+    def __len__(self):
+        return self.shape[0]
+
+    def _column(self, k):
+        col = self.columns.get(k)
+        return col if col is not None else np.full(self.shape[0], np.nan, dtype=np.float32)
+
+    def __getitem__(self, key):
+        if isinstance(key, tuple):
+            rows, k = key
+            return self._column(int(k))[rows]
+        idx = np.arange(self.shape[0])[key]
+        out = np.full((len(np.atleast_1d(idx)), self.shape[1]), np.nan, dtype=np.float32)
+        for k, col in self.columns.items():
+            out[:, k] = col[idx]
+        return out
+
+    def __setitem__(self, key, values):
+        rows, k = key
+        if rows != slice(None):
+            raise IndexError("set whole columns: tf[:, k] = values")
+        self.columns[int(k)] = np.asarray(values, dtype=np.float32).reshape(self.shape[0])
+
+
+def distinct_patterns(gamma: np.ndarray):
+    """Distinct rows of a comparison-level matrix and their counts, sorted like ``np.unique``.
+
+    Rows are packed into one integer each (levels ``-1..k`` in a few bits), so tens of
+    millions of pairs reduce with one 1-D sort instead of ``np.unique(axis=0)``'s row sort.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p, c = distinct_patterns(np.array([[0, 1], [-1, 2], [0, 1]], dtype="int8"))
+    >>> p.tolist(), c.tolist()
+    ([[-1, 2], [0, 1]], [1, 2])
+    """
+    gamma = np.asarray(gamma)
+    if gamma.ndim != 2 or not len(gamma) or not gamma.shape[1]:
+        return np.unique(gamma, axis=0, return_counts=True)
+    base = int(gamma.max()) + 2  # values -1..max shifted to 0..max+1
+    if base ** gamma.shape[1] >= 2 ** 62:
+        return np.unique(gamma, axis=0, return_counts=True)
+    code = np.zeros(len(gamma), dtype=np.int64)
+    for k in range(gamma.shape[1]):  # first column most significant: np.unique's order
+        code = code * base + (gamma[:, k].astype(np.int64) + 1)
+    ucode, idx, counts = np.unique(code, return_index=True, return_counts=True)
+    return gamma[idx], counts
 
 
 class LevelScorer(ParamsMixin):
@@ -262,7 +337,7 @@ class FellegiSunter(LevelScorer):
         a_m, a_u = self.prior_strength
         K = gamma.shape[1]
         pi0 = np.asarray(pi, dtype=float).copy()
-        patterns, counts = np.unique(gamma, axis=0, return_counts=True)
+        patterns, counts = distinct_patterns(gamma)
         counts = counts.astype(float)
         onehots = []
         for k in range(K):

@@ -111,8 +111,11 @@ def golden_records(records: pd.DataFrame, customer_ids, rules: dict | None = Non
     rules = {**DEFAULT_SURVIVORSHIP, **(rules or {})}
     prio = {s: i for i, s in enumerate(source_priority or [])}
     rec = records.reset_index(drop=True)
+    # integer customer codes in ID order: sorting and grouping millions of records on
+    # integers instead of ID strings
+    cid_codes, cid_values = pd.factorize(np.asarray(customer_ids, dtype=object), sort=True)
     base = pd.DataFrame({
-        "customer_id": np.asarray(customer_ids, dtype=object),
+        "customer_id": cid_codes.astype(np.int64),
         "source": rec["source"].astype(str).to_numpy(),
         "record_id": rec["record_id"].astype(str).to_numpy(),
         "ts": _recency(rec).to_numpy(),
@@ -121,7 +124,15 @@ def golden_records(records: pd.DataFrame, customer_ids, rules: dict | None = Non
     base["prio"] = base["source"].map(prio).fillna(len(prio)).to_numpy()
     grp = base.groupby("customer_id", sort=True)
     out = pd.DataFrame({"n_records": grp.size()})
-    out["sources"] = grp["source"].agg(lambda s: ",".join(sorted(set(s))))
+    # sources of each customer as a bit mask (a few sources), then one name per mask
+    src_codes, src_names = pd.factorize(base["source"], sort=True)
+    cs = pd.DataFrame({"c": base["customer_id"].to_numpy(), "s": src_codes}).drop_duplicates()
+    # distinct bits of one customer: their sum is their OR
+    mask = pd.Series(np.left_shift(1, cs["s"].to_numpy().astype(np.int64))).groupby(
+        cs["c"].to_numpy()).sum()
+    names = {m: ",".join(src_names[[k for k in range(len(src_names)) if m >> k & 1]])
+             for m in np.unique(mask.to_numpy())}
+    out["sources"] = mask.map(names)
     if household_ids is not None:
         out["household_id"] = pd.Series(np.asarray(household_ids, dtype=object),
                                         index=base.index).groupby(base["customer_id"]).first()
@@ -144,6 +155,8 @@ def golden_records(records: pd.DataFrame, customer_ids, rules: dict | None = Non
         out[field] = chosen["value"]
         out[f"{field}_source"] = chosen["source"]
         out[f"{field}_record"] = chosen["record_id"]
+    out.index = pd.Index(np.asarray(cid_values, dtype=object)[out.index.to_numpy()],
+                         name="customer_id")
     out = out.reset_index()
     return out
 

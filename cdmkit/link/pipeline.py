@@ -30,7 +30,7 @@ from .blocking import block
 from .crossname import add_name_keys
 from .clustering import cluster_pairs, cluster_size_table
 from .evaluate import blocking_recall, pairwise_scores, true_pairs, truth_for
-from .fellegi_sunter import FellegiSunter, LevelScorer
+from .fellegi_sunter import FellegiSunter, LevelScorer, PairFrequencies
 from .normalize import map_unique, text_key
 from .settings import SHARED_FIELDS, LinkageSettings, canonicalize_columns, infer_settings
 from .supervised import SupervisedScorer, load_labels
@@ -101,6 +101,10 @@ def _sparse_best_link(weight, pairs, codes, settings, tw, max_fields: int = 2,
     out = weight.copy()
     out[drop] = np.minimum(out[drop], tw - 1e-6)
     return out
+
+
+#: Candidate pairs compared per chunk (bounds the comparators' temporary arrays).
+_COMPARE_CHUNK = 2_000_000
 
 
 def _swap_setup(settings, comparators, prepared):
@@ -205,7 +209,7 @@ class ScoredLinkage:
     comparators: list
     pairs: np.ndarray
     gamma: np.ndarray
-    tf: np.ndarray
+    tf: PairFrequencies
     model: LevelScorer
     match_weight: np.ndarray
     match_probability: np.ndarray
@@ -236,17 +240,20 @@ class ScoredLinkage:
         """Scored pairs with record keys, weights, probabilities and comparison levels."""
         rec = self.records
         i, j = self.pairs[:, 0], self.pairs[:, 1]
+        # sources as categoricals: one byte per pair instead of a pointer
+        sources = pd.Categorical(rec["source"])
         out = pd.DataFrame({
-            "source_l": rec["source"].to_numpy()[i], "record_id_l": rec["record_id"].to_numpy()[i],
-            "source_r": rec["source"].to_numpy()[j], "record_id_r": rec["record_id"].to_numpy()[j],
+            "source_l": sources[i], "record_id_l": rec["record_id"].to_numpy()[i],
+            "source_r": sources[j], "record_id_r": rec["record_id"].to_numpy()[j],
             "match_weight": self.match_weight, "match_probability": self.match_probability,
         })
         out["tf_adjustment"] = self.model.tf_weight(self.gamma, self.tf)
         out["names_swapped"] = (self.names_swapped if self.names_swapped is not None
                                 else np.zeros(len(out), dtype=bool))
-        for k, name in enumerate(self.names):
-            out[f"gamma_{name}"] = self.gamma[:, k]
-        return out
+        # the levels as one int8 block (no per-column inserts and copies at millions of pairs)
+        levels = pd.DataFrame(self.gamma, columns=[f"gamma_{n}" for n in self.names],
+                              copy=False)
+        return pd.concat([out, levels], axis=1, copy=False)
 
 
 @dataclass
@@ -457,11 +464,18 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
     # 3. comparison vectors of candidate pairs (and of random pairs, for u)
     swap = _swap_setup(settings, comparators, prepared)
 
-    def compare(p, swapped_out=None):
+    def compare(p, swapped_out=None, chunk=_COMPARE_CHUNK):
+        # in chunks: a comparator's temporaries (codes, distinct value pairs) stay bounded
+        # at tens of millions of pairs
         g = np.empty((len(p), len(comparators)), dtype=np.int8)
-        for k, comp in enumerate(comparators):
-            g[:, k] = comp.levels_from_codes(uniques[k], codes[k][p[:, 0]], codes[k][p[:, 1]])
-        sw = _apply_name_swaps(g, p, comparators, swap)
+        sw = np.zeros(len(p), dtype=bool)
+        for start in range(0, len(p), chunk):
+            pc = p[start:start + chunk]
+            gc = g[start:start + chunk]
+            for k, comp in enumerate(comparators):
+                gc[:, k] = comp.levels_from_codes(uniques[k], codes[k][pc[:, 0]],
+                                                  codes[k][pc[:, 1]])
+            sw[start:start + chunk] = _apply_name_swaps(gc, pc, comparators, swap)
         if swapped_out is not None:
             swapped_out.append(sw)
         return g
@@ -469,8 +483,8 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
     swapped = []
     gamma = compare(pairs, swapped)
     swapped = swapped[0]
-    # float32: value frequencies need no more, and the matrix is pairs x comparisons
-    tf = np.full(gamma.shape, np.nan, dtype=np.float32)
+    # only the term-frequency columns are stored (float32 is plenty for frequencies)
+    tf = PairFrequencies(*gamma.shape)
     tf_on = [bool(s.tf_adjust) for s in settings.comparisons]
     for k, on in enumerate(tf_on):
         if on and hasattr(comparators[k], "tf_keys"):
@@ -485,7 +499,7 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
                 freq = np.bincount(kc[kc >= 0], minlength=len(ku)) / max((kc >= 0).sum(), 1)
                 fr = np.where(kc >= 0, freq[np.maximum(kc, 0)], np.nan)
                 f2 = np.fmax(fr[pairs[:, 0]], fr[pairs[:, 1]])
-                tf[:, k] = np.where(gamma[:, k] == level, f2, tf[:, k])
+                tf[:, k] = np.where(gamma[:, k] == level, f2, tf[:, k]).astype(np.float32)
         elif on:
             c = codes[k]
             freq = np.bincount(c[c >= 0], minlength=len(uniques[k])) / max((c >= 0).sum(), 1)
@@ -539,6 +553,7 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
                   u_prior=[c.u_prior() for c in comparators],
                   shared=[s.column in SHARED_FIELDS for s in settings.comparisons]
                   if config.household_class else None)
+        del train, sessions, members  # training copies of gamma: gone before clustering
     weight = model.match_weight(gamma, tf)
     prob = 1.0 / (1.0 + np.exp2(-weight))
     bar.update()
@@ -619,12 +634,23 @@ def _config_strings(obj) -> set:
     return set()
 
 
-def linkage_columns(customers: pd.DataFrame, config=None) -> pd.DataFrame:
+def linkage_columns(customers, config=None):
     """The columns identity resolution uses: all but the collection's lineage columns.
 
     ``*_raw``, ``*_flag``, ``*_valid`` and ``*_key`` columns (kept by the collection
     stage for lineage and quality) are dropped unless the linkage config names them;
-    at a million records they are half the memory of the ``customers`` table.
+    at a million records they are more than half the memory of the ``customers`` table.
+
+    Parameters
+    ----------
+    customers : DataFrame or list of str
+        The table, or only its column names (to read no more than needed).
+    config : LinkageConfig, optional
+
+    Returns
+    -------
+    DataFrame or list of str
+        Like ``customers``.
 
     Examples
     --------
@@ -632,12 +658,16 @@ def linkage_columns(customers: pd.DataFrame, config=None) -> pd.DataFrame:
     >>> df = pd.DataFrame(columns=["record_id", "email", "email_raw", "email_valid"])
     >>> linkage_columns(df).columns.tolist()
     ['record_id', 'email']
+    >>> linkage_columns(["record_id", "phone", "phone_raw"])
+    ['record_id', 'phone']
     """
     named = set()
     if config is not None:
         named = {x.split("[")[0] for x in _config_strings(config.model_dump())}
-    keep = [c for c in customers.columns
-            if not str(c).endswith(_LINEAGE_SUFFIXES) or c in named]
+    names = list(customers.columns) if isinstance(customers, pd.DataFrame) else list(customers)
+    keep = [c for c in names if not str(c).endswith(_LINEAGE_SUFFIXES) or c in named]
+    if not isinstance(customers, pd.DataFrame):
+        return keep
     return customers[keep] if len(keep) < customers.shape[1] else customers
 
 

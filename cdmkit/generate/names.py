@@ -90,6 +90,125 @@ _FA_LAST = [
     ("امینی", "Amini"), ("توکلی", "Tavakoli"), ("فتحی", "Fathi"), ("میرزایی", "Mirzaei"),
 ]
 
+_FA_MALE_MORE = [
+    ("مهران", "Mehran"), ("رامین", "Ramin"), ("فرزاد", "Farzad"), ("سیاوش", "Siavash"),
+    ("بیژن", "Bijan"), ("هومن", "Houman"), ("آرمان", "Arman"), ("میلاد", "Milad"),
+    ("احسان", "Ehsan"), ("محسن", "Mohsen"), ("مسعود", "Masoud"), ("عباس", "Abbas"),
+    ("ناصر", "Naser"), ("منصور", "Mansour"), ("هادی", "Hadi"), ("وحید", "Vahid"),
+    ("صادق", "Sadegh"), ("مرتضی", "Morteza"), ("مجتبی", "Mojtaba"), ("ابراهیم", "Ebrahim"),
+    ("اسماعیل", "Esmaeil"), ("کاوه", "Kaveh"), ("بردیا", "Bardia"), ("پارسا", "Parsa"),
+    ("سهیل", "Soheil"), ("شاهین", "Shahin"), ("رستم", "Rostam"), ("سامان", "Saman"),
+    ("ایمان", "Iman"), ("عرفان", "Erfan"),
+]
+_FA_FEMALE_MORE = [
+    ("فرشته", "Fereshteh"), ("مهناز", "Mahnaz"), ("شهناز", "Shahnaz"), ("پرستو", "Parastoo"),
+    ("ترانه", "Taraneh"), ("غزاله", "Ghazaleh"), ("نگار", "Negar"), ("بیتا", "Bita"),
+    ("آیدا", "Aida"), ("هستی", "Hasti"), ("ملیکا", "Melika"), ("فریبا", "Fariba"),
+    ("فرناز", "Farnaz"), ("شیوا", "Shiva"), ("سحر", "Sahar"), ("طناز", "Tannaz"),
+    ("ریحانه", "Reyhaneh"), ("محدثه", "Mohadeseh"), ("زینب", "Zeinab"), ("معصومه", "Masoumeh"),
+    ("اعظم", "Azam"), ("منیژه", "Manijeh"), ("سودابه", "Soudabeh"), ("گیتی", "Giti"),
+    ("پریا", "Paria"), ("الناز", "Elnaz"), ("مهتاب", "Mahtab"), ("آناهیتا", "Anahita"),
+    ("شبنم", "Shabnam"), ("لادن", "Ladan"),
+]
+# Persian family names are mostly a root (a given name, a place, a word) with a suffix:
+# -zadeh "born of", -pour "son of", -nejad "descent", -far, -nia, -i, -ian, -vand, -lou.
+_FA_ROOTS = [
+    ("محمد", "Mohammad"), ("علی", "Ali"), ("حسین", "Hossein"), ("رضا", "Reza"),
+    ("حسن", "Hassan"), ("امیر", "Amir"), ("نیک", "Nik"), ("کیا", "Kia"), ("شاه", "Shah"),
+    ("مهر", "Mehr"), ("فرخ", "Farrokh"), ("بهار", "Bahar"), ("نور", "Nour"),
+    ("جهان", "Jahan"), ("آزاد", "Azad"), ("اسد", "Asad"), ("خسرو", "Khosrow"),
+    ("دانش", "Danesh"), ("زند", "Zand"), ("سپهر", "Sepehr"), ("قاسم", "Ghasem"),
+    ("جعفر", "Jafar"), ("صادق", "Sadegh"), ("کاظم", "Kazem"), ("باقر", "Bagher"),
+    ("یزدان", "Yazdan"), ("رحیم", "Rahim"), ("کریم", "Karim"), ("اکبر", "Akbar"),
+    ("اصغر", "Asghar"), ("عباس", "Abbas"), ("نصر", "Nasr"), ("امین", "Amin"),
+    ("حیدر", "Heydar"), ("منصور", "Mansour"), ("ابراهیم", "Ebrahim"), ("یوسف", "Yousef"),
+    ("بهرام", "Bahram"), ("فرهاد", "Farhad"), ("کامران", "Kamran"), ("داوود", "Davoud"),
+    ("سلیمان", "Soleiman"), ("طاهر", "Taher"), ("مراد", "Morad"), ("نادر", "Nader"),
+]
+_FA_SUFFIXES = [("\u200cزاده", "zadeh"), ("\u200cپور", "pour"), ("\u200cنژاد", "nejad"),
+                ("\u200cفر", "far"), ("\u200cنیا", "nia"), ("ی", "i"), ("یان", "ian"),
+                ("\u200cوند", "vand"), ("\u200cلو", "lou")]
+
+
+def _persian_surnames() -> list[tuple[str, str]]:
+    """The curated family names plus root + suffix compounds (native, Latin), sorted."""
+    out = dict(_FA_LAST)
+    for root, latin in _FA_ROOTS:
+        for suffix, suffix_latin in _FA_SUFFIXES:
+            if suffix in ("ی", "یان") and root[-1] in "اوهی":
+                continue  # -i/-ian after a vowel letter needs an extra yeh; left out
+            out.setdefault(root + suffix, latin + suffix_latin)
+    return sorted(out.items())
+
+
+# Japanese names beyond Faker's fifty surnames and fifty given names (kanji:katakana:romaji).
+_JA_LAST_MORE = """
+中野:ナカノ:Nakano 原田:ハラダ:Harada 小野:オノ:Ono 田村:タムラ:Tamura 竹内:タケウチ:Takeuchi
+金子:カネコ:Kaneko 和田:ワダ:Wada 中山:ナカヤマ:Nakayama 石田:イシダ:Ishida 上田:ウエダ:Ueda
+森田:モリタ:Morita 原:ハラ:Hara 柴田:シバタ:Shibata 酒井:サカイ:Sakai 工藤:クドウ:Kudo
+横山:ヨコヤマ:Yokoyama 宮崎:ミヤザキ:Miyazaki 宮本:ミヤモト:Miyamoto 内田:ウチダ:Uchida
+高木:タカギ:Takagi 安藤:アンドウ:Ando 谷口:タニグチ:Taniguchi 大野:オオノ:Ono
+丸山:マルヤマ:Maruyama 今井:イマイ:Imai 高田:タカダ:Takada 藤本:フジモト:Fujimoto
+武田:タケダ:Takeda 村田:ムラタ:Murata 上野:ウエノ:Ueno 杉山:スギヤマ:Sugiyama
+増田:マスダ:Masuda 平野:ヒラノ:Hirano 大塚:オオツカ:Otsuka 千葉:チバ:Chiba 久保:クボ:Kubo
+松井:マツイ:Matsui 小島:コジマ:Kojima 岩崎:イワサキ:Iwasaki 桜井:サクライ:Sakurai
+野口:ノグチ:Noguchi 松尾:マツオ:Matsuo 野村:ノムラ:Nomura 木下:キノシタ:Kinoshita
+菊地:キクチ:Kikuchi 佐野:サノ:Sano 大西:オオニシ:Onishi 杉本:スギモト:Sugimoto
+新井:アライ:Arai 浜田:ハマダ:Hamada 菅原:スガワラ:Sugawara 市川:イチカワ:Ichikawa
+水野:ミズノ:Mizuno 小松:コマツ:Komatsu 島田:シマダ:Shimada 古川:フルカワ:Furukawa
+小山:コヤマ:Koyama 高野:タカノ:Takano 西田:ニシダ:Nishida 菊池:キクチ:Kikuchi
+山内:ヤマウチ:Yamauchi 西川:ニシカワ:Nishikawa 五十嵐:イガラシ:Igarashi 北村:キタムラ:Kitamura
+安田:ヤスダ:Yasuda 中田:ナカタ:Nakata 川口:カワグチ:Kawaguchi 平田:ヒラタ:Hirata
+川崎:カワサキ:Kawasaki 飯田:イイダ:Iida 吉川:ヨシカワ:Yoshikawa 本田:ホンダ:Honda
+久保田:クボタ:Kubota 沢田:サワダ:Sawada 辻:ツジ:Tsuji 関:セキ:Seki 吉村:ヨシムラ:Yoshimura
+渡部:ワタナベ:Watanabe 岩田:イワタ:Iwata 中西:ナカニシ:Nakanishi 服部:ハットリ:Hattori
+樋口:ヒグチ:Higuchi 福島:フクシマ:Fukushima 川上:カワカミ:Kawakami 永井:ナガイ:Nagai
+松岡:マツオカ:Matsuoka 田口:タグチ:Taguchi 山中:ヤマナカ:Yamanaka 森本:モリモト:Morimoto
+土屋:ツチヤ:Tsuchiya 矢野:ヤノ:Yano 広瀬:ヒロセ:Hirose 秋山:アキヤマ:Akiyama
+石原:イシハラ:Ishihara 松下:マツシタ:Matsushita 大橋:オオハシ:Ohashi 松浦:マツウラ:Matsuura
+吉岡:ヨシオカ:Yoshioka 小池:コイケ:Koike 馬場:ババ:Baba 浅野:アサノ:Asano 荒木:アラキ:Araki
+大久保:オオクボ:Okubo 野田:ノダ:Noda 小沢:オザワ:Ozawa 田辺:タナベ:Tanabe
+川村:カワムラ:Kawamura 星野:ホシノ:Hoshino 黒田:クロダ:Kuroda 堀:ホリ:Hori 尾崎:オザキ:Ozaki
+望月:モチヅキ:Mochizuki 永田:ナガタ:Nagata 熊谷:クマガイ:Kumagai 内藤:ナイトウ:Naito
+松村:マツムラ:Matsumura 西山:ニシヤマ:Nishiyama 大谷:オオタニ:Otani 平井:ヒライ:Hirai
+大島:オオシマ:Oshima 岩本:イワモト:Iwamoto 片山:カタヤマ:Katayama 本間:ホンマ:Honma
+早川:ハヤカワ:Hayakawa 横田:ヨコタ:Yokota 岡崎:オカザキ:Okazaki 荒井:アライ:Arai
+大石:オオイシ:Oishi 鎌田:カマタ:Kamata 成田:ナリタ:Narita 宮田:ミヤタ:Miyata 小田:オダ:Oda
+石橋:イシバシ:Ishibashi 篠原:シノハラ:Shinohara 須藤:スドウ:Sudo 河野:コウノ:Kono
+大沢:オオサワ:Osawa 小西:コニシ:Konishi 南:ミナミ:Minami 高山:タカヤマ:Takayama
+栗原:クリハラ:Kurihara 伊東:イトウ:Ito 松原:マツバラ:Matsubara 三宅:ミヤケ:Miyake
+福井:フクイ:Fukui 大森:オオモリ:Omori 奥村:オクムラ:Okumura 岡:オカ:Oka 内山:ウチヤマ:Uchiyama
+片岡:カタオカ:Kataoka 桑原:クワハラ:Kuwahara 関口:セキグチ:Sekiguchi 北川:キタガワ:Kitagawa
+"""
+_JA_MALE_MORE = """
+翔太:ショウタ:Shota 大輝:ダイキ:Daiki 拓也:タクヤ:Takuya 健太:ケンタ:Kenta 翔:ショウ:Sho
+大介:ダイスケ:Daisuke 亮:リョウ:Ryo 達也:タツヤ:Tatsuya 和也:カズヤ:Kazuya 直樹:ナオキ:Naoki
+裕太:ユウタ:Yuta 悠斗:ユウト:Yuto 颯太:ソウタ:Sota 蓮:レン:Ren 陽翔:ハルト:Haruto
+湊:ミナト:Minato 樹:イツキ:Itsuki 大和:ヤマト:Yamato 陸:リク:Riku 悠真:ユウマ:Yuma
+智也:トモヤ:Tomoya 俊介:シュンスケ:Shunsuke 誠:マコト:Makoto 浩二:コウジ:Koji
+健一:ケンイチ:Kenichi 隆:タカシ:Takashi 博:ヒロシ:Hiroshi 茂:シゲル:Shigeru 勝:マサル:Masaru
+剛:ツヨシ:Tsuyoshi 哲也:テツヤ:Tetsuya 正樹:マサキ:Masaki 雅人:マサト:Masato
+康介:コウスケ:Kosuke 慎吾:シンゴ:Shingo 光:ヒカル:Hikaru 圭:ケイ:Kei 秀樹:ヒデキ:Hideki
+"""
+_JA_FEMALE_MORE = """
+陽子:ヨウコ:Yoko 恵子:ケイコ:Keiko 裕子:ユウコ:Yuko 真由美:マユミ:Mayumi 美香:ミカ:Mika
+愛:アイ:Ai 彩:アヤ:Aya 舞:マイ:Mai 沙織:サオリ:Saori 香織:カオリ:Kaori 恵:メグミ:Megumi
+千尋:チヒロ:Chihiro 美穂:ミホ:Miho 由美:ユミ:Yumi 直美:ナオミ:Naomi 智子:トモコ:Tomoko
+久美子:クミコ:Kumiko 明美:アケミ:Akemi 結衣:ユイ:Yui 陽菜:ヒナ:Hina 葵:アオイ:Aoi 凛:リン:Rin
+結菜:ユナ:Yuna 美咲:ミサキ:Misaki 七海:ナナミ:Nanami 杏:アン:An 花子:ハナコ:Hanako
+春香:ハルカ:Haruka 綾香:アヤカ:Ayaka 菜々子:ナナコ:Nanako 真理子:マリコ:Mariko
+紀子:ノリコ:Noriko 早苗:サナエ:Sanae 理恵:リエ:Rie 絵美:エミ:Emi 琴音:コトネ:Kotone
+"""
+
+
+def _ja_names(faker_pairs, more: str) -> list[tuple[str, str, str]]:
+    """Faker's (kanji, katakana, romaji) names plus ``more``, first spelling of each kanji kept."""
+    out = {}
+    for kanji, kana, latin in list(faker_pairs) + [tuple(w.split(":")) for w in more.split()]:
+        out.setdefault(kanji, (kanji, kana, latin))
+    return list(out.values())
+
+
 # Cities: (name, region, postcode prefix pattern, landline area code, local digits, weight).
 _CITIES = {
     "en": [
@@ -242,9 +361,9 @@ def build_pools(locale: str, seed: int) -> LocalePools:
         types = rng.choice(_arr(_GB_STREET_TYPES), 1500)
         streets = np.unique(bases + " " + types)
     elif locale == "fa":
-        first_m, first_m_latin = zip(*_FA_MALE)
-        first_f, first_f_latin = zip(*_FA_FEMALE)
-        last, last_latin = zip(*_FA_LAST)
+        first_m, first_m_latin = zip(*(_FA_MALE + _FA_MALE_MORE))
+        first_f, first_f_latin = zip(*(_FA_FEMALE + _FA_FEMALE_MORE))
+        last, last_latin = zip(*_persian_surnames())
         first_m_kana = first_f_kana = last_kana = None
         names = _arr(list(first_m) + list(first_f) + list(last)
                      + [fk.last_name() for _ in range(150)])
@@ -255,9 +374,11 @@ def build_pools(locale: str, seed: int) -> LocalePools:
         from faker.providers.address.ja_JP import Provider as JPA
         from faker.providers.person.ja_JP import Provider as JP
 
-        first_m, first_m_kana, first_m_latin = zip(*JP.first_name_male_pairs)
-        first_f, first_f_kana, first_f_latin = zip(*JP.first_name_female_pairs)
-        last, last_kana, last_latin = zip(*JP.last_name_pairs)
+        first_m, first_m_kana, first_m_latin = zip(*_ja_names(JP.first_name_male_pairs,
+                                                              _JA_MALE_MORE))
+        first_f, first_f_kana, first_f_latin = zip(*_ja_names(JP.first_name_female_pairs,
+                                                              _JA_FEMALE_MORE))
+        last, last_kana, last_latin = zip(*_ja_names(JP.last_name_pairs, _JA_LAST_MORE))
         # Japanese addresses name a town (町名); the block numbers are added per household.
         towns = list(JPA.towns)
         extra = ["本町", "中央", "栄町", "緑町", "旭町", "桜台", "若葉", "東町", "西町", "南町", "北町",

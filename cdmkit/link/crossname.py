@@ -156,7 +156,7 @@ def add_name_keys(records: pd.DataFrame) -> pd.DataFrame:
     """
     if "email" not in records or not ({"first_name", "last_name"} & set(records.columns)):
         return records
-    out = records.copy()
+    out = records.copy(deep=False)  # new columns only: the caller's frame is untouched
     first = map_unique(_col(out, "first_name").astype(object), skeleton)
     first = first.fillna("").astype(str).str.split(" ").str[0]  # the given name, not a middle
     last = map_unique(_col(out, "last_name").astype(object), skeleton).fillna("").astype(str)

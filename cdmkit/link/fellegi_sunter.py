@@ -33,7 +33,20 @@ import pandas as pd
 from .._estimator import ParamsMixin
 
 __all__ = ["FellegiSunter", "LevelScorer", "u_probabilities", "distinct_patterns",
-           "PairFrequencies"]
+           "merge_patterns", "PairFrequencies"]
+
+
+#: Pairs scored at a time (bounds the float temporaries of term-frequency lookups).
+_SCORE_CHUNK = 2_000_000
+
+
+def _in_chunks(score, gamma, tf):
+    """``score(gamma, tf)`` (one float per pair) computed ``_SCORE_CHUNK`` pairs at a time."""
+    out = np.empty(len(gamma))
+    for s in range(0, len(gamma), _SCORE_CHUNK):
+        out[s:s + _SCORE_CHUNK] = score(gamma[s:s + _SCORE_CHUNK],
+                                        None if tf is None else tf[s:s + _SCORE_CHUNK])
+    return out
 
 
 def u_probabilities(u_gamma: np.ndarray, n_levels, u_prior=None,
@@ -62,12 +75,15 @@ def u_probabilities(u_gamma: np.ndarray, n_levels, u_prior=None,
 
 
 class PairFrequencies:
-    """Term frequencies of candidate pairs, stored only for the comparisons that use them.
+    """Term frequencies of candidate pairs, kept per record and looked up per pair on use.
 
-    Behaves like a ``(pairs, comparisons)`` float array full of NaN except the
-    term-frequency columns: ``tf[:, k]`` is one column, ``tf[rows]`` a dense block. At
-    tens of millions of pairs a dense matrix would cost gigabytes for two or three
-    columns of information.
+    Behaves like a ``(pairs, comparisons)`` float32 array full of NaN except the
+    term-frequency columns: ``tf[:, k]`` is one column, ``tf[rows]`` a dense block. A
+    column is either set whole (``tf[:, k] = values``) or, as the pipeline does,
+    described by the frequency of each record's value per comparison level
+    (:meth:`set_record_frequencies`): the pair's frequency is then the commoner side's,
+    computed only for the rows asked for. At tens of millions of pairs that keeps a few
+    arrays of one value per record instead of one float per pair and column.
 
     Examples
     --------
@@ -78,28 +94,62 @@ class PairFrequencies:
     [nan, nan, nan]
     >>> tf[2:3].tolist()
     [[nan, 0.25]]
+    >>> pairs, gamma = np.array([[0, 1], [1, 2], [0, 2]]), np.array([[0], [1], [0]])
+    >>> lazy = PairFrequencies(3, 1)
+    >>> lazy.set_record_frequencies(0, {0: np.array([0.1, 0.1, 0.4])}, pairs, gamma)
+    >>> lazy[:, 0].astype(float).round(2).tolist()   # level 0 only: the commoner record
+    [0.1, nan, 0.4]
     """
 
     def __init__(self, n_pairs: int, n_comparisons: int):
         self.shape = (int(n_pairs), int(n_comparisons))
         self.columns: dict[int, np.ndarray] = {}
+        self.record_frequencies: dict[int, dict[int, np.ndarray]] = {}
+        self._pairs = self._gamma = None
         self.ndim = 2
 
     def __len__(self):
         return self.shape[0]
 
-    def _column(self, k):
+    def set_record_frequencies(self, k: int, by_level: dict, pairs: np.ndarray,
+                               gamma: np.ndarray) -> None:
+        """Describe column ``k`` by per-record frequencies: ``{level: freq per record}``.
+
+        The frequency of a pair at one of those levels is the larger of its two
+        records' (the commoner value counts); NaN at other levels.
+        """
+        if len(pairs) != self.shape[0] or len(gamma) != self.shape[0]:
+            raise ValueError("pairs and gamma must have one row per pair")
+        self._pairs, self._gamma = pairs, gamma
+        self.record_frequencies[int(k)] = {int(lv): np.asarray(f, dtype=np.float32)
+                                           for lv, f in by_level.items()}
+        self.columns.pop(int(k), None)
+
+    def _column(self, k, rows=slice(None)):
         col = self.columns.get(k)
-        return col if col is not None else np.full(self.shape[0], np.nan, dtype=np.float32)
+        if col is not None:
+            return col[rows]
+        n = len(range(*rows.indices(self.shape[0]))) if isinstance(rows, slice) else \
+            len(np.atleast_1d(np.arange(self.shape[0])[rows]))
+        out = np.full(n, np.nan, dtype=np.float32)
+        spec = self.record_frequencies.get(k)
+        if spec:
+            g = self._gamma[rows, k]
+            p = self._pairs[rows]
+            for level, freq in spec.items():
+                sel = np.flatnonzero(g == level)
+                out[sel] = np.fmax(freq[p[sel, 0]], freq[p[sel, 1]])
+        return out
 
     def __getitem__(self, key):
         if isinstance(key, tuple):
             rows, k = key
-            return self._column(int(k))[rows]
-        idx = np.arange(self.shape[0])[key]
-        out = np.full((len(np.atleast_1d(idx)), self.shape[1]), np.nan, dtype=np.float32)
-        for k, col in self.columns.items():
-            out[:, k] = col[idx]
+            return self._column(int(k), rows)
+        rows = key if isinstance(key, slice) else np.atleast_1d(np.arange(self.shape[0])[key])
+        n = len(range(*rows.indices(self.shape[0]))) if isinstance(rows, slice) else len(rows)
+        out = np.full((n, self.shape[1]), np.nan, dtype=np.float32)
+        for k in set(self.columns) | set(self.record_frequencies):
+            out[:, k] = self._column(k, rows)
         return out
 
     def __setitem__(self, key, values):
@@ -107,6 +157,18 @@ class PairFrequencies:
         if rows != slice(None):
             raise IndexError("set whole columns: tf[:, k] = values")
         self.columns[int(k)] = np.asarray(values, dtype=np.float32).reshape(self.shape[0])
+        self.record_frequencies.pop(int(k), None)
+
+
+def _pack(gamma: np.ndarray, base: int | None = None):
+    """One int64 per row (levels ``-1..max`` in a few bits each), or ``None`` if too wide."""
+    base = base or int(gamma.max()) + 2  # values -1..max shifted to 0..max+1
+    if base ** gamma.shape[1] >= 2 ** 62:
+        return None
+    code = np.zeros(len(gamma), dtype=np.int64)
+    for k in range(gamma.shape[1]):  # first column most significant: np.unique's order
+        code = code * base + (gamma[:, k].astype(np.int64) + 1)
+    return code
 
 
 def distinct_patterns(gamma: np.ndarray):
@@ -114,6 +176,7 @@ def distinct_patterns(gamma: np.ndarray):
 
     Rows are packed into one integer each (levels ``-1..k`` in a few bits), so tens of
     millions of pairs reduce with one 1-D sort instead of ``np.unique(axis=0)``'s row sort.
+    A ``(patterns, counts)`` tuple (as returned here) passes through unchanged.
 
     Examples
     --------
@@ -122,17 +185,49 @@ def distinct_patterns(gamma: np.ndarray):
     >>> p.tolist(), c.tolist()
     ([[-1, 2], [0, 1]], [1, 2])
     """
+    if isinstance(gamma, tuple):
+        return gamma
     gamma = np.asarray(gamma)
     if gamma.ndim != 2 or not len(gamma) or not gamma.shape[1]:
         return np.unique(gamma, axis=0, return_counts=True)
-    base = int(gamma.max()) + 2  # values -1..max shifted to 0..max+1
-    if base ** gamma.shape[1] >= 2 ** 62:
+    code = _pack(gamma)
+    if code is None:
         return np.unique(gamma, axis=0, return_counts=True)
-    code = np.zeros(len(gamma), dtype=np.int64)
-    for k in range(gamma.shape[1]):  # first column most significant: np.unique's order
-        code = code * base + (gamma[:, k].astype(np.int64) + 1)
     ucode, idx, counts = np.unique(code, return_index=True, return_counts=True)
     return gamma[idx], counts
+
+
+def _as_level_data(x):
+    """int8 level matrix, or a ``(patterns, counts)`` tuple left as it is."""
+    return x if isinstance(x, tuple) else np.asarray(x, dtype=np.int8)
+
+
+def merge_patterns(parts, n_comparisons: int):
+    """Combine ``(patterns, counts)`` of several chunks of pairs into one, as if counted at once.
+
+    EM needs only the distinct comparison vectors and their counts, so training data of
+    tens of millions of pairs can be counted chunk by chunk without a full copy.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = distinct_patterns(np.array([[0, 1], [0, 1]], dtype="int8"))
+    >>> b = distinct_patterns(np.array([[0, 1], [-1, 0]], dtype="int8"))
+    >>> p, c = merge_patterns([a, b], 2)
+    >>> p.tolist(), c.tolist()
+    ([[-1, 0], [0, 1]], [1, 3])
+    """
+    parts = [p for p in parts if len(p[0])]
+    if not parts:
+        return np.empty((0, n_comparisons), dtype=np.int8), np.empty(0, dtype=np.int64)
+    pats = np.concatenate([p for p, _ in parts])
+    counts = np.concatenate([c for _, c in parts]).astype(np.int64)
+    code = _pack(pats)
+    if code is None:
+        uniq, inv = np.unique(pats, axis=0, return_inverse=True)
+        return uniq, np.bincount(inv.ravel(), weights=counts).astype(np.int64)
+    _, idx, inv = np.unique(code, return_index=True, return_inverse=True)
+    return pats[idx], np.bincount(inv, weights=counts, minlength=len(idx)).astype(np.int64)
 
 
 class LevelScorer(ParamsMixin):
@@ -191,6 +286,8 @@ class LevelScorer(ParamsMixin):
         [-2.0, 2.0, 0.0]
         """
         gamma = np.asarray(gamma)
+        if len(gamma) > _SCORE_CHUNK and tf is not None:  # bounded temporaries
+            return _in_chunks(self.tf_weight, gamma, tf)
         out = np.zeros(len(gamma))
         for k in range(gamma.shape[1] if gamma.ndim == 2 else 0):
             col = self._tf_column(gamma, tf, k)
@@ -222,6 +319,8 @@ class LevelScorer(ParamsMixin):
         gamma = np.asarray(gamma)
         if hw is None:
             return np.zeros(len(gamma))
+        if len(gamma) > _SCORE_CHUNK:
+            return _in_chunks(self.household_term, gamma, tf)
         w = np.full(len(gamma), self.household_prior_)
         for k, wk in enumerate(hw):
             g = gamma[:, k]
@@ -234,8 +333,11 @@ class LevelScorer(ParamsMixin):
 
     def match_weight(self, gamma: np.ndarray, tf: np.ndarray | None = None) -> np.ndarray:
         """Match weight (bits) of each pair."""
-        # One column at a time: no (pairs x comparisons) float matrices at millions of pairs.
+        # One column at a time and in chunks of pairs: no (pairs x comparisons) float
+        # matrices at millions of pairs.
         gamma = np.asarray(gamma)
+        if len(gamma) > _SCORE_CHUNK:
+            return _in_chunks(self.match_weight, gamma, tf)
         w = np.full(len(gamma), float(self.prior_))
         for k, wk in enumerate(self.weights_):
             g = gamma[:, k]
@@ -335,9 +437,9 @@ class FellegiSunter(LevelScorer):
     def _em(self, gamma, m, h, pi, n_levels, m_prior, use_h, shared, update=True):
         """EM on the distinct comparison vectors; returns ``m, h, pi, n_iter, converged, seen``."""
         a_m, a_u = self.prior_strength
-        K = gamma.shape[1]
-        pi0 = np.asarray(pi, dtype=float).copy()
         patterns, counts = distinct_patterns(gamma)
+        K = patterns.shape[1]
+        pi0 = np.asarray(pi, dtype=float).copy()
         counts = counts.astype(float)
         onehots = []
         for k in range(K):
@@ -403,8 +505,9 @@ class FellegiSunter(LevelScorer):
 
         Parameters
         ----------
-        gamma : ndarray (n_pairs, n_comparisons)
-            Levels of the candidate pairs.
+        gamma : ndarray (n_pairs, n_comparisons) or tuple
+            Levels of the candidate pairs, or their distinct rows and counts
+            ``(patterns, counts)`` (see :func:`distinct_patterns`, :func:`merge_patterns`).
         u_gamma : ndarray (n_random, n_comparisons)
             Levels of random record pairs.
         n_levels : list of int
@@ -427,8 +530,9 @@ class FellegiSunter(LevelScorer):
             the shares among *all* pairs, ``share * candidate_share`` (as Splink's
             probability that two random records match). ``None`` keeps the candidate
             shares.
-        sessions : list of ndarray, optional
-            Training sessions (as Splink's): comparison vectors of the pairs of one
+        sessions : list of ndarray or tuple, optional
+            Training sessions (as Splink's): comparison vectors (or their patterns and
+            counts) of the pairs of one
             blocking rule, with the comparisons of that rule's fields set missing
             (agreement there is forced by the block, not evidence). m and h are averaged
             over the sessions; the class shares are then estimated on ``gamma``.
@@ -437,8 +541,8 @@ class FellegiSunter(LevelScorer):
         -------
         self
         """
-        gamma = np.asarray(gamma, dtype=np.int8)
-        K = gamma.shape[1]
+        gamma = _as_level_data(gamma)
+        K = gamma[0].shape[1] if isinstance(gamma, tuple) else gamma.shape[1]
         a_m, a_u = self.prior_strength
         self.u_ = u_probabilities(np.asarray(u_gamma), n_levels, u_prior, a_u)
         self._u_rand = [u.copy() for u in self.u_]
@@ -458,20 +562,22 @@ class FellegiSunter(LevelScorer):
             wm, wh = np.zeros(K), np.zeros(K)
             seen = [np.zeros(L) for L in n_levels]
             for g_s in sessions:
-                g_s = np.asarray(g_s, dtype=np.int8)
-                if len(g_s) < self.min_session_pairs:
+                pats_s, counts_s = distinct_patterns(_as_level_data(g_s))
+                n_s = int(counts_s.sum())
+                if n_s < self.min_session_pairs:
                     continue  # too few pairs to learn from; other sessions or priors decide
                 m_s, h_s, pi_s, _, _, seen_s = self._em(
-                    g_s, [x.copy() for x in m0], [x.copy() for x in h0], pi0.copy(), **opts)
+                    (pats_s, counts_s), [x.copy() for x in m0], [x.copy() for x in h0],
+                    pi0.copy(), **opts)
                 for k in range(K):
-                    if not (g_s[:, k] >= 0).any():
+                    if not (pats_s[:, k] >= 0).any():
                         continue  # blocked on in this session: no information
                     seen[k] += seen_s[k]
-                    acc_m[k] += pi_s[0] * len(g_s) * m_s[k]
-                    wm[k] += pi_s[0] * len(g_s)
+                    acc_m[k] += pi_s[0] * n_s * m_s[k]
+                    wm[k] += pi_s[0] * n_s
                     if use_h and shared[k]:
-                        acc_h[k] += pi_s[1] * len(g_s) * h_s[k]
-                        wh[k] += pi_s[1] * len(g_s)
+                        acc_h[k] += pi_s[1] * n_s * h_s[k]
+                        wh[k] += pi_s[1] * n_s
             m = [acc_m[k] / wm[k] if wm[k] > 0 else m0[k] for k in range(K)]
             h = [acc_h[k] / wh[k] if wh[k] > 0 else h0[k] for k in range(K)]
             # With fix_u=False, u is refined session after session (each EM starts from the

@@ -122,24 +122,31 @@ def golden_records(records: pd.DataFrame, customer_ids, rules: dict | None = Non
         "pos": np.arange(len(rec)),
     })
     base["prio"] = base["source"].map(prio).fillna(len(prio)).to_numpy()
-    grp = base.groupby("customer_id", sort=True)
-    out = pd.DataFrame({"n_records": grp.size()})
+    n_cust = len(cid_values)
+    cust = base["customer_id"].to_numpy()
+    # columns collected in a dict and framed once: no per-column inserts or index copies
+    # on a million customers
+    out = {"customer_id": np.asarray(cid_values, dtype=object),
+           "n_records": np.bincount(cust, minlength=n_cust)}
     # sources of each customer as a bit mask (a few sources), then one name per mask
     src_codes, src_names = pd.factorize(base["source"], sort=True)
-    cs = pd.DataFrame({"c": base["customer_id"].to_numpy(), "s": src_codes}).drop_duplicates()
+    cs = pd.DataFrame({"c": cust, "s": src_codes}).drop_duplicates()
     # distinct bits of one customer: their sum is their OR
-    mask = pd.Series(np.left_shift(1, cs["s"].to_numpy().astype(np.int64))).groupby(
-        cs["c"].to_numpy()).sum()
+    mask = np.bincount(cs["c"].to_numpy(),
+                       weights=np.left_shift(1, cs["s"].to_numpy().astype(np.int64)),
+                       minlength=n_cust).astype(np.int64)
     names = {m: ",".join(src_names[[k for k in range(len(src_names)) if m >> k & 1]])
-             for m in np.unique(mask.to_numpy())}
-    out["sources"] = mask.map(names)
+             for m in np.unique(mask)}
+    out["sources"] = pd.Series(mask).map(names).to_numpy()
     if household_ids is not None:
-        out["household_id"] = pd.Series(np.asarray(household_ids, dtype=object),
-                                        index=base.index).groupby(base["customer_id"]).first()
+        hh = np.asarray(household_ids, dtype=object)
+        first = np.full(n_cust, len(rec), dtype=np.int64)
+        np.minimum.at(first, cust, np.arange(len(rec)))
+        out["household_id"] = hh[first]
     if "created_at" in rec:
         c = _to_ts(rec["created_at"])
-        out["first_seen"] = c.groupby(base["customer_id"].to_numpy()).min()
-    out["last_seen"] = grp["ts"].max()
+        out["first_seen"] = c.groupby(cust).min().reindex(range(n_cust)).to_numpy()
+    out["last_seen"] = base["ts"].groupby(cust).max().reindex(range(n_cust)).to_numpy()
     for field in golden_fields(rec):
         vals = rec[field]
         filled = vals.notna().to_numpy()
@@ -151,14 +158,19 @@ def golden_records(records: pd.DataFrame, customer_ids, rules: dict | None = Non
             chosen = _consent(d, rec, field, filled)
         else:
             chosen = _survive(d, rules.get(field, "most_recent"))
-        chosen = chosen.set_index("customer_id")
-        out[field] = chosen["value"]
-        out[f"{field}_source"] = chosen["source"]
-        out[f"{field}_record"] = chosen["record_id"]
-    out.index = pd.Index(np.asarray(cid_values, dtype=object)[out.index.to_numpy()],
-                         name="customer_id")
-    out = out.reset_index()
-    return out
+        at = chosen["customer_id"].to_numpy()
+        for col, name in (("value", field), ("source", f"{field}_source"),
+                          ("record_id", f"{field}_record")):
+            v = chosen[col]
+            if name == field and v.dtype != object:
+                # typed fields (dates, flags) keep their dtype, missing where no value
+                out[name] = pd.Series(v.array, index=at).reindex(range(n_cust))
+            else:
+                arr = np.full(n_cust, None, dtype=object)
+                arr[at] = v.to_numpy(dtype=object)
+                out[name] = arr
+    # copy=False: one block per column instead of a consolidated copy of them all
+    return pd.DataFrame(out, copy=False)
 
 
 def _survive(d: pd.DataFrame, rule: str) -> pd.DataFrame:
@@ -189,6 +201,4 @@ def _consent(d: pd.DataFrame, rec: pd.DataFrame, field: str, filled) -> pd.DataF
     d["flag"] = d["value"].map(lambda v: str(v).strip().lower() in ("true", "1", "yes", "y"))
     # Most recent first; among equally recent (or undated) statements, False first.
     d = d.sort_values(["customer_id", "neg_ts", "flag", "pos"], kind="stable")
-    d = d.drop_duplicates("customer_id")
-    d["value"] = d["flag"]
-    return d
+    return d.drop_duplicates("customer_id").assign(value=lambda x: x["flag"])

@@ -30,7 +30,8 @@ from .blocking import block
 from .crossname import add_name_keys
 from .clustering import cluster_pairs, cluster_size_table
 from .evaluate import blocking_recall, pairwise_scores, true_pairs, truth_for
-from .fellegi_sunter import FellegiSunter, LevelScorer, PairFrequencies
+from .fellegi_sunter import (FellegiSunter, LevelScorer, PairFrequencies,
+                             distinct_patterns, merge_patterns)
 from .normalize import map_unique, text_key
 from .settings import SHARED_FIELDS, LinkageSettings, canonicalize_columns, infer_settings
 from .supervised import SupervisedScorer, load_labels
@@ -153,6 +154,54 @@ def _apply_name_swaps(g, p, comparators, swap):
     return swapped
 
 
+def _training_patterns(gamma, rule_of, members, blocked, chunk: int | None = None):
+    """EM training data as distinct comparison vectors and counts, counted chunk by chunk.
+
+    ``train``: every candidate pair with the comparisons its own blocking rule forces
+    set missing; ``sessions``: per rule, the pairs it found with that rule's
+    comparisons set missing. Counting patterns chunk by chunk avoids copies of the
+    (pairs x comparisons) level matrix at tens of millions of pairs.
+    """
+    chunk = chunk or _COMPARE_CHUNK
+    K = gamma.shape[1]
+    parts = []
+    for start in range(0, len(gamma), chunk):
+        g = gamma[start:start + chunk].copy()
+        r = rule_of[start:start + chunk]
+        for r_idx, cols in enumerate(blocked):
+            if cols:
+                g[np.ix_(r == r_idx, cols)] = -1
+        parts.append(distinct_patterns(g))
+    train = merge_patterns(parts, K)
+    sessions = []
+    for r_idx, cols in enumerate(blocked):
+        idx = members[r_idx]
+        parts = []
+        for start in range(0, len(idx), chunk):
+            g = gamma[idx[start:start + chunk]]
+            g[:, cols] = -1
+            parts.append(distinct_patterns(g))
+        sessions.append(merge_patterns(parts, K))
+    return train, sessions
+
+
+def _scored_columns(records, settings, config) -> list[str]:
+    """Columns linkage reads (keys, compared and blocking columns, name keys), in order."""
+    from .blocking import _PREFIX
+
+    used = {"source", "record_id"} | {c.column for c in settings.comparisons}
+    used |= {c for r in settings.blocking_rules for c in r.columns}
+    used |= {m["col"] for m in map(_PREFIX.match, config.refine_on) if m is not None}
+    return [c for c in records.columns if c in used or str(c).startswith("_lk_")]
+
+
+def _record_frequency(codes: np.ndarray, n_values: int) -> np.ndarray:
+    """Share of the records holding each record's value (NaN where missing)."""
+    present = codes >= 0
+    freq = np.bincount(codes[present], minlength=n_values) / max(int(present.sum()), 1)
+    return np.where(present, freq[np.maximum(codes, 0)], np.nan).astype(np.float32)
+
+
 def _progress_enabled(progress) -> bool:
     if progress is not None:
         return bool(progress)
@@ -172,7 +221,10 @@ def prepare_records(df: pd.DataFrame, source: str = "input") -> pd.DataFrame:
     >>> prepare_records(pd.DataFrame({"record_id": [1, 2]}))["source"].tolist()
     ['input', 'input']
     """
-    rec = df.reset_index(drop=True).copy()
+    # a shallow copy: columns are replaced below, never written into, so the caller's
+    # frame stays as it was without copying every column of a million records
+    rec = df.copy(deep=False)
+    rec.index = pd.RangeIndex(len(rec))
     if "record_id" not in rec:
         raise InputError("customers", "no record_id column (the key of each record)")
     if "source" not in rec:
@@ -212,7 +264,6 @@ class ScoredLinkage:
     tf: PairFrequencies
     model: LevelScorer
     match_weight: np.ndarray
-    match_probability: np.ndarray
     rule_counts: pd.DataFrame
     clusters: np.ndarray
     anomalies: pd.DataFrame
@@ -221,6 +272,11 @@ class ScoredLinkage:
     truth: np.ndarray | None = None
     #: Pairs whose first and last names were compared crosswise (written in the other order).
     names_swapped: np.ndarray | None = None
+
+    @property
+    def match_probability(self) -> np.ndarray:
+        """Match probability of each pair (from its weight; computed on access, not stored)."""
+        return probability(self.match_weight)
 
     @property
     def names(self) -> list[str]:
@@ -237,23 +293,49 @@ class ScoredLinkage:
         return self.model.params_frame(self.names, self.level_names)
 
     def pairs_frame(self) -> pd.DataFrame:
-        """Scored pairs with record keys, weights, probabilities and comparison levels."""
+        """Scored pairs with record keys, weights, probabilities and comparison levels.
+
+        Built for tens of millions of pairs: sources and record keys are categoricals
+        (small integer codes into the records' values), and the weight, the swap flag
+        and the level columns share memory with this object's arrays instead of copying
+        them (treat the frame as read-only, or copy it before changing it in place).
+        """
         rec = self.records
         i, j = self.pairs[:, 0], self.pairs[:, 1]
-        # sources as categoricals: one byte per pair instead of a pointer
         sources = pd.Categorical(rec["source"])
-        out = pd.DataFrame({
-            "source_l": sources[i], "record_id_l": rec["record_id"].to_numpy()[i],
-            "source_r": sources[j], "record_id_r": rec["record_id"].to_numpy()[j],
+        rcodes, rvalues = pd.factorize(rec["record_id"])
+        rcodes = rcodes.astype(np.int32 if len(rvalues) < 2 ** 31 else np.int64)
+        rvalues = pd.Index(rvalues)
+        swapped = (self.names_swapped if self.names_swapped is not None
+                   else np.zeros(len(self.pairs), dtype=bool))
+        cols = {
+            "source_l": sources[i], "record_id_l": pd.Categorical.from_codes(rcodes[i], rvalues),
+            "source_r": sources[j], "record_id_r": pd.Categorical.from_codes(rcodes[j], rvalues),
             "match_weight": self.match_weight, "match_probability": self.match_probability,
-        })
-        out["tf_adjustment"] = self.model.tf_weight(self.gamma, self.tf)
-        out["names_swapped"] = (self.names_swapped if self.names_swapped is not None
-                                else np.zeros(len(out), dtype=bool))
-        # the levels as one int8 block (no per-column inserts and copies at millions of pairs)
-        levels = pd.DataFrame(self.gamma, columns=[f"gamma_{n}" for n in self.names],
-                              copy=False)
-        return pd.concat([out, levels], axis=1, copy=False)
+            "tf_adjustment": self.model.tf_weight(self.gamma, self.tf),
+            "names_swapped": swapped,
+        }
+        for k, name in enumerate(self.names):
+            cols[f"gamma_{name}"] = self.gamma[:, k]
+        # copy=False: one block per column, no consolidation into 2-D copies
+        return pd.DataFrame(cols, copy=False)
+
+
+def probability(weight) -> np.ndarray:
+    """Match probability of match weights in bits: ``1 / (1 + 2**-weight)``.
+
+    Examples
+    --------
+    >>> probability([0.0, 1.0]).tolist()
+    [0.5, 0.6666666666666666]
+    >>> float(probability(-1.0))
+    0.3333333333333333
+    """
+    # in place: one array of temporaries at tens of millions of pairs
+    p = np.exp2(-np.atleast_1d(np.asarray(weight, dtype=float)))
+    p += 1.0
+    np.reciprocal(p, out=p)
+    return p if np.ndim(weight) else p[0]
 
 
 @dataclass
@@ -435,6 +517,7 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
     config = config or LinkageConfig()
     records = add_name_keys(prepare_records(records))
     settings = settings or infer_settings(records, config)
+    records = records[_scored_columns(records, settings, config)]
     n = len(records)
     bar = tqdm(total=5, desc="linkage", disable=not _progress_enabled(progress), leave=False)
 
@@ -484,7 +567,7 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
     swapped = []
     gamma = compare(pairs, swapped)
     swapped = swapped[0]
-    # only the term-frequency columns are stored (float32 is plenty for frequencies)
+    # term frequencies: one value per record and level, looked up per pair on use
     tf = PairFrequencies(*gamma.shape)
     tf_on = [bool(s.tf_adjust) for s in settings.comparisons]
     for k, on in enumerate(tf_on):
@@ -493,19 +576,16 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
             # the surname inside an e-mail address: how common is it?); the commoner side
             # counts
             keys = comparators[k].tf_keys(records[settings.comparisons[k].column])
+            by_level = {}
             for level, key in keys.items():
                 kc, ku = pd.factorize(key, use_na_sentinel=True)
-                if not len(ku):
-                    continue
-                freq = np.bincount(kc[kc >= 0], minlength=len(ku)) / max((kc >= 0).sum(), 1)
-                fr = np.where(kc >= 0, freq[np.maximum(kc, 0)], np.nan)
-                f2 = np.fmax(fr[pairs[:, 0]], fr[pairs[:, 1]])
-                tf[:, k] = np.where(gamma[:, k] == level, f2, tf[:, k]).astype(np.float32)
+                if len(ku):
+                    by_level[level] = _record_frequency(kc, len(ku))
+            if by_level:
+                tf.set_record_frequencies(k, by_level, pairs, gamma)
         elif on:
-            c = codes[k]
-            freq = np.bincount(c[c >= 0], minlength=len(uniques[k])) / max((c >= 0).sum(), 1)
-            tf[:, k] = np.where(gamma[:, k] == 0, freq[np.maximum(codes[k][pairs[:, 0]], 0)],
-                                np.nan)
+            tf.set_record_frequencies(k, {0: _record_frequency(codes[k], len(uniques[k]))},
+                                      pairs, gamma)
     bar.update()
 
     # 4. scoring
@@ -534,18 +614,14 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
         # for that pair. The prior is then rescaled from candidate pairs to all pairs.
         train, sessions, share = gamma, None, None
         if config.em_training == "sessions":
-            train = gamma.copy()
-            sessions = []
-            for r_idx, rule in enumerate(settings.blocking_rules):
+            blocked = []
+            for rule in settings.blocking_rules:
                 implied = set(rule.columns)
                 for c in rule.columns:
                     implied |= set(_IMPLIED_COLUMNS.get(c, ()))
-                cols = [k for k, spec in enumerate(settings.comparisons)
-                        if spec.column in implied]
-                train[np.ix_(rule_of == r_idx, cols)] = -1
-                g_s = gamma[members[r_idx]]
-                g_s[:, cols] = -1
-                sessions.append(g_s)
+                blocked.append([k for k, spec in enumerate(settings.comparisons)
+                                if spec.column in implied])
+            train, sessions = _training_patterns(gamma, rule_of, members, blocked)
             n_possible = _n_possible_pairs(records["source"], settings.link_type)
             share = len(pairs) / n_possible if n_possible else None
         model.fit(train, compare(rp), n_levels, tf_exact=tf_on, sessions=sessions,
@@ -554,9 +630,8 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
                   u_prior=[c.u_prior() for c in comparators],
                   shared=[s.column in SHARED_FIELDS for s in settings.comparisons]
                   if config.household_class else None)
-        del train, sessions, members  # training copies of gamma: gone before clustering
+        del train, sessions, members
     weight = model.match_weight(gamma, tf)
-    prob = 1.0 / (1.0 + np.exp2(-weight))
     bar.update()
 
     # 5. clustering
@@ -567,7 +642,7 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
                                         config.min_cluster_density, config.chain_guard)
     bar.update()
     bar.close()
-    return ScoredLinkage(records, settings, comparators, pairs, gamma, tf, model, weight, prob,
+    return ScoredLinkage(records, settings, comparators, pairs, gamma, tf, model, weight,
                          rule_counts, clusters, anomalies, tw, mode,
                          None if truth is None else np.asarray(truth), swapped)
 
@@ -730,7 +805,7 @@ def resolve_identities(customers: pd.DataFrame, config=None, store_path=None,
     # Key order makes every result independent of the input row order (random pairs included).
     records = prepare_records(linkage_columns(customers, config))
     records = records.sort_values(["source", "record_id"], kind="stable")
-    records = records.reset_index(drop=True)
+    records.index = pd.RangeIndex(len(records))  # (reset_index would copy every column)
     truth = hh_truth = None
     if ground_truth is not None and len(ground_truth):
         truth = truth_for(records, ground_truth, "person_id")

@@ -110,11 +110,12 @@ class ReviewPanel:
     def _table_html(self, pair: int) -> str:
         from ..privacy import mask_frame
         from .explain import pair_records
+        from .pipeline import probability
 
         recs = pair_records(self.scored, pair)
         recs = mask_frame(recs, show_raw=self.show_raw)
         side = recs.set_index("side").T
-        p = self.scored.match_probability[pair]
+        p = float(probability(self.scored.match_weight[pair]))
         return (f"<b>Pair {self.position + 1} of {len(self.candidates)}</b> — match probability "
                 f"{p:.2f}<br>" + side.to_html(na_rep="", escape=True))
 

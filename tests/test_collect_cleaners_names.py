@@ -96,3 +96,16 @@ def test_cleaner_is_a_sklearn_estimator():
 def test_split_last_comma_first():
     first, last = split_full_name(pd.Series(["HILTON, Stuart", "van Dijk, Anna"]))
     assert first.tolist() == ["Stuart", "Anna"] and last.tolist() == ["HILTON", "van Dijk"]
+
+
+def test_persian_compound_family_names_written_with_a_space():
+    """Tills drop the half-space of ``ابراهیم‌پور``: the suffix is not a surname of its own."""
+    cleaned = NameCleaner().transform(pd.Series(["سپیده ابراهیم پور", "لادن مراد\u200cنیا",
+                                                 "پوریا کریمی", "رضا زاده"], dtype=object))
+    first, last = split_full_name(cleaned)
+    assert first.tolist() == ["سپیده", "لادن", "پوریا", None]
+    assert last.tolist() == ["ابراهیم\u200cپور", "مراد\u200cنیا", "کریمی", "رضا\u200cزاده"]
+    # the key of the compound does not depend on the half-space or the space
+    keys = NameCleaner().transform_full(pd.Series(["ابراهیم پور", "ابراهیم\u200cپور",
+                                                   "ابراهیمپور"], dtype=object))[1]
+    assert pd.Series(keys["key"]).nunique() == 1

@@ -21,6 +21,8 @@ from cdmkit.link.settings import BlockingRule, infer_settings
     ("Kamrani", "کامرانی"), ("Ghorbani", "قربانی"), ("Mohammad", "محمد"),
     ("Tehrani", "تهرانی"), ("Mozhgan", "مژگان"), ("Shimizu", "シミズ"), ("kumiko", "くみこ"),
     ("Hosseini", "حسيني"),  # Arabic-keyboard yeh
+    ("Rezanejad", "رضا\u200cنژاد"), ("Rezanezhad", "رضانژاد"),  # ژ written j or zh
+    ("Qasemi", "قاسمی"),
 ])
 def test_skeleton_is_script_insensitive(latin, other):
     assert skeleton(latin) == skeleton(other) != ""

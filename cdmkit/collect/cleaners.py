@@ -38,7 +38,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from ..registry import cleaners
 from .textnorm import _KEY_DROP, _SPACES
-from .textnorm import (clean_spaces, normalize_digits, normalize_japanese, normalize_persian,
+from .textnorm import (clean_spaces, join_persian_name_suffixes, normalize_digits,
+                       normalize_japanese, normalize_persian,
                        script_of, strip_diacritics, text_key)
 
 __all__ = [
@@ -515,7 +516,7 @@ class NameCleaner(Cleaner):
         s = clean_spaces(_NAME_BIDI.sub("", _nfkc(value)))
         script = script_of(s)
         if script == "arabic":
-            s = normalize_persian(s)
+            s = join_persian_name_suffixes(normalize_persian(s))
         s = _NAME_JOINERS.sub(r"\1", s) if script == "latin" else s
         title = suffix = None
         if self.split_titles:

@@ -100,6 +100,28 @@ def normalize_persian(text: str) -> str:
     return text
 
 
+#: Suffixes that make Persian family names (-zadeh, -pour, -nejad, -far, -nia, -vand, -lou).
+PERSIAN_NAME_SUFFIXES = ("زاده", "پور", "نژاد", "فر", "نیا", "وند", "لو")
+_FA_SUFFIX_SPLIT = re.compile("(?<=[^\\s\u200c]) (" + "|".join(PERSIAN_NAME_SUFFIXES) + ")(?= |$)")
+
+
+def join_persian_name_suffixes(text: str) -> str:
+    """Re-attach a family-name suffix written as a word of its own (``رضا زاده``).
+
+    Windows forms and tills often lose the zero-width non-joiner of compound family
+    names, leaving a space; the suffix then looks like a surname of its own and a
+    full name splits in the wrong place. The suffix is joined back with a ZWNJ.
+
+    Examples
+    --------
+    >>> join_persian_name_suffixes("سپیده ابراهیم پور") == "سپیده ابراهیم\u200cپور"
+    True
+    >>> join_persian_name_suffixes("پوریا کریمی") == "پوریا کریمی"
+    True
+    """
+    return _FA_SUFFIX_SPLIT.sub("\u200c\\1", text) if " " in text else text
+
+
 def normalize_japanese(text: str) -> str:
     """Width normalisation: NFKC (full-width Latin and digits to ASCII, half-width kana to full).
 

@@ -100,6 +100,8 @@ def skeleton(value) -> str:
     ('mhmd', 'mhmd', 'bs', 'bs')
     >>> skeleton("清水")
     '清水'
+    >>> skeleton("رضانژاد") == skeleton("Rezanejad") == skeleton("Rezanezhad")
+    True
     """
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
@@ -120,6 +122,8 @@ def skeleton(value) -> str:
         if re.search(r"[^a-z\W\d_]", s):  # other scripts stay as they are
             return s
         s = _NOT_LOWER.sub("", s)
+    # transliteration variants of one letter: ژ as zh or j (Nezhad / Nejad), ق as q or gh
+    s = s.replace("zh", "j").replace("q", "gh")
     return _DOUBLE.sub(r"\1", _VOWELS.sub("", s))
 
 

@@ -368,3 +368,37 @@ def test_pairs_frame_is_compact_and_keeps_the_keys():
     assert np.shares_memory(p["match_weight"].to_numpy(), s.match_weight)
     assert np.array_equal(p["match_probability"], 1 / (1 + np.exp2(-s.match_weight)))
     assert (p[[f"gamma_{n}" for n in s.names]].to_numpy() == s.gamma).all()
+
+
+def test_u_from_all_sessions_averages_the_sessions_refined_u():
+    from cdmkit.link import FellegiSunter
+
+    rng = np.random.default_rng(7)
+    match = rng.random(4000) < 0.3
+    g = np.where(match[:, None], rng.random((4000, 3)) < 0.1,
+                 rng.random((4000, 3)) < 0.8).astype(np.int8)
+    u = (rng.random((5000, 3)) < 0.8).astype(np.int8)
+    a, b = g[:2000].copy(), g[2000:].copy()
+    b[:, 0] = -1  # the second session blocks on comparison 0
+    kw = dict(fix_u=False)
+    last = FellegiSunter(**kw).fit(g, u, [2, 2, 2], sessions=[a, b])
+    every = FellegiSunter(u_from="all_sessions", **kw).fit(g, u, [2, 2, 2], sessions=[a, b])
+    only_a = FellegiSunter(**kw).fit(g, u, [2, 2, 2], sessions=[a])
+    # comparison 0: the last session blocks it (back to random-pair u); averaged, only the
+    # first session, which sees it, counts
+    assert np.allclose(last.u_[0], last._u_rand[0])
+    assert np.allclose(every.u_[0], only_a.u_[0]) and not np.allclose(every.u_[0], last.u_[0])
+    # the other comparisons: between the two sessions' refined u
+    assert all(np.isclose(x.sum(), 1) for x in every.u_)
+    with pytest.raises(ValueError):
+        FellegiSunter(u_from="first").fit(g, u, [2, 2, 2], sessions=[a])
+
+
+def test_em_u_from_option_reaches_the_model():
+    df = pd.DataFrame({"record_id": [str(i) for i in range(40)],
+                       "first_name": ["Ann", "Bo", "Cy", "Di"] * 10,
+                       "last_name": [f"N{i % 13}" for i in range(40)],
+                       "email": [f"p{i % 17}@x.org" for i in range(40)]})
+    s = score_and_cluster(df, config=LinkageConfig(em_u_from="all_sessions"))
+    assert s.model.u_from == "all_sessions"
+    assert score_and_cluster(df).model.u_from == "last_session"

@@ -395,6 +395,9 @@ class FellegiSunter(LevelScorer):
         that makes non-matching candidates look alike (sorted neighbourhood on names).
     min_session_pairs : int
         Training sessions with fewer pairs are skipped.
+    u_from : {'last_session', 'all_sessions'}
+        With ``fix_u=False`` and sessions: score with the u refined by the last session,
+        or with the sessions' refined u averaged (weighted by expected non-matches).
 
     Attributes
     ----------
@@ -417,7 +420,7 @@ class FellegiSunter(LevelScorer):
 
     def __init__(self, max_iter=100, tol=1e-6, lambda_init=0.1, m_init_exact=0.9,
                  min_level_count=5, prior_strength=(10.0, 100.0), fix_u=True,
-                 min_session_pairs=20):
+                 min_session_pairs=20, u_from="last_session"):
         self.max_iter = max_iter
         self.tol = tol
         self.lambda_init = lambda_init
@@ -426,6 +429,7 @@ class FellegiSunter(LevelScorer):
         self.prior_strength = prior_strength
         self.fix_u = fix_u
         self.min_session_pairs = min_session_pairs
+        self.u_from = u_from
 
     def _m_init(self, L):
         if L == 1:
@@ -541,6 +545,9 @@ class FellegiSunter(LevelScorer):
         -------
         self
         """
+        if self.u_from not in ("last_session", "all_sessions"):
+            raise ValueError(f"u_from must be 'last_session' or 'all_sessions', not "
+                             f"{self.u_from!r}")
         gamma = _as_level_data(gamma)
         K = gamma[0].shape[1] if isinstance(gamma, tuple) else gamma.shape[1]
         a_m, a_u = self.prior_strength
@@ -560,6 +567,7 @@ class FellegiSunter(LevelScorer):
             acc_m = [np.zeros(L) for L in n_levels]
             acc_h = [np.zeros(L) for L in n_levels]
             wm, wh = np.zeros(K), np.zeros(K)
+            acc_u, wu = [np.zeros(L) for L in n_levels], np.zeros(K)
             seen = [np.zeros(L) for L in n_levels]
             for g_s in sessions:
                 pats_s, counts_s = distinct_patterns(_as_level_data(g_s))
@@ -575,16 +583,24 @@ class FellegiSunter(LevelScorer):
                     seen[k] += seen_s[k]
                     acc_m[k] += pi_s[0] * n_s * m_s[k]
                     wm[k] += pi_s[0] * n_s
+                    if not self.fix_u and self.u_from == "all_sessions":
+                        acc_u[k] += pi_s[2] * n_s * self.u_[k]
+                        wu[k] += pi_s[2] * n_s
                     if use_h and shared[k]:
                         acc_h[k] += pi_s[1] * n_s * h_s[k]
                         wh[k] += pi_s[1] * n_s
             m = [acc_m[k] / wm[k] if wm[k] > 0 else m0[k] for k in range(K)]
             h = [acc_h[k] / wh[k] if wh[k] > 0 else h0[k] for k in range(K)]
+            if self.u_from == "all_sessions":
+                self.u_ = [acc_u[k] / wu[k] if wu[k] > 0 else self.u_[k] for k in range(K)]
             # With fix_u=False, u is refined session after session (each EM starts from the
             # previous session's u, as Splink's sessions start from the current model); the
             # comparisons a session blocks on return to the random-pair u there. The last
             # session (a name sorted neighbourhood, whose non-matches are otherwise close to
-            # random pairs) leaves the u used for scoring.
+            # random pairs) leaves the u used for scoring; with u_from="all_sessions" the u
+            # used for scoring is the average of the sessions' refined u (weighted by their
+            # expected non-matches, each comparison over the sessions that see it): more
+            # conservative, for very large data where namesakes dominate the last session.
             if use_h:  # relatives agree on personal fields as often as random people
                 h = [h[k] if shared[k] else u_rand[k] for k in range(K)]
             # class shares among the candidates, with m, h and u fixed

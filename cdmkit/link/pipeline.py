@@ -608,7 +608,7 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
         rp = _random_pairs(n, config.u_sample_size, rng, src, settings.link_type)
         model = FellegiSunter(max_iter=config.em_max_iter, tol=config.em_tol,
                               fix_u=config.em_fix_u if config.em_training == "sessions"
-                              else False)
+                              else False, u_from=config.em_u_from)
         # As in Splink's training sessions: within the block of the rule that found a pair,
         # agreement on that rule's fields is forced, not evidence, so EM ignores those fields
         # for that pair. The prior is then rescaled from candidate pairs to all pairs.

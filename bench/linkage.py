@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 from pathlib import Path
@@ -39,6 +40,9 @@ from _common import (ROOT, machine, peer_python, run_measured, table,  # noqa: E
 
 CACHE = ROOT / "bench" / ".cache" / "linkage"
 SETS = ["febrl1", "febrl2", "febrl3", "febrl4"]
+#: Linkage options also benchmarked on the generated company (besides the defaults).
+VARIANTS = ["em_u_from=all_sessions"]
+VARIANT_ENV = "CDMKIT_BENCH_LINKAGE"
 
 SPLINK_SCRIPT = r'''
 import sys
@@ -203,6 +207,9 @@ def _worker_generated(n: str, data_dir: Path, out: Path):
 
     gen = Path(data_dir) / f"generated_{n}"
     cfg = load_config(gen / "clients" / "bench.yaml")
+    # a settings variant (``--variant``): linkage options over the client config's
+    cfg.linkage = type(cfg.linkage).model_validate(
+        {**cfg.linkage.model_dump(), **json.loads(os.environ.get(VARIANT_ENV, "{}"))})
     import pyarrow.parquet as pq
 
     from cdmkit.link import linkage_columns
@@ -279,6 +286,9 @@ def main(argv=None):
                     help="runs of each tool on each FEBRL set; the median time is reported")
     ap.add_argument("--generated", type=int, nargs="*", default=[10_000, 100_000, 1_000_000],
                     help="sizes of the generated company to link with cdmkit (none: skip)")
+    ap.add_argument("--variant", action="append", default=None, metavar="KEY=VALUE",
+                    help="also link the generated company with this linkage option "
+                         f"(repeatable; default: {' '.join(VARIANTS)})")
     ap.add_argument("--no-write", action="store_true", help="print instead of writing the doc")
     ap.add_argument("--worker", nargs=4, metavar=("TOOL", "SET", "DATA", "OUT"),
                     help=argparse.SUPPRESS)
@@ -343,6 +353,7 @@ def main(argv=None):
           "", table(rows, ["data", "tool", "precision", "recall", "f1", "seconds",
                            "seconds_vs_splink", "link_seconds", "peak_mib"])]
     gen_rows, locale_rows = [], []
+    variants = VARIANTS if args.variant is None else args.variant
     for n in args.generated:
         prepared = CACHE / f"generated_{n}" / "customers.parquet"
         stamp = prepared.with_suffix(".source-hash")
@@ -353,37 +364,45 @@ def main(argv=None):
             run_measured([sys.executable, __file__, "--worker", "prepare", str(n), str(CACHE),
                           str(prepared)], cwd=str(ROOT))
             stamp.write_text(_prep_hash())
-        out = CACHE / f"generated_{n}.json"
-        m = run_measured([sys.executable, __file__, "--worker", "generated", str(n),
-                          str(CACHE), str(out)], cwd=str(ROOT))
-        f = json.loads(out.read_text())
-        gen_rows.append({"persons": n, "records": f["n_records"],
-                         "candidate_pairs": f["n_candidate_pairs"],
-                         "blocking_recall": f.get("blocking_recall", ""),
-                         "precision": f["precision"], "recall": f["recall"], "f1": f["f1"],
-                         "household_precision": f.get("household_precision", ""),
-                         "linkage_seconds": f["linkage_seconds"],
-                         "process_seconds": m["seconds"], "peak_mib": m["peak_mib"]})
-        print(gen_rows[-1], flush=True)
-        for r in f.get("per_locale", []):
-            locale_rows.append({"persons": n, "locale": r["group"], "records": r["records"],
-                                "precision": r["precision"], "recall": r["recall"],
-                                "f1": r["f1"]})
+        import yaml
+
+        for variant in ["default"] + variants:
+            env = dict(os.environ)
+            if variant != "default":
+                key, _, value = variant.partition("=")
+                env[VARIANT_ENV] = json.dumps({key: yaml.safe_load(value)})
+            out = CACHE / f"generated_{n}{'' if variant == 'default' else '_' + variant}.json"
+            m = run_measured([sys.executable, __file__, "--worker", "generated", str(n),
+                              str(CACHE), str(out)], cwd=str(ROOT), env=env)
+            f = json.loads(out.read_text())
+            gen_rows.append({"persons": n, "settings": variant, "records": f["n_records"],
+                             "candidate_pairs": f["n_candidate_pairs"],
+                             "blocking_recall": f.get("blocking_recall", ""),
+                             "precision": f["precision"], "recall": f["recall"], "f1": f["f1"],
+                             "household_precision": f.get("household_precision", ""),
+                             "linkage_seconds": f["linkage_seconds"],
+                             "process_seconds": m["seconds"], "peak_mib": m["peak_mib"]})
+            print(gen_rows[-1], flush=True)
+            for r in f.get("per_locale", []):
+                locale_rows.append({"persons": n, "settings": variant, "locale": r["group"],
+                                    "records": r["records"], "precision": r["precision"],
+                                    "recall": r["recall"], "f1": r["f1"]})
     if gen_rows:
         md += ["", "Generated demo company (English/Persian/Japanese mix, households, work and "
                "private e-mails), cdmkit only, default settings. The company is generated and "
                "run through the collection stage beforehand; the measured process reads the "
                "collected `customers` table and runs the whole identity-resolution stage "
                "(blocking, EM, scoring, clustering, stable IDs in a new DuckDB store, "
-               "households, golden records). `linkage_seconds`: that stage; "
+               "households, golden records). `settings`: the defaults, or one linkage "
+               "option changed (`--variant`). `linkage_seconds`: that stage; "
                "`process_seconds` and `peak_mib`: the whole process:", "",
-               table(gen_rows, ["persons", "records", "candidate_pairs", "blocking_recall",
+               table(gen_rows, ["persons", "settings", "records", "candidate_pairs", "blocking_recall",
                                 "precision", "recall", "f1", "household_precision",
                                 "linkage_seconds", "process_seconds", "peak_mib"])]
     if locale_rows:
         md += ["", "Per locale of the person (a wrong link between two locales counts against "
                "both):", "",
-               table(locale_rows, ["persons", "locale", "records", "precision", "recall", "f1"])]
+               table(locale_rows, ["persons", "settings", "locale", "records", "precision", "recall", "f1"])]
     text = "\n".join(md)
     if args.no_write:
         print(text)

@@ -298,15 +298,21 @@ def test_training_patterns_counted_in_chunks_equal_the_copies():
         assert (got[0] == p).all() and (got[1] == c).all()
 
 
+def _synthetic_levels(seed, n, match_share, k=3):
+    """Two-level comparison vectors of ``n`` candidate pairs (matches agree, level 0, with
+    probability 0.9) and of random pairs (agree with probability 0.2)."""
+    rng = np.random.default_rng(seed)
+    match = rng.random(n) < match_share
+    g = np.where(match[:, None], rng.random((n, k)) < 0.1,
+                 rng.random((n, k)) < 0.8).astype(np.int8)
+    return g, (rng.random((n + 1000, k)) < 0.8).astype(np.int8)
+
+
 def test_em_fits_the_same_on_patterns_as_on_pairs():
     from cdmkit.link import FellegiSunter
     from cdmkit.link.fellegi_sunter import distinct_patterns, merge_patterns
 
-    rng = np.random.default_rng(5)
-    match = rng.random(3000) < 0.2
-    g = np.where(match[:, None], rng.random((3000, 3)) < 0.1,
-                 rng.random((3000, 3)) < 0.8).astype(np.int8)
-    u = (rng.random((4000, 3)) < 0.8).astype(np.int8)
+    g, u = _synthetic_levels(5, 3000, 0.2)
     a = FellegiSunter().fit(g, u, [2, 2, 2], sessions=[g[:1500], g[1500:]])
     parts = merge_patterns([distinct_patterns(g[:1000]), distinct_patterns(g[1000:])], 3)
     b = FellegiSunter().fit(parts, u, [2, 2, 2],
@@ -373,11 +379,7 @@ def test_pairs_frame_is_compact_and_keeps_the_keys():
 def test_u_from_all_sessions_averages_the_sessions_refined_u():
     from cdmkit.link import FellegiSunter
 
-    rng = np.random.default_rng(7)
-    match = rng.random(4000) < 0.3
-    g = np.where(match[:, None], rng.random((4000, 3)) < 0.1,
-                 rng.random((4000, 3)) < 0.8).astype(np.int8)
-    u = (rng.random((5000, 3)) < 0.8).astype(np.int8)
+    g, u = _synthetic_levels(7, 4000, 0.3)
     a, b = g[:2000].copy(), g[2000:].copy()
     b[:, 0] = -1  # the second session blocks on comparison 0
     kw = dict(fix_u=False)

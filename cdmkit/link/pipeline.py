@@ -185,13 +185,25 @@ def _training_patterns(gamma, rule_of, members, blocked, chunk: int | None = Non
     return train, sessions
 
 
-def _scored_columns(records, settings, config) -> list[str]:
-    """Columns linkage reads (keys, compared and blocking columns, name keys), in order."""
+def _refine_columns(refine_on) -> list[str]:
+    """Columns named by the ``refine_on`` keys (``column`` or ``column[:n]``)."""
     from .blocking import _PREFIX
 
+    out = []
+    for key in refine_on:
+        m = _PREFIX.match(key)
+        if m is None:
+            raise InputError("linkage", f"refine_on key {key!r} is not a column or "
+                             "column[:n]")
+        out.append(m["col"])
+    return out
+
+
+def _scored_columns(records, settings, config) -> list[str]:
+    """Columns linkage reads (keys, compared and blocking columns, name keys), in order."""
     used = {"source", "record_id"} | {c.column for c in settings.comparisons}
     used |= {c for r in settings.blocking_rules for c in r.columns}
-    used |= {m["col"] for m in map(_PREFIX.match, config.refine_on) if m is not None}
+    used |= set(_refine_columns(config.refine_on))
     return [c for c in records.columns if c in used or str(c).startswith("_lk_")]
 
 
@@ -411,16 +423,9 @@ class LinkageReport:
 
 
 def _key_columns(records, settings, prepared, refine_on=()):
-    from .blocking import _PREFIX
-
     cols = {c for r in settings.blocking_rules for c in r.columns}
-    for key in refine_on:  # keys that split large blocks, when the records have them
-        m = _PREFIX.match(key)
-        if m is None:
-            raise InputError("linkage", f"refine_on key {key!r} is not a column or "
-                             "column[:n]")
-        if m["col"] in records:
-            cols.add(m["col"])
+    # keys that split large blocks, when the records have them
+    cols |= {c for c in _refine_columns(refine_on) if c in records}
     cols = sorted(cols)
     keys = pd.DataFrame(index=range(len(records)))
     for col in cols:

@@ -80,6 +80,11 @@ def print_run_result(result) -> None:
 
 
 def _run(config, stages, run_id, html, kernel, timeout):
+    from .config import load_config
+
+    # Validate the config before importing papermill/nbconvert and starting kernels, so a bad
+    # YAML fails in well under a second instead of after the first kernel start.
+    load_config(config)
     from .runner import run_client
 
     names = [s.strip() for s in stages.split(",") if s.strip()] if stages else None

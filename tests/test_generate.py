@@ -481,7 +481,7 @@ def test_true_phone_numbers_and_postcodes_are_well_formed():
 
 def test_large_populations_are_generated_in_blocks(tmp_path, monkeypatch):
     """Blocks (used above 100,000 persons) keep ids unique and references intact."""
-    import cdmkit.generate as gen
+    import cdmkit.generate.company as gen
 
     monkeypatch.setattr(gen, "BLOCK_SIZE", 100)
     d = gen.generate_demo(tmp_path, n_customers=250, seed=3)

@@ -18,20 +18,26 @@ Examples
 1.0
 """
 
-from ._checks import AnalysisInputError
-from .churn import (ChurnReport, churn_features, churn_labels, churn_pipeline, fit_churn,
-                    flag_frame, precision_at_k, time_split)
-from .clv import (BetaGeo, GammaGamma, ParetoNBD, customer_lifetime_value, per_step_rate,
-                  spend_frequency_correlation)
-from .cohorts import cohort_curves, cohort_table, retention_matrix, revenue_retention_matrix
-from .data import CdnowUnavailable, cdnow_dir, cdnow_summary, cdnow_transactions
-from .patterns import (activity_per_customer, activity_per_segment, co_purchase, seasonality,
-                       top_items)
-from .simulate import simulate_bgnbd, simulate_spend
-from .stage import (AnalysisInputs, ChurnResult, CLVResult, CohortResult, PatternResult,
-                    load_inputs, run_churn, run_clv, run_cohorts, run_patterns)
-from .validation import (UNIT_DAYS, UNITS_PER_YEAR, calibration_holdout, clv_summary,
-                         holdout_by_frequency, holdout_errors, tracking)
+import lazy_loader as _lazy
+
+# The face is lazy: `import cdmkit.<pkg>` stays cheap (the CLI and `--help` import it);
+# each name loads its submodule on first use.
+__getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
+    '_checks': ['AnalysisInputError'],
+    'churn': ['ChurnReport', 'churn_features', 'churn_labels', 'churn_pipeline', 'fit_churn',
+              'flag_frame', 'precision_at_k', 'time_split'],
+    'clv': ['BetaGeo', 'GammaGamma', 'ParetoNBD', 'customer_lifetime_value', 'per_step_rate',
+            'spend_frequency_correlation'],
+    'cohorts': ['cohort_curves', 'cohort_table', 'retention_matrix', 'revenue_retention_matrix'],
+    'data': ['CdnowUnavailable', 'cdnow_dir', 'cdnow_summary', 'cdnow_transactions'],
+    'patterns': ['activity_per_customer', 'activity_per_segment', 'co_purchase', 'seasonality',
+                 'top_items'],
+    'simulate': ['simulate_bgnbd', 'simulate_spend'],
+    'stage': ['AnalysisInputs', 'CLVResult', 'ChurnResult', 'CohortResult', 'PatternResult',
+              'load_inputs', 'run_churn', 'run_clv', 'run_cohorts', 'run_patterns'],
+    'validation': ['UNITS_PER_YEAR', 'UNIT_DAYS', 'calibration_holdout', 'clv_summary',
+                   'holdout_by_frequency', 'holdout_errors', 'tracking'],
+})
 
 __all__ = [
     # CLV models and value

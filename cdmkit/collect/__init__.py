@@ -21,19 +21,27 @@ Examples
 [['Maryam', 'm@x.org']]
 """
 
-from .catalog import build_catalog, detect_content, detect_pii_class
-from .cleaners import (AddressCleaner, BirthDateCleaner, BooleanCleaner, Cleaner, ConsentCleaner,
-                       CountryCleaner, DateCleaner, DatetimeCleaner, EmailCleaner, GenderCleaner,
-                       IdCleaner, JapaneseCleaner, LabelCleaner, NameCleaner, NumberCleaner,
-                       PersianCleaner, PhoneCleaner, PlaceCleaner, PostcodeCleaner, TextCleaner,
-                       UpperCleaner, country_code, make_cleaner, split_full_name)
-from .encoding import sniff_delimiter, sniff_encoding
-from .loaders import (CsvLoader, DuckDBLoader, ExcelLoader, JsonLinesLoader, JsonLoader, Loader,
-                      ParquetLoader, SqlLoader, TsvLoader)
-from .mapping import infer_mapping, normalize_header, read_mapping_file
-from .pipeline import (DEFAULT_CLEANERS, CollectionReport, CollectionResult, cleaners_for,
-                       collect_file, collect_frame, collect_source, collect_sources)
-from .textnorm import fold_kana, normalize_digits, normalize_japanese, normalize_persian, text_key
+import lazy_loader as _lazy
+
+# The face is lazy: `import cdmkit.<pkg>` stays cheap (the CLI and `--help` import it);
+# each name loads its submodule on first use.
+__getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
+    'catalog': ['build_catalog', 'detect_content', 'detect_pii_class'],
+    'cleaners': ['AddressCleaner', 'BirthDateCleaner', 'BooleanCleaner', 'Cleaner',
+                 'ConsentCleaner', 'CountryCleaner', 'DateCleaner', 'DatetimeCleaner',
+                 'EmailCleaner', 'GenderCleaner', 'IdCleaner', 'JapaneseCleaner', 'LabelCleaner',
+                 'NameCleaner', 'NumberCleaner', 'PersianCleaner', 'PhoneCleaner', 'PlaceCleaner',
+                 'PostcodeCleaner', 'TextCleaner', 'UpperCleaner', 'country_code', 'make_cleaner',
+                 'split_full_name'],
+    'encoding': ['sniff_delimiter', 'sniff_encoding'],
+    'loaders': ['CsvLoader', 'DuckDBLoader', 'ExcelLoader', 'JsonLinesLoader', 'JsonLoader',
+                'Loader', 'ParquetLoader', 'SqlLoader', 'TsvLoader'],
+    'mapping': ['infer_mapping', 'normalize_header', 'read_mapping_file'],
+    'pipeline': ['CollectionReport', 'CollectionResult', 'DEFAULT_CLEANERS', 'cleaners_for',
+                 'collect_file', 'collect_frame', 'collect_source', 'collect_sources'],
+    'textnorm': ['fold_kana', 'normalize_digits', 'normalize_japanese', 'normalize_persian',
+                 'text_key'],
+})
 
 __all__ = [
     "collect_sources", "collect_source", "collect_file", "collect_frame", "CollectionResult",

@@ -24,25 +24,29 @@ Examples
 [0, 0, 1]
 """
 
-from .clustering import cluster_pairs, cluster_size_table
-from .comparators import (AddressComparator, Comparator, DateComparator, EmailComparator,
-                          ExactComparator, IdentifierComparator, NameComparator,
-                          PhoneComparator, PostcodeComparator, StringComparator,
-                          make_comparator)
-from .evaluate import blocking_recall, load_ground_truth, pairwise_scores, scores_by_group
-from .explain import example_pairs, explain_pair, pair_records, waterfall_plot
-from .fellegi_sunter import FellegiSunter
-from .golden import golden_records
-from .households import assign_households
-from .normalize import name_key
-from .pipeline import (LinkageReport, LinkageResult, ScoredLinkage, dedupe, link,
-                       linkage_columns, resolve_identities, score_and_cluster,
-                       source_priority_of)
-from .registry_ids import IdRegistry, retire_customer
-from .review import ReviewPanel, review_candidates
-from .settings import (BlockingRule, ComparisonSpec, LinkageSettings, canonicalize_columns,
-                       infer_settings)
-from .supervised import SupervisedScorer, load_labels
+import lazy_loader as _lazy
+
+# The face is lazy: `import cdmkit.<pkg>` stays cheap (the CLI and `--help` import it);
+# each name loads its submodule on first use.
+__getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
+    'clustering': ['cluster_pairs', 'cluster_size_table'],
+    'comparators': ['AddressComparator', 'Comparator', 'DateComparator', 'EmailComparator',
+                    'ExactComparator', 'IdentifierComparator', 'NameComparator', 'PhoneComparator',
+                    'PostcodeComparator', 'StringComparator', 'make_comparator'],
+    'evaluate': ['blocking_recall', 'load_ground_truth', 'pairwise_scores', 'scores_by_group'],
+    'explain': ['example_pairs', 'explain_pair', 'pair_records', 'waterfall_plot'],
+    'fellegi_sunter': ['FellegiSunter'],
+    'golden': ['golden_records'],
+    'households': ['assign_households'],
+    'normalize': ['name_key'],
+    'pipeline': ['LinkageReport', 'LinkageResult', 'ScoredLinkage', 'dedupe', 'link',
+                 'linkage_columns', 'resolve_identities', 'score_and_cluster', 'source_priority_of'],
+    'registry_ids': ['IdRegistry', 'retire_customer'],
+    'review': ['ReviewPanel', 'review_candidates'],
+    'settings': ['BlockingRule', 'ComparisonSpec', 'LinkageSettings', 'canonicalize_columns',
+                 'infer_settings'],
+    'supervised': ['SupervisedScorer', 'load_labels'],
+})
 
 __all__ = [
     # stage and one-call APIs

@@ -9,13 +9,19 @@ Examples
 True
 """
 
-from .detect import (PII_TYPES, classify_column, detect_pii, iran_national_code_valid,
-                     luhn_valid, normalise_digits)
-from .erase import ErasureReport, erase_customer, latest_run_dir
-from .masking import (MASKERS, mask_date, mask_email, mask_frame, mask_name, mask_phone,
-                      mask_value, masker_for)
-from .pseudonymise import Pseudonymiser, key_from_config, pseudonymise, pseudonymise_frame
-from .scan import raw_values_from_customers, scan_paths, scan_run, scan_text
+import lazy_loader as _lazy
+
+# The face is lazy: `import cdmkit.<pkg>` stays cheap (the CLI and `--help` import it);
+# each name loads its submodule on first use.
+__getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
+    'detect': ['PII_TYPES', 'classify_column', 'detect_pii', 'iran_national_code_valid',
+               'luhn_valid', 'normalise_digits'],
+    'erase': ['ErasureReport', 'erase_customer', 'latest_run_dir'],
+    'masking': ['MASKERS', 'mask_date', 'mask_email', 'mask_frame', 'mask_name', 'mask_phone',
+                'mask_value', 'masker_for'],
+    'pseudonymise': ['Pseudonymiser', 'key_from_config', 'pseudonymise', 'pseudonymise_frame'],
+    'scan': ['raw_values_from_customers', 'scan_paths', 'scan_run', 'scan_text'],
+})
 
 __all__ = ["MASKERS", "mask_date", "mask_email", "mask_frame", "mask_name", "mask_phone",
            "mask_value", "masker_for",

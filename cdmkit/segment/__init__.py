@@ -25,16 +25,22 @@ b                  1        1          Hibernating
 c                  2        1  Potential loyalists
 """
 
-from .clustering import (BaseSegmenter, GMMSegmenter, KMeansSegmenter, KSelection,
-                         MiniBatchKMeansSegmenter, Stability, choose_k, cluster_stability,
-                         make_segmenter, sampled_silhouette)
-from .explorer import explore_clusters, segment_explorer
-from .features import FEATURE_GROUPS, SkewLogScaler, build_customer_features
-from .profiles import cluster_labels, describe_groups, profile_segments, standardised_means
-from .returns import RETURN_RULES, ReturnHandling, apply_return_rules, is_return
-from .rfm import (DEFAULT_SEGMENT_MAP, SEGMENT_ORDER, DegenerateScoresWarning,
-                  SegmentationWarning, assign_segments, rfm_scores, rfm_segments, rfm_summary)
-from .stage import SegmentationInputs, SegmentationResult, load_inputs, run_segmentation
+import lazy_loader as _lazy
+
+# The face is lazy: `import cdmkit.<pkg>` stays cheap (the CLI and `--help` import it);
+# each name loads its submodule on first use.
+__getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
+    'clustering': ['BaseSegmenter', 'GMMSegmenter', 'KMeansSegmenter', 'KSelection',
+                   'MiniBatchKMeansSegmenter', 'Stability', 'choose_k', 'cluster_stability',
+                   'make_segmenter', 'sampled_silhouette'],
+    'explorer': ['explore_clusters', 'segment_explorer'],
+    'features': ['FEATURE_GROUPS', 'SkewLogScaler', 'build_customer_features'],
+    'profiles': ['cluster_labels', 'describe_groups', 'profile_segments', 'standardised_means'],
+    'returns': ['RETURN_RULES', 'ReturnHandling', 'apply_return_rules', 'is_return'],
+    'rfm': ['DEFAULT_SEGMENT_MAP', 'DegenerateScoresWarning', 'SEGMENT_ORDER',
+            'SegmentationWarning', 'assign_segments', 'rfm_scores', 'rfm_segments', 'rfm_summary'],
+    'stage': ['SegmentationInputs', 'SegmentationResult', 'load_inputs', 'run_segmentation'],
+})
 
 __all__ = [
     # RFM

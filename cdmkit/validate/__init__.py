@@ -9,19 +9,25 @@ Examples
 0.5
 """
 
-from .drift import (DriftReport, compare_runs, ks_statistic, previous_run_dir, psi,
-                    segment_migration)
-from .linkage_quality import (LinkageQuality, cluster_sizes, linkage_quality, pairwise_metrics,
-                              suspicious_clusters)
-from .model_quality import collect_model_quality, read_stage_figures
-from .plots import (plot_cluster_sizes, plot_dimension_scores, plot_distribution_shift,
-                    plot_migration, plot_source_scores)
-from .report import RUN_TABLES, ValidationReport, load_run_tables, validate_run
-from .rules import (AllowedValues, CrossField, Freshness, NotNull, Pattern, Range,
-                    ReferentialIntegrity, Rule, RuleResult, Unique, ValidFlag, builtin_rules,
-                    evaluate_rules, make_rule)
-from .schemas import SCHEMAS, schema_for, validate_table, validate_tables
-from .scorecard import Scorecard, build_scorecard, score_results
+import lazy_loader as _lazy
+
+# The face is lazy: `import cdmkit.<pkg>` stays cheap (the CLI and `--help` import it);
+# each name loads its submodule on first use.
+__getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
+    'drift': ['DriftReport', 'compare_runs', 'ks_statistic', 'previous_run_dir', 'psi',
+              'segment_migration'],
+    'linkage_quality': ['LinkageQuality', 'cluster_sizes', 'linkage_quality', 'pairwise_metrics',
+                        'suspicious_clusters'],
+    'model_quality': ['collect_model_quality', 'read_stage_figures'],
+    'plots': ['plot_cluster_sizes', 'plot_dimension_scores', 'plot_distribution_shift',
+              'plot_migration', 'plot_source_scores'],
+    'report': ['RUN_TABLES', 'ValidationReport', 'load_run_tables', 'validate_run'],
+    'rules': ['AllowedValues', 'CrossField', 'Freshness', 'NotNull', 'Pattern', 'Range',
+              'ReferentialIntegrity', 'Rule', 'RuleResult', 'Unique', 'ValidFlag', 'builtin_rules',
+              'evaluate_rules', 'make_rule'],
+    'schemas': ['SCHEMAS', 'schema_for', 'validate_table', 'validate_tables'],
+    'scorecard': ['Scorecard', 'build_scorecard', 'score_results'],
+})
 
 __all__ = ["DriftReport", "compare_runs", "ks_statistic", "previous_run_dir", "psi",
            "segment_migration",

@@ -199,7 +199,10 @@ def format_card(card: dict) -> str:
     """
     lines = [f"Customer {card['customer_id']}"]
     for section, body in card.items():
-        if section == "customer_id" or body in (None, {}, []):
+        if isinstance(body, dict):
+            body = {k: v for k, v in body.items()
+                    if v is not None and not (isinstance(v, list) and not v)}
+        if section == "customer_id" or not body:
             continue
         lines.append(f"  {section.replace('_', ' ')}")
         if isinstance(body, dict):

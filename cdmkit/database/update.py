@@ -134,17 +134,18 @@ def conform(df: pd.DataFrame, table: str, complete: bool = False) -> pd.DataFram
         if col not in df.columns:
             if not complete or col in _HASHED_OUT:
                 continue
-            df = df.assign(**{col: None})
-        s = df[col]
+            s = pd.Series(None, index=df.index, dtype=object)
+        else:
+            s = df[col]
         if typ == "VARCHAR":
             if pd.api.types.is_datetime64_any_dtype(s):
                 fmt = "%Y-%m-%d" if (s.dropna().dt.normalize() == s.dropna()).all() \
                     else "%Y-%m-%dT%H:%M:%S"
                 s = s.dt.strftime(fmt)
-            s = s.astype(object).where(s.notna(), None)
-            s = s.map(lambda v: v if v is None or isinstance(v, str) else str(v))
+            s = s.astype("string").astype(object)
+            s = s.where(s.notna(), None)
         elif typ == "BOOLEAN":
-            s = s.map(_to_bool).astype("boolean")
+            s = _to_boolean(s)
         elif typ == "BIGINT":
             s = pd.to_numeric(s, errors="coerce").astype("Int64")
         elif typ == "DOUBLE PRECISION":
@@ -158,17 +159,15 @@ def conform(df: pd.DataFrame, table: str, complete: bool = False) -> pd.DataFram
     return pd.DataFrame(out)
 
 
-def _to_bool(v):
-    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
-        return pd.NA
-    if isinstance(v, (bool, np.bool_)):
-        return bool(v)
-    s = str(v).strip().lower()
-    if s in ("true", "1", "yes", "y", "t"):
-        return True
-    if s in ("false", "0", "no", "n", "f"):
-        return False
-    return pd.NA
+_TRUE = {"true": True, "1": True, "yes": True, "y": True, "t": True, "1.0": True,
+         "false": False, "0": False, "no": False, "n": False, "f": False, "0.0": False}
+
+
+def _to_boolean(s: pd.Series) -> pd.Series:
+    """Booleans (and their common spellings) as the nullable ``boolean`` dtype."""
+    if pd.api.types.is_bool_dtype(s):
+        return s.astype("boolean")
+    return s.astype("string").str.strip().str.lower().map(_TRUE).astype("boolean")
 
 
 def _hash(df: pd.DataFrame, cols: list[str]) -> pd.Series:
@@ -409,10 +408,12 @@ def update_database(db: Backend, run_dir, *, run_id: str | None = None,
             w, _, _ = _diff(db, t, c, where)
             n_act += db.upsert(t, w, KEYS[t], TABLES[t])
         # Rows left pointing at an ID that a merge retired follow it to the surviving ID.
-        for old, new in moved.items():
+        if moved:
+            staged = db._stage(pd.DataFrame({"old_id": list(moved), "new_id": list(moved.values())}),
+                               {"old_id": "VARCHAR", "new_id": "VARCHAR"})
             for t in ("customer_records", *ACTIVITY_TABLES):
-                db.execute(f"UPDATE {SCHEMA}.{t} SET customer_id = ? WHERE customer_id = ?",
-                           [new, old])
+                db.execute(f"UPDATE {SCHEMA}.{t} SET customer_id = m.new_id FROM {staged} m "
+                           f"WHERE {SCHEMA}.{t}.customer_id = m.old_id")
         if changes is not None and len(changes):
             ch = changes.reindex(columns=list(TABLES["id_history"])).astype(object)
             # Reloading a run replaces its ID events instead of repeating them.

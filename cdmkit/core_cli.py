@@ -48,6 +48,11 @@ def _progress_printer():
             console.print(f"  [green]✓ {stage.slug}[/green] in {info['seconds']:.1f}s")
         elif event == "failed":
             console.print(f"  [red]✗ {stage.slug}[/red]: {info['error']}")
+        elif event == "database":
+            r = info["report"]
+            console.print(f"  [green]✓ customer database[/green] ({r.backend}): {r.n_new} new, "
+                          f"{r.n_changed} changed, {r.n_removed} removed customers in "
+                          f"{r.seconds:.1f}s")
 
     return console, on_event
 

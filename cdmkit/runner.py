@@ -276,6 +276,31 @@ def _point_latest(client_dir: Path, run_dir: Path) -> None:
     os.replace(tmp, link)
 
 
+def _update_database(config: ClientConfig, run_dir: Path, selected: list[Stage],
+                     on_event) -> StageError | None:
+    """Load the finished run into the customer database; a failure fails the run."""
+    from .database.client import update_client_database
+    from .errors import CdmkitError
+
+    if not (run_dir / "data" / "golden.parquet").exists() and \
+            not (run_dir / "data" / "transactions.parquet").exists():
+        return None  # nothing customer-level was produced (e.g. collection only)
+    try:
+        report = update_client_database(config, run_dir)
+    except CdmkitError as exc:
+        return StageError("database", "the customer database update", "-", str(exc))
+    except Exception as exc:  # a database error: the transaction rolled back, say so in one line
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        return StageError("database", "the customer database update", "-",
+                          f"{type(exc).__name__}: {first} (nothing was written)")
+    fig = run_dir / "figures" / "database.json"
+    fig.write_text(json.dumps({f"database_{k}": v for k, v in report.as_dict().items()
+                               if k != "run_id"}, indent=2) + "\n", encoding="utf-8")
+    if on_event and selected:
+        on_event("database", selected[-1], {"report": report})
+    return None
+
+
 def run_client(config_path: str | os.PathLike, stages: list[str] | None = None, *,
                run_id: str | None = None, kernel: str = KERNEL_NAME, html: bool = True,
                on_event: Callable[[str, Stage, dict], None] | None = None,
@@ -382,6 +407,8 @@ def run_client(config_path: str | os.PathLike, stages: list[str] | None = None, 
         if on_event:
             on_event("done", stage, {"seconds": time.time() - t0})
 
+    if error is None and config.database.enabled:
+        error = _update_database(config, run_dir, selected, on_event)
     summary = _write_summary(run_dir, config, run_id, status, started, error)
     if error is None:
         _point_latest(client_dir, run_dir)

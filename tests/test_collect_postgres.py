@@ -9,13 +9,6 @@ the test skips only when none exist.
 
 from __future__ import annotations
 
-import glob
-import os
-import shutil
-import socket
-import subprocess
-import time
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -23,87 +16,15 @@ import pytest
 pytestmark = [pytest.mark.postgres]
 
 
-def _pg_bin() -> Path | None:
-    found = shutil.which("pg_ctl")
-    if found and shutil.which("initdb"):
-        return Path(os.path.realpath(found)).parent
-    for d in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
-        if Path(d, "initdb").exists() and Path(d, "pg_ctl").exists():
-            return Path(d)
-    return None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _as_pg_user(cmd: list[str], user: str | None) -> list[str]:
-    if user is None:
-        return cmd
-    if shutil.which("runuser"):
-        return ["runuser", "-u", user, "--", *cmd]
-    import shlex
-
-    return ["su", user, "-s", "/bin/sh", "-c", " ".join(shlex.quote(c) for c in cmd)]
-
-
 @pytest.fixture(scope="module")
 def pg_url(tmp_path_factory):
-    bindir = _pg_bin()
-    if bindir is None:
+    from cdmkit._pgserver import pg_bin, postgres_server
+
+    if pg_bin() is None:
         pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not found; install the "
                     "'postgresql' package (CI does this in .ci/run)")
-    user = None
-    base = tmp_path_factory.mktemp("pg")
-    if os.geteuid() == 0:
-        import pwd
-
-        try:
-            pw = pwd.getpwnam("postgres")
-        except KeyError:
-            subprocess.run(["useradd", "--system", "--no-create-home", "postgres"], check=True)
-            pw = pwd.getpwnam("postgres")
-        user = "postgres"
-        # The server user must be able to reach its folder.
-        for p in [base, *base.parents]:
-            if str(p) in ("/",):
-                break
-            mode = p.stat().st_mode
-            if not mode & 0o001:
-                os.chmod(p, mode | 0o001)
-        os.chown(base, pw.pw_uid, pw.pw_gid)
-    data, sock, log = base / "data", base / "sock", base / "server.log"
-    sock.mkdir()
-    if user:
-        os.chown(sock, pwd.getpwnam(user).pw_uid, pwd.getpwnam(user).pw_gid)
-    subprocess.run(_as_pg_user([str(bindir / "initdb"), "-D", str(data), "-U", "cdmkit",
-                                "--auth=trust", "-E", "UTF8", "--no-locale"], user),
-                   check=True, capture_output=True)
-    port = _free_port()
-    opts = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={sock} " \
-           "-c fsync=off"
-    subprocess.run(_as_pg_user([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log),
-                                "-o", opts, "-w", "-t", "60", "start"], user),
-                   check=True, capture_output=True)
-    try:
-        url = f"postgresql+psycopg://cdmkit@127.0.0.1:{port}/postgres"
-        import sqlalchemy as sa
-
-        deadline = time.time() + 30
-        while True:
-            try:
-                sa.create_engine(url).connect().close()
-                break
-            except sa.exc.OperationalError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.5)
+    with postgres_server(tmp_path_factory.mktemp("pg")) as url:
         yield url
-    finally:
-        subprocess.run(_as_pg_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast",
-                                    "-w", "stop"], user), capture_output=True)
 
 
 ROWS = pd.DataFrame({

@@ -39,7 +39,8 @@ from .sources import SourceConfig, SourceFormats
 from .validation import ValidationConfig
 
 __all__ = [
-    "ClientConfig", "PrivacyConfig", "StoreConfig", "SourceConfig", "SourceFormats",
+    "ClientConfig", "PrivacyConfig", "StoreConfig", "DatabaseConfig", "SourceConfig",
+    "SourceFormats",
     "CollectionConfig", "LinkageConfig", "SegmentationConfig", "AnalysisConfig",
     "ValidationConfig", "ActivationConfig", "load_config", "config_from_dict",
     "DEFAULT_STAGES", "secret_from_env",
@@ -78,6 +79,22 @@ class StoreConfig(Section):
                                 "default <output_dir>/<client>/store.duckdb.")
 
 
+class DatabaseConfig(Section):
+    """The customer database (single customer view, history, activity; docs/database.md).
+
+    Examples
+    --------
+    >>> DatabaseConfig().enabled, DatabaseConfig().url_env is None
+    (True, True)
+    """
+
+    enabled: bool = Field(True, description="After every successful run, bring the customer "
+                          "database up to date (one transaction; only changed rows written).")
+    url_env: Optional[str] = Field(None, description="Name of the environment variable "
+                                   "holding a PostgreSQL URL (postgresql://user@host/db); "
+                                   "default: the client's DuckDB store (store.path).")
+
+
 class ClientConfig(Section):
     """The whole configuration of one client.
 
@@ -100,6 +117,7 @@ class ClientConfig(Section):
     stages: list[str] = Field(default_factory=lambda: list(DEFAULT_STAGES),
                               description="Stages to run, in order (plugins may add more).")
     store: StoreConfig = Field(default_factory=StoreConfig)
+    database: DatabaseConfig = Field(default_factory=DatabaseConfig)
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
     sources: list[SourceConfig] = Field(default_factory=list)
     ground_truth: Optional[str] = Field(None, description="CSV of known identities "

@@ -1,0 +1,92 @@
+"""``cdmkit customer show`` and ``cdmkit sql``: read the customer database.
+
+Examples
+--------
+>>> from typer.testing import CliRunner
+>>> from cdmkit.cli import app
+>>> CliRunner().invoke(app, ["customer", "--help"]).exit_code
+0
+"""
+
+from __future__ import annotations
+
+import typer
+
+from ..clitools import handle_errors
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``customer show`` and ``sql`` to the ``cdmkit`` app."""
+    customer = typer.Typer(help="Look customers up in the customer database.",
+                           no_args_is_help=True)
+    app.add_typer(customer, name="customer")
+
+    @customer.command("show")
+    @handle_errors
+    def show(
+        key: str = typer.Argument(..., help="Customer ID, e-mail address or phone number."),
+        client: str = typer.Option(..., "--client", help="Client YAML or client name "
+                                   "(clients/<name>.yaml)."),
+        raw: bool = typer.Option(False, "--raw", help="Show raw personal data (only when the "
+                                 "client config allows it: privacy.show_raw_pii)."),
+    ):
+        """Print the customer card: identity, contact, consent, household, records, value,
+        last purchases and contacts, history (personal data masked)."""
+        from ..errors import CdmkitError
+        from ..privacy.cli import resolve_client
+        from .card import customer_card, find_customers, format_card
+        from .client import open_client_database
+
+        config = resolve_client(client)
+        if raw and not config.privacy.show_raw_pii:
+            raise CdmkitError("--raw needs privacy.show_raw_pii: true in the client config")
+        db = open_client_database(config, read_only=True)
+        try:
+            ids = find_customers(db, key)
+            if not ids:
+                raise CdmkitError(f"no customer matches {_mask_key(key)!r}")
+            if len(ids) > 1:
+                typer.echo(f"{len(ids)} customers match; showing each:")
+            for cid in ids:
+                typer.echo(format_card(customer_card(db, cid, show_raw=raw)))
+        finally:
+            db.close()
+
+    @app.command("sql")
+    @handle_errors
+    def sql(
+        query: str = typer.Argument(..., help="A read-only SQL query (tables in schema cdm)."),
+        client: str = typer.Option(..., "--client", help="Client YAML or client name."),
+        limit: int = typer.Option(50, "--limit", help="Rows to print at most."),
+        csv: bool = typer.Option(False, "--csv", help="Print CSV instead of a table."),
+    ):
+        """Run a read-only query against the client's customer database."""
+        from ..errors import CdmkitError
+        from ..privacy.cli import resolve_client
+        from .client import open_client_database
+
+        config = resolve_client(client)
+        db = open_client_database(config, read_only=True)
+        try:
+            try:
+                df = db.query(query)
+            except Exception as exc:  # the database's own message, one line
+                msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise CdmkitError(f"query failed: {msg}") from None
+        finally:
+            db.close()
+        if csv:
+            typer.echo(df.to_csv(index=False), nl=False)
+            return
+        typer.echo(df.head(limit).to_string(index=False) if len(df) else "(no rows)")
+        if len(df) > limit:
+            typer.echo(f"... {len(df) - limit} more rows (--limit)")
+
+
+def _mask_key(key: str) -> str:
+    # The key is personal data too: echo only its shape.
+    from ..privacy.masking import mask_email, mask_phone
+
+    return mask_email(key) if "@" in key else (key if key[:1].isalpha() else mask_phone(key))

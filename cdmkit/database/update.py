@@ -1,0 +1,496 @@
+"""Load a finished run into the customer database, changing only what changed.
+
+:func:`update_database` reads a run folder's tables (golden records, customer map,
+activity, segments, CLV, churn scores, ID changes) and brings the database up to
+date in **one transaction**: readers never see half a run, and a run killed
+mid-way leaves the previous state intact. Every row carries a hash of its
+content; only new and changed rows are written, so the time and the growth of
+the database follow the size of the change, not of the base.
+
+Customers absent from a run stay (a client may load batches); a customer leaves the
+single customer view only when the ID registry merges or retires its ID, and the
+rows that pointed at a merged ID are moved to the ID that absorbed it.
+
+Examples
+--------
+>>> import tempfile, pathlib, pandas as pd
+>>> run = pathlib.Path(tempfile.mkdtemp()) / "r1"
+>>> (run / "data").mkdir(parents=True)
+>>> pd.DataFrame({"customer_id": ["C1"], "first_name": ["Ann"], "n_records": [1]}).to_parquet(
+...     run / "data" / "golden.parquet")
+>>> db = open_backend(path=run.parent / "store.duckdb")
+>>> rep = update_database(db, run, run_id="r1", as_of="2026-03-01")
+>>> rep.n_new, rep.n_changed
+(1, 0)
+>>> update_database(db, run, run_id="r2", as_of="2026-03-02").n_unchanged
+1
+>>> db.close()
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CdmkitError
+from .backend import Backend, open_backend
+from .schema import (CONSENT_FIELDS, GOLDEN_FIELDS, KEYS, MIGRATIONS, SCHEMA, SCHEMA_VERSION,
+                     TABLES)
+
+__all__ = ["DatabaseReport", "update_database", "ensure_schema", "schema_version",
+           "build_customers", "conform", "forget_customers", "ACTIVITY_TABLES"]
+
+ACTIVITY_TABLES = ("transactions", "events", "interactions")
+_HASHED_OUT = {"row_hash", "golden_hash", "valid_from", "run_id"}
+
+
+@dataclass
+class DatabaseReport:
+    """What one load changed (also stored in ``cdm.runs``).
+
+    Examples
+    --------
+    >>> DatabaseReport("r1", 10, 2, 1, 7, 0, 30, 0.5).n_customers
+    10
+    """
+
+    run_id: str
+    n_customers: int
+    n_new: int
+    n_changed: int
+    n_unchanged: int
+    n_removed: int
+    n_activity_rows_written: int
+    seconds: float
+    backend: str = "duckdb"
+
+    def as_dict(self) -> dict:
+        """Plain dict (for ``summary.json``)."""
+        return dict(self.__dict__)
+
+
+def schema_version(db: Backend) -> int:
+    """Schema version of the database (0 when it has none yet).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> db = open_backend(path=pathlib.Path(tempfile.mkdtemp()) / "x.duckdb")
+    >>> schema_version(db), (ensure_schema(db), schema_version(db))[1]
+    (0, 2)
+    >>> db.close()
+    """
+    if not db.table_exists("meta"):
+        return 0
+    v = db.query(f"SELECT value FROM {SCHEMA}.meta WHERE key = 'schema_version'")
+    return int(v["value"].iloc[0]) if len(v) else 0
+
+
+def ensure_schema(db: Backend, target: int = SCHEMA_VERSION) -> int:
+    """Create the schema or upgrade it to ``target``, one transaction per step.
+
+    A database written by a newer cdmkit is refused (its tables may mean something else).
+    Returns the version before the upgrade.
+    """
+    before = current = schema_version(db)
+    if current > target:
+        raise CdmkitError(f"the customer database has schema version {current}, newer than "
+                          f"this cdmkit understands ({target}): upgrade cdmkit")
+    while current < target:
+        nxt = current + 1
+        with db.transaction():
+            for stmt in MIGRATIONS[nxt](db.dialect):
+                db.execute(stmt)
+            db.execute(f"DELETE FROM {SCHEMA}.meta WHERE key = 'schema_version'")
+            db.execute(f"INSERT INTO {SCHEMA}.meta (key, value) VALUES "
+                       f"('schema_version', '{nxt}')")
+        current = nxt
+    return before
+
+
+def conform(df: pd.DataFrame, table: str, complete: bool = False) -> pd.DataFrame:
+    """The columns of ``cdm.<table>`` present in ``df``, in canonical dtypes.
+
+    With ``complete`` every column of the table is returned (missing ones empty), so a
+    row's hash does not depend on which optional tables a run produced.
+
+    Text as Python strings (dates as ISO text), booleans as ``boolean``, integers as
+    ``Int64``, timestamps naive ``datetime64[ns]``, so hashes are stable across runs.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"customer_id": [1], "birth_date": [pd.Timestamp("1980-02-03")],
+    ...                    "consent_email": ["True"], "junk": [0]})
+    >>> conform(df, "customers").astype(object).iloc[0].tolist()
+    ['1', '1980-02-03', True]
+    """
+    out = {}
+    for col, typ in TABLES[table].items():
+        if col not in df.columns:
+            if not complete or col in _HASHED_OUT:
+                continue
+            s = pd.Series(None, index=df.index, dtype=object)
+        else:
+            s = df[col]
+        if typ == "VARCHAR":
+            if pd.api.types.is_datetime64_any_dtype(s):
+                fmt = "%Y-%m-%d" if (s.dropna().dt.normalize() == s.dropna()).all() \
+                    else "%Y-%m-%dT%H:%M:%S"
+                s = s.dt.strftime(fmt)
+            s = s.astype("string").astype(object)
+            s = s.where(s.notna(), None)
+        elif typ == "BOOLEAN":
+            s = _to_boolean(s)
+        elif typ == "BIGINT":
+            s = pd.to_numeric(s, errors="coerce").astype("Int64")
+        elif typ == "DOUBLE PRECISION":
+            s = pd.to_numeric(s, errors="coerce").astype("float64")
+        elif typ == "TIMESTAMP":
+            s = pd.to_datetime(s, errors="coerce")
+            if getattr(s.dt, "tz", None) is not None:
+                s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+            s = s.astype("datetime64[ns]")
+        out[col] = s.reset_index(drop=True)
+    return pd.DataFrame(out)
+
+
+_TRUE = {"true": True, "1": True, "yes": True, "y": True, "t": True, "1.0": True,
+         "false": False, "0": False, "no": False, "n": False, "f": False, "0.0": False}
+
+
+def _to_boolean(s: pd.Series) -> pd.Series:
+    """Booleans (and their common spellings) as the nullable ``boolean`` dtype."""
+    if pd.api.types.is_bool_dtype(s):
+        return s.astype("boolean")
+    return s.astype("string").str.strip().str.lower().map(_TRUE).astype("boolean")
+
+
+def _hash(df: pd.DataFrame, cols: list[str]) -> pd.Series:
+    """Content hash of each row over ``cols`` (int64; stable across processes)."""
+    if not cols:
+        return pd.Series(0, index=df.index, dtype="int64")
+    h = pd.util.hash_pandas_object(df[cols], index=False, categorize=True)
+    return pd.Series(h.to_numpy().view("int64"), index=df.index)
+
+
+def _read(run_dir: Path, name: str) -> pd.DataFrame | None:
+    p = Path(run_dir) / "data" / f"{name}.parquet"
+    return pd.read_parquet(p) if p.exists() else None
+
+
+def build_customers(tables: dict) -> pd.DataFrame:
+    """The single customer view of one run: golden record + summaries + segment + value.
+
+    ``tables`` maps run table names (``golden``, ``transactions``, ``events``,
+    ``interactions``, ``rfm``, ``segments``, ``clv``, ``churn_scores``) to DataFrames;
+    activity tables already carry ``customer_id``. Without a golden table (a
+    transactions-only client) the customers are the IDs of the activity.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["A", "A", "B"], "order_id": ["1", "2", "3"],
+    ...                    "amount": [5.0, 7.0, 1.0],
+    ...                    "timestamp": pd.to_datetime(["2024-01-01", "2024-02-01",
+    ...                                                 "2024-01-05"])})
+    >>> build_customers({"transactions": tx})[["customer_id", "n_orders", "total_spend"]
+    ...                                       ].values.tolist()
+    [['A', 2, 12.0], ['B', 1, 1.0]]
+    """
+    golden = tables.get("golden")
+    if golden is not None:
+        base = golden.copy()
+    else:
+        ids = set()
+        for t in ACTIVITY_TABLES:
+            if tables.get(t) is not None and "customer_id" in tables[t]:
+                ids |= set(tables[t]["customer_id"].dropna().astype(str))
+        base = pd.DataFrame({"customer_id": sorted(ids)})
+    base["customer_id"] = base["customer_id"].astype(str)
+    parts = [base]
+    tx = tables.get("transactions")
+    if tx is not None and len(tx) and "customer_id" in tx:
+        tx = tx[tx["customer_id"].notna()]
+        g = tx.groupby(tx["customer_id"].astype(str))
+        orders = g["order_id"].nunique() if "order_id" in tx else g.size()
+        parts.append(pd.DataFrame({"n_orders": orders, "total_spend": g["amount"].sum(),
+                                   "first_purchase": g["timestamp"].min(),
+                                   "last_purchase": g["timestamp"].max()}))
+    for t, n, last in (("events", "n_events", "last_event"),
+                       ("interactions", "n_interactions", "last_contact")):
+        a = tables.get(t)
+        if a is not None and len(a) and "customer_id" in a:
+            a = a[a["customer_id"].notna()]
+            g = a.groupby(a["customer_id"].astype(str))
+            parts.append(pd.DataFrame({n: g.size(), last: g["timestamp"].max()}))
+    rfm = tables.get("rfm")
+    if rfm is not None and len(rfm):
+        # The segmentation stage's figures (returns and non-product lines handled by its
+        # rules) win over raw sums, so the database agrees with the reports.
+        r = rfm.set_index(rfm["customer_id"].astype(str))
+        cols = {"n_purchases": "n_orders", "total_spend": "total_spend",
+                "first_purchase": "first_purchase", "last_purchase": "last_purchase"}
+        parts.append(r[[c for c in cols if c in r]].rename(columns=cols))
+    for name, cols in (("segments", {"rfm_segment": "rfm_segment",
+                                     "cluster_label": "cluster_label"}),
+                       ("clv", {"clv": "clv", "p_alive": "p_alive",
+                                "expected_purchases": "expected_purchases"}),
+                       ("churn_scores", {"churn_probability": "churn_probability"})):
+        t = tables.get(name)
+        if t is not None and len(t):
+            t = t.drop_duplicates("customer_id").set_index(t["customer_id"].astype(str)
+                                                           .drop_duplicates())
+            parts.append(t[[c for c in cols if c in t]].rename(columns=cols))
+    out = base.set_index("customer_id")
+    for p in parts[1:]:
+        p = p[~p.index.duplicated()]
+        for c in p.columns:  # later parts override earlier summaries of the same name
+            out[c] = p[c].reindex(out.index)
+    return out.reset_index()
+
+
+def _attach_ids(tables: dict, cmap: pd.DataFrame | None) -> dict:
+    from ..tables import attach_customer_id
+
+    out = dict(tables)
+    for t in ACTIVITY_TABLES:
+        df = tables.get(t)
+        if df is not None and "customer_id" not in df:
+            out[t] = attach_customer_id(df, cmap)
+    return out
+
+
+def _diff(db: Backend, table: str, new: pd.DataFrame, where: str = "") -> tuple:
+    """Rows of ``new`` that are new or changed against ``cdm.<table>`` (by key + row_hash)."""
+    keys = KEYS[table]
+    cur = db.query(f"SELECT {', '.join(keys)}, row_hash FROM {SCHEMA}.{table} {where}")
+    if cur.empty:
+        return new, pd.Series(True, index=new.index), new.iloc[:0]
+    merged = new[keys + ["row_hash"]].merge(cur, on=keys, how="left", suffixes=("", "_db"),
+                                           indicator=True)
+    is_new = (merged["_merge"] == "left_only").to_numpy()
+    changed = (~is_new) & (merged["row_hash"].to_numpy() != merged["row_hash_db"].to_numpy())
+    write = is_new | changed
+    return new[write], pd.Series(is_new, index=new.index), cur
+
+
+def _pause(point: str) -> None:
+    # Fault-injection hook for tests: CDMKIT_TEST_PAUSE_AT=<point> writes a marker file
+    # and sleeps, so a test can kill -9 the process at a known point.
+    if os.environ.get("CDMKIT_TEST_PAUSE_AT") == point:
+        marker = os.environ.get("CDMKIT_TEST_PAUSE_MARKER")
+        if marker:
+            Path(marker).write_text(point)
+        time.sleep(float(os.environ.get("CDMKIT_TEST_PAUSE_SECONDS", "60")))
+
+
+def update_database(db: Backend, run_dir, *, run_id: str | None = None,
+                    as_of=None, progress=None) -> DatabaseReport:
+    """Bring the customer database up to date with one finished run (one transaction).
+
+    Parameters
+    ----------
+    db : Backend
+        Open database (:func:`cdmkit.database.open_backend`).
+    run_dir : path
+        The run folder (its ``data/*.parquet`` tables are read).
+    run_id : str, optional
+        Run id recorded with every written row (default: the folder name).
+    as_of : timestamp-like, optional
+        When the changes became known (``valid_from`` / ``valid_to`` of history rows);
+        default now (UTC).
+    progress : callable, optional
+        ``progress(message)`` for long loads.
+
+    Returns
+    -------
+    DatabaseReport
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> run = pathlib.Path(tempfile.mkdtemp()) / "r1"
+    >>> (run / "data").mkdir(parents=True)
+    >>> pd.DataFrame({"customer_id": ["C1", "C2"], "email": ["a@x.org", None]}).to_parquet(
+    ...     run / "data" / "golden.parquet")
+    >>> db = open_backend(path=run.parent / "s.duckdb")
+    >>> update_database(db, run, as_of="2026-01-01").n_new
+    2
+    >>> db.query("SELECT count(*) AS n FROM cdm.customer_history")["n"].item()
+    2
+    >>> db.close()
+    """
+    t0 = time.time()
+    say = progress or (lambda m: None)
+    run_dir = Path(run_dir)
+    run_id = run_id or run_dir.resolve().name  # `latest` is a link: record the real run
+    as_of = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.now(tz="UTC")
+    if as_of.tzinfo is not None:
+        as_of = as_of.tz_convert("UTC").tz_localize(None)
+    names = ["golden", "customer_map", "customers", "transactions", "events", "interactions",
+             "rfm", "segments", "clv", "churn_scores", "id_changes"]
+    tables = {n: _read(run_dir, n) for n in names}
+    if tables["golden"] is None and all(tables[t] is None for t in ACTIVITY_TABLES):
+        raise CdmkitError(f"{run_dir}: no golden records or activity tables to load into the "
+                          "customer database")
+    tables = _attach_ids(tables, tables["customer_map"])
+    ensure_schema(db)
+    say("customer database: comparing with the stored state")
+
+    customers = conform(build_customers(tables), "customers", complete=True)
+    hist_cols = [c for c in GOLDEN_FIELDS + CONSENT_FIELDS if c in customers]
+    customers["golden_hash"] = _hash(customers, hist_cols)
+    value_cols = [c for c in customers.columns if c not in _HASHED_OUT and c != "customer_id"]
+    customers["row_hash"] = _hash(customers, value_cols + ["golden_hash"])
+    customers["run_id"] = run_id
+
+    records = _records(tables, run_id)
+    changes = tables["id_changes"]
+    gone, moved = _retired_ids(changes)
+
+    with db.transaction():
+        cur = db.query(f"SELECT customer_id, golden_hash, row_hash, valid_from "
+                       f"FROM {SCHEMA}.customers")
+        m = customers[["customer_id", "golden_hash", "row_hash"]].merge(
+            cur, on="customer_id", how="left", suffixes=("", "_db"), indicator=True)
+        is_new = (m["_merge"] == "left_only").to_numpy()
+        golden_changed = (~is_new) & (m["golden_hash"].to_numpy()
+                                      != m["golden_hash_db"].to_numpy())
+        row_changed = (~is_new) & (m["row_hash"].to_numpy() != m["row_hash_db"].to_numpy())
+        # valid_from: when the current golden version became known
+        customers["valid_from"] = np.where(is_new | golden_changed, as_of,
+                                           pd.to_datetime(m["valid_from"]).to_numpy())
+        customers["valid_from"] = pd.to_datetime(customers["valid_from"])
+        ids_closing = customers.loc[golden_changed, ["customer_id"]]
+        removed = sorted(set(cur["customer_id"]) & gone)
+        closing = pd.concat([ids_closing, pd.DataFrame({"customer_id": removed})],
+                            ignore_index=True)
+        types = TABLES["customers"]
+        if len(closing):
+            staged = db._stage(closing, {"customer_id": "VARCHAR"})
+            db.execute(f"UPDATE {SCHEMA}.customer_history SET valid_to = ?, ended_run_id = ? "
+                       f"WHERE valid_to IS NULL AND customer_id IN "
+                       f"(SELECT customer_id FROM {staged})", [as_of.to_pydatetime(), run_id])
+        opened = customers.loc[is_new | golden_changed, ["customer_id", *hist_cols,
+                                                          "golden_hash"]].copy()
+        opened["valid_from"] = as_of
+        opened["valid_to"] = pd.NaT
+        opened["run_id"] = run_id
+        opened["ended_run_id"] = None
+        db.insert("customer_history", opened, TABLES["customer_history"])
+        write = customers[is_new | row_changed]
+        db.upsert("customers", write, ["customer_id"], types)
+        if removed:
+            db.delete_keys("customers", pd.DataFrame({"customer_id": removed}), types)
+        _pause("database.customers_written")
+
+        n_act = 0
+        if records is not None:
+            recs, _, _ = _diff(db, "customer_records", records)
+            n_act += db.upsert("customer_records", recs, KEYS["customer_records"],
+                               TABLES["customer_records"])
+        for t in ACTIVITY_TABLES:
+            df = tables.get(t)
+            if df is None or not len(df):
+                continue
+            say(f"customer database: {t}")
+            c = conform(df, t)
+            c["row_hash"] = _hash(c, [x for x in c.columns if x not in _HASHED_OUT])
+            c["run_id"] = run_id
+            c = c.drop_duplicates(KEYS[t], keep="last")
+            srcs = sorted(c["source"].dropna().unique())
+            where = "WHERE source IN (" + ", ".join("'" + s.replace("'", "''") + "'"
+                                                   for s in srcs) + ")" if srcs else ""
+            w, _, _ = _diff(db, t, c, where)
+            n_act += db.upsert(t, w, KEYS[t], TABLES[t])
+        # Rows left pointing at an ID that a merge retired follow it to the surviving ID.
+        if moved:
+            staged = db._stage(pd.DataFrame({"old_id": list(moved), "new_id": list(moved.values())}),
+                               {"old_id": "VARCHAR", "new_id": "VARCHAR"})
+            for t in ("customer_records", *ACTIVITY_TABLES):
+                db.execute(f"UPDATE {SCHEMA}.{t} SET customer_id = m.new_id FROM {staged} m "
+                           f"WHERE {SCHEMA}.{t}.customer_id = m.old_id")
+        if changes is not None and len(changes):
+            ch = changes.reindex(columns=list(TABLES["id_history"])).astype(object)
+            # Reloading a run replaces its ID events instead of repeating them.
+            db.delete_keys("id_history", ch[["run_id"]].drop_duplicates().astype(str),
+                           TABLES["id_history"])
+            db.insert("id_history", ch.where(ch.notna(), None), TABLES["id_history"])
+        report = DatabaseReport(run_id, len(customers), int(is_new.sum()),
+                                int((golden_changed | row_changed).sum()),
+                                int((~is_new & ~golden_changed & ~row_changed).sum()),
+                                len(removed), n_act, 0.0, db.dialect)
+        runs = pd.DataFrame([{**{k: v for k, v in report.as_dict().items()
+                                 if k in TABLES["runs"]}, "loaded_at": as_of}])
+        db.upsert("runs", runs, ["run_id"], TABLES["runs"])
+        _pause("database.before_commit")
+    report.seconds = round(time.time() - t0, 3)
+    return report
+
+
+def _records(tables: dict, run_id: str) -> pd.DataFrame | None:
+    cmap = tables.get("customer_map")
+    if cmap is None or not len(cmap):
+        return None
+    rec = cmap.copy()
+    cust = tables.get("customers")
+    if cust is not None:
+        ident = cust[["source", "record_id"] + [c for c in ("email", "phone") if c in cust]]
+        rec = rec.merge(ident.drop_duplicates(["source", "record_id"]),
+                        on=["source", "record_id"], how="left")
+    if "email" in rec:
+        rec["email"] = rec["email"].astype("string").str.lower()
+    c = conform(rec, "customer_records")
+    c["row_hash"] = _hash(c, [x for x in c.columns if x not in _HASHED_OUT])
+    c["run_id"] = run_id
+    return c.drop_duplicates(KEYS["customer_records"], keep="last")
+
+
+def _retired_ids(changes: pd.DataFrame | None) -> tuple[set, dict]:
+    """IDs that leave the customer view in this run, and merged ID → surviving ID."""
+    if changes is None or not len(changes):
+        return set(), {}
+    ev = changes["event"].astype(str)
+    merges = changes[ev == "merge"]
+    moved = dict(zip(merges["other_id"].astype(str), merges["customer_id"].astype(str)))
+    gone = set(moved)
+    gone |= set(changes.loc[ev.isin(["retire", "retired", "erase", "erased"]),
+                            "customer_id"].astype(str))
+    return gone, moved
+
+
+def forget_customers(db: Backend, customer_ids) -> int:
+    """Delete every row of these customers, their history included (erasure, one transaction).
+
+    Returns the number of customers that were in the database.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> run = pathlib.Path(tempfile.mkdtemp()) / "r1"
+    >>> (run / "data").mkdir(parents=True)
+    >>> pd.DataFrame({"customer_id": ["C1"], "email": ["a@x.org"]}).to_parquet(
+    ...     run / "data" / "golden.parquet")
+    >>> db = open_backend(path=run.parent / "s.duckdb")
+    >>> _ = update_database(db, run)
+    >>> forget_customers(db, ["C1"])
+    1
+    >>> db.query("SELECT count(*) AS n FROM cdm.customer_history")["n"].item()
+    0
+    >>> db.close()
+    """
+    ids = pd.DataFrame({"customer_id": [str(c) for c in customer_ids]})
+    if ids.empty or schema_version(db) == 0:
+        return 0
+    with db.transaction():
+        staged = db._stage(ids, {"customer_id": "VARCHAR"})
+        n = db.query(f"SELECT count(*) AS n FROM {SCHEMA}.customers WHERE customer_id IN "
+                     f"(SELECT customer_id FROM {staged})")["n"].iloc[0]
+        for t in ("customers", "customer_history", "customer_records", *ACTIVITY_TABLES):
+            db.execute(f"DELETE FROM {SCHEMA}.{t} WHERE customer_id IN "
+                       f"(SELECT customer_id FROM {staged})")
+    return int(n)

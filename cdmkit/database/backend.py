@@ -80,25 +80,22 @@ class Backend:
 
         Returns the number of rows written.
         """
-        if df.empty:
-            return 0
-        cols = list(df.columns)
-        staged = self._stage(df, {c: types[c] for c in cols})
-        sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in cols if c not in keys)
-        conflict = f"ON CONFLICT ({', '.join(keys)}) DO " + (f"UPDATE SET {sets}" if sets
-                                                             else "NOTHING")
-        self.execute(f"INSERT INTO {_SCHEMA}.{table} ({', '.join(cols)}) "
-                     f"SELECT {', '.join(cols)} FROM {staged} {conflict}")
-        return len(df)
+        sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in df.columns if c not in keys)
+        conflict = f" ON CONFLICT ({', '.join(keys)}) DO " + (f"UPDATE SET {sets}" if sets
+                                                              else "NOTHING")
+        return self.insert(table, df, types, conflict)
 
-    def insert(self, table: str, df: pd.DataFrame, types: dict) -> int:
-        """Append the rows of ``df`` to ``cdm.<table>``; returns the number of rows."""
+    def insert(self, table: str, df: pd.DataFrame, types: dict, conflict: str = "") -> int:
+        """Append the rows of ``df`` to ``cdm.<table>``; returns the number of rows.
+
+        ``conflict`` is an ``ON CONFLICT`` clause (see :meth:`upsert`).
+        """
         if df.empty:
             return 0
         cols = list(df.columns)
         staged = self._stage(df, {c: types[c] for c in cols})
         self.execute(f"INSERT INTO {_SCHEMA}.{table} ({', '.join(cols)}) "
-                     f"SELECT {', '.join(cols)} FROM {staged}")
+                     f"SELECT {', '.join(cols)} FROM {staged}{conflict}")
         return len(df)
 
     def delete_keys(self, table: str, keys_df: pd.DataFrame, types: dict) -> int:

@@ -5,7 +5,8 @@ parameters ``run_dir`` and ``config_path``. Stages hand data over through
 Parquet files in the run folder only. After each stage the executed notebook
 and an HTML report with code hidden are written next to each other; at the
 end ``summary.json`` merges the figures every stage recorded, and
-``<output_dir>/<client>/latest`` points at the run.
+``<output_dir>/<client>/latest`` points at the run; ``index.html`` is the run's
+overview page (key findings, model verdicts, warnings, links to every report).
 
 A failing stage stops the run: the error names the notebook, the cell and the
 exception, the partially executed notebook is kept for inspection, and no later
@@ -390,4 +391,9 @@ def run_client(config_path: str | os.PathLike, stages: list[str] | None = None, 
     summary = _write_summary(run_dir, config, run_id, status, started, error)
     if error is None:
         _point_latest(client_dir, run_dir)
+    if html:
+        from .report.overview import write_run_overview
+
+        write_run_overview(run_dir, summary)
     return RunResult(run_dir, summary, status, error)
+

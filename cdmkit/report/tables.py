@@ -55,6 +55,21 @@ LABELS = {
     "rows_in": "Rows in", "rows_clean": "Clean rows", "rows_rejected": "Rejected rows",
     "duplicates_removed": "Duplicates removed", "value": "Value", "figure": "Figure",
     "ari": "Adjusted Rand index", "k": "Clusters (k)", "id": "ID",
+    # Key figures of the stages (summary tables).
+    "n_purchase_lines": "Purchase lines", "observation_end": "Data up to",
+    "returns_removed": "Return or cancellation lines removed", "n_cohorts": "Cohorts",
+    "retention_period_1": "Buy again in the period after their first purchase",
+    "retention_period_3": "Buy again three periods after their first purchase",
+    "clv_main_model": "Model behind the CLV table", "clv_total": "CLV of all customers",
+    "clv_mean": "CLV per customer (mean)", "mean_p_alive": "P(alive), mean",
+    "holdout_mae": "Holdout error per customer (MAE)",
+    "holdout_naive_mae": "Holdout error of the naive forecast (MAE)",
+    "holdout_total_error_pct": "Holdout total purchases: error %",
+    "churn_best_model": "Best churn model", "churn_auc": "Churn ROC AUC (test)",
+    "churn_base_rate": "Churn base rate (test)", "churn_top_k": "Top k for precision",
+    "n_copurchase_pairs": "Co-purchase pairs", "top_lift": "Highest lift",
+    "top_lift_pair": "Pair with the highest lift", "busiest_month": "Busiest month",
+    "busiest_weekday": "Busiest weekday", "time_unit": "Time unit",
 }
 _ACRONYMS = {"id": "ID", "clv": "CLV", "rfm": "RFM", "auc": "AUC", "mae": "MAE",
              "rmse": "RMSE", "psi": "PSI", "ks": "KS", "pii": "PII", "em": "EM", "url": "URL",
@@ -217,17 +232,19 @@ def table_html(df: pd.DataFrame, *, caption: str | None = None, note: str | None
 
 
 def display_frame(df: pd.DataFrame, n: int | None = None, caption: str | None = None,
-                  labels: dict | None = None) -> None:
+                  labels: dict | None = None, total: int | None = None) -> None:
     """Display ``df`` readably in a notebook (no masking here: callers mask first).
 
-    ``n`` limits the rows shown; the caption then says how many there are.
+    ``n`` limits the rows shown; a note then says how many there are (``total``,
+    when ``df`` is already a cut of a longer table).
 
     Examples
     --------
     >>> display_frame(pd.DataFrame({"a": [1]}))  # doctest: +SKIP
     """
-    total = len(df)
     shown = df.head(n) if n else df
+    total = len(df) if total is None else total
+    n = len(shown) if total > len(shown) else n
     note = f"First {len(shown):,} of {total:,} rows." if n and total > n else None
     text = table_html(readable(shown, labels=labels), caption=caption, note=note)
     try:

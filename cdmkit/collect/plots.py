@@ -159,7 +159,8 @@ def figures_table(figures: dict, digits: int = 4) -> pd.DataFrame:
     --------
     >>> figures_table({"rows": 24967, "share": 0.123456, "ok": True,
     ...                "params": {"a": 1.5}, "auc": float("nan")}).values.tolist()
-    [['Rows', '24,967'], ['Share', '0.1235'], ['Ok', 'yes'], ['Params: a', '1.5'], ['ROC AUC', '—']]
+    [['Rows', '24,967'], ['Share', '0.1235'], ['Ok', 'yes'], ['Params: a', '1.5'],
+     ['ROC AUC', '—']]
     """
     import numbers
 

@@ -26,8 +26,8 @@ from pathlib import Path
 from .tables import format_value
 from .verdicts import AVOID, CARE, NOT_RUN, USABLE, Verdict, assess, evidence_figures
 
-__all__ = ["write_overview", "write_run_overview", "overview_html", "key_findings", "quality_warnings",
-           "next_actions", "run_verdicts"]
+__all__ = ["write_overview", "write_run_overview", "overview_html", "key_findings",
+           "quality_warnings", "next_actions", "run_verdicts"]
 
 _STAGE_TITLES = {"collection": "Collection — sources, cleaning, catalogue",
                  "linkage": "Linkage — who is the same customer",
@@ -256,7 +256,8 @@ section { background: white; border: 1px solid #e1e6ea; border-radius: 6px; padd
 h2 { font-size: 1.15em; color: #1b3a4b; margin: 0.5em 0; }
 .scroll { overflow: auto; max-width: 100%; }
 table { border-collapse: collapse; width: 100%; font-size: 0.95em; }
-th, td { text-align: left; vertical-align: top; padding: 0.4em 0.6em; border-bottom: 1px solid #eee; }
+th, td { text-align: left; vertical-align: top; padding: 0.4em 0.6em;
+         border-bottom: 1px solid #eee; }
 th { background: #f4f8fb; }
 .badge { display: inline-block; padding: 0.1em 0.6em; border-radius: 1em; font-weight: 600;
          white-space: nowrap; }
@@ -300,7 +301,8 @@ def overview_html(run_dir, summary: dict, manifest: dict | None = None,
         "</title>",
         f"<style>{_CSS}</style></head><body>",
         f"<header><h1>{_esc(summary.get('client', 'cdmkit'))} — run overview</h1>"
-        f"<p>Run {_esc(summary.get('run_id', ''))} · started {_esc(summary.get('started') or '—')}"
+        f"<p>Run {_esc(summary.get('run_id', ''))} · started "
+        f"{_esc(summary.get('started') or '—')}"
         f" · cdmkit {_esc(summary.get('cdmkit_version') or '—')} · {state}</p></header><main>",
         "<section><h2>Key findings</h2>",
         _list(key_findings(summary, verdicts), "No figures were recorded."),

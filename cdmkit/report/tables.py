@@ -263,7 +263,8 @@ def figures_frame(figures: dict, labels: dict | None = None) -> pd.DataFrame:
 
     Examples
     --------
-    >>> figures_frame({"n_customers": 1200, "silhouette": 0.2731, "sizes": {"a": 3}}).values.tolist()
+    >>> f = {"n_customers": 1200, "silhouette": 0.2731, "sizes": {"a": 3}}
+    >>> figures_frame(f).values.tolist()
     [['Customers', '1,200'], ['Silhouette', '0.273'], ['Sizes: a', '3']]
     """
     rows = []

@@ -41,7 +41,8 @@ NOT_RUN = "not run"
 _RANK = {USABLE: 0, NOT_RUN: 0, CARE: 1, AVOID: 2}
 
 #: Internal model key -> name shown to people.
-MODEL_NAMES = {"bgnbd": "BG/NBD (purchases, p_alive)", "paretonbd": "Pareto/NBD (purchases, p_alive)",
+MODEL_NAMES = {"bgnbd": "BG/NBD (purchases, p_alive)",
+               "paretonbd": "Pareto/NBD (purchases, p_alive)",
                "gammagamma": "Gamma-Gamma (spend per purchase)"}
 _SHORT = {"bgnbd": "bgnbd", "paretonbd": "paretonbd", "gammagamma": "gg"}
 # Shape parameters have no unit: far outside this range the optimiser ran to a boundary.

@@ -178,9 +178,15 @@ ctx.show(result.segments.groupby(["rfm_segment", "cluster"]).size().unstack(fill
 # report shows the profile of the chosen k instead.
 
 # %%
-segment_explorer(result.features, range(cfg.k_min, cfg.k_max + 1), method=result.method,
-                 k=figures["k_chosen"], sample_size=min(cfg.sample_size, 5000),
-                 random_state=ctx.seed, interactive=ctx.interactive)
+explorer = segment_explorer(result.features, range(cfg.k_min, cfg.k_max + 1),
+                            method=result.method, k=figures["k_chosen"],
+                            sample_size=min(cfg.sample_size, 5000), random_state=ctx.seed,
+                            interactive=ctx.interactive)
+if ctx.interactive:
+    display(explorer)
+else:  # the static report shows the explorer's table like every other table
+    ctx.show(explorer, n=None, caption=f"Cluster profile for k = {figures['k_chosen']} "
+             "(standardised means)")
 
 # %% [markdown]
 # ## 8. Hand-over

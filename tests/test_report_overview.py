@@ -53,7 +53,7 @@ def test_overview_of_a_run_with_a_degenerate_model(tmp_path):
     assert "p_alive — Pareto/NBD" in html  # listed among the figures not to use
     assert "All models fitted" not in html and "Every fitted model passed" not in html
     # The CLV total is not quoted as a finding when CLV is not to be used.
-    assert "1,200,000" not in html and "not to be used as a forecast" in html
+    assert "1,200,000" not in html and "computed, but not to be used" in html
     assert "12 input rows rejected" in html and "3 invalid e-mail addresses" in html
     assert "href='10-collection.html'" in html
     assert "href='30-analysis.html'" not in html  # no link to a report that is not there

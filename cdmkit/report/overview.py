@@ -110,9 +110,12 @@ def key_findings(summary: dict, verdicts: list[Verdict]) -> list[str]:
     avoid = {a.lower() for v in verdicts for a in v.avoid}
     clv_total = _get(st, "analysis", "clv_total")
     if clv_total is not None:
-        if "clv" in avoid or "clv total" in avoid:
-            out.append("Customer lifetime value: computed, but not to be used as a forecast "
-                       "(see the verdicts).")
+        if "clv" in avoid:
+            out.append("Customer lifetime value: computed, but not to be used (see the "
+                       "verdicts).")
+        elif "clv total" in avoid:
+            out.append("Customer lifetime value: the total is not to be quoted as a forecast "
+                       "(see the verdicts); per-customer values may rank customers.")
         else:
             out.append(f"Expected customer lifetime value of the base: {format_value(clv_total)}"
                        f" (mean {format_value(_get(st, 'analysis', 'clv_mean'))} per customer).")

@@ -370,7 +370,8 @@ def clustering_verdict(figures: dict) -> Verdict:
             problems.append((CARE, "one cluster holds under 2% of customers"))
     status = _worst(problems)
     avoid = ["cluster labels"] if status == AVOID else []
-    summary = ("Distinct and stable clusters." if not problems else
+    strength = "Well separated" if sil is not None and sil >= 0.5 else "Moderately separated"
+    summary = (f"{strength}, stable clusters." if not problems else
                _sentence(problems))
     return Verdict(name, status, summary, evidence, avoid, "segmentation")
 

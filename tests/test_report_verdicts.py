@@ -172,3 +172,33 @@ def test_real_fits_healthy_bgnbd_usable_and_no_dropout_pareto_flagged():
     figures = {"paretonbd_params": pn.params_, "paretonbd_converged": pn.converged_,
                "clv_main_model": "paretonbd", **evidence_figures(table)}
     assert transaction_model_verdict("paretonbd", figures).status == AVOID
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_online_retail_daily_fits_are_judged_unusable(shared_data):
+    """The issue's case on the real UCI Online Retail data: on daily data both transaction
+    models "converge" with drop-out at a boundary, and p_alive stays ≈ 1 for lapsed customers."""
+    from cdmkit.analyze import BetaGeo, ParetoNBD
+    from cdmkit.analyze.validation import clv_summary
+
+    path = shared_data / "online_retail.parquet"
+    if not path.is_file():
+        pytest.skip(f"{path} not found")
+    df = pd.read_parquet(path, columns=["CustomerID", "Quantity", "UnitPrice", "InvoiceDate"])
+    df = df[df["CustomerID"].notna() & (df["Quantity"] > 0) & (df["UnitPrice"] > 0)]
+    tx = pd.DataFrame({"customer_id": df["CustomerID"].astype(int).astype(str),
+                       "timestamp": pd.to_datetime(df["InvoiceDate"]),
+                       "amount": df["Quantity"] * df["UnitPrice"]})
+    s = clv_summary(tx, "customer_id", "timestamp", "amount", time_unit="D")
+    for name, cls in (("paretonbd", ParetoNBD), ("bgnbd", BetaGeo)):
+        m = cls().fit(s["frequency"], s["recency"], s["T"])
+        table = pd.DataFrame({"frequency": s["frequency"].to_numpy(),
+                              "recency": s["recency"].to_numpy(), "T": s["T"].to_numpy(),
+                              "p_alive": m.probability_alive(s["frequency"], s["recency"],
+                                                             s["T"])})
+        figures = {f"{name}_params": m.params_, f"{name}_converged": m.converged_,
+                   "clv_main_model": name, "time_unit": "D", **evidence_figures(table)}
+        v = transaction_model_verdict(name, figures)
+        assert v.status == AVOID, (name, m.params_, v)
+        assert "p_alive" in v.avoid

@@ -40,6 +40,7 @@ ctx
 from IPython.display import Markdown, display
 
 from cdmkit.collect.plots import figures_table
+from cdmkit.report import verdicts
 from cdmkit.segment import load_inputs, plots, run_segmentation, segment_explorer
 
 cfg = ctx.config.segmentation
@@ -147,6 +148,15 @@ if result.stability is not None:
                  caption="Adjusted Rand index between seeds")
 else:
     display(Markdown("_Stability across seeds was not measured for this run._"))
+
+# %% [markdown]
+# **Verdict.** Are the clusters distinct groups or slices of a continuum? The silhouette, the
+# stability across seeds and the smallest cluster decide (the same verdict is on the run's
+# overview page).
+
+# %%
+ctx.show(verdicts.verdict_table([verdicts.clustering_verdict(figures)]), n=None,
+         caption="Verdict on the clusters")
 
 # %% [markdown]
 # **Profiles.** Standardised feature means per cluster (in standard deviations from the average

@@ -207,6 +207,12 @@ def readable(df: pd.DataFrame, *, labels: dict | None = None, digits: int = 3) -
     return pd.DataFrame(body, index=range(len(out)))
 
 
+# Text reads from the left (JupyterLab right-aligns every cell); long text wraps.
+_TABLE_STYLE = ("<style>.cdmkit-table td, .cdmkit-table th {text-align: left !important; "
+                "vertical-align: top;} .cdmkit-table td {max-width: 40em; white-space: normal;}"
+                "</style>")
+
+
 def table_html(df: pd.DataFrame, *, caption: str | None = None, note: str | None = None,
                max_height: str = "32em") -> str:
     """An HTML table of an already readable frame, in a box that scrolls.
@@ -218,7 +224,8 @@ def table_html(df: pd.DataFrame, *, caption: str | None = None, note: str | None
     >>> "overflow:auto" in table_html(pd.DataFrame({"A": ["1"]}))
     True
     """
-    parts = ['<div class="cdmkit-table" style="max-height:%s;max-width:100%%;overflow:auto;'
+    parts = [_TABLE_STYLE,
+             '<div class="cdmkit-table" style="max-height:%s;max-width:100%%;overflow:auto;'
              'border:1px solid #e3e3e3;margin:0.3em 0 1em">' % max_height]
     parts.append(df.to_html(index=False, na_rep=MISSING, escape=True, border=0,
                             classes="dataframe cdmkit"))

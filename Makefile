@@ -40,9 +40,12 @@ test: venv-test
 bench: venv-test
 	$(BIN)/python bench/run_all.py
 
-# JupyterLab on the stage notebooks; root needs --allow-root.
+# JupyterLab on the stage notebooks; root needs --allow-root. Each notebook is listed once:
+# the jupytext sources NN-<stage>.py are hidden (opening the paired .ipynb keeps them in sync).
+LAB_HIDE := ["__pycache__", "*.pyc", "*.pyo", ".DS_Store", "*~", "[0-9][0-9]-*.py"]
 lab: venv
-	$(BIN)/jupyter lab notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+	$(BIN)/jupyter lab notebooks '--ContentsManager.hide_globs=$(LAB_HIDE)' \
+		$$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 clean-reports:
 	rm -rf reports

@@ -284,10 +284,25 @@ class StageContext:
 
         return mask_frame(df, show_raw=self.show_raw_pii)
 
-    def show(self, df: pd.DataFrame, n: int | None = 20, caption: str | None = None) -> None:
-        """Display a table in the notebook with personal data masked (first ``n`` rows).
+    def show(self, df: pd.DataFrame, n: int | None = 20, caption: str | None = None,
+             labels: dict | None = None) -> None:
+        """Display a table readably, with personal data masked (first ``n`` rows, or all).
 
-        Returns nothing, so a ``ctx.show(...)`` ending a cell is not displayed twice.
+        Every report shows its tables this way (:mod:`cdmkit.report.tables`): human
+        column names, no pandas index, "—" for every missing value, and a box that
+        scrolls when the table is wide or long. When ``n`` cuts the table the caption
+        says so. Returns nothing, so a ``ctx.show(...)`` ending a cell is not
+        displayed twice.
+
+        Parameters
+        ----------
+        df : DataFrame
+        n : int or None
+            Rows shown (``None``: all of them).
+        caption : str, optional
+            Title above the table.
+        labels : dict, optional
+            Column name -> label, overriding the built-in human names.
 
         Examples
         --------
@@ -296,17 +311,10 @@ class StageContext:
         >>> ctx = StageContext("a", ClientConfig(client="a"), tempfile.mkdtemp())
         >>> ctx.show(pd.DataFrame({"email": ["ab@c.de"]}))  # doctest: +SKIP
         """
-        out = self.masked(df.head(n) if n else df)
-        try:
-            from IPython.display import display
+        from .report.tables import display_frame
 
-            if caption:
-                from IPython.display import Markdown
-
-                display(Markdown(f"**{caption}**"))
-            display(out)
-        except ImportError:  # pragma: no cover - outside IPython
-            print(out)
+        display_frame(self.masked(df.head(n) if n else df), caption=caption, labels=labels,
+                      total=len(df))
 
     def _repr_markdown_(self) -> str:
         """Header shown at the top of a stage report (no paths, no secrets)."""

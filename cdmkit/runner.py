@@ -5,7 +5,8 @@ parameters ``run_dir`` and ``config_path``. Stages hand data over through
 Parquet files in the run folder only. After each stage the executed notebook
 and an HTML report with code hidden are written next to each other; at the
 end ``summary.json`` merges the figures every stage recorded, and
-``<output_dir>/<client>/latest`` points at the run.
+``<output_dir>/<client>/latest`` points at the run; ``index.html`` is the run's
+overview page (key findings, model verdicts, warnings, links to every report).
 
 A failing stage stops the run: the error names the notebook, the cell and the
 exception, the partially executed notebook is kept for inspection, and no later
@@ -40,6 +41,8 @@ __all__ = ["RunResult", "run_client", "new_run_id", "export_html", "ensure_kerne
 
 #: Jupyter kernel the stage notebooks run in (registered by ``make`` in the venv).
 KERNEL_NAME = "cdmkit"
+#: nbconvert template of the stage reports (in ``templates/report``): self-contained, no CDN.
+REPORT_TEMPLATE = "cdmkit-report.html.j2"
 
 
 @dataclass
@@ -179,7 +182,8 @@ def export_html(notebook: Path, html: Path, title: str | None = None) -> Path:
     """Write an HTML report of an executed notebook with the code hidden.
 
     Uses the report template in ``templates/report`` (header with client, stage
-    and run id) on top of JupyterLab's HTML template.
+    and run id, a link back to the run overview) on top of JupyterLab's HTML
+    template, without any script from a CDN: the report opens offline.
 
     Examples
     --------
@@ -192,12 +196,14 @@ def export_html(notebook: Path, html: Path, title: str | None = None) -> Path:
     from .resources import template_dir
 
     nb = nbformat.read(str(notebook), as_version=4)
-    exporter = HTMLExporter(template_name="lab", exclude_input=True,
-                            exclude_input_prompt=True, exclude_output_prompt=True)
-    report_tpl = template_dir() / "report" / "index.html.j2"
+    options = dict(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                   exclude_output_prompt=True)
+    # Its own file name: "index.html.j2" would resolve to lab's template, not this one.
+    report_tpl = template_dir() / "report" / REPORT_TEMPLATE
     if report_tpl.is_file():
-        exporter.extra_template_basedirs = [str(report_tpl.parent)]
-        exporter.template_file = "index.html.j2"
+        options.update(extra_template_paths=[str(report_tpl.parent)],
+                       template_file=REPORT_TEMPLATE)
+    exporter = HTMLExporter(**options)
     resources = {"metadata": {"name": title or notebook.stem}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     html.write_text(body, encoding="utf-8")
@@ -412,4 +418,9 @@ def run_client(config_path: str | os.PathLike, stages: list[str] | None = None, 
     summary = _write_summary(run_dir, config, run_id, status, started, error)
     if error is None:
         _point_latest(client_dir, run_dir)
+    if html:
+        from .report.overview import write_run_overview
+
+        write_run_overview(run_dir, summary)
     return RunResult(run_dir, summary, status, error)
+

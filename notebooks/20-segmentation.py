@@ -40,6 +40,7 @@ ctx
 from IPython.display import Markdown, display
 
 from cdmkit.collect.plots import figures_table
+from cdmkit.report import verdicts
 from cdmkit.segment import load_inputs, plots, run_segmentation, segment_explorer
 
 cfg = ctx.config.segmentation
@@ -149,6 +150,15 @@ else:
     display(Markdown("_Stability across seeds was not measured for this run._"))
 
 # %% [markdown]
+# **Verdict.** Are the clusters distinct groups or slices of a continuum? The silhouette, the
+# stability across seeds and the smallest cluster decide (the same verdict is on the run's
+# overview page).
+
+# %%
+ctx.show(verdicts.verdict_table([verdicts.clustering_verdict(figures)]), n=None,
+         caption="Verdict on the clusters")
+
+# %% [markdown]
 # **Profiles.** Standardised feature means per cluster (in standard deviations from the average
 # customer), and a generated description from each cluster's medians.
 
@@ -178,9 +188,15 @@ ctx.show(result.segments.groupby(["rfm_segment", "cluster"]).size().unstack(fill
 # report shows the profile of the chosen k instead.
 
 # %%
-segment_explorer(result.features, range(cfg.k_min, cfg.k_max + 1), method=result.method,
-                 k=figures["k_chosen"], sample_size=min(cfg.sample_size, 5000),
-                 random_state=ctx.seed, interactive=ctx.interactive)
+explorer = segment_explorer(result.features, range(cfg.k_min, cfg.k_max + 1),
+                            method=result.method, k=figures["k_chosen"],
+                            sample_size=min(cfg.sample_size, 5000), random_state=ctx.seed,
+                            interactive=ctx.interactive)
+if ctx.interactive:
+    display(explorer)
+else:  # the static report shows the explorer's table like every other table
+    ctx.show(explorer, n=None, caption=f"Cluster profile for k = {figures['k_chosen']} "
+             "(standardised means)")
 
 # %% [markdown]
 # ## 8. Hand-over

@@ -43,7 +43,8 @@ from IPython.display import Markdown, display
 
 from cdmkit import analyze
 from cdmkit.analyze import plots
-from cdmkit.collect.plots import figures_table
+from cdmkit.report import verdicts
+from cdmkit.report.tables import figures_frame
 
 cfg = ctx.config.analysis
 inp = analyze.load_inputs(ctx)
@@ -110,9 +111,12 @@ plots.plot_cohort_curves(coh.curves);
 # %%
 clv = analyze.run_clv(inp, cfg)
 ctx.record(None, **clv.figures())
-ctx.show(clv.params.round(4), n=None, caption="Fitted models (alpha and beta in the time unit "
+ctx.show(clv.params, n=None, caption="Fitted models (alpha and beta in the time unit "
          f"'{cfg.time_unit}')")
-display(Markdown("\n".join(f"- {n}" for n in clv.notes) if clv.notes else "All models fitted."))
+if clv.notes:
+    display(Markdown("**Notes from fitting**\n\n" + "\n".join(f"- {n}" for n in clv.notes)))
+display(Markdown("_A fit that converged is not yet a fit to use: the verdicts at the end of "
+                 "this page check each model against the data and a holdout period._"))
 
 # %% [markdown]
 # ### Does the model predict the future?
@@ -127,7 +131,8 @@ display(Markdown("\n".join(f"- {n}" for n in clv.notes) if clv.notes else "All m
 # %%
 if clv.holdout_by_frequency is not None:
     # The table first: figures are drawn below the cell's other output.
-    ctx.show(pd.DataFrame([clv.holdout_errors]).round(3), caption="Holdout error metrics")
+    ctx.show(pd.DataFrame([clv.holdout_errors]), caption="Holdout error metrics (naive: each "
+             "customer keeps her past purchase rate)")
     plots.plot_holdout_by_frequency(clv.holdout_by_frequency)
     plots.plot_tracking(clv.tracking)
 else:
@@ -238,12 +243,36 @@ else:
     display(Markdown("_No service interactions for this client._"))
 
 # %% [markdown]
-# ## Summary
+# ## 5 · Verdicts: which figures to use
 #
-# The key figures of this page (model parameters, holdout errors, churn AUC, top pair) are
-# recorded in the run's `summary.json`; the `clv` and `churn_scores` tables feed the
-# validation and activation stages.
+# Each model is judged on evidence, not on whether its optimiser stopped: parameters at the
+# edge of their range, how many customers the fit lets drop out over a period as long as the
+# data, p_alive of customers who have been silent for three times their usual gap, the
+# holdout error against the naive forecast, precision against the base rate, and calibration.
+# **Do not use** means the figures listed must not reach a client; **use with care** means
+# they need the caveat shown.
 
 # %%
-with pd.option_context("display.max_rows", 200):  # all of them, not the first and last five
-    _ = ctx.show(figures_table(ctx.figures()), n=None, caption="Key figures of the analysis")
+churn_cal = churn.report.calibration if churn.report is not None else None
+churn_best = churn.report.best if churn.report is not None else None
+ctx.record(None, **verdicts.evidence_figures(clv_table, churn_cal, churn_best))
+judged = [v for v in verdicts.assess({"analysis": ctx.figures()}) if v.stage == "analysis"]
+ctx.record("verdicts", [v.to_dict() for v in judged])
+ctx.show(verdicts.verdict_table(judged), n=None, caption="Verdict per model")
+
+# %% [markdown]
+# ## Summary
+#
+# The key figures of this page. Every recorded figure (model parameters included) is in the
+# run's `summary.json`; the `clv` and `churn_scores` tables feed the validation and activation
+# stages.
+
+# %%
+summary_keys = ["n_customers", "n_purchase_lines", "observation_end", "returns_removed",
+                "retention_period_1", "clv_main_model", "clv_total", "clv_mean",
+                "mean_p_alive", "holdout_mae", "holdout_naive_mae", "holdout_total_error_pct",
+                "churn_best_model", "churn_auc", "precision_at_k", "churn_base_rate",
+                "n_copurchase_pairs", "top_lift_pair", "top_lift", "busiest_weekday"]
+figures = ctx.figures()
+ctx.show(figures_frame({k: figures[k] for k in summary_keys if k in figures}), n=None,
+         caption="Key figures of the analysis")

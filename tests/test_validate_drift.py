@@ -43,6 +43,18 @@ def test_previous_run_is_newest_other_run_with_summary(tmp_path):
     assert previous_run_dir(tmp_path / "solo" / "r1") is None
 
 
+def test_previous_run_skips_failed_runs(tmp_path):
+    client = tmp_path / "acme"
+    for name, age, ok in (("good", 300, True), ("failed", 100, False), ("broken", 50, None)):
+        (client / name).mkdir(parents=True)
+        s = client / name / "summary.json"
+        s.write_text("{not json" if ok is None else json.dumps({"ok": ok}))
+        t = time.time() - age
+        os.utime(s, (t, t))
+    # The newer run failed (and one has an unreadable summary): drift compares with "good".
+    assert previous_run_dir(client / "new").name == "good"
+
+
 def test_compare_two_runs(tmp_path):
     rng = np.random.default_rng(0)
     prev, cur = tmp_path / "c" / "r1", tmp_path / "c" / "r2"

@@ -37,7 +37,7 @@ from .cohorts import cohort_curves, cohort_table, retention_matrix, revenue_rete
 from .patterns import (activity_per_customer, activity_per_segment, co_purchase, seasonality,
                        top_items)
 from .validation import (UNIT_DAYS, UNITS_PER_YEAR, calibration_holdout, clv_summary,
-                         holdout_by_frequency, holdout_errors, tracking)
+                         holdout_by_frequency, holdout_errors, naive_holdout_errors, tracking)
 
 __all__ = ["AnalysisInputs", "load_inputs", "CohortResult", "run_cohorts", "CLVResult",
            "run_clv", "ChurnResult", "run_churn", "PatternResult", "run_patterns"]
@@ -355,7 +355,7 @@ def run_clv(inp: AnalysisInputs, cfg) -> CLVResult:
         if cal_model is None:
             return res
         res.holdout_by_frequency = holdout_by_frequency(cal_model, ch, cfg.frequency_buckets)
-        res.holdout_errors = holdout_errors(cal_model, ch)
+        res.holdout_errors = {**holdout_errors(cal_model, ch), **naive_holdout_errors(ch)}
         res.tracking = tracking(cal_model, inp.transactions, GLOBAL_ID, "timestamp",
                                 calibration_end=cal_end, observation_end=inp.observation_end,
                                 time_unit=unit)

@@ -28,7 +28,7 @@ import pandas as pd
 from ._checks import AnalysisInputError
 
 __all__ = ["UNIT_DAYS", "UNITS_PER_YEAR", "clv_summary", "calibration_holdout",
-           "holdout_by_frequency", "holdout_errors", "tracking"]
+           "holdout_by_frequency", "holdout_errors", "naive_holdout_errors", "tracking"]
 
 #: Days per time unit.
 UNIT_DAYS = {"D": 1.0, "W": 7.0}
@@ -200,6 +200,42 @@ def holdout_errors(model, ch: pd.DataFrame) -> dict:
             "bias": float(np.mean(err)), "actual_total": tot_a, "predicted_total": tot_p,
             "total_error_pct": float(100 * (tot_p - tot_a) / tot_a) if tot_a else float("nan"),
             "n_customers": int(len(act))}
+
+
+def naive_holdout_errors(ch: pd.DataFrame) -> dict:
+    """Errors of the naive forecast a model has to beat: each customer keeps her past rate.
+
+    The naive forecast of a customer's holdout purchases is her calibration repeat
+    purchases per time unit (``frequency_cal / T_cal``) times the holdout length.
+    A CLV model whose error is not clearly below this one adds nothing to the
+    forecast.
+
+    Returns
+    -------
+    dict
+        ``naive_mae``, ``naive_rmse``, ``naive_predicted_total`` and
+        ``naive_total_error_pct`` (same definitions as :func:`holdout_errors`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ch = pd.DataFrame({"frequency_cal": [0, 2], "T_cal": [10.0, 10.0],
+    ...                    "frequency_holdout": [0, 2], "duration_holdout": 5.0})
+    >>> naive_holdout_errors(ch)["naive_mae"]
+    0.5
+    """
+    T = ch["T_cal"].to_numpy(dtype=float)
+    rate = np.divide(ch["frequency_cal"].to_numpy(dtype=float), T, out=np.zeros_like(T),
+                     where=T > 0)
+    pred = rate * ch["duration_holdout"].to_numpy(dtype=float)
+    act = ch["frequency_holdout"].to_numpy(dtype=float)
+    err = pred - act
+    tot_a, tot_p = float(act.sum()), float(pred.sum())
+    return {"naive_mae": float(np.mean(np.abs(err))),
+            "naive_rmse": float(np.sqrt(np.mean(err ** 2))),
+            "naive_predicted_total": tot_p,
+            "naive_total_error_pct": float(100 * (tot_p - tot_a) / tot_a) if tot_a
+            else float("nan")}
 
 
 def tracking(model, transactions: pd.DataFrame, customer_col: str = "customer_id",

@@ -73,7 +73,11 @@ def detect_content(values: pd.Series, sample: int = 500) -> str | None:
 
 
 def detect_pii_class(values: pd.Series, name: str = "") -> str:
-    """PII class from content (and name): e-mails and phones are ``direct``, dates ``quasi``.
+    """PII class from content (and name): e-mails and phones are ``direct``, birth dates ``quasi``.
+
+    A date column counts as a birth date (a quasi-identifier) only when its values
+    look like birth dates; event times (an ``InvoiceDate`` with times of day, dates
+    spanning a few years, or a name such as "order date") are not personal data.
 
     When the privacy package's fuller detector
     (:func:`cdmkit.privacy.detect.classify_column`) is available, the more
@@ -83,15 +87,21 @@ def detect_pii_class(values: pd.Series, name: str = "") -> str:
     --------
     >>> detect_pii_class(pd.Series(["x@y.org"])), detect_pii_class(pd.Series(["12"]))
     ('direct', 'none')
+    >>> times = pd.Series(pd.date_range("2010-12-01 08:26", periods=50, freq="7h"))
+    >>> detect_pii_class(times, "InvoiceDate"), detect_pii_class(pd.Series(["1984-03-07"]), "dob")
+    ('none', 'quasi')
     """
     from ..model import PII_CLASSES
 
     kind = detect_content(values)
     found = {"email": "direct", "phone": "direct", "date": "quasi"}.get(kind, "none")
     try:
-        from ..privacy.detect import classify_column
+        from ..privacy.detect import _is_event_time_name, classify_column, \
+            looks_like_event_times
     except ImportError:  # pragma: no cover - privacy package without the detector
         return found
+    if kind == "date" and (_is_event_time_name(name) or looks_like_event_times(values)):
+        found = "none"  # an invoice or order time, not a birth date
     try:
         other = classify_column(str(name), values)["pii_class"]
     except Exception:  # pragma: no cover - a detector problem must not break the catalogue

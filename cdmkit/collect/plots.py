@@ -150,15 +150,17 @@ def plot_completeness(completeness: pd.DataFrame, kind: str = "customers"):
 def figures_table(figures: dict, digits: int = 4) -> pd.DataFrame:
     """Key figures as a two-column table (``figure``, ``value``) for a report.
 
-    Nested dicts become dotted names, whole numbers get thousands separators and other
-    floats ``digits`` significant digits, so the report shows a readable table instead of a
-    raw Python ``dict``.
+    Names are put in words (``n_invalid_emails`` → "Invalid emails"; a nested dict's
+    keys follow its name: "Params: a"), whole numbers get thousands separators and other
+    floats ``digits`` significant digits, missing values show as "—", so the report shows
+    a readable table instead of a raw Python ``dict``.
 
     Examples
     --------
     >>> figures_table({"rows": 24967, "share": 0.123456, "ok": True,
-    ...                "params": {"a": 1.5}}).values.tolist()
-    [['rows', '24,967'], ['share', '0.1235'], ['ok', 'yes'], ['params.a', '1.5']]
+    ...                "params": {"a": 1.5}, "auc": float("nan")}).values.tolist()
+    [['Rows', '24,967'], ['Share', '0.1235'], ['Ok', 'yes'], ['Params: a', '1.5'],
+     ['ROC AUC', '—']]
     """
     import numbers
 
@@ -172,7 +174,7 @@ def figures_table(figures: dict, digits: int = 4) -> pd.DataFrame:
         if isinstance(v, numbers.Real):
             v = float(v)
             if v != v:
-                return ""
+                return "—"
             if v.is_integer() and abs(v) < 1e15:
                 return f"{int(v):,}"
             return f"{v:,.2f}" if abs(v) >= 10 ** digits else f"{v:.{digits}g}"
@@ -182,11 +184,13 @@ def figures_table(figures: dict, digits: int = 4) -> pd.DataFrame:
 
     rows = []
 
+    from ..report.tables import human_label
+
     def walk(prefix, d):
         for k, v in d.items():
-            name = f"{prefix}{k}"
+            name = f"{prefix}{k}" if prefix else human_label(k)
             if isinstance(v, dict):
-                walk(f"{name}.", v)
+                walk(f"{name}: ", v)
             else:
                 rows.append((name, fmt(v)))
 

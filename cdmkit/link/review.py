@@ -114,10 +114,13 @@ class ReviewPanel:
 
         recs = pair_records(self.scored, pair)
         recs = mask_frame(recs, show_raw=self.show_raw)
+        from ..report.tables import human_label, readable, table_html
+
         side = recs.set_index("side").T
+        side.index = [human_label(f) for f in side.index]  # one row per field, named in words
         p = float(probability(self.scored.match_weight[pair]))
         return (f"<b>Pair {self.position + 1} of {len(self.candidates)}</b> — match probability "
-                f"{p:.2f}<br>" + side.to_html(na_rep="", escape=True))
+                f"{p:.2f}<br>" + table_html(readable(side.rename_axis("field"))))
 
     def widget(self):
         """The ipywidgets box (built on first use)."""

@@ -26,7 +26,7 @@ import pandas as pd
 from ..model import FIELDS
 
 __all__ = ["detect_pii", "classify_column", "iran_national_code_valid", "luhn_valid",
-           "normalise_digits", "PII_TYPES"]
+           "normalise_digits", "looks_like_event_times", "PII_TYPES"]
 
 #: PII type -> PII class.
 PII_TYPES = {
@@ -190,10 +190,63 @@ def _luhn_many(s: pd.Series) -> pd.Series:
     return out
 
 
-def _birth_date_share(s: pd.Series, today: date) -> float:
-    parsed = pd.to_datetime(s, errors="coerce", format="mixed") if s.dtype == object \
+# Names of event times (an invoice date, an order timestamp): dates, but not of birth.
+_EVENT_TIME_NAME = re.compile(r"(invoice|order|created|updated|modified|timestamp|time|"
+                              r"transaction|purchase|payment|shipped|delivered|event|login|"
+                              r"visit|session|signup|registered|consent|last|first)")
+_BIRTH_NAME = re.compile(r"(birth|dob|born|geburt|naissance|nacimiento|tavalod)")
+
+
+def _is_event_time_name(name: str) -> bool:
+    """Whether a column name says it holds event times, not birth dates.
+
+    Examples
+    --------
+    >>> _is_event_time_name("InvoiceDate"), _is_event_time_name("birth_date")
+    (True, False)
+    """
+    norm = _norm_name(name)
+    return bool(_EVENT_TIME_NAME.search(norm)) and not _BIRTH_NAME.search(norm)
+
+
+def _parse_dates(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s
+    return pd.to_datetime(s.astype(str), errors="coerce", format="mixed") if s.dtype == object \
         else pd.to_datetime(s, errors="coerce")
+
+
+def looks_like_event_times(values: pd.Series) -> bool:
+    """Whether dates are times of events (orders, invoices) rather than birth dates.
+
+    Event times give themselves away by a time of day in more than 5 % of the
+    values (birth dates are whole days) or, with at least 20 values, by a narrow
+    range of years (90 % within less than five years; birth dates spread over
+    decades).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> looks_like_event_times(pd.Series(pd.date_range("2010-12-01 08:26", periods=30, freq="7h")))
+    True
+    >>> looks_like_event_times(pd.Series(["1984-03-07", "1961-11-30"]))
+    False
+    """
+    parsed = _parse_dates(values.dropna()).dropna()
+    if parsed.empty:
+        return False
+    if (parsed != parsed.dt.normalize()).mean() > 0.05:
+        return True
+    years = parsed.dt.year
+    return len(years) >= 20 and years.quantile(0.95) - years.quantile(0.05) < 5
+
+
+def _birth_date_share(s: pd.Series, today: date) -> float:
+    """Share of plausible birth dates; 0 for values that are event times."""
+    parsed = _parse_dates(s)
     if parsed.notna().mean() < 0.8:
+        return 0.0
+    if looks_like_event_times(parsed):
         return 0.0
     years = parsed.dt.year.dropna()
     if years.empty:
@@ -290,6 +343,8 @@ def classify_column(name: str, values: pd.Series, *, min_share: float = 0.8,
                 sh = _birth_date_share(s, today)
                 if sh >= min_share:
                     content_type, share = "birth_date", sh
+    if content_type == "birth_date" and not name_hit and _is_event_time_name(name):
+        content_type = None  # an invoice or order date: a time of an event, not of a birth
     if content_type:
         evidence.append(f"{share:.0%} of {len(v)} sampled values look like {content_type}")
         if name_type and name_type != content_type and not (

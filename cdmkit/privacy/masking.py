@@ -122,7 +122,10 @@ MASKERS = {
 }
 
 _DIRECT = {name for kind in FIELDS.values() for name, f in kind.items() if f.pii == "direct"}
-_MASKED = _DIRECT | {"birth_date"}
+#: Quasi-identifiers masked like direct ones by default: a postcode ("CF3 7TH") or a town with
+#: a birth year or a purchase history singles a person out.
+LOCATION_FIELDS = {"postcode", "city"}
+_MASKED = _DIRECT | {"birth_date"} | LOCATION_FIELDS
 
 
 def _base_field(col: str) -> str:
@@ -142,8 +145,8 @@ def masker_for(field: str):
     --------
     >>> masker_for("email_raw")("ana@x.org")
     'a***@x.org'
-    >>> masker_for("amount") is None
-    True
+    >>> masker_for("amount") is None, masker_for("postcode_raw")("CF3 7TH")
+    (True, 'C***')
     """
     base = _base_field(str(field))
     if base in _MASKED:
@@ -152,7 +155,7 @@ def masker_for(field: str):
 
 
 def mask_frame(df: pd.DataFrame, *, show_raw: bool = False, columns=None) -> pd.DataFrame:
-    """Return a copy of ``df`` with direct identifiers and birth dates masked.
+    """Return a copy of ``df`` with direct identifiers, birth dates, postcodes and cities masked.
 
     Parameters
     ----------
@@ -167,6 +170,8 @@ def mask_frame(df: pd.DataFrame, *, show_raw: bool = False, columns=None) -> pd.
     >>> import pandas as pd
     >>> mask_frame(pd.DataFrame({"email": ["x@y.com"], "n": [1]}))["email"].tolist()
     ['x***@y.com']
+    >>> mask_frame(pd.DataFrame({"postcode_l": ["CF3 7TH"], "city": ["Cardiff"]})).iloc[0].tolist()
+    ['C***', 'C***']
     """
     if show_raw:
         return df
@@ -207,6 +212,6 @@ def mask_attributes(value):
         return mask_value(value)
     for key, v in data.items():
         hit = _name_lookup(key)
-        if v is not None and hit and (hit[1] == "direct" or hit[0] == "birth_date"):
+        if v is not None and hit and (hit[1] == "direct" or hit[0] in _MASKED):
             data[key] = MASKERS.get(hit[0], mask_value)(v)
     return json.dumps(data, ensure_ascii=False)

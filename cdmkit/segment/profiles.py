@@ -86,6 +86,25 @@ def describe_groups(features: pd.DataFrame, labels, extra_threshold: float = 1.0
     >>> describe_groups(f, ["a", "b"])["b"]
     'lapsed, one-off, low spend'
     """
+    words = _group_words(features, labels, extra_threshold)
+    return pd.Series({g: ", ".join(w for _, w in ws) or f"group {g}" for g, ws in words.items()})
+
+
+# Words for a dimension on which every group got the same absolute word: the group with the
+# lowest and the highest median among the groups (lower value first).
+_RELATIVE_WORDS = {"recency": ("most recent", "least recent"),
+                   "frequency": ("least frequent", "most frequent"),
+                   "spend": ("lowest spend", "highest spend")}
+
+
+def _group_words(features: pd.DataFrame, labels, extra_threshold: float = 1.0,
+                 relative: bool = False) -> dict:
+    """Group -> list of (dimension, word); see :func:`describe_groups`.
+
+    With ``relative``, an RFM dimension whose word is the same for every group (all
+    "cooling") is worded by the groups' rank instead: the lowest and highest group
+    medians get a comparative word, groups in between none.
+    """
     labels = np.asarray(labels)
     groups = pd.Series(labels).unique()
     try:
@@ -94,24 +113,41 @@ def describe_groups(features: pd.DataFrame, labels, extra_threshold: float = 1.0
         pass
     words = {g: [] for g in groups}
     rec, freq, mon = (_col(features, k) for k in ("recency_days", "n_purchases", "total_spend"))
+    dims = []
     if rec is not None:
         lo, hi = rec.quantile([1 / 3, 2 / 3])
         med = rec.groupby(labels).median()
+        dims.append(("recency", med))
         for g in groups:
-            words[g].append("recent" if med[g] <= lo else "lapsed" if med[g] >= hi and hi > lo
-                            else "cooling")
+            words[g].append(("recency", "recent" if med[g] <= lo else "lapsed"
+                             if med[g] >= hi and hi > lo else "cooling"))
     if freq is not None:
         lo, hi = freq.quantile([1 / 3, 2 / 3])
         med = freq.groupby(labels).median()
+        dims.append(("frequency", med))
         for g in groups:
-            words[g].append("one-off" if med[g] <= 1 else "frequent" if med[g] >= hi
-                            else "occasional")
+            words[g].append(("frequency", "one-off" if med[g] <= 1 else "frequent"
+                             if med[g] >= hi else "occasional"))
     if mon is not None:
         lo, hi = mon.quantile([1 / 3, 2 / 3])
         med = mon.groupby(labels).median()
+        dims.append(("spend", med))
         for g in groups:
-            words[g].append("high spend" if med[g] >= hi and hi > lo else "low spend"
-                            if med[g] <= lo else "mid spend")
+            words[g].append(("spend", "high spend" if med[g] >= hi and hi > lo else "low spend"
+                             if med[g] <= lo else "mid spend"))
+    if relative and len(groups) > 1:
+        for dim, med in dims:
+            same = {w for g in groups for d, w in words[g] if d == dim}
+            if len(same) != 1:
+                continue
+            low_g, high_g = med.idxmin(), med.idxmax()
+            for g in groups:
+                word = None
+                if med[high_g] > med[low_g]:
+                    word = _RELATIVE_WORDS[dim][0] if g == low_g else \
+                        _RELATIVE_WORDS[dim][1] if g == high_g else None
+                words[g] = [(d, word) if d == dim else (d, w) for d, w in words[g]
+                            if d != dim or word]
     used = {c for k in _RFM_ALIASES.values() for c in k}
     others = features[[c for c in features.columns if c not in used]]
     if len(others.columns) and len(features) > 1:
@@ -121,16 +157,22 @@ def describe_groups(features: pd.DataFrame, labels, extra_threshold: float = 1.0
             if len(row) and row.iloc[0] > extra_threshold:
                 name = row.index[0]
                 if name.startswith("channel_"):
-                    words[g].append("mostly " + name[len("channel_"):].replace("_", " "))
+                    word = "mostly " + name[len("channel_"):].replace("_", " ")
                 elif name.startswith("category_"):
-                    words[g].append("buys " + name[len("category_"):].replace("_", " "))
+                    word = "buys " + name[len("category_"):].replace("_", " ")
                 else:
-                    words[g].append(_EXTRA_WORDS.get(name, "high " + name.replace("_", " ")))
-    return pd.Series({g: ", ".join(w) or f"group {g}" for g, w in words.items()})
+                    word = _EXTRA_WORDS.get(name, "high " + name.replace("_", " "))
+                words[g].append(("extra", word))
+    return words
 
 
 def cluster_labels(features: pd.DataFrame, labels) -> pd.Series:
-    """Unique readable label per cluster: its description, numbered when two coincide.
+    """Unique readable label per cluster that tells the clusters apart.
+
+    Starts from :func:`describe_groups`; a dimension on which every cluster gets the
+    same word (all "cooling") says nothing about the difference, so it is worded by
+    rank among the clusters ("most recent", "least recent"; clusters in between get
+    no word for it). Labels that still coincide are numbered.
 
     Examples
     --------
@@ -138,8 +180,15 @@ def cluster_labels(features: pd.DataFrame, labels) -> pd.Series:
     >>> f = pd.DataFrame({"n_purchases": [1, 1, 5, 5]})
     >>> cluster_labels(f, [0, 1, 2, 2]).tolist()
     ['one-off (0)', 'one-off (1)', 'frequent']
+    >>> f = pd.DataFrame({"recency_days": [1, 45, 99, 2, 50, 98, 3, 55, 97],
+    ...                   "n_purchases": [1, 1, 1, 5, 5, 5, 1, 1, 1]})
+    >>> describe_groups(f, [0, 0, 0, 1, 1, 1, 2, 2, 2]).tolist()
+    ['cooling, one-off', 'cooling, frequent', 'cooling, one-off']
+    >>> cluster_labels(f, [0, 0, 0, 1, 1, 1, 2, 2, 2]).tolist()
+    ['most recent, one-off', 'frequent', 'least recent, one-off']
     """
-    desc = describe_groups(features, labels)
+    words = _group_words(features, labels, relative=True)
+    desc = pd.Series({g: ", ".join(w for _, w in ws) or f"group {g}" for g, ws in words.items()})
     dup = desc.duplicated(keep=False)
     return desc.where(~dup, desc + " (" + desc.index.astype(str) + ")")
 

@@ -1,8 +1,9 @@
 """Drift between two runs of the same client.
 
-The previous run is the newest other run folder of the client (by the time
-its ``summary.json`` was written) — the ``latest`` link and scratch folders
-without a summary are skipped. The comparison covers row counts per table,
+The previous run is the newest other *successful* run folder of the client (by
+the time its ``summary.json`` was written) — the ``latest`` link, scratch
+folders without a summary and runs whose summary says a stage failed are
+skipped, so a failed run is never the baseline. The comparison covers row counts per table,
 null rates per column, new and lost customers, the segment migration matrix,
 ID changes (this run's merges, splits and new IDs, and records whose ID
 changed), distribution shifts of key numbers (population stability index and
@@ -39,8 +40,24 @@ DISTRIBUTION_COLUMNS = {
 _NULL_TABLES = ("customers", "transactions", "events", "interactions", "golden")
 
 
+def _succeeded(run: Path) -> bool:
+    """Whether ``run`` finished without a failed stage (by its ``summary.json``)."""
+    p = run / "summary.json"
+    if not p.is_file():
+        return False
+    try:
+        summary = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False  # unreadable: not a baseline to trust
+    return not (isinstance(summary, dict) and summary.get("ok") is False)
+
+
 def previous_run_dir(run_dir) -> Path | None:
-    """The newest sibling run folder with a ``summary.json`` that is not ``run_dir``.
+    """The newest successful sibling run folder that is not ``run_dir``.
+
+    A run counts when its ``summary.json`` exists and does not say ``"ok": false``
+    (a run with a failed stage has partial tables: comparing with it would report
+    drift that is only the failure).
 
     Examples
     --------
@@ -60,7 +77,7 @@ def previous_run_dir(run_dir) -> Path | None:
         if p.is_symlink() or not p.is_dir():
             continue
         rp = p.resolve()
-        if rp == run_dir or not (rp / "summary.json").is_file():
+        if rp == run_dir or not _succeeded(rp):
             continue
         cands.append(rp)
     if not cands:

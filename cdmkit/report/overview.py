@@ -130,6 +130,12 @@ def key_findings(summary: dict, verdicts: list[Verdict]) -> list[str]:
     if exported is not None:
         out.append(f"{format_value(exported)} customers exported for activation; "
                    f"{format_value(excluded or 0)} left out for lack of consent.")
+    if _get(st, "database", "database_n_customers") is not None:
+        db = {k: format_value(_get(st, "database", f"database_{k}") or 0)
+              for k in ("n_new", "n_changed", "n_removed")}
+        out.append(f"Customer database updated ({_get(st, 'database', 'database_backend')}): "
+                   f"{db['n_new']} new, {db['n_changed']} changed, {db['n_removed']} merged or "
+                   "retired customers; look them up with \"cdmkit customer show\".")
     return out
 
 

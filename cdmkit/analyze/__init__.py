@@ -25,8 +25,8 @@ from .clv import (BetaGeo, GammaGamma, ParetoNBD, customer_lifetime_value, per_s
                   spend_frequency_correlation)
 from .cohorts import cohort_curves, cohort_table, retention_matrix, revenue_retention_matrix
 from .data import CdnowUnavailable, cdnow_dir, cdnow_summary, cdnow_transactions
-from .patterns import (activity_per_customer, activity_per_segment, co_purchase, seasonality,
-                       top_items)
+from .patterns import (activity_per_customer, activity_per_segment, co_purchase,
+                       product_names, seasonality, top_items)
 from .simulate import simulate_bgnbd, simulate_spend
 from .stage import (AnalysisInputs, ChurnResult, CLVResult, CohortResult, PatternResult,
                     load_inputs, run_churn, run_clv, run_cohorts, run_patterns)
@@ -45,7 +45,8 @@ __all__ = [
     "churn_labels", "churn_features", "time_split", "flag_frame", "churn_pipeline",
     "precision_at_k", "fit_churn", "ChurnReport",
     # patterns
-    "top_items", "co_purchase", "seasonality", "activity_per_customer", "activity_per_segment",
+    "top_items", "co_purchase", "product_names", "seasonality", "activity_per_customer",
+    "activity_per_segment",
     # data
     "simulate_bgnbd", "simulate_spend", "cdnow_dir", "cdnow_summary", "cdnow_transactions",
     "CdnowUnavailable",

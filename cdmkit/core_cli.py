@@ -48,6 +48,8 @@ def _progress_printer():
             console.print(f"  [green]✓ {stage.slug}[/green] in {info['seconds']:.1f}s")
         elif event == "failed":
             console.print(f"  [red]✗ {stage.slug}[/red]: {info['error']}")
+        elif event == "skipped":
+            console.print(f"[bold]– {stage.slug}[/bold] skipped: {info['reason']}")
 
     return console, on_event
 

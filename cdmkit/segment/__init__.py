@@ -2,7 +2,8 @@
 
 The public face of the segmentation stage; the machinery lives in small modules:
 :mod:`~cdmkit.segment.rfm` (summary, scores, named segments),
-:mod:`~cdmkit.segment.returns` (cancellation and return rules),
+:mod:`~cdmkit.segment.returns` (returns matched to their orders, non-product lines,
+the usual row filter),
 :mod:`~cdmkit.segment.features` (per-customer features and scaling),
 :mod:`~cdmkit.segment.clustering` (segmenter plugins, choosing k, stability),
 :mod:`~cdmkit.segment.profiles` (profiles and descriptions),
@@ -31,7 +32,8 @@ from .clustering import (BaseSegmenter, GMMSegmenter, KMeansSegmenter, KSelectio
 from .explorer import explore_clusters, segment_explorer
 from .features import FEATURE_GROUPS, SkewLogScaler, build_customer_features
 from .profiles import cluster_labels, describe_groups, profile_segments, standardised_means
-from .returns import RETURN_RULES, ReturnHandling, apply_return_rules, is_return
+from .returns import (RETURN_RULES, ReturnHandling, RowFilter, apply_return_rules, is_return,
+                      non_product_kind, prepare_purchases, usual_filter)
 from .rfm import (DEFAULT_SEGMENT_MAP, SEGMENT_ORDER, DegenerateScoresWarning,
                   SegmentationWarning, assign_segments, rfm_scores, rfm_segments, rfm_summary)
 from .stage import SegmentationInputs, SegmentationResult, load_inputs, run_segmentation
@@ -41,7 +43,8 @@ __all__ = [
     "rfm_summary", "rfm_scores", "rfm_segments", "assign_segments", "DEFAULT_SEGMENT_MAP",
     "SEGMENT_ORDER", "SegmentationWarning", "DegenerateScoresWarning",
     # returns
-    "apply_return_rules", "is_return", "ReturnHandling", "RETURN_RULES",
+    "apply_return_rules", "is_return", "ReturnHandling", "RETURN_RULES", "prepare_purchases",
+    "non_product_kind", "usual_filter", "RowFilter",
     # features and clustering
     "build_customer_features", "FEATURE_GROUPS", "SkewLogScaler", "BaseSegmenter",
     "KMeansSegmenter", "MiniBatchKMeansSegmenter", "GMMSegmenter", "make_segmenter",

@@ -89,6 +89,9 @@ _ = ctx.show(figures_table({k: figures[k] for k in (
 # Lines without a customer cannot be segmented and are counted here too.
 
 # %%
+from cdmkit.segment import describe_returns
+
+display(Markdown(describe_returns(result.returns)))
 _ = ctx.show(figures_table({k: v for k, v in figures.items() if k.startswith("returns_")}),
              n=None, caption="Returns, cancellations and non-product lines")
 _ = ctx.show(result.rejects["reason"].value_counts().rename_axis("reason").reset_index(),

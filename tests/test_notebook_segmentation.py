@@ -103,8 +103,8 @@ sources:
       country: Country
 segmentation:
   returns: drop                # the usual filter: cancelled orders keep their value
-  non_product_codes: {}
-  non_product_patterns: {}
+  non_product_codes: {{}}
+  non_product_patterns: {{}}
   k_max: 5
   stability_seeds: 3
   sample_size: 3000

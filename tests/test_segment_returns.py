@@ -7,7 +7,7 @@ import pytest
 
 from cdmkit.config import SegmentationConfig
 from cdmkit.segment import apply_return_rules, is_return, rfm_summary
-from cdmkit.segment.returns import prepare_purchases, usual_filter
+from cdmkit.segment.returns import describe_returns, prepare_purchases, usual_filter
 
 
 @pytest.fixture
@@ -188,3 +188,14 @@ def test_missing_optional_columns_are_fine():
                                                                               "2024-01-02"]),
                       "amount": [5.0, -1.0]})
     assert apply_return_rules(t, "drop").report["removed"] == 1
+
+
+def test_describe_returns_says_what_each_rule_did():
+    t = _lines([("a", "1", "x", 2, 3.0, "2024-01-01"), ("a", "C2", "x", -2, 3.0, "2024-01-02"),
+                ("a", "3", "POST", 1, 18.0, "2024-01-01")])
+    text = describe_returns(prepare_purchases(t).report)
+    assert "1 matched in full" in text and "6.00 netted" in text
+    assert "1 order lines cancelled in full" in text
+    assert "1 non-product lines" in text and "18.00" in text
+    drop = describe_returns(prepare_purchases(t, SegmentationConfig(returns="drop")).report)
+    assert "keep their full value" in drop

@@ -32,8 +32,8 @@ from .clustering import (BaseSegmenter, GMMSegmenter, KMeansSegmenter, KSelectio
 from .explorer import explore_clusters, segment_explorer
 from .features import FEATURE_GROUPS, SkewLogScaler, build_customer_features
 from .profiles import cluster_labels, describe_groups, profile_segments, standardised_means
-from .returns import (RETURN_RULES, ReturnHandling, RowFilter, apply_return_rules, is_return,
-                      non_product_kind, prepare_purchases, usual_filter)
+from .returns import (RETURN_RULES, ReturnHandling, RowFilter, apply_return_rules,
+                      describe_returns, is_return, non_product_kind, prepare_purchases, usual_filter)
 from .rfm import (DEFAULT_SEGMENT_MAP, SEGMENT_ORDER, DegenerateScoresWarning,
                   SegmentationWarning, assign_segments, rfm_scores, rfm_segments, rfm_summary)
 from .stage import SegmentationInputs, SegmentationResult, load_inputs, run_segmentation
@@ -44,7 +44,7 @@ __all__ = [
     "SEGMENT_ORDER", "SegmentationWarning", "DegenerateScoresWarning",
     # returns
     "apply_return_rules", "is_return", "ReturnHandling", "RETURN_RULES", "prepare_purchases",
-    "non_product_kind", "usual_filter", "RowFilter",
+    "non_product_kind", "usual_filter", "RowFilter", "describe_returns",
     # features and clustering
     "build_customer_features", "FEATURE_GROUPS", "SkewLogScaler", "BaseSegmenter",
     "KMeansSegmenter", "MiniBatchKMeansSegmenter", "GMMSegmenter", "make_segmenter",

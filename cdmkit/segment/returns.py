@@ -65,6 +65,7 @@ from ..config.segmentation import DEFAULT_NON_PRODUCT_CODES, DEFAULT_NON_PRODUCT
 __all__ = ["RETURN_RULES", "UNMATCHED_RULES", "DEFAULT_RETURN_STATUSES",
            "DEFAULT_NON_PRODUCT_CODES", "DEFAULT_NON_PRODUCT_PATTERNS", "ReturnHandling",
            "is_return", "apply_return_rules", "non_product_kind", "prepare_purchases",
+           "describe_returns",
            "usual_filter", "RowFilter"]
 
 #: Rule names understood by :func:`apply_return_rules`.
@@ -503,6 +504,55 @@ def prepare_purchases(transactions: pd.DataFrame, config=None,
                   non_product_by_kind={str(k): int(v) for k, v in sorted(counts.items())})
     rejects = pd.concat([non_product, handled.rejects]) if len(non_product) else handled.rejects
     return ReturnHandling(handled.transactions, rejects, report)
+
+
+def describe_returns(report: dict) -> str:
+    """The returns report in plain words, for a report or an overview page.
+
+    Parameters
+    ----------
+    report : dict
+        ``ReturnHandling.report`` (of :func:`prepare_purchases` or
+        :func:`apply_return_rules`).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> rep = {"rule": "net", "return_lines": 3, "matched_lines": 2, "partly_matched_lines": 0,
+    ...        "unmatched_lines": 1, "matched_value": 120.0, "unmatched_value": 8.5,
+    ...        "lines_cancelled": 2, "lines_reduced": 0, "netted": 0,
+    ...        "non_product_lines": 4, "non_product_value": 36.0}
+    >>> print(describe_returns(rep))  # doctest: +NORMALIZE_WHITESPACE
+    Returns rule net: 3 return or cancellation lines; 2 matched in full and 0 in part to the
+    orders they cancel (120.00 netted: 2 order lines cancelled in full, 0 reduced); 1 matched
+    no earlier order (8.50, left out). 4 non-product lines (postage, fees, adjustments; 36.00)
+    are not counted as spend.
+    """
+    r = report
+    rule = r.get("rule", "?")
+    n = int(r.get("return_lines", 0))
+    if rule == "net":
+        left = "netted against the latest earlier purchase" if r.get("netted") else "left out"
+        text = (f"Returns rule net: {n:,} return or cancellation lines; "
+                f"{r.get('matched_lines', 0):,} matched in full and "
+                f"{r.get('partly_matched_lines', 0):,} in part to the orders they cancel "
+                f"({r.get('matched_value', 0.0):,.2f} netted: {r.get('lines_cancelled', 0):,} "
+                f"order lines cancelled in full, {r.get('lines_reduced', 0):,} reduced); "
+                f"{r.get('unmatched_lines', 0):,} matched no earlier order "
+                f"({r.get('unmatched_value', 0.0):,.2f}, {left}).")
+    elif rule == "drop":
+        text = (f"Returns rule drop: {n:,} return or cancellation lines removed; the orders "
+                "they cancel keep their full value (spend is over-stated for customers who "
+                "cancel).")
+    else:
+        text = f"Returns rule keep: {n:,} return or cancellation lines counted as they are."
+    if "non_product_lines" in r:
+        text += (f" {r['non_product_lines']:,} non-product lines (postage, fees, adjustments; "
+                 f"{r.get('non_product_value', 0.0):,.2f}) are not counted as spend.")
+    return text
 
 
 @dataclass

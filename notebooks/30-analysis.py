@@ -199,7 +199,8 @@ if churn.report is not None:
 # ## 4 · Purchase patterns
 #
 # What does each segment buy? Shares are of the segment's revenue (or purchase lines when
-# there are no amounts).
+# there are no amounts). Products are named by their most frequent description; postage,
+# fees, adjustments and other non-product lines are not products and are left out.
 
 # %%
 pat = analyze.run_patterns(inp, cfg)

@@ -95,8 +95,9 @@ def load_inputs(ctx) -> AnalysisInputs:
     notes = []
     cmap = ctx.read_table("customer_map") if ctx.has_table("customer_map") else None
     if cmap is None:
-        notes.append("no customer_map table (linkage not run): each source's customer record "
-                     "counts as a customer (source:customer_ref)")
+        notes.append("no customer_map table (linkage not run): transactions keep the customer "
+                     "number of their source (customer_ref); records of a customers source "
+                     "count one customer each (source:customer_ref)")
 
     def activity(name):
         if not ctx.has_table(name):

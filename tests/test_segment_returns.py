@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cdmkit.config import SegmentationConfig
 from cdmkit.segment import apply_return_rules, is_return, rfm_summary
@@ -199,3 +201,28 @@ def test_describe_returns_says_what_each_rule_did():
     assert "1 non-product lines" in text and "18.00" in text
     drop = describe_returns(prepare_purchases(t, SegmentationConfig(returns="drop")).report)
     assert "keep their full value" in drop
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("ab"), st.sampled_from("xyz"),
+                          st.integers(-6, 6).filter(bool), st.sampled_from([1.0, 2.5]),
+                          st.integers(0, 5)), min_size=1, max_size=25))
+def test_net_conserves_value_and_loses_no_line(rows):
+    t = _lines([(c, ("C" if q < 0 else "") + str(i), p, q, u, f"2024-01-0{d + 1}")
+                for i, (c, p, q, u, d) in enumerate(rows)])
+    r = apply_return_rules(t, "net")
+    rep = r.report
+    buys, rets = t[t["quantity"] > 0], t[t["quantity"] < 0]
+    # every line is kept or rejected, and kept lines are purchases with what is left of them
+    assert len(r.transactions) + len(r.rejects) == len(t)
+    assert (r.transactions["quantity"] > 0).all()
+    assert r.transactions["amount"].sum() == pytest.approx(buys["amount"].sum()
+                                                           - rep["matched_value"])
+    assert rep["matched_value"] + rep["unmatched_value"] == pytest.approx(-rets["amount"].sum())
+    assert rep["matched_lines"] + rep["partly_matched_lines"] + rep["unmatched_lines"] == len(rets)
+    # a return only takes units from the same customer, product and price
+    kept = r.transactions.set_index(["customer_id", "product_id", "unit_price"]).sort_index()
+    for key, g in t.groupby(["customer_id", "product_id", "unit_price"]):
+        left = kept.loc[[key], "quantity"].sum() if key in kept.index else 0.0
+        assert left >= g.loc[g["quantity"] > 0, "quantity"].sum() \
+            + g.loc[g["quantity"] < 0, "quantity"].sum() - 1e-9

@@ -219,6 +219,27 @@ def test_cli_rfm(tmp_path, synthetic):
     assert missing.exit_code != 0 and "file not found" in missing.output
 
 
+def test_cli_rfm_nets_cancelled_orders(tmp_path):
+    from cdmkit.cli import app
+
+    src = tmp_path / "shop.csv"
+    pd.DataFrame({"CustomerID": [12346, 12346, 12347], "InvoiceNo": ["541431", "C541433", "9"],
+                  "StockCode": ["23166", "23166", "23166"], "Quantity": [74215, -74215, 2],
+                  "UnitPrice": [1.04, 1.04, 1.04],
+                  "InvoiceDate": ["2011-01-18 10:01", "2011-01-18 10:17", "2011-02-01 09:00"]}
+                 ).to_csv(src, index=False)
+    out = tmp_path / "rfm.csv"
+    args = ["rfm", str(src), "--customer", "CustomerID", "--date", "InvoiceDate", "--quantity",
+            "Quantity", "--price", "UnitPrice", "--order", "InvoiceNo", "--product", "StockCode",
+            "--out", str(out)]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert pd.read_csv(out)["CustomerID"].tolist() == [12347]   # 12346 spent nothing
+    assert "1 return/cancellation lines, rule net: 2 lines removed" in res.output
+    res = CliRunner().invoke(app, args + ["--returns", "drop"])
+    assert pd.read_csv(out)["CustomerID"].tolist() == [12346, 12347]
+
+
 def test_empty_input_gives_empty_outputs_and_plots():
     tx = pd.DataFrame({"customer_id": pd.Series([], dtype=object),
                        "timestamp": pd.Series([], dtype="datetime64[ns]"),

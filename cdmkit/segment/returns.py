@@ -399,13 +399,16 @@ def _net(tx, ret, customer_col, date_col, value_col, quantity_col, product_col, 
         rejects.append(tx[cancelled].assign(reason="cancelled by a later return (rule net)"))
     if reduced.any():
         keep_share = left[reduced] / u[reduced]
+        # Whole-unit columns may become fractional (value-based netting): store as float.
         if value_col:
             before = value[reduced]
+            tx[value_col] = value
             tx.loc[reduced, value_col] = before * keep_share
             figs["value_reduced"] = float(np.nansum(before * (1 - keep_share)))
         if quantity_col:
-            q = pd.to_numeric(tx.loc[reduced, quantity_col], errors="coerce")
-            tx.loc[reduced, quantity_col] = np.sign(q) * left[reduced]
+            q = pd.to_numeric(tx[quantity_col], errors="coerce").astype(float)
+            q[reduced] = np.sign(q[reduced]) * left[reduced]
+            tx[quantity_col] = q
     if (full | part).any():
         rejects.append(tx[full | part].assign(
             reason="return matched to the order it cancels (rule net)"))

@@ -53,6 +53,8 @@ def _progress_printer():
             console.print(f"  [green]✓ customer database[/green] ({r.backend}): {r.n_new} new, "
                           f"{r.n_changed} changed, {r.n_removed} removed customers in "
                           f"{r.seconds:.1f}s")
+        elif event == "skipped":
+            console.print(f"[bold]– {stage.slug}[/bold] skipped: {info['reason']}")
 
     return console, on_event
 

@@ -34,7 +34,7 @@ from . import __version__
 from .config import ClientConfig, load_config
 from .context import to_jsonable
 from .errors import CdmkitError, StageError
-from .stages import Stage, resolve_stages
+from .stages import Stage, resolve_stages, skip_reason
 
 __all__ = ["RunResult", "run_client", "new_run_id", "export_html", "ensure_kernel",
            "KERNEL_NAME", "read_summary"]
@@ -355,6 +355,14 @@ def run_client(config_path: str | os.PathLike, stages: list[str] | None = None, 
     run_dir = client_dir / run_id
     (run_dir / "data").mkdir(parents=True, exist_ok=True)
     (run_dir / "figures").mkdir(parents=True, exist_ok=True)
+    # Stages with nothing to do (linkage without customer records) are left out, with the reason.
+    not_needed = {s.name: r for s in selected if (r := skip_reason(s, config))}
+    for stage in (s for s in selected if s.name in not_needed):
+        (run_dir / "figures" / f"{stage.name}.json").write_text(
+            json.dumps({"skipped": not_needed[stage.name]}) + "\n", encoding="utf-8")
+        if on_event:
+            on_event("skipped", stage, {"reason": not_needed[stage.name]})
+    selected = [s for s in selected if s.name not in not_needed]
     resolved_path = config.save_resolved(run_dir / "config.resolved.json")
     (run_dir / "manifest.json").write_text(
         json.dumps(_manifest(config, selected), indent=2, ensure_ascii=False) + "\n",

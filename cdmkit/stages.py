@@ -19,7 +19,7 @@ from pathlib import Path
 from .registry import stages as _registry
 from .resources import notebook_dir
 
-__all__ = ["Stage", "BUILTIN_STAGES", "resolve_stages"]
+__all__ = ["Stage", "BUILTIN_STAGES", "resolve_stages", "skip_reason"]
 
 
 @dataclass(frozen=True)
@@ -97,3 +97,29 @@ def resolve_stages(names) -> list[Stage]:
     """
     found = [_registry.get(n) for n in names]
     return sorted(found, key=lambda s: (s.order, s.name))
+
+
+def skip_reason(stage: Stage, config) -> str | None:
+    """Why ``stage`` has nothing to do for this client (``None``: it runs).
+
+    Linkage needs customer records: a transactions-only client (a shop export with
+    a customer column and no customers source) skips it, and later stages use the
+    customer number of the transactions (``customer_ref``) as the customer ID.
+    Stages run on the collection's tables of the same run only when collection is
+    run too, so the check looks at the configured sources.
+
+    Examples
+    --------
+    >>> from cdmkit.config import ClientConfig
+    >>> cfg = ClientConfig(client="shop", sources=[{"name": "shop", "kind": "transactions",
+    ...                                               "path": "orders.csv"}])
+    >>> skip_reason(_registry.get("linkage"), cfg)[:21]
+    'no customers source: '
+    >>> skip_reason(_registry.get("segmentation"), cfg) is None
+    True
+    """
+    if stage.name == "linkage" and config.sources and \
+            not any(src.kind == "customers" for src in config.sources):
+        return ("no customers source: identity resolution is not needed; each transaction's "
+                "customer number (customer_ref) is its customer ID")
+    return None

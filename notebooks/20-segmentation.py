@@ -77,16 +77,26 @@ _ = ctx.show(figures_table({k: figures[k] for k in (
     "freq")}), n=None, caption="Key figures of the segmentation")
 
 # %% [markdown]
-# ## 3. Returns and cancellations
+# ## 3. Returns, cancellations and non-product lines
 #
-# Returns are handled by an explicit rule (`segmentation.returns`): **drop** removes return and
-# cancellation lines; **net** moves each return onto the customer's latest earlier purchase so it
-# reduces that purchase's value without becoming a purchase of its own; **keep** leaves them as
-# they are. Lines without a customer cannot be segmented and are counted here too.
+# Returns follow an explicit rule (`segmentation.returns`). **net** (the default) matches each
+# return to the order lines it cancels (same customer, product and unit price, bought earlier)
+# and subtracts it: an order cancelled in full counts no spend, a partial return reduces its
+# line. Returns that match no earlier order (bought before the data starts, or at another
+# price) are removed and reported (`unmatched_returns`). **drop** removes only the return
+# lines, so cancelled orders keep their value; **keep** leaves everything as it is.
+# Non-product lines (postage, fees, manual and bad-debt adjustments, samples, vouchers: the
+# rules `non_product_codes` and `non_product_patterns`) are not spend and are left out.
+# Lines without a customer cannot be segmented and are counted here too.
 
 # %%
+from cdmkit.segment import describe_returns
+
+display(Markdown(describe_returns(result.returns)))
 _ = ctx.show(figures_table({k: v for k, v in figures.items() if k.startswith("returns_")}),
-             n=None, caption="Returns and cancellations")
+             n=None, caption="Returns, cancellations and non-product lines")
+_ = ctx.show(result.rejects["reason"].value_counts().rename_axis("reason").reset_index(),
+             n=None, caption="Lines left out of spend, by reason")
 
 # %% [markdown]
 # ## 4. RFM summary

@@ -54,10 +54,18 @@ ctx.record("n_customers", inp.transactions["customer_id"].nunique(),
            time_unit=cfg.time_unit)
 display(Markdown("**Notes on the inputs**\n\n" + "\n".join(f"- {n}" for n in inp.notes)
                  if inp.notes else "All inputs are present."))
+ret = inp.returns
+ctx.record(None, returns_rule=ret["rule"], returns_matched_value=ret["matched_value"],
+           returns_unmatched_value=ret["unmatched_value"],
+           non_product_lines=ret["non_product_lines"])
 display(Markdown(f"{inp.transactions['customer_id'].nunique():,} customers, "
                  f"{len(inp.transactions):,} purchase lines up to "
-                 f"{inp.observation_end.date()} ({inp.returns_removed:,} return or "
-                 "cancellation lines removed)."))
+                 f"{inp.observation_end.date()}. Returns (rule {ret['rule']}): "
+                 f"{inp.returns_removed:,} return or cancellation lines, "
+                 f"{ret['matched_value']:,.2f} netted against the orders they cancel, "
+                 f"{ret['unmatched_value']:,.2f} matching no earlier order left out; "
+                 f"{ret['non_product_lines']:,} non-product lines (postage, fees, "
+                 "adjustments) kept out of spend and products."))
 
 # %% [markdown]
 # ## 1 · Cohorts and retention
@@ -196,7 +204,8 @@ if churn.report is not None:
 # ## 4 · Purchase patterns
 #
 # What does each segment buy? Shares are of the segment's revenue (or purchase lines when
-# there are no amounts).
+# there are no amounts). Products are named by their most frequent description; postage,
+# fees, adjustments and other non-product lines are not products and are left out.
 
 # %%
 pat = analyze.run_patterns(inp, cfg)
@@ -205,6 +214,9 @@ if pat.top_products is not None:
     ctx.show(pat.top_products.round(3), n=None, caption="Top products per segment")
 if pat.top_categories is not None:
     ctx.show(pat.top_categories.round(3), n=None, caption="Top categories per segment")
+for name, table in (("top_products", pat.top_products), ("copurchase_pairs", pat.pairs)):
+    if table is not None:
+        table.to_csv(ctx.path(f"{name}.csv"), index=False)
 display(Markdown("\n".join(f"- {n}" for n in pat.notes) if pat.notes
                  else "_Products, categories and baskets are all available._"))
 

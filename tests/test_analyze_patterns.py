@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from cdmkit.analyze import (AnalysisInputError, activity_per_customer, activity_per_segment,
-                            co_purchase, seasonality, top_items)
+                            co_purchase, product_names, seasonality, top_items)
 
 
 def _baskets(seed=0, n=400):
@@ -50,11 +50,76 @@ def test_co_purchase_matches_brute_force():
     assert tuple(got.index[0]) == ("p01", "p07")             # the planted pair has top lift
 
 
-def test_co_purchase_caps_items():
+def test_co_purchase_caps_items_and_says_so():
     tx = _baskets()
     got = co_purchase(tx, min_support=0.001, max_items=3)
     top3 = set(tx.drop_duplicates()["product_id"].value_counts().index[:3])
     assert set(got["item_a"]) | set(got["item_b"]) <= top3
+    assert got.attrs["items_capped"] == 12 and got.attrs["items_frequent"] == 15
+    assert co_purchase(tx, min_support=0.001).attrs["items_capped"] == 0
+
+
+def test_co_purchase_with_integer_ids_equals_text_ids():
+    tx = _baskets()
+    as_int = tx.assign(product_id=tx["product_id"].str[1:].astype(int))
+    got = co_purchase(as_int, min_support=0.02)
+    want = co_purchase(tx, min_support=0.02)
+    assert got["lift"].notna().all() and len(got) == len(want) > 0
+    assert got["item_a"].map(type).eq(int).all()
+    np.testing.assert_allclose(got["lift"], want["lift"])
+    assert (got["item_a"].map(lambda i: f"p{i:02d}") == want["item_a"]).all()
+    assert tuple(got.iloc[0][["item_a", "item_b"]]) == (1, 7)
+
+
+def _mlxtend_rules(baskets: pd.Series, a, b) -> dict:
+    """mlxtend's association_rules metrics for the rule a -> b, from their definitions."""
+    n = len(baskets)
+    s_a = sum(a in x for x in baskets) / n
+    s_b = sum(b in x for x in baskets) / n
+    s_ab = sum(a in x and b in x for x in baskets) / n
+    conf = s_ab / s_a
+    return {"support": s_ab, "confidence": conf, "lift": conf / s_b}
+
+
+def test_co_purchase_no_default_cap_keeps_rare_items_with_top_lift():
+    # 320 popular items bought at random, and a rarer pair always bought together:
+    # the pair is the top pair by lift although both items rank last by support.
+    rng = np.random.default_rng(3)
+    rows = []
+    for basket in range(3000):
+        for item in rng.choice(320, size=8, replace=False):
+            rows.append((basket, int(item)))
+        if basket % 60 == 0:
+            rows += [(basket, 1000), (basket, 1001)]
+    tx = pd.DataFrame(rows, columns=["order_id", "product_id"])
+    names = pd.Series({1000: "TEA PLATE GREEN", 1001: "TEA PLATE PINK"})
+    got = co_purchase(tx, min_support=0.01, min_pairs=2, names=names)
+    assert got.attrs["items_capped"] == 0 and got.attrs["items_frequent"] == 322
+    top = got.iloc[0]
+    assert (top["item_a"], top["item_b"]) == (1000, 1001)
+    assert (top["name_a"], top["name_b"]) == ("TEA PLATE GREEN", "TEA PLATE PINK")
+    baskets = tx.groupby("order_id")["product_id"].apply(set)
+    ref = _mlxtend_rules(baskets, 1000, 1001)
+    assert top["support"] == pytest.approx(ref["support"])
+    assert top["confidence_ab"] == pytest.approx(ref["confidence"])
+    assert top["lift"] == pytest.approx(ref["lift"])
+    # a cap of 300 items leaves the pair out, and reports it
+    capped = co_purchase(tx, min_support=0.01, max_items=300)
+    assert capped.attrs["items_capped"] == 22
+    assert not ((capped["item_a"] == 1000) & (capped["item_b"] == 1001)).any()
+
+
+def test_product_names_and_named_top_items():
+    tx = pd.DataFrame({"customer_id": [1, 1, 2, 2, 3],
+                       "product_id": [22423, 85123, 85123, 85123, 22423],
+                       "product_name": ["REGENCY CAKESTAND 3 TIER", "WHITE HEART HOLDER",
+                                        "CREAM HEART HOLDER", "WHITE HEART HOLDER", "nan"],
+                       "amount": [12.75, 2.55, 2.55, 2.55, 12.75]})
+    names = product_names(tx)
+    assert names.to_dict() == {22423: "REGENCY CAKESTAND 3 TIER", 85123: "WHITE HEART HOLDER"}
+    t = top_items(tx, names=names, n=2)
+    assert t[["item", "name"]].values.tolist() == [[22423, "REGENCY CAKESTAND 3 TIER"],
+                                                   [85123, "WHITE HEART HOLDER"]]
 
 
 def test_co_purchase_missing_column():

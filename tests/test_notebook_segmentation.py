@@ -57,7 +57,9 @@ def retail_run(shared_data, tmp_path_factory):
     (run / "data").mkdir(parents=True)
     tx.to_parquet(run / "data" / "transactions.parquet", index=False)
     cfg = base / "retail.yaml"
+    # returns: drop and no non-product rules = the usual filter behind the published figures
     cfg.write_text("client: retail\nsegmentation:\n  observation_end: '2011-11-30'\n"
+                   "  returns: drop\n  non_product_codes: {}\n  non_product_patterns: {}\n"
                    "  k_max: 6\n  stability_seeds: 3\n  sample_size: 3000\n", encoding="utf-8")
     pm.execute_notebook(str(NOTEBOOK), str(base / "out.ipynb"),
                         parameters={"run_dir": str(run), "config_path": str(cfg)},
@@ -100,6 +102,9 @@ sources:
       unit_price: UnitPrice
       country: Country
 segmentation:
+  returns: drop                # the usual filter: cancelled orders keep their value
+  non_product_codes: {{}}
+  non_product_patterns: {{}}
   k_max: 5
   stability_seeds: 3
   sample_size: 3000

@@ -87,7 +87,7 @@ def test_cdmkit_drop_rule_equals_the_usual_filter(shared_data, retail):
                        "order_id": raw["InvoiceNo"].astype(str), "timestamp": raw["InvoiceDate"],
                        "quantity": raw["Quantity"].astype(float),
                        "amount": raw["Quantity"] * raw["UnitPrice"]})
-    cfg = SegmentationConfig(k=4, stability_seeds=2, sample_size=2000)
+    cfg = SegmentationConfig(k=4, stability_seeds=2, sample_size=2000, returns="drop")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         a = run_segmentation(tx, cfg, seed=42)

@@ -85,16 +85,33 @@ def test_deterministic(synthetic, result):
 
 def test_fixed_k_gmm_and_net_returns(synthetic):
     tx, _ = synthetic
+    # half-value credits at another price match no order line: netted against the latest one
     tx = pd.concat([tx, tx.head(50).assign(amount=lambda d: -d["amount"] / 2,
                                             order_id=lambda d: "C" + d["order_id"])])
-    cfg = FAST.model_copy(update={"k": 3, "method": "gmm", "returns": "net"})
+    cfg = FAST.model_copy(update={"k": 3, "method": "gmm", "returns": "net",
+                                  "unmatched_returns": "net"})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         r = run_segmentation(tx, cfg, seed=1)
     assert r.segments["cluster"].nunique() == 3 and r.method == "gmm"
     assert r.returns["netted"] == 50 and r.returns["removed"] == 0
+    assert r.returns["unmatched_lines"] == 50 and r.returns["matched_lines"] == 0
     # netting never creates purchase occasions
     assert r.rfm["n_purchases"].sum() == tx["order_id"].str.startswith("O").sum()
+
+
+def test_net_returns_cancel_the_orders_they_match(synthetic):
+    tx, _ = synthetic
+    cancels = tx.head(50).assign(amount=lambda d: -d["amount"], quantity=-1.0,
+                                 order_id=lambda d: "C" + d["order_id"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = run_segmentation(pd.concat([tx, cancels]), FAST.model_copy(update={"k": 3}), seed=1)
+    assert r.returns["matched_lines"] == 50 and r.returns["lines_cancelled"] == 50
+    assert r.returns["matched_value"] == pytest.approx(tx.head(50)["amount"].sum())
+    left = tx.drop(index=tx.head(50).index)
+    assert r.rfm["total_spend"].sum() == pytest.approx(left["amount"].sum())
+    assert r.rfm["n_purchases"].sum() == len(left[["customer_id", "order_id"]].drop_duplicates())
 
 
 def test_degenerate_all_one_time_buyers():
@@ -200,6 +217,27 @@ def test_cli_rfm(tmp_path, synthetic):
     assert bad.exit_code != 0 and "no column 'nope'" in bad.output
     missing = CliRunner().invoke(app, ["rfm", str(tmp_path / "none.csv")])
     assert missing.exit_code != 0 and "file not found" in missing.output
+
+
+def test_cli_rfm_nets_cancelled_orders(tmp_path):
+    from cdmkit.cli import app
+
+    src = tmp_path / "shop.csv"
+    pd.DataFrame({"CustomerID": [12346, 12346, 12347], "InvoiceNo": ["541431", "C541433", "9"],
+                  "StockCode": ["23166", "23166", "23166"], "Quantity": [74215, -74215, 2],
+                  "UnitPrice": [1.04, 1.04, 1.04],
+                  "InvoiceDate": ["2011-01-18 10:01", "2011-01-18 10:17", "2011-02-01 09:00"]}
+                 ).to_csv(src, index=False)
+    out = tmp_path / "rfm.csv"
+    args = ["rfm", str(src), "--customer", "CustomerID", "--date", "InvoiceDate", "--quantity",
+            "Quantity", "--price", "UnitPrice", "--order", "InvoiceNo", "--product", "StockCode",
+            "--out", str(out)]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert pd.read_csv(out)["CustomerID"].tolist() == [12347]   # 12346 spent nothing
+    assert "1 return/cancellation lines, rule net: 2 lines removed" in res.output
+    res = CliRunner().invoke(app, args + ["--returns", "drop"])
+    assert pd.read_csv(out)["CustomerID"].tolist() == [12346, 12347]
 
 
 def test_empty_input_gives_empty_outputs_and_plots():

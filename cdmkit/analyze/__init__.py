@@ -30,8 +30,8 @@ __getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
             'spend_frequency_correlation'],
     'cohorts': ['cohort_curves', 'cohort_table', 'retention_matrix', 'revenue_retention_matrix'],
     'data': ['CdnowUnavailable', 'cdnow_dir', 'cdnow_summary', 'cdnow_transactions'],
-    'patterns': ['activity_per_customer', 'activity_per_segment', 'co_purchase', 'seasonality',
-                 'top_items'],
+    'patterns': ['activity_per_customer', 'activity_per_segment', 'co_purchase', 'product_names',
+                 'seasonality', 'top_items'],
     'simulate': ['simulate_bgnbd', 'simulate_spend'],
     'stage': ['AnalysisInputs', 'CLVResult', 'ChurnResult', 'CohortResult', 'PatternResult',
               'load_inputs', 'run_churn', 'run_clv', 'run_cohorts', 'run_patterns'],
@@ -51,7 +51,8 @@ __all__ = [
     "churn_labels", "churn_features", "time_split", "flag_frame", "churn_pipeline",
     "precision_at_k", "fit_churn", "ChurnReport",
     # patterns
-    "top_items", "co_purchase", "seasonality", "activity_per_customer", "activity_per_segment",
+    "top_items", "co_purchase", "product_names", "seasonality", "activity_per_customer",
+    "activity_per_segment",
     # data
     "simulate_bgnbd", "simulate_spend", "cdnow_dir", "cdnow_summary", "cdnow_transactions",
     "CdnowUnavailable",

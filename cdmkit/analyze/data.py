@@ -139,7 +139,10 @@ def cdnow_transactions(sample: bool = True) -> pd.DataFrame:
 
     ``sample=True`` gives the 1/10 sample of the 23,570-customer cohort (2,357
     customers, 1997-01 to 1998-06) used for the published estimates; ``False``
-    the full master file.
+    the full master file. ``customer_id`` is an integer: in the sample, the
+    customer's number *in the sample* (1 to 2,357, the index of
+    :func:`cdnow_summary`, so the two join); the sample file's first column, the
+    customer's number in the master file, is kept as ``master_id``.
 
     Examples
     --------
@@ -147,18 +150,19 @@ def cdnow_transactions(sample: bool = True) -> pd.DataFrame:
     ...     tx = cdnow_transactions()
     ... except CdnowUnavailable:
     ...     tx = None
-    >>> tx is None or tx["customer_id"].nunique() == 2357
+    >>> tx is None or bool(tx["customer_id"].nunique() == tx["customer_id"].max() == 2357)
     True
     """
     d = cdnow_dir()
     if sample:
+        # Columns of CDNOW_sample.txt: master-file ID, sample ID, date, CDs, dollars.
         tx = pd.read_csv(d / "CDNOW_sample.txt", sep=r"\s+", header=None,
-                         names=["customer_id", "customer_id_master", "date", "quantity", "amount"],
-                         dtype={"customer_id": str, "customer_id_master": str, "date": str})
-        tx = tx.drop(columns="customer_id_master")
+                         names=["master_id", "customer_id", "date", "quantity", "amount"],
+                         dtype={"master_id": "int64", "customer_id": "int64", "date": str})
+        tx = tx[["customer_id", "date", "quantity", "amount", "master_id"]]
     else:
         tx = pd.read_csv(d / "CDNOW_master.txt", sep=r"\s+", header=None, skiprows=1,
                          names=["customer_id", "date", "quantity", "amount"],
-                         dtype={"customer_id": str, "date": str})
+                         dtype={"customer_id": "int64", "date": str})
     tx["date"] = pd.to_datetime(tx["date"], format="%Y%m%d")
     return tx

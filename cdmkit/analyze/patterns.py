@@ -1,8 +1,9 @@
 """Purchase patterns: what each segment buys, what is bought together, and when.
 
-Co-purchase pairs come from a self-join of the basket table on the basket key
-(vectorised, no loops over baskets); only the ``max_items`` most frequent items
-enter the join, which bounds its size on large catalogues.
+Co-purchase pairs come from a sparse basket x item product (no loops over
+baskets); only items that reach the minimum support can be in a pair that does,
+so only those are paired. Products are shown with their names (the most frequent
+spelling of each code, :func:`product_names`).
 
 Examples
 --------
@@ -20,13 +21,14 @@ import pandas as pd
 
 from ._checks import AnalysisInputError
 
-__all__ = ["top_items", "co_purchase", "seasonality", "activity_per_customer",
+__all__ = ["top_items", "product_names", "co_purchase", "seasonality", "activity_per_customer",
            "activity_per_segment"]
 
 
 def top_items(transactions: pd.DataFrame, item_col: str = "product_id", *,
               segments: pd.Series | None = None, customer_col: str = "customer_id",
-              value_col: str | None = "amount", n: int = 5) -> pd.DataFrame:
+              value_col: str | None = "amount", n: int = 5,
+              names: pd.Series | None = None) -> pd.DataFrame:
     """Top ``n`` items (products or categories) per segment by revenue (or by lines).
 
     Parameters
@@ -41,12 +43,14 @@ def top_items(transactions: pd.DataFrame, item_col: str = "product_id", *,
         Customer key; value column (``None`` ranks by number of lines).
     n : int
         Items per segment.
+    names : Series, optional
+        Item -> name (see :func:`product_names`): adds a ``name`` column.
 
     Returns
     -------
     DataFrame
-        ``segment``, ``rank``, ``item``, ``customers``, ``lines``, ``revenue``
-        (if values) and ``share`` (of the segment's revenue or lines).
+        ``segment``, ``rank``, ``item``, (``name``), ``customers``, ``lines``,
+        ``revenue`` (if values) and ``share`` (of the segment's revenue or lines).
 
     Examples
     --------
@@ -72,78 +76,172 @@ def top_items(transactions: pd.DataFrame, item_col: str = "product_id", *,
     g = g.sort_values(["segment", key, item_col], ascending=[True, False, True])
     g["rank"] = g.groupby("segment").cumcount() + 1
     g = g[g["rank"] <= n].rename(columns={item_col: "item"})
-    out_cols = ["segment", "rank", "item", "customers", "lines"] + \
+    if names is not None:
+        g["name"] = g["item"].map(names)
+    out_cols = ["segment", "rank", "item"] + (["name"] if names is not None else []) + \
+        ["customers", "lines"] + \
         (["revenue"] if value_col else []) + ["share"]
     return g[out_cols].reset_index(drop=True)
 
 
+def product_names(transactions: pd.DataFrame, item_col: str = "product_id",
+                  name_col: str = "product_name") -> pd.Series:
+    """The name of each product: its most frequent spelling (ties: alphabetical first).
+
+    Blank names and the text ``"nan"`` (how some exports store a missing
+    description) are ignored; codes with no name are absent from the result.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Lines with a product code and the mapped product name.
+    item_col, name_col : str
+        Code and name columns.
+
+    Returns
+    -------
+    Series
+        Code -> name (index of the codes' own type).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tx = pd.DataFrame({"product_id": [85123, 85123, 85123, 22423, 1],
+    ...                    "product_name": ["WHITE HANGING HEART T-LIGHT HOLDER",
+    ...                                     "CREAM HANGING HEART T-LIGHT HOLDER",
+    ...                                     "WHITE HANGING HEART T-LIGHT HOLDER",
+    ...                                     "REGENCY CAKESTAND 3 TIER", "nan"]})
+    >>> product_names(tx).to_dict()
+    {22423: 'REGENCY CAKESTAND 3 TIER', 85123: 'WHITE HANGING HEART T-LIGHT HOLDER'}
+    """
+    if item_col not in transactions or name_col not in transactions:
+        return pd.Series(dtype=object)
+    d = pd.DataFrame({"item": transactions[item_col],
+                      "name": transactions[name_col].astype("string").str.strip()})
+    d = d[d["item"].notna() & d["name"].notna() & (d["name"] != "")
+          & (d["name"].str.lower() != "nan")]
+    if d.empty:
+        return pd.Series(dtype=object)
+    n = d.groupby(["item", "name"]).size().rename("n").reset_index()
+    n = n.sort_values(["item", "n", "name"], ascending=[True, False, True], kind="mergesort")
+    first = n.drop_duplicates("item")
+    return pd.Series(first["name"].astype(object).to_numpy(), index=first["item"].to_numpy(),
+                     name=name_col)
+
+
+def _sorted_labels(labels) -> np.ndarray:
+    """Item labels sorted in their own type's order (strings when types are mixed)."""
+    try:
+        return np.asarray(sorted(labels), dtype=object)
+    except TypeError:
+        return np.asarray(sorted(labels, key=str), dtype=object)
+
+
 def co_purchase(transactions: pd.DataFrame, basket_col: str = "order_id",
                 item_col: str = "product_id", *, min_support: float = 0.01,
-                max_items: int = 300, min_pairs: int = 2) -> pd.DataFrame:
+                max_items: int | None = None, min_pairs: int = 2,
+                names: pd.Series | None = None) -> pd.DataFrame:
     """Pairs of items bought in the same basket, with support, confidence and lift.
 
-    support = P(A and B), confidence = P(B | A), lift = P(A and B) / (P(A) P(B)),
-    all over baskets. Each pair appears once (``item_a < item_b``) with both
-    confidences.
+    Definitions are those of association rules (and of mlxtend's
+    ``association_rules``), over baskets: support = P(A and B), confidence A->B =
+    P(A and B) / P(A), lift = confidence A->B / P(B) = P(A and B) / (P(A) P(B)).
+    Each pair appears once (``item_a < item_b`` in the items' own order) with both
+    confidences. A pair can only reach ``min_support`` when both its items do, so
+    only those items are paired (exact, no cap needed); pair counts come from a
+    sparse basket x item product, so the cost grows with the pairs that occur.
 
     Parameters
     ----------
     transactions : DataFrame
         Purchase lines with a basket (order/invoice) key.
     basket_col, item_col : str
-        Basket key and item (product or category).
+        Basket key and item (product or category; text or integer codes).
     min_support : float
         Keep pairs present in at least this share of baskets.
-    max_items : int
-        Only the most frequent items are paired (bounds the self-join).
+    max_items : int, optional
+        Bound on the items paired, for memory: the items with the highest support
+        are kept. How many were left out is reported in ``attrs["items_capped"]``
+        (0 when none); ``None`` = no bound.
     min_pairs : int
         Keep pairs seen in at least this many baskets.
+    names : Series, optional
+        Item -> name (see :func:`product_names`): adds ``name_a`` and ``name_b``.
 
     Returns
     -------
     DataFrame
-        ``item_a``, ``item_b``, ``pairs``, ``support``, ``confidence_ab``,
-        ``confidence_ba``, ``lift``; sorted by lift, then pairs.
+        ``item_a``, (``name_a``), ``item_b``, (``name_b``), ``pairs``, ``support``,
+        ``confidence_ab``, ``confidence_ba``, ``lift``; sorted by lift, then pairs.
+        ``attrs``: ``n_baskets``, ``items_frequent`` (items reaching ``min_support``),
+        ``items_capped``.
 
     Raises
     ------
     AnalysisInputError
         Missing basket or item column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tx = pd.DataFrame({"order": [1, 1, 2, 2, 3, 3, 4], "item": [10, 20, 10, 20, 10, 20, 30]})
+    >>> out = co_purchase(tx, "order", "item", names=pd.Series({10: "mug", 20: "tea"}))
+    >>> out[["item_a", "name_a", "item_b", "name_b", "pairs", "lift"]].values.tolist()
+    [[10, 'mug', 20, 'tea', 3, 1.3333333333333333]]
     """
+    from scipy import sparse
+
     for c in (basket_col, item_col):
         if c not in transactions.columns:
             raise AnalysisInputError(f"transactions have no column {c!r} (needed for "
                                      "co-purchase pairs)")
     b = transactions[[basket_col, item_col]].dropna().drop_duplicates()
-    cols = ["item_a", "item_b", "pairs", "support", "confidence_ab", "confidence_ba", "lift"]
-    n_baskets = b[basket_col].nunique()
-    if n_baskets == 0:
-        return pd.DataFrame(columns=cols)
-    item_counts = b[item_col].value_counts()
-    item_counts = item_counts[item_counts / n_baskets >= min_support]
-    frequent = item_counts.sort_values(ascending=False, kind="stable").head(max_items)
+    cols = ["item_a"] + (["name_a"] if names is not None else []) + ["item_b"] + \
+        (["name_b"] if names is not None else []) + \
+        ["pairs", "support", "confidence_ab", "confidence_ba", "lift"]
+    n_baskets = int(b[basket_col].nunique())
+    counts = b[item_col].value_counts()
+    frequent = counts[counts / max(n_baskets, 1) >= min_support]
+    n_frequent = int(len(frequent))
+    capped = 0
+    if max_items is not None and len(frequent) > max_items:
+        order = pd.DataFrame({"n": frequent.to_numpy(), "key": frequent.index.astype(str)})
+        keep = order.sort_values(["n", "key"], ascending=[False, True]).index[:max_items]
+        capped = len(frequent) - max_items
+        frequent = frequent.iloc[np.sort(keep)]
+    attrs = {"n_baskets": n_baskets, "items_frequent": n_frequent, "items_capped": int(capped)}
+    empty = pd.DataFrame(columns=cols)
+    empty.attrs.update(attrs)
+    if n_baskets == 0 or len(frequent) < 2:
+        return empty
+    items = _sorted_labels(frequent.index)
+    code = pd.Series(np.arange(len(items)), index=pd.Index(items, dtype=object))
     b = b[b[item_col].isin(frequent.index)]
-    # Integer codes make the self-join cheap; order codes by item so item_a < item_b.
-    items = np.sort(frequent.index.astype(str).to_numpy())
-    code = pd.Series(np.arange(len(items)), index=items)
-    b = pd.DataFrame({"basket": pd.factorize(b[basket_col])[0],
-                      "item": code.reindex(b[item_col].astype(str)).to_numpy()})
-    pairs = b.merge(b, on="basket", suffixes=("_a", "_b"))
-    pairs = pairs[pairs["item_a"] < pairs["item_b"]]
-    if pairs.empty:
-        return pd.DataFrame(columns=cols)
-    cnt = pairs.groupby(["item_a", "item_b"]).size().rename("pairs").reset_index()
+    rows = pd.factorize(b[basket_col])[0]
+    colix = code.reindex(pd.Index(b[item_col].to_numpy(), dtype=object)).to_numpy()
+    m = sparse.csr_matrix((np.ones(len(b), dtype=np.int64), (rows, colix)),
+                          shape=(rows.max() + 1 if len(rows) else 0, len(items)))
+    co = sparse.triu(m.T @ m, k=1).tocoo()
+    cnt = pd.DataFrame({"a": co.row, "b": co.col, "pairs": co.data.astype(np.int64)})
     cnt = cnt[(cnt["pairs"] >= min_pairs) & (cnt["pairs"] / n_baskets >= min_support)]
-    na = frequent.reindex(items[cnt["item_a"]]).to_numpy(dtype=float)
-    nb = frequent.reindex(items[cnt["item_b"]]).to_numpy(dtype=float)
-    out = pd.DataFrame({"item_a": items[cnt["item_a"]], "item_b": items[cnt["item_b"]],
+    if cnt.empty:
+        return empty
+    size = frequent.reindex(pd.Index(items, dtype=object)).to_numpy(dtype=float)
+    na, nb = size[cnt["a"].to_numpy()], size[cnt["b"].to_numpy()]
+    out = pd.DataFrame({"item_a": items[cnt["a"].to_numpy()], "item_b": items[cnt["b"].to_numpy()],
                         "pairs": cnt["pairs"].to_numpy()})
+    if names is not None:
+        out["name_a"] = out["item_a"].map(names)
+        out["name_b"] = out["item_b"].map(names)
     out["support"] = out["pairs"] / n_baskets
     out["confidence_ab"] = out["pairs"] / na
     out["confidence_ba"] = out["pairs"] / nb
     out["lift"] = out["pairs"] * n_baskets / (na * nb)
-    return out.sort_values(["lift", "pairs", "item_a", "item_b"],
-                           ascending=[False, False, True, True], ignore_index=True)[cols]
+    out = out.assign(_a=cnt["a"].to_numpy(), _b=cnt["b"].to_numpy())
+    out = out.sort_values(["lift", "pairs", "_a", "_b"], ascending=[False, False, True, True],
+                          ignore_index=True)[cols]
+    out.attrs.update(attrs)
+    return out
 
 
 def seasonality(transactions: pd.DataFrame, date_col: str = "timestamp",

@@ -34,8 +34,8 @@ from .churn import ChurnReport, churn_features, fit_churn, time_split
 from .clv import (BetaGeo, GammaGamma, ParetoNBD, customer_lifetime_value, per_step_rate,
                   spend_frequency_correlation)
 from .cohorts import cohort_curves, cohort_table, retention_matrix, revenue_retention_matrix
-from .patterns import (activity_per_customer, activity_per_segment, co_purchase, seasonality,
-                       top_items)
+from .patterns import (activity_per_customer, activity_per_segment, co_purchase,
+                       product_names, seasonality, top_items)
 from .validation import (UNIT_DAYS, UNITS_PER_YEAR, calibration_holdout, clv_summary,
                          holdout_by_frequency, holdout_errors, naive_holdout_errors, tracking)
 
@@ -52,9 +52,12 @@ class AnalysisInputs:
     Attributes
     ----------
     transactions : DataFrame
-        Purchase lines (returns and cancellations removed) with ``customer_id``.
+        Purchase lines with ``customer_id``, cleaned by
+        :func:`cdmkit.segment.returns.prepare_purchases` with the client's
+        ``segmentation`` options (the same spend as the segmentation stage):
+        non-product lines out, returns netted against the orders they cancel.
     returns_removed : int
-        Lines dropped as returns/cancellations (``cdmkit.segment.is_return``).
+        Return and cancellation lines found (all leave the purchases).
     segments : Series or None
         Customer -> segment name (RFM segment of the segmentation stage).
     events, interactions, customers, customer_map : DataFrame or None
@@ -65,6 +68,9 @@ class AnalysisInputs:
         End of the observation window (``reference_date`` or the newest purchase).
     notes : list of str
         What is missing and what is skipped because of it.
+    returns : dict
+        Report of :func:`~cdmkit.segment.returns.prepare_purchases` (matched and
+        unmatched returns, non-product lines by kind).
     """
 
     transactions: pd.DataFrame
@@ -77,18 +83,21 @@ class AnalysisInputs:
     has_amounts: bool
     observation_end: pd.Timestamp
     notes: list = field(default_factory=list)
+    returns: dict = field(default_factory=dict)
 
 
 def load_inputs(ctx) -> AnalysisInputs:
     """Read the tables of a run for the analysis stage (see :class:`AnalysisInputs`)."""
-    from ..segment.returns import is_return
+    from ..segment.returns import prepare_purchases
+    from ..segment.stage import _prepare_amount
     from ..tables import attach_customer_id
 
     notes = []
     cmap = ctx.read_table("customer_map") if ctx.has_table("customer_map") else None
     if cmap is None:
-        notes.append("no customer_map table (linkage not run): each source's customer record "
-                     "counts as a customer (source:customer_ref)")
+        notes.append("no customer_map table (linkage not run): transactions keep the customer "
+                     "number of their source (customer_ref); records of a customers source "
+                     "count one customer each (source:customer_ref)")
 
     def activity(name):
         if not ctx.has_table(name):
@@ -114,8 +123,8 @@ def load_inputs(ctx) -> AnalysisInputs:
     if getattr(tx["timestamp"].dt, "tz", None) is not None:
         tx["timestamp"] = tx["timestamp"].dt.tz_convert("UTC").dt.tz_localize(None)
     tx = tx[tx["timestamp"].notna()]
-    ret = is_return(tx)
-    tx = tx[~ret.to_numpy()].reset_index(drop=True)
+    handled = prepare_purchases(_prepare_amount(tx), ctx.config.segmentation, GLOBAL_ID)
+    tx = handled.transactions.reset_index(drop=True)
     has_amounts = "amount" in tx and pd.to_numeric(tx["amount"], errors="coerce").gt(0).any()
     if not has_amounts:
         notes.append("transactions have no amounts: Gamma-Gamma, CLV in money, revenue "
@@ -137,9 +146,10 @@ def load_inputs(ctx) -> AnalysisInputs:
     if segments is None:
         notes.append("no segments table (segmentation not run): per-segment views are skipped")
     customers = ctx.read_table("customers") if ctx.has_table("customers") else None
-    return AnalysisInputs(tx, int(ret.sum()), segments, activity("events"),
+    return AnalysisInputs(tx, int(handled.report["return_lines"]), segments, activity("events"),
                           activity("interactions"), customers, cmap, bool(has_amounts),
-                          pd.Timestamp(end).normalize() if pd.notna(end) else end, notes)
+                          pd.Timestamp(end).normalize() if pd.notna(end) else end, notes,
+                          returns=handled.report)
 
 
 def _value_col(inp):
@@ -493,16 +503,24 @@ class PatternResult:
     events_per_customer: pd.DataFrame | None = None
     interactions_per_customer: pd.DataFrame | None = None
     notes: list = field(default_factory=list)
+    non_product: dict | None = None
 
     def figures(self) -> dict:
-        """Key figures: co-purchase pairs and the top-lift pair, busiest month and weekday."""
+        """Key figures: co-purchase pairs (items paired and capped) and the top-lift pair,
+        busiest month and weekday, non-product lines kept out of the product tables."""
         out = {}
         if self.pairs is not None:
             out["n_copurchase_pairs"] = int(len(self.pairs))
+            out["copurchase_items_frequent"] = int(self.pairs.attrs.get("items_frequent", 0))
+            out["copurchase_items_capped"] = int(self.pairs.attrs.get("items_capped", 0))
             if len(self.pairs):
                 top = self.pairs.iloc[0]
                 out["top_lift_pair"] = [str(top["item_a"]), str(top["item_b"])]
+                if "name_a" in self.pairs:
+                    out["top_lift_pair_names"] = [str(top["name_a"]), str(top["name_b"])]
                 out["top_lift"] = float(top["lift"])
+        if self.non_product is not None:
+            out["non_product_lines_excluded"] = int(sum(self.non_product.values()))
         m, w = self.season["month"], self.season["weekday"]
         if m["purchases"].sum():
             out["busiest_month"] = int(m.loc[m["purchases"].idxmax(), "month"])
@@ -522,8 +540,12 @@ def run_patterns(inp: AnalysisInputs, cfg) -> PatternResult:
     def has(col):
         return col in tx and tx[col].notna().any()
 
+    names = product_names(tx) if has("product_id") and has("product_name") else None
+    if has("product_id") and names is None:
+        notes.append("no product names (map a description column to product_name): products "
+                     "are shown by code")
     top_p = top_items(tx, "product_id", segments=seg, customer_col=GLOBAL_ID, value_col=vc,
-                      n=cfg.top_n) if has("product_id") else None
+                      n=cfg.top_n, names=names) if has("product_id") else None
     top_c = top_items(tx, "category", segments=seg, customer_col=GLOBAL_ID, value_col=vc,
                       n=cfg.top_n) if has("category") else None
     if top_p is None and top_c is None:
@@ -532,14 +554,20 @@ def run_patterns(inp: AnalysisInputs, cfg) -> PatternResult:
     if has("order_id") and (has("product_id") or has("category")):
         item = "product_id" if has("product_id") else "category"
         pairs = co_purchase(tx, "order_id", item, min_support=cfg.pattern_min_support,
-                            max_items=cfg.pattern_max_items)
+                            max_items=cfg.pattern_max_items,
+                            names=names if item == "product_id" else None)
+        if pairs.attrs.get("items_capped"):
+            notes.append(f"co-purchase: {pairs.attrs['items_capped']:,} of "
+                         f"{pairs.attrs['items_frequent']:,} items reaching the minimum support "
+                         f"were left out (analysis.pattern_max_items = {cfg.pattern_max_items})")
     else:
         notes.append("no order_id with products in transactions: co-purchase pairs skipped")
     season = seasonality(tx, "timestamp", vc, "order_id" if has("order_id") else None)
     all_seg = seg if seg is not None else \
         pd.Series("all", index=pd.Index(tx[GLOBAL_ID].astype(str).unique()))
     all_seg.index = all_seg.index.astype(str)
-    res = PatternResult(top_p, top_c, pairs, season, None, None, notes=notes)
+    res = PatternResult(top_p, top_c, pairs, season, None, None, notes=notes,
+                        non_product=inp.returns.get("non_product_by_kind"))
     for df, col, attr in ((inp.events, "event_type", "events"),
                           (inp.interactions, "interaction_type", "interactions")):
         if df is None or df.empty or col not in df:

@@ -75,6 +75,8 @@ class AnalysisConfig(Section):
     top_n: int = Field(5, ge=1, description="Top products / categories listed per segment.")
     pattern_min_support: float = Field(
         0.01, gt=0, le=1, description="Minimum share of baskets containing a co-purchase pair.")
-    pattern_max_items: int = Field(
-        300, ge=2, description="Only the most frequent items enter co-purchase pairs "
-        "(bounds the cost).")
+    pattern_max_items: Optional[int] = Field(
+        None, ge=2, description="Bound on the items entering co-purchase pairs (those with the "
+        "highest support are kept; how many were left out is reported). null = none needed: "
+        "only items reaching pattern_min_support can be in a pair that does, and there are at "
+        "most (mean basket size / pattern_min_support) of them.")

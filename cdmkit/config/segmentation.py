@@ -8,7 +8,31 @@ from pydantic import Field, model_validator
 
 from .base import Section
 
-__all__ = ["SegmentationConfig"]
+__all__ = ["SegmentationConfig", "DEFAULT_NON_PRODUCT_CODES", "DEFAULT_NON_PRODUCT_PATTERNS"]
+
+#: Product codes (compared case-insensitively) of lines that are not products, by kind.
+#: The codes are those of the UCI Online Retail data (I and II).
+DEFAULT_NON_PRODUCT_CODES = {
+    "postage": ["POST", "DOT", "C2"],
+    "manual adjustment": ["M", "ADJUST", "ADJUST2"],
+    "bad debt adjustment": ["B"],
+    "discount": ["D"],
+    "sample": ["S"],
+    "fee": ["AMAZONFEE", "BANK CHARGES", "CRUK"],
+    "test": ["TEST001", "TEST002"],
+}
+
+#: Regular expressions (full match, case-insensitive) on the product code or the product
+#: name of lines that are not products, by kind.
+DEFAULT_NON_PRODUCT_PATTERNS = {
+    "postage": r"(dotcom )?postage|carriage|shipping( charges?)?|delivery( charges?)?",
+    "manual adjustment": r"manual|adjustment( by .*)?",
+    "bad debt adjustment": r"adjust bad debt",
+    "discount": r"discount",
+    "sample": r"samples?",
+    "fee": r"amazon fee|bank charges?|cruk commission|.*\bcommission",
+    "gift voucher": r"gift_\d+_\d+|.*gift voucher.*",
+}
 
 
 class SegmentationConfig(Section):
@@ -43,9 +67,15 @@ class SegmentationConfig(Section):
     count_orders: bool = Field(True, description="n_purchases counts distinct orders "
                                "(order_id) when present; otherwise distinct purchase days.")
     # -- returns ---------------------------------------------------------------------
-    returns: Literal["drop", "net", "keep"] = Field(
-        "drop", description="Cancellations, returns and negative amounts: drop them, net "
-        "them against the customer's latest earlier purchase, or keep them as they are.")
+    returns: Literal["net", "drop", "keep"] = Field(
+        "net", description="Cancellations and returns: net = match each to the order lines it "
+        "cancels (same customer, product, price, earlier) and subtract it (a fully cancelled "
+        "order counts no spend); drop = remove the return lines only (the cancelled orders "
+        "keep their value); keep = leave them as they are.")
+    unmatched_returns: Literal["drop", "net"] = Field(
+        "drop", description="With returns: net, the part of a return that matches no earlier "
+        "order line (bought before the data starts, other price): drop it (reported), or net "
+        "it against the customer's latest earlier purchase.")
     return_statuses: list[str] = Field(
         default_factory=lambda: ["return", "returned", "refund", "refunded", "cancel",
                                  "cancelled", "canceled", "cancellation"],
@@ -53,6 +83,15 @@ class SegmentationConfig(Section):
     cancel_prefix: Optional[str] = Field("C", description="Order numbers starting with this "
                                          "mark cancellations (null to ignore).")
     drop_zero_amount: bool = Field(False, description="Also drop lines whose amount is 0.")
+    non_product_codes: dict[str, list[str]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_NON_PRODUCT_CODES.items()},
+        description="Kind -> product codes of lines that are not products (postage, fees, "
+        "manual and bad-debt adjustments, samples; compared case-insensitively). They are "
+        "kept out of spend (RFM, CLV) and product analyses, and counted. {} for none.")
+    non_product_patterns: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_NON_PRODUCT_PATTERNS),
+        description="Kind -> regular expression fully matching (case-insensitively) the "
+        "product code or product name of non-product lines. {} for none.")
     # -- clustering ------------------------------------------------------------------
     method: str = Field("kmeans", description="Segmenter plugin: kmeans, gmm, "
                         "minibatch_kmeans or a registered plugin.")

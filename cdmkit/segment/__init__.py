@@ -2,7 +2,8 @@
 
 The public face of the segmentation stage; the machinery lives in small modules:
 :mod:`~cdmkit.segment.rfm` (summary, scores, named segments),
-:mod:`~cdmkit.segment.returns` (cancellation and return rules),
+:mod:`~cdmkit.segment.returns` (returns matched to their orders, non-product lines,
+the usual row filter),
 :mod:`~cdmkit.segment.features` (per-customer features and scaling),
 :mod:`~cdmkit.segment.clustering` (segmenter plugins, choosing k, stability),
 :mod:`~cdmkit.segment.profiles` (profiles and descriptions),
@@ -36,7 +37,9 @@ __getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
     'explorer': ['explore_clusters', 'segment_explorer'],
     'features': ['FEATURE_GROUPS', 'SkewLogScaler', 'build_customer_features'],
     'profiles': ['cluster_labels', 'describe_groups', 'profile_segments', 'standardised_means'],
-    'returns': ['RETURN_RULES', 'ReturnHandling', 'apply_return_rules', 'is_return'],
+    'returns': ['RETURN_RULES', 'ReturnHandling', 'RowFilter', 'apply_return_rules',
+                'describe_returns', 'is_return', 'non_product_kind', 'prepare_purchases',
+                'usual_filter'],
     'rfm': ['DEFAULT_SEGMENT_MAP', 'DegenerateScoresWarning', 'SEGMENT_ORDER',
             'SegmentationWarning', 'assign_segments', 'rfm_scores', 'rfm_segments', 'rfm_summary'],
     'stage': ['SegmentationInputs', 'SegmentationResult', 'load_inputs', 'run_segmentation'],
@@ -47,7 +50,8 @@ __all__ = [
     "rfm_summary", "rfm_scores", "rfm_segments", "assign_segments", "DEFAULT_SEGMENT_MAP",
     "SEGMENT_ORDER", "SegmentationWarning", "DegenerateScoresWarning",
     # returns
-    "apply_return_rules", "is_return", "ReturnHandling", "RETURN_RULES",
+    "apply_return_rules", "is_return", "ReturnHandling", "RETURN_RULES", "prepare_purchases",
+    "non_product_kind", "usual_filter", "RowFilter", "describe_returns",
     # features and clustering
     "build_customer_features", "FEATURE_GROUPS", "SkewLogScaler", "BaseSegmenter",
     "KMeansSegmenter", "MiniBatchKMeansSegmenter", "GMMSegmenter", "make_segmenter",

@@ -69,8 +69,11 @@ def _rfm(
                                                   help="End of the window (ISO date); "
                                                   "default the newest purchase."),
     bins: int = typer.Option(5, "--bins", help="Score levels (2-9)."),
-    returns: str = typer.Option("drop", "--returns", help="Returns/cancellations: drop, net "
-                                "or keep."),
+    returns: str = typer.Option("net", "--returns", help="Returns/cancellations: net "
+                                "(subtract each from the order it cancels), drop (remove "
+                                "return lines only) or keep."),
+    product: Optional[str] = typer.Option(None, "--product", help="Product column: a "
+                                          "return must be of the same product as its order."),
     cancel_prefix: Optional[str] = typer.Option("C", "--cancel-prefix", help="Order numbers "
                                                 "starting with this are cancellations."),
     sep: str = typer.Option(",", "--sep", help="CSV delimiter."),
@@ -82,7 +85,7 @@ def _rfm(
     from .rfm import rfm_segments, rfm_summary
 
     df = read_table_file(transactions, sep=sep)
-    for col in [customer, date] + [c for c in (value, quantity, price, order) if c]:
+    for col in [customer, date] + [c for c in (value, quantity, price, order, product) if c]:
         if col not in df.columns:
             raise InputError(transactions, f"no column {col!r}; columns are "
                              f"{', '.join(map(str, df.columns))}")
@@ -96,7 +99,8 @@ def _rfm(
     handled = apply_return_rules(df, returns, customer_col=customer, date_col=date,
                                  value_col=value, quantity_col=quantity,
                                  order_col=order, status_col=None,
-                                 cancel_prefix=cancel_prefix)
+                                 cancel_prefix=cancel_prefix, product_col=product,
+                                 price_col=price)
     with warnings.catch_warnings(record=True) as wl:
         warnings.simplefilter("always")
         summary = rfm_summary(handled.transactions, customer, date, value, freq=freq,
@@ -115,7 +119,8 @@ def _rfm(
         table.to_csv(out, index=False)
     rep = handled.report
     typer.echo(f"{len(table):,} customers from {len(handled.transactions):,} lines "
-               f"({rep['removed']:,} return/cancellation lines {returns}); window ends "
+               f"({rep['return_lines']:,} return/cancellation lines, rule {returns}: "
+               f"{rep['removed']:,} lines removed); window ends "
                f"{summary.attrs['observation_end']}; wrote {out}")
     for seg, n in scored["segment"].value_counts().items():
         typer.echo(f"  {seg:<20} {n:>8,}")

@@ -37,7 +37,7 @@ from .clustering import (KSelection, Stability, choose_k, cluster_stability, mak
                          sampled_silhouette)
 from .features import SkewLogScaler, build_customer_features
 from .profiles import cluster_labels, profile_segments, standardised_means
-from .returns import apply_return_rules
+from .returns import prepare_purchases
 from .rfm import SEGMENT_ORDER, rfm_segments, rfm_summary
 
 __all__ = ["SegmentationInputs", "load_inputs", "SegmentationResult", "run_segmentation"]
@@ -244,18 +244,15 @@ def run_segmentation(transactions: pd.DataFrame, config: SegmentationConfig | No
     ...                    "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03",
     ...                                                 "2024-01-09", "2024-01-10"])})
     >>> r = run_segmentation(tx, seed=1)
-    >>> r.returns["removed"], r.rfm["customer_id"].tolist()
-    (1, ['a', 'b', 'c'])
+    >>> r.returns["matched_value"], r.rfm["customer_id"].tolist()  # a's order was cancelled
+    (5.0, ['b', 'c'])
     """
     cfg = config or SegmentationConfig()
     caught: list = []
     with warnings.catch_warnings(record=True) as wlist:
         warnings.simplefilter("always")
         tx = _prepare_amount(transactions)
-        handled = apply_return_rules(tx, cfg.returns, customer_col=customer_col,
-                                     return_statuses=cfg.return_statuses,
-                                     cancel_prefix=cfg.cancel_prefix,
-                                     drop_zero=cfg.drop_zero_amount)
+        handled = prepare_purchases(tx, cfg, customer_col=customer_col)
         tx = handled.transactions
         no_cust = tx[customer_col].isna() if customer_col in tx else pd.Series(True, tx.index)
         report = dict(handled.report, no_customer=int(no_cust.sum()))

@@ -278,3 +278,57 @@ def test_new_batches_move_no_existing_customer_except_by_correct_logged_merges(c
         joined += any(cm.loc[m, "customer_id"] == cm.loc[key, "customer_id"]
                       for m in mates if m in cm.index)
     assert joined / len(later) >= 0.8, joined
+
+
+# -- `cdmkit link retrain` ------------------------------------------------------------------
+
+def test_cli_retrain_dry_run_then_apply(tmp_path):
+    from typer.testing import CliRunner
+
+    from cdmkit.cli import app
+    from cdmkit.collect import collect_sources
+    from cdmkit.config import load_config
+    from cdmkit.generate import generate_demo
+
+    demo = generate_demo(tmp_path / "data", n_customers=150, seed=2, client="rt",
+                         config_path=tmp_path / "clients" / "rt.yaml", output_dir="../reports")
+    cfg = load_config(demo.config_path)
+    customers = collect_sources(cfg).tables["customers"]
+    run = cfg.client_dir / "r1"
+    (run / "data").mkdir(parents=True)
+    customers.to_parquet(run / "data" / "customers.parquet")
+    (run / "summary.json").write_text("{}")
+    # the first run was made with a looser threshold than the client's YAML now has
+    loose = cfg.linkage.model_copy(update={"threshold": 0.05})
+    first = resolve_identities(customers, loose, store_path=cfg.store_path, run_id="r1")
+    runner = CliRunner()
+    res = runner.invoke(app, ["link", "retrain", "--client", str(demo.config_path)])
+    assert res.exit_code == 0, res.output
+    assert "dry run of a retrain" in res.output and "dry run: nothing changed" in res.output
+    assert load_model(cfg.store_path).version == 1
+    listed = pd.read_csv(run / "linkage" / "retrain_dry_run.csv", dtype=str)
+    assert len(listed) > 0 and "would change" in res.output
+    from cdmkit.link import IdRegistry
+
+    reg = IdRegistry(cfg.store_path)  # the dry run left the store as the first run made it
+    stored = reg.mapping().set_index(KEY)["customer_id"].sort_index()
+    pd.testing.assert_series_equal(stored, _ids(first))
+    assert reg.changes()["run_id"].unique().tolist() == ["r1"]
+    res = runner.invoke(app, ["link", "retrain", "--client", str(demo.config_path), "--apply"])
+    assert res.exit_code == 0, res.output
+    assert load_model(cfg.store_path).version == 2 and load_model(cfg.store_path).threshold == 0.5
+    now = reg.mapping().set_index(KEY)["customer_id"]
+    expected = listed.set_index(KEY)["id_retrained"]
+    assert (now.reindex(expected.index) == expected).all()
+    assert any(r.startswith("retrain-") for r in reg.changes()["run_id"])
+
+
+def test_cli_retrain_needs_a_client_and_link_needs_two_files(tmp_path):
+    from typer.testing import CliRunner
+
+    from cdmkit.cli import app
+
+    res = CliRunner().invoke(app, ["link", "retrain"])
+    assert res.exit_code != 0 and "needs --client" in res.output
+    res = CliRunner().invoke(app, ["link", str(tmp_path / "a.csv")])
+    assert res.exit_code != 0 and "needs two files" in res.output

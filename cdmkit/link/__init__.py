@@ -34,6 +34,7 @@ from .explain import example_pairs, explain_pair, pair_records, waterfall_plot
 from .fellegi_sunter import FellegiSunter
 from .golden import golden_records
 from .households import assign_households
+from .model import LinkageModel, load_model, model_history, save_model
 from .normalize import name_key
 from .pipeline import (LinkageReport, LinkageResult, ScoredLinkage, dedupe, link,
                        linkage_columns, resolve_identities, score_and_cluster,
@@ -43,6 +44,7 @@ from .review import ReviewPanel, review_candidates
 from .settings import (BlockingRule, ComparisonSpec, LinkageSettings, canonicalize_columns,
                        infer_settings)
 from .supervised import SupervisedScorer, load_labels
+from .threshold import ThresholdExplorer, threshold_table
 
 __all__ = [
     # stage and one-call APIs
@@ -59,8 +61,10 @@ __all__ = [
     # models, clustering, IDs
     "FellegiSunter", "SupervisedScorer", "load_labels", "cluster_pairs", "cluster_size_table",
     "IdRegistry", "retire_customer", "assign_households", "golden_records",
+    # the saved model (trained once, reused by later runs)
+    "LinkageModel", "load_model", "save_model", "model_history",
     # explanation, review, evaluation
     "explain_pair", "example_pairs", "pair_records", "waterfall_plot", "ReviewPanel",
     "review_candidates", "pairwise_scores", "scores_by_group", "blocking_recall",
-    "load_ground_truth",
+    "load_ground_truth", "threshold_table", "ThresholdExplorer",
 ]

@@ -50,7 +50,7 @@ from ..errors import CdmkitError
 from .settings import LinkageSettings
 
 __all__ = ["LinkageModel", "DriftCheck", "RetrainPreview", "ModelChoice", "save_model",
-           "load_model", "model_history", "choose_model", "preview_retrain",
+           "load_model", "model_history", "choose_model", "preview_retrain", "retrain_client",
            "data_fingerprint", "encode_value", "decode_value", "MODEL_FORMAT"]
 
 #: Version of the JSON layout (raised when it changes incompatibly).
@@ -849,3 +849,53 @@ def choose_model(records: pd.DataFrame, config=None, store_path=None, run_id: st
                            reason=why)
     return ModelChoice(scored, saved, "reused", None, drift, preview, retrain_pending=True,
                        reason=why, retrained=new_model)
+
+
+# -- `cdmkit link retrain` ------------------------------------------------------------------
+
+def retrain_client(config, run_dir=None, apply: bool = False, run_id: str | None = None):
+    """Retrain a client's linkage model on the customers of its latest run (or ``run_dir``).
+
+    Without ``apply`` it is a dry run on a throw-away copy of the customer store: the
+    returned :class:`ModelChoice` carries the :class:`RetrainPreview` of every ID the
+    retrained model would change, and nothing is written to the store. With ``apply``
+    the retrained model becomes the store's active version and the ID changes are made
+    and logged (``id_changes``) under ``run_id`` (default ``retrain-<UTC time>``).
+
+    Returns
+    -------
+    (ModelChoice, Path)
+        The choice and the run folder whose customers were used.
+
+    Raises
+    ------
+    CdmkitError
+        When the client has no run with a ``customers`` table.
+    """
+    from ..context import StageContext
+    from ..privacy.erase import latest_run_dir
+    from .evaluate import load_ground_truth
+    from .pipeline import linkage_columns, resolve_identities, source_priority_of
+
+    run = Path(run_dir) if run_dir else latest_run_dir(config)
+    if run is None or not Path(run).is_dir():
+        raise CdmkitError(f"no run of client {config.client!r}: run `cdmkit run` first")
+    ctx = StageContext("linkage", config, run)
+    lk = config.linkage
+    customers = ctx.read_table("customers",
+                               columns=linkage_columns(ctx.table_columns("customers"), lk))
+    labels = config.resolve_path(lk.labels_file) if lk.labels_file else \
+        config.client_dir / "linkage_labels.csv"
+    truth_path = config.resolve_path(config.ground_truth) if config.ground_truth else None
+    truth = load_ground_truth(truth_path) if truth_path is not None and truth_path.exists() \
+        else None
+    run_id = run_id or "retrain-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    opts = dict(run_id=run_id, seed=config.seed, ground_truth=truth, labels_file=labels,
+                source_priority=source_priority_of(config), retrain=True, apply_retrain=apply)
+    if apply:
+        res = resolve_identities(customers, lk, store_path=config.store_path, **opts)
+        return res.choice, Path(run)
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = _copy_store(config.store_path, Path(tmp))
+        res = resolve_identities(customers, lk, store_path=copy, **opts)
+    return res.choice, Path(run)

@@ -332,3 +332,20 @@ def test_cli_retrain_needs_a_client_and_link_needs_two_files(tmp_path):
     assert res.exit_code != 0 and "needs --client" in res.output
     res = CliRunner().invoke(app, ["link", str(tmp_path / "a.csv")])
     assert res.exit_code != 0 and "needs two files" in res.output
+
+
+def test_supervised_model_round_trips_and_scores_identically(febrl):
+    truth = febrl["record_id"].str.extract(r"^rec-(\d+)-")[0].to_numpy()
+    scored = score_and_cluster(febrl, config=LinkageConfig(mode="supervised"), truth=truth)
+    model = LinkageModel.from_json(LinkageModel.from_scored(scored).to_json())
+    assert type(model.scorer).__name__ == "SupervisedScorer" and model.mode == "supervised"
+    reused = score_and_cluster(febrl, saved=model)
+    np.testing.assert_array_equal(reused.match_weight, scored.match_weight)
+
+
+def test_pattern_codes_of_many_comparisons_do_not_overflow():
+    from cdmkit.link.model import _pattern_codes
+
+    g = np.array([[0] * 40, [1] * 40, [0] * 39 + [1], [0] * 40], dtype=np.int8)
+    codes = _pattern_codes(g, [6] * 40)
+    assert codes[0] == codes[3] and len(set(codes[:3])) == 3

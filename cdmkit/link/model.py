@@ -201,6 +201,10 @@ def data_fingerprint(records: pd.DataFrame, columns=None) -> str:
 def _pattern_codes(gamma: np.ndarray, n_levels) -> np.ndarray:
     """One integer per comparison vector (levels -1..L-1 of each comparison)."""
     gamma = np.asarray(gamma)
+    if float(np.prod([float(L) + 1 for L in n_levels])) >= 2.0 ** 62:
+        # too many comparisons for exact packing: a 64-bit hash of the row
+        rows = pd.DataFrame(gamma.astype(np.int8))
+        return pd.util.hash_pandas_object(rows, index=False).to_numpy().view(np.int64)
     code = np.zeros(len(gamma), dtype=np.int64)
     for k, L in enumerate(n_levels):
         code = code * (int(L) + 1) + (np.minimum(gamma[:, k].astype(np.int64), L - 1) + 1)
@@ -356,7 +360,7 @@ class LinkageModel:
 
     # -- checks -----------------------------------------------------------------------
     def incompatibility(self, records: pd.DataFrame) -> str | None:
-        """Why this model cannot score ``records`` (missing column, changed comparator), or ``None``.
+        """Why this model cannot score ``records`` (missing column, changed levels), or ``None``.
 
         Examples
         --------
@@ -763,7 +767,6 @@ class ModelChoice:
         out = {"model_action": self.action,
                "model_version": None if m is None else m.version,
                "model_trained_run": None if m is None else m.run_id,
-               "model_trained_at": None if m is None else m.trained_at,
                "retrain_pending": bool(self.retrain_pending),
                "model_reason": self.reason}
         if self.drift is not None:

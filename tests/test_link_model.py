@@ -349,3 +349,20 @@ def test_pattern_codes_of_many_comparisons_do_not_overflow():
     g = np.array([[0] * 40, [1] * 40, [0] * 39 + [1], [0] * 40], dtype=np.int8)
     codes = _pattern_codes(g, [6] * 40)
     assert codes[0] == codes[3] and len(set(codes[:3])) == 3
+
+
+def test_sparse_record_keeps_its_known_customer_against_a_new_namesake():
+    """A sign-up record linked to its customer is neither pulled away nor used as a bridge."""
+    from cdmkit.link.pipeline import _sparse_best_link
+    from cdmkit.link.settings import ComparisonSpec, LinkageSettings
+
+    settings = LinkageSettings([], [ComparisonSpec("email", "email", "email"),
+                                    ComparisonSpec("first_name", "name", "first_name")])
+    codes = [np.array([0, 0, 0]), np.array([0, 0, 0])]  # every record: two fields (sparse)
+    pairs = np.array([[0, 1], [0, 2]])  # record 0 with its customer's record 1, new record 2
+    weight = np.array([3.0, 3.5])  # the newcomer scores a little higher: ambiguous
+    plain = _sparse_best_link(weight, pairs, codes, settings, 0.0)
+    assert (plain < 0).all()  # ambiguous without history: record 0 links to no one
+    known = _sparse_best_link(weight, pairs, codes, settings, 0.0,
+                              protect=np.array([True, False]))
+    assert known[0] == 3.0 and known[1] < 0  # keeps its customer, no bridge to the newcomer

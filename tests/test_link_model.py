@@ -366,3 +366,21 @@ def test_sparse_record_keeps_its_known_customer_against_a_new_namesake():
     known = _sparse_best_link(weight, pairs, codes, settings, 0.0,
                               protect=np.array([True, False]))
     assert known[0] == 3.0 and known[1] < 0  # keeps its customer, no bridge to the newcomer
+
+
+def test_records_of_a_known_customer_are_compared_whatever_blocking_proposes():
+    from cdmkit.link.settings import BlockingRule
+
+    rec = pd.DataFrame({"source": "s", "record_id": ["1", "2", "3", "4"],
+                        "first_name": ["Ann", "Ann", "Bo", "Cy"],
+                        "last_name": ["Lee", "Lee", "Ng", "Oz"],
+                        "email": ["a@x.org", "ann@y.org", "b@y.org", "c@z.org"]})
+    cfg = LinkageConfig(blocking_rules=[{"on": ["email"]}])
+    model = LinkageModel.from_scored(score_and_cluster(rec, config=cfg))
+    assert model.settings.blocking_rules == [BlockingRule(("email",))]
+    assert len(score_and_cluster(rec, saved=model).pairs) == 0  # e-mails differ: no pair
+    known = ["C1", "C1", "C2", None]
+    s = score_and_cluster(rec, saved=model, known_ids=known)
+    assert s.pairs.tolist() == [[0, 1]]  # only the known customer's pair, compared anew
+    assert s.rule_counts["rule"].tolist()[-1] == "records of one known customer"
+    assert s.rule_counts["new_pairs"].tolist()[-1] == 1

@@ -117,6 +117,43 @@ def _sparse_best_link(weight, pairs, codes, settings, tw, max_fields: int = 2,
     return out
 
 
+def _add_known_pairs(pairs, rule_counts, known_ids, src, link_type, max_size, truth=None):
+    """Candidate pairs plus every pair of records that already share a customer ID.
+
+    With a saved model, whether two records of one customer stay together must depend on
+    their own comparison, not on whether this run's blocking still proposes them (sorted
+    neighbourhoods shift as records are added). Customers larger than ``max_size`` are
+    left to blocking. Returns the pairs (sorted, unique) and the rule table with a row
+    for them.
+    """
+    n = len(known_ids)
+    kc = pd.factorize(pd.Series(known_ids, dtype=object), use_na_sentinel=True)[0]
+    idx = np.flatnonzero(kc >= 0)
+    size = np.bincount(kc[idx]) if len(idx) else np.zeros(0, dtype=np.int64)
+    idx = idx[(size[kc[idx]] > 1) & (size[kc[idx]] <= max_size)]
+    df = pd.DataFrame({"c": kc[idx], "i": idx})
+    m = df.merge(df, on="c", suffixes=("", "_r"))
+    i, j = m["i"].to_numpy(np.int64), m["i_r"].to_numpy(np.int64)
+    keep = i < j
+    if link_type != "link_and_dedupe":
+        same = src[i] == src[j]
+        keep &= ~same if link_type == "link_only" else same
+    enc_known = i[keep] * n + j[keep]
+    enc = pairs[:, 0] * n + pairs[:, 1]
+    pos = np.minimum(np.searchsorted(enc, enc_known), max(len(enc) - 1, 0))
+    new = enc_known[~((enc[pos] == enc_known) if len(enc) else np.zeros(len(enc_known), bool))]
+    if len(new):
+        enc = np.sort(np.concatenate([enc, new]))
+        pairs = np.column_stack([enc // n, enc % n]).astype(np.int64)
+    row = {"rule": "records of one known customer", "pairs": int(len(enc_known)),
+           "new_pairs": int(len(new)), "skipped_records": 0}
+    if "true_pairs_found" in rule_counts and truth is not None:
+        t = np.asarray(truth)
+        row["true_pairs_found"] = int((t[enc_known // n] == t[enc_known % n]).sum())
+    rule_counts = pd.concat([rule_counts, pd.DataFrame([row])], ignore_index=True)
+    return pairs, rule_counts
+
+
 #: Candidate pairs compared per chunk (bounds the comparators' temporary arrays).
 _COMPARE_CHUNK = 2_000_000
 
@@ -524,8 +561,10 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
         the records as they are (no EM, no random pairs, ``settings`` and ``labels``
         ignored).
     known_ids : array-like, optional
-        Customer ID each record already has in the store (``None`` for new records):
-        a sparse record keeps its link to its customer (see ``_sparse_best_link``).
+        Customer ID each record already has in the store (``None`` for new records).
+        With ``saved``, records of one known customer are always compared (whatever this
+        run's blocking proposes), and a sparse record keeps its link to its customer (see
+        ``_sparse_best_link``).
 
     Returns
     -------
@@ -574,6 +613,10 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
         max_pairs=config.max_pairs, max_block_size=config.max_block_size, truth=truth,
         return_rule=True, refine_on=config.refine_on, refine_block_size=config.refine_block_size)
     del keys
+    if saved is not None and known_ids is not None:
+        pairs, rule_counts = _add_known_pairs(pairs, rule_counts, known_ids, src,
+                                              settings.link_type, config.max_cluster_size,
+                                              truth)
     bar.update()
 
     # 3. comparison vectors of candidate pairs (and of random pairs, for u)

@@ -50,6 +50,14 @@ def test_encode_decode_is_exact_for_arrays_scalars_and_special_floats():
     assert type(back["b"][0]) is np.float32 and back["b"][0] == np.float32(0.1)
     assert back["b"][1:] == (None, True, "x") and back["c"] == {1: 2.5}
     assert np.isnan(back["d"])
+    # what a newer scorer may add: frames, series, string arrays, sets
+    more = {"f": pd.DataFrame({"level": ["exact", "fuzzy"], "u": [1e-9, 0.25]}),
+            "s": pd.Series([0.5, np.nan], index=["a", "b"], name="u"),
+            "o": np.array(["x", None], dtype=object), "t": {"b", "a"}}
+    again = decode_value(json.loads(json.dumps(encode_value(more), allow_nan=False)))
+    pd.testing.assert_frame_equal(again["f"], more["f"])
+    pd.testing.assert_series_equal(again["s"], more["s"])
+    assert again["o"].tolist() == ["x", None] and again["t"] == {"a", "b"}
     with pytest.raises(TypeError, match="cannot be saved as JSON"):
         encode_value(object(), "FellegiSunter.thing_")
 

@@ -95,10 +95,20 @@ def encode_value(value, where: str = "value"):
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, np.ndarray):
-        if value.dtype.kind not in "biuf":
+        if value.dtype.kind not in "biufOU":
             raise TypeError(f"{where}: arrays of dtype {value.dtype} cannot be saved as JSON")
         return {"__ndarray__": encode_value(value.ravel().tolist(), where),
                 "dtype": value.dtype.str, "shape": list(value.shape)}
+    if isinstance(value, pd.DataFrame):
+        return {"__frame__": [[encode_value(c, where), encode_value(value[c].to_numpy(), where)]
+                              for c in value.columns],
+                "index": encode_value(value.index.to_numpy(), where)}
+    if isinstance(value, pd.Series):
+        return {"__series__": encode_value(value.to_numpy(), where),
+                "index": encode_value(value.index.to_numpy(), where),
+                "name": encode_value(value.name, where)}
+    if isinstance(value, (set, frozenset)):
+        return {"__set__": [encode_value(v, where) for v in sorted(value, key=repr)]}
     if isinstance(value, np.generic):
         return {"__npscalar__": encode_value(value.item(), where), "dtype": value.dtype.str}
     if isinstance(value, int):
@@ -133,6 +143,10 @@ def decode_value(data):
         return data
     if "__ndarray__" in data:
         flat = [decode_value(v) for v in data["__ndarray__"]]
+        if np.dtype(data["dtype"]).kind == "O":  # elements as they are (no string casting)
+            out = np.empty(len(flat), dtype=object)
+            out[:] = flat
+            return out.reshape(data["shape"])
         return np.array(flat, dtype=np.dtype(data["dtype"])).reshape(data["shape"])
     if "__npscalar__" in data:
         return np.dtype(data["dtype"]).type(decode_value(data["__npscalar__"]))
@@ -140,6 +154,14 @@ def decode_value(data):
         return float(data["__float__"])
     if "__tuple__" in data:
         return tuple(decode_value(v) for v in data["__tuple__"])
+    if "__set__" in data:
+        return {decode_value(v) for v in data["__set__"]}
+    if "__frame__" in data:
+        cols = {decode_value(c): decode_value(v) for c, v in data["__frame__"]}
+        return pd.DataFrame(cols, index=decode_value(data["index"]))
+    if "__series__" in data:
+        return pd.Series(decode_value(data["__series__"]), index=decode_value(data["index"]),
+                         name=decode_value(data["name"]))
     if "__items__" in data:
         return {decode_value(k): decode_value(v) for k, v in data["__items__"]}
     return {k: decode_value(v) for k, v in data.items()}
@@ -818,7 +840,9 @@ def choose_model(records: pd.DataFrame, config=None, store_path=None, run_id: st
 
     def train():
         scored = score_and_cluster(records, None, config, seed, truth, labels, progress)
-        return scored, LinkageModel.from_scored(scored, config, run_id, labels)
+        model = LinkageModel.from_scored(scored, config, run_id, labels)
+        model.to_dict()  # a fitted attribute JSON cannot hold fails here, before any ID moves
+        return scored, model
 
     saved = load_model(store_path) if store_path is not None and config.reuse_model else None
     if saved is None:

@@ -392,3 +392,33 @@ def test_records_of_a_known_customer_are_compared_whatever_blocking_proposes():
     assert s.pairs.tolist() == [[0, 1]]  # only the known customer's pair, compared anew
     assert s.rule_counts["rule"].tolist()[-1] == "records of one known customer"
     assert s.rule_counts["new_pairs"].tolist()[-1] == 1
+
+
+def test_new_review_labels_propose_a_retrain_only_once_they_would_train(febrl, tmp_path):
+    store, labels = tmp_path / "store.duckdb", tmp_path / "labels.csv"
+    resolve_identities(febrl, store_path=store, run_id="r1", labels_file=labels)
+    truth = febrl["record_id"].str.extract(r"^rec-(\d+)-")[0]
+    rid = febrl["record_id"]
+    dup = febrl[rid.str.contains("-dup-")].index[:15]
+    org = pd.Series(rid.index, index=truth.where(rid.str.endswith("-org")))
+    rows = []
+    for k in dup:  # 15 matches (a duplicate and its original), 15 non-matches (next original)
+        mate = org[truth[k]]
+        other = org.iloc[(org.index.get_loc(truth[k]) + 1) % len(org)]
+        rows.append(["febrl", rid[k], "febrl", rid[mate], "match"])
+        rows.append(["febrl", rid[k], "febrl", rid[other], "non-match"])
+    pd.DataFrame(rows, columns=["source_l", "record_id_l", "source_r", "record_id_r",
+                                "label"]).head(3).to_csv(labels, index=False)
+    few = resolve_identities(febrl, store_path=store, run_id="r2", labels_file=labels)
+    assert "review labels" not in few.report.figures()["drift_reasons"]  # too few to train
+    many = LinkageConfig(min_labels=10)
+    pd.DataFrame(rows, columns=["source_l", "record_id_l", "source_r", "record_id_r",
+                                "label"]).to_csv(labels, index=False)
+    enough = resolve_identities(febrl, many, store_path=store, run_id="r3", labels_file=labels)
+    f = enough.report.figures()
+    assert "review labels changed (0 at training, 30 now)" in f["drift_reasons"]
+    assert f["retrain_pending"] and load_model(store).mode == "unsupervised"
+    applied = resolve_identities(febrl, many, store_path=store, run_id="r4", labels_file=labels,
+                                 apply_retrain=True)
+    assert applied.report.figures()["model_action"] == "retrained"
+    assert load_model(store).mode == "supervised" and load_model(store).stats["n_labels"] == 30

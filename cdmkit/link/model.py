@@ -448,10 +448,20 @@ class LinkageModel:
         if config is not None and self.config_key and _config_key(config) != self.config_key:
             reasons.append("the linkage options that shape the model changed since training")
         n_labels = int(len(labels)) if labels is not None else 0
-        if n_labels != int(self.stats.get("n_labels", 0)):
+        if n_labels != int(self.stats.get("n_labels", 0)) and \
+                self._labels_train(cfg, labels):
             reasons.append(f"review labels changed ({self.stats.get('n_labels', 0)} at "
                            f"training, {n_labels} now)")
         return DriftCheck(unseen, share, base, float(change), reasons)
+
+    def _labels_train(self, config, labels) -> bool:
+        """Whether review labels take part in training (supervised, or auto with enough)."""
+        if self.mode == "supervised" or config.mode == "supervised":
+            return True
+        if config.mode != "auto" or labels is None or not len(labels):
+            return False
+        y = labels["label"].to_numpy()
+        return min(int((y == 1).sum()), int((y == 0).sum())) >= config.min_labels
 
     # -- JSON ---------------------------------------------------------------------------
     def to_dict(self) -> dict:

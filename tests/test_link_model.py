@@ -422,3 +422,18 @@ def test_new_review_labels_propose_a_retrain_only_once_they_would_train(febrl, t
                                  apply_retrain=True)
     assert applied.report.figures()["model_action"] == "retrained"
     assert load_model(store).mode == "supervised" and load_model(store).stats["n_labels"] == 30
+
+
+def test_drift_baseline_keeps_the_commonest_patterns_when_capped(trained, monkeypatch):
+    from cdmkit.link import model as model_mod
+
+    scored, full = trained
+    monkeypatch.setattr(model_mod, "_MAX_PATTERNS", 3)
+    capped = LinkageModel.from_scored(scored)
+    n_levels = [len(n) for n in full.level_names]
+    codes = pd.Series(model_mod._pattern_codes(scored.gamma, n_levels)).value_counts()
+    assert len(full.stats["patterns"]) == len(codes) > 3
+    assert capped.stats["patterns"].tolist() == sorted(codes.index[:3])
+    assert full.check_drift(scored).unseen_share == 0
+    assert capped.check_drift(scored).unseen_share == pytest.approx(1 - codes.iloc[:3].sum()
+                                                                    / codes.sum())

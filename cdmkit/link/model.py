@@ -234,6 +234,12 @@ def _pattern_codes(gamma: np.ndarray, n_levels) -> np.ndarray:
     return code
 
 
+def _chunks(gamma, size: int = 2_000_000):
+    """Row blocks of a (pairs x comparisons) level matrix (bounded temporaries)."""
+    for start in range(0, len(gamma), size):
+        yield gamma[start:start + size]
+
+
 def _config_key(config) -> str:
     """Hash of the linkage options that shape the trained model (see ``_RUN_OPTIONS``)."""
     if config is None:
@@ -364,12 +370,14 @@ class LinkageModel:
         from .. import __version__
 
         n_levels = [len(c.level_names) for c in scored.comparators]
-        all_codes = _pattern_codes(scored.gamma, n_levels)
-        codes = np.sort(pd.unique(all_codes))  # hashing: fast at tens of millions of pairs
-        if len(codes) > _MAX_PATTERNS:
-            counts = pd.Series(all_codes).value_counts()
-            codes = np.sort(counts.index.to_numpy()[:_MAX_PATTERNS])
-        del all_codes
+        # in chunks, hashing (not sorting): fast and small at tens of millions of pairs
+        parts = [pd.unique(_pattern_codes(g, n_levels)) for g in _chunks(scored.gamma)]
+        codes = pd.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
+        if len(codes) > _MAX_PATTERNS:  # keep the commonest
+            counts = pd.concat([pd.Series(_pattern_codes(g, n_levels)).value_counts()
+                                for g in _chunks(scored.gamma)]).groupby(level=0).sum()
+            codes = counts.sort_values(ascending=False, kind="stable").index[:_MAX_PATTERNS]
+        codes = np.sort(np.asarray(codes, dtype=np.int64))
         links = int((scored.match_weight >= scored.threshold_weight).sum())
         stats = {"n_records": int(len(scored.records)),
                  "n_candidate_pairs": int(len(scored.pairs)),
@@ -431,8 +439,10 @@ class LinkageModel:
         cfg = config or LinkageConfig()
         n_levels = [len(n) for n in self.level_names]
         seen = np.asarray(self.stats.get("patterns", np.empty(0, np.int64)), dtype=np.int64)
-        codes = _pattern_codes(scored.gamma, n_levels)
-        unseen = float((pd.Index(seen).get_indexer(codes) < 0).mean()) if len(codes) else 0.0
+        index = pd.Index(seen)
+        n_unseen = sum(int((index.get_indexer(_pattern_codes(g, n_levels)) < 0).sum())
+                       for g in _chunks(scored.gamma))
+        unseen = n_unseen / len(scored.gamma) if len(scored.gamma) else 0.0
         links = int((scored.match_weight >= scored.threshold_weight).sum())
         share = links / len(scored.pairs) if len(scored.pairs) else 0.0
         base = float(self.stats.get("match_share", 0.0))

@@ -195,7 +195,17 @@ def test_incompatible_saved_model_needs_an_applied_retrain(febrl, tmp_path):
     no_dob = febrl.drop(columns=["birth_date"])
     with pytest.raises(CdmkitError, match="'birth_date', missing .*cdmkit link retrain"):
         resolve_identities(no_dob, store_path=store, run_id="r2")
+    # a dry run can still say what a retrain would change: against the IDs stored now
+    from cdmkit.link.pipeline import key_ordered_records
+
+    dry = choose_model(key_ordered_records(no_dob), LinkageConfig(), store, "r2", retrain=True,
+                       dry_run=True)
+    assert dry.action == "incompatible" and dry.retrain_pending
+    assert dry.preview is not None and load_model(store).version == 1
     res = resolve_identities(no_dob, store_path=store, run_id="r2", apply_retrain=True)
+    ids = _ids(res)
+    listed = dry.preview.records.set_index(KEY)["id_retrained"]
+    assert (ids.reindex(listed.index) == listed).all()
     assert res.report.figures()["model_action"] == "retrained"
     assert load_model(store).version == 2
 

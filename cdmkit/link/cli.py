@@ -133,6 +133,8 @@ def _retrain(client: str, apply: bool, run_dir) -> None:
         typer.echo(f"saved model: version {choice.model.version} (trained in run "
                    f"{choice.model.run_id}, {choice.model.trained_at}); dry run of a retrain "
                    f"on the customers of run {run.name}")
+    if choice.reason:
+        typer.echo(f"why: {choice.reason}")
     ev = prev.events["event"].value_counts().to_dict() if len(prev.events) else {}
     typer.echo(f"{'changed' if apply else 'would change'}: {prev.n_records:,} records, "
                f"{prev.n_ids_changed:,} existing customer IDs ({ev.get('merge', 0)} merges, "

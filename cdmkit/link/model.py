@@ -824,7 +824,8 @@ class ModelChoice:
 
 def choose_model(records: pd.DataFrame, config=None, store_path=None, run_id: str = "run",
                  seed: int = 42, truth=None, labels=None, progress=None,
-                 retrain: bool | None = None, apply: bool | None = None) -> ModelChoice:
+                 retrain: bool | None = None, apply: bool | None = None,
+                 dry_run: bool = False) -> ModelChoice:
     """Score ``records`` with the store's saved model, or train one (see the module notes).
 
     * No saved model (or ``linkage.reuse_model: false``): train (EM); the model is saved
@@ -844,6 +845,10 @@ def choose_model(records: pd.DataFrame, config=None, store_path=None, run_id: st
         Customer store; ``None``: always train, nothing saved or loaded.
     retrain, apply : bool, optional
         Override ``config.retrain`` / ``config.retrain_apply``.
+    dry_run : bool
+        The caller assigns no IDs (``cdmkit link retrain`` without ``--apply``): a saved
+        model that cannot score the records is then compared through the IDs in the store
+        (action ``incompatible``) instead of stopping.
 
     Raises
     ------
@@ -875,12 +880,22 @@ def choose_model(records: pd.DataFrame, config=None, store_path=None, run_id: st
     broken = saved.incompatibility(records)
     if broken is not None:
         why = f"the saved model (version {saved.version}) cannot score this run: {broken}"
-        if not apply:
+        if not (apply or dry_run):
             raise CdmkitError(f"{why}. Review what a retrain changes with `cdmkit link retrain "
                               "--client <client>`, then apply it with --apply (or set "
                               "linkage.retrain_apply: true)")
         scored, model = train()
-        return ModelChoice(scored, model, "retrained", why, reason=why)
+        if apply:
+            return ModelChoice(scored, model, "retrained", why, reason=why)
+        # the saved model cannot say what it would do: compare with the IDs stored now
+        known = pd.Series(_known_ids(store_path, records, config), dtype=object)
+        codes = pd.factorize(known, use_na_sentinel=True)[0]
+        alone = codes < 0
+        codes[alone] = codes.max(initial=-1) + 1 + np.arange(int(alone.sum()))
+        preview = preview_retrain(store_path, records[["source", "record_id"]], codes,
+                                  scored.clusters, run_id, config.id_prefix, config.id_width)
+        return ModelChoice(scored, saved, "incompatible", None, None, preview,
+                           retrain_pending=True, reason=why, retrained=model)
 
     known = _known_ids(store_path, records, config)
     scored = score_and_cluster(records, None, config, seed, truth, None, progress, saved=saved,
@@ -907,9 +922,10 @@ def choose_model(records: pd.DataFrame, config=None, store_path=None, run_id: st
 def retrain_client(config, run_dir=None, apply: bool = False, run_id: str | None = None):
     """Retrain a client's linkage model on the customers of its latest run (or ``run_dir``).
 
-    Without ``apply`` it is a dry run on a throw-away copy of the customer store: the
-    returned :class:`ModelChoice` carries the :class:`RetrainPreview` of every ID the
-    retrained model would change, and nothing is written to the store. With ``apply``
+    Without ``apply`` it is a dry run: the saved model is read from the customer store and
+    the IDs each model would give are worked out on throw-away copies of it; the returned
+    :class:`ModelChoice` carries the :class:`RetrainPreview` of every ID the retrained
+    model would change, and nothing is written to the store. With ``apply``
     the retrained model becomes the store's active version and the ID changes are made
     and logged (``id_changes``) under ``run_id`` (default ``retrain-<UTC time>``).
 
@@ -926,7 +942,9 @@ def retrain_client(config, run_dir=None, apply: bool = False, run_id: str | None
     from ..context import StageContext
     from ..privacy.erase import latest_run_dir
     from .evaluate import load_ground_truth
-    from .pipeline import linkage_columns, resolve_identities, source_priority_of
+    from .pipeline import (key_ordered_records, linkage_columns, resolve_identities,
+                           source_priority_of)
+    from .supervised import load_labels
 
     run = Path(run_dir) if run_dir else latest_run_dir(config)
     if run is None or not Path(run).is_dir():
@@ -946,7 +964,9 @@ def retrain_client(config, run_dir=None, apply: bool = False, run_id: str | None
     if apply:
         res = resolve_identities(customers, lk, store_path=config.store_path, **opts)
         return res.choice, Path(run)
-    with tempfile.TemporaryDirectory() as tmp:
-        copy = _copy_store(config.store_path, Path(tmp))
-        res = resolve_identities(customers, lk, store_path=copy, **opts)
-    return res.choice, Path(run)
+    # a dry run: the saved model is read, the IDs each model would give are worked out on
+    # throw-away copies of the store; nothing is written
+    records = key_ordered_records(customers, lk)
+    choice = choose_model(records, lk, config.store_path, run_id, config.seed, None,
+                          load_labels(labels), None, retrain=True, apply=False, dry_run=True)
+    return choice, Path(run)

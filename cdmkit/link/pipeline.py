@@ -841,6 +841,24 @@ def linkage_columns(customers, config=None):
     return customers[keep] if len(keep) < customers.shape[1] else customers
 
 
+def key_ordered_records(customers: pd.DataFrame, config=None) -> pd.DataFrame:
+    """The records :func:`resolve_identities` links: linkage columns, in key order.
+
+    Key order makes every result independent of the input row order (random pairs
+    included).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> key_ordered_records(pd.DataFrame({"record_id": ["b", "a"]}))["record_id"].tolist()
+    ['a', 'b']
+    """
+    records = prepare_records(linkage_columns(customers, config))
+    records = records.sort_values(["source", "record_id"], kind="stable")
+    records.index = pd.RangeIndex(len(records))  # (reset_index would copy every column)
+    return records
+
+
 def resolve_identities(customers: pd.DataFrame, config=None, store_path=None,
                        run_id: str = "run", seed: int = 42, ground_truth=None,
                        progress=None, labels_file=None, source_priority=None,
@@ -905,10 +923,7 @@ def resolve_identities(customers: pd.DataFrame, config=None, store_path=None,
     from .registry_ids import IdRegistry
 
     config = config or LinkageConfig()
-    # Key order makes every result independent of the input row order (random pairs included).
-    records = prepare_records(linkage_columns(customers, config))
-    records = records.sort_values(["source", "record_id"], kind="stable")
-    records.index = pd.RangeIndex(len(records))  # (reset_index would copy every column)
+    records = key_ordered_records(customers, config)
     truth = hh_truth = None
     if ground_truth is not None and len(ground_truth):
         truth = truth_for(records, ground_truth, "person_id")

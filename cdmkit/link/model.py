@@ -452,8 +452,9 @@ class LinkageModel:
             reasons.append(f"{unseen:.1%} of candidate pairs have comparison patterns unseen in "
                            f"training (tolerance {cfg.drift_unseen_share:.1%})")
         if abs(change) > cfg.drift_match_share_tolerance:
+            moved = f"{change:+.0%}" if math.isfinite(change) else "none linked in training"
             reasons.append(f"match share of candidate pairs moved from {base:.3%} to "
-                           f"{share:.3%} ({change:+.0%}; tolerance "
+                           f"{share:.3%} ({moved}; tolerance "
                            f"±{cfg.drift_match_share_tolerance:.0%})")
         if config is not None and self.config_key and _config_key(config) != self.config_key:
             reasons.append("the linkage options that shape the model changed since training")

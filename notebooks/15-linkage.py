@@ -38,7 +38,9 @@ ctx
 # The customer records come from the collection stage. With no `linkage:` section in the client
 # YAML, blocking rules and comparisons are inferred from the canonical columns present; the
 # stable IDs live in the customer store (`store.path`, a DuckDB file), so a rerun on the same
-# data gives the same IDs, and new records join the customers they belong to.
+# data gives the same IDs, and new records join the customers they belong to. The first run
+# trains the linkage model and saves it in the store; later runs score with that saved model
+# (section 12), so unrelated new records cannot move existing customers.
 
 # %%
 from IPython.display import display
@@ -194,11 +196,62 @@ else:
 # ## 11. Clerical review
 #
 # The pairs the model is least sure about, side by side. Click *Match* or *Non-match*: labels are
-# saved to the labels file, and once it holds enough of both kinds (`linkage.min_labels`), the
-# next run scores pairs with a supervised model trained on them (`linkage.mode: auto`).
+# saved to the labels file, and once it holds enough of both kinds (`linkage.min_labels`), a
+# retrain scores pairs with a supervised model trained on them (`linkage.mode: auto`): the next
+# run proposes it and lists the IDs it would change; `cdmkit link retrain --client <client>
+# --apply` (or `linkage.retrain_apply: true`) applies it.
 
 # %%
 to_review = review_candidates(result.scored, lk.review_band, lk.review_size)
 ctx.record("n_review_candidates", int(len(to_review)))
 ReviewPanel(result.scored, labels_path, candidates=to_review, show_raw=ctx.show_raw_pii,
             interactive=ctx.interactive)
+
+# %% [markdown]
+# ## 12. The linkage model: trained once, reused
+#
+# The blocking rules, comparisons, m and u probabilities, λ and threshold form one saved model
+# (`linkage_models` in the customer store, every version kept; `linkage_model.json` beside this
+# report). A run scores with the saved model without refitting EM, so a batch of unrelated
+# records cannot shift the weights and move existing customers; new evidence can still merge or
+# split customers, and every such change is logged. A retrain happens on request
+# (`cdmkit link retrain --client <client>`, or `linkage.retrain: true`) or is proposed when the
+# data drifted from the training data: first as a dry run listing every ID it would change.
+
+# %%
+from cdmkit.link import model_history
+
+choice = result.choice
+result.model.to_json(ctx.path("linkage_model.json"))
+_ = ctx.show(figures_table(choice.figures()), n=None, caption="Model that scored this run")
+_ = ctx.show(model_history(ctx.config.store_path), n=None, caption="Saved model versions")
+if result.retrain_preview is not None:
+    preview = result.retrain_preview
+    ctx.write_table("retrain_dry_run", preview.records)
+    _ = ctx.show(preview.records, caption="Records whose ID a retrain would change "
+                 "(dry run: nothing changed)" if choice.retrain_pending else
+                 "Records whose ID the retrain changed")
+    _ = ctx.show(preview.events, caption="ID events of the retrain")
+else:
+    print("No retrain requested or proposed: the saved model scored this run as it is.")
+
+# %% [markdown]
+# ## 13. Threshold explorer
+#
+# How the number of links and customers — and, when labels exist (ground truth, or the
+# clerical-review labels), the precision and recall of the links — change with the match
+# threshold. In JupyterLab a slider moves the threshold; the report shows the table over a grid
+# of thresholds and its plot. Customers here are connected components of the links, before the
+# anti-chaining guard. Change the threshold in `linkage.threshold` (it retrains: a dry run
+# first).
+
+# %%
+from cdmkit.link import ThresholdExplorer, load_labels
+
+explorer = ThresholdExplorer(result.scored, labels=load_labels(labels_path),
+                             interactive=ctx.interactive)
+if "f1" in explorer.table:
+    best = explorer.table.loc[explorer.table["f1"].idxmax()]
+    ctx.record("threshold_best_f1", {"threshold": float(best["threshold"]),
+                                     "f1": float(best["f1"]), "labels": explorer.label_kind})
+explorer

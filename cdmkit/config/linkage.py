@@ -147,6 +147,26 @@ class LinkageConfig(Section):
     review_band: list[float] = Field(default_factory=lambda: [0.2, 0.8], description="Match "
                                      "probability range of uncertain pairs shown for review.")
     review_size: int = Field(50, ge=0, description="Uncertain pairs offered for review.")
+    reuse_model: bool = Field(True, description="Score each run with the linkage model saved "
+                              "in the customer store (no EM refit), so unrelated new records "
+                              "cannot move existing customers; the first run trains and saves "
+                              "it. false: train on every run (IDs may shift).")
+    retrain: bool = Field(False, description="Retrain the saved model in this run. Without "
+                          "retrain_apply it is a dry run: the report lists every ID the "
+                          "retrained model would change and the saved model keeps scoring.")
+    retrain_apply: bool = Field(False, description="Apply a retrain (requested, or proposed "
+                                "by drift) without confirmation: the retrained model becomes "
+                                "the saved one and its ID changes are logged.")
+    retrain_on_drift: bool = Field(True, description="Propose a retrain (dry run unless "
+                                   "retrain_apply) when the data drifted from the training "
+                                   "data (see drift_unseen_share, drift_match_share_tolerance) "
+                                   "or the model's options or review labels changed.")
+    drift_unseen_share: float = Field(0.05, ge=0, le=1, description="Drift: share of candidate "
+                                      "pairs whose comparison pattern never occurred in "
+                                      "training above this.")
+    drift_match_share_tolerance: float = Field(0.5, ge=0, description="Drift: relative change "
+                                               "of the share of candidate pairs that are links "
+                                               "(0.5: from 10% to below 5% or above 15%).")
     id_prefix: str = Field("C", description="Prefix of global customer IDs.")
     id_width: int = Field(7, ge=1, description="Zero-padded digits of global customer IDs.")
     progress: Optional[bool] = Field(None, description="Progress bars (default: only when "

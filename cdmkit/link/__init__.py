@@ -38,6 +38,7 @@ __getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
     'fellegi_sunter': ['FellegiSunter'],
     'golden': ['golden_records'],
     'households': ['assign_households'],
+    'model': ['LinkageModel', 'load_model', 'model_history', 'save_model'],
     'normalize': ['name_key'],
     'pipeline': ['LinkageReport', 'LinkageResult', 'ScoredLinkage', 'dedupe', 'link',
                  'linkage_columns', 'resolve_identities', 'score_and_cluster', 'source_priority_of'],
@@ -46,6 +47,7 @@ __getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
     'settings': ['BlockingRule', 'ComparisonSpec', 'LinkageSettings', 'canonicalize_columns',
                  'infer_settings'],
     'supervised': ['SupervisedScorer', 'load_labels'],
+    'threshold': ['ThresholdExplorer', 'threshold_table'],
 })
 
 __all__ = [
@@ -63,8 +65,10 @@ __all__ = [
     # models, clustering, IDs
     "FellegiSunter", "SupervisedScorer", "load_labels", "cluster_pairs", "cluster_size_table",
     "IdRegistry", "retire_customer", "assign_households", "golden_records",
+    # the saved model (trained once, reused by later runs)
+    "LinkageModel", "load_model", "save_model", "model_history",
     # explanation, review, evaluation
     "explain_pair", "example_pairs", "pair_records", "waterfall_plot", "ReviewPanel",
     "review_candidates", "pairwise_scores", "scores_by_group", "blocking_recall",
-    "load_ground_truth",
+    "load_ground_truth", "threshold_table", "ThresholdExplorer",
 ]

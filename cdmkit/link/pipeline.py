@@ -48,13 +48,17 @@ _IMPLIED_COLUMNS = {"_lk_name_skel": ("first_name", "last_name"),
 
 
 def _sparse_best_link(weight, pairs, codes, settings, tw, max_fields: int = 2,
-                      ambiguity_bits: float = 2.0):
+                      ambiguity_bits: float = 2.0, protect=None):
     """Weights for clustering: a sparse record keeps only its strongest link.
 
     A record with at most ``max_fields`` compared fields (a sign-up with an e-mail and
     a first name) carries too little to tell namesakes apart; linked to two people it
     would chain them into one customer. Its weaker links are set just below the
     threshold for clustering only (reported weights are unchanged).
+
+    ``protect`` (one bool per pair) marks links between records that already share a
+    customer ID: a sparse record holding one keeps it and drops its other links, so a
+    new namesake can neither pull it away nor hang on to the customer through it.
     """
     if not len(pairs):
         return weight
@@ -97,11 +101,57 @@ def _sparse_best_link(weight, pairs, codes, settings, tw, max_fields: int = 2,
         amb = (w2 >= w1 - ambiguity_bits) & ~together
         bad = top.index.to_numpy()[amb]
         drop[lk.loc[lk["r"].isin(bad), "k"].to_numpy()] = True
+    if protect is not None:
+        protect = protect & link
+        held = np.zeros(n, dtype=bool)
+        for side in (0, 1):
+            held[pairs[protect, side]] = True
+        for side in (0, 1):
+            r = pairs[:, side]
+            drop |= link & sparse[r] & held[r] & ~protect
+        drop &= ~protect
     if not drop.any():
         return weight
     out = weight.copy()
     out[drop] = np.minimum(out[drop], tw - 1e-6)
     return out
+
+
+def _add_known_pairs(pairs, rule_counts, known_ids, src, link_type, max_size, truth=None):
+    """Candidate pairs plus every pair of records that already share a customer ID.
+
+    With a saved model, whether two records of one customer stay together must depend on
+    their own comparison, not on whether this run's blocking still proposes them (sorted
+    neighbourhoods shift as records are added). Customers larger than ``max_size`` are
+    left to blocking. Returns the pairs (sorted, unique) and the rule table with a row
+    for them.
+    """
+    n = len(known_ids)
+    kc = pd.factorize(pd.Series(known_ids, dtype=object), use_na_sentinel=True)[0]
+    idx = np.flatnonzero(kc >= 0)
+    size = np.bincount(kc[idx]) if len(idx) else np.zeros(0, dtype=np.int64)
+    idx = idx[(size[kc[idx]] > 1) & (size[kc[idx]] <= max_size)]
+    df = pd.DataFrame({"c": kc[idx], "i": idx})
+    m = df.merge(df, on="c", suffixes=("", "_r"))
+    i, j = m["i"].to_numpy(np.int64), m["i_r"].to_numpy(np.int64)
+    keep = i < j
+    if link_type != "link_and_dedupe":
+        same = src[i] == src[j]
+        keep &= ~same if link_type == "link_only" else same
+    enc_known = i[keep] * n + j[keep]
+    enc = pairs[:, 0] * n + pairs[:, 1]
+    pos = np.minimum(np.searchsorted(enc, enc_known), max(len(enc) - 1, 0))
+    new = enc_known[~((enc[pos] == enc_known) if len(enc) else np.zeros(len(enc_known), bool))]
+    if len(new):
+        enc = np.sort(np.concatenate([enc, new]))
+        pairs = np.column_stack([enc // n, enc % n]).astype(np.int64)
+    row = {"rule": "records of one known customer", "pairs": int(len(enc_known)),
+           "new_pairs": int(len(new)), "skipped_records": 0}
+    if "true_pairs_found" in rule_counts and truth is not None:
+        t = np.asarray(truth)
+        row["true_pairs_found"] = int((t[enc_known // n] == t[enc_known % n]).sum())
+    rule_counts = pd.concat([rule_counts, pd.DataFrame([row])], ignore_index=True)
+    return pairs, rule_counts
 
 
 #: Candidate pairs compared per chunk (bounds the comparators' temporary arrays).
@@ -382,6 +432,9 @@ class LinkageReport:
     scores: dict | None = None
     household_scores: dict | None = None
     n_names_swapped: int = 0
+    #: Which saved model scored the run and whether it was trained or reused, drift and
+    #: the retrain dry run (:meth:`cdmkit.link.model.ModelChoice.figures`).
+    model: dict = field(default_factory=dict)
 
     def figures(self) -> dict:
         """Key figures for ``ctx.record`` (summary.json).
@@ -412,6 +465,7 @@ class LinkageReport:
             "id_split": int(self.id_counts.get("split", 0)),
             "n_names_swapped": int(self.n_names_swapped),
         }
+        out.update(self.model)
         if self.blocking_recall is not None:
             out["blocking_recall"] = self.blocking_recall
         if self.scores:
@@ -482,7 +536,7 @@ def _label_pairs(records, labels: pd.DataFrame):
 
 def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = None,
                       config=None, seed: int = 42, truth=None, labels=None,
-                      progress=None) -> ScoredLinkage:
+                      progress=None, saved=None, known_ids=None) -> ScoredLinkage:
     """Block, compare, score (EM or supervised) and cluster records.
 
     Parameters
@@ -502,6 +556,15 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
         Review labels (see :func:`cdmkit.link.supervised.load_labels`).
     progress : bool, optional
         Progress bar (default: when interactive).
+    saved : LinkageModel, optional
+        A trained model (:mod:`cdmkit.link.model`): its settings and fitted scorer score
+        the records as they are (no EM, no random pairs, ``settings`` and ``labels``
+        ignored).
+    known_ids : array-like, optional
+        Customer ID each record already has in the store (``None`` for new records).
+        With ``saved``, records of one known customer are always compared (whatever this
+        run's blocking proposes), and a sparse record keeps its link to its customer (see
+        ``_sparse_best_link``).
 
     Returns
     -------
@@ -521,6 +584,8 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
 
     config = config or LinkageConfig()
     records = add_name_keys(prepare_records(records))
+    if saved is not None:
+        settings = saved.settings
     settings = settings or infer_settings(records, config)
     records = records[_scored_columns(records, settings, config)]
     n = len(records)
@@ -548,6 +613,10 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
         max_pairs=config.max_pairs, max_block_size=config.max_block_size, truth=truth,
         return_rule=True, refine_on=config.refine_on, refine_block_size=config.refine_block_size)
     del keys
+    if saved is not None and known_ids is not None:
+        pairs, rule_counts = _add_known_pairs(pairs, rule_counts, known_ids, src,
+                                              settings.link_type, config.max_cluster_size,
+                                              truth)
     bar.update()
 
     # 3. comparison vectors of candidate pairs (and of random pairs, for u)
@@ -596,11 +665,13 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
     # 4. scoring
     n_levels = [len(c.level_names) for c in comparators]
     lp, ly = _label_pairs(records, labels)
-    mode = config.mode
+    mode = config.mode if saved is None else saved.mode
     if mode == "auto":
         enough = len(ly) and min((ly == 1).sum(), (ly == 0).sum()) >= config.min_labels
         mode = "supervised" if enough else "unsupervised"
-    if mode == "supervised":
+    if saved is not None:
+        model = saved.scorer  # a saved model scores as it was trained
+    elif mode == "supervised":
         if len(ly) == 0 and truth is not None and len(pairs):
             t = np.asarray(truth)
             lp, ly = pairs, (t[pairs[:, 0]] == t[pairs[:, 1]]).astype(int)
@@ -642,7 +713,11 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
     # 5. clustering
     t = settings.threshold
     tw = float(np.log2(t / (1 - t)))
-    cw = _sparse_best_link(weight, pairs, codes, settings, tw)
+    protect = None
+    if known_ids is not None and len(pairs):
+        kc = pd.factorize(pd.Series(known_ids, dtype=object), use_na_sentinel=True)[0]
+        protect = (kc[pairs[:, 0]] >= 0) & (kc[pairs[:, 0]] == kc[pairs[:, 1]])
+    cw = _sparse_best_link(weight, pairs, codes, settings, tw, protect=protect)
     clusters, anomalies = cluster_pairs(n, pairs, cw, tw, config.max_cluster_size,
                                         config.min_cluster_density, config.chain_guard)
     bar.update()
@@ -671,6 +746,9 @@ class LinkageResult:
     report : LinkageReport
     scored : ScoredLinkage
         Arrays behind the tables (for explanations and review).
+    choice : ModelChoice, optional
+        The linkage model that scored the run, whether it was trained or reused, the
+        drift check and a retrain's dry run (:mod:`cdmkit.link.model`).
 
     Examples
     --------
@@ -687,6 +765,17 @@ class LinkageResult:
     params: pd.DataFrame
     report: LinkageReport
     scored: ScoredLinkage
+    choice: object = None
+
+    @property
+    def model(self):
+        """The :class:`~cdmkit.link.model.LinkageModel` that scored this run."""
+        return None if self.choice is None else self.choice.model
+
+    @property
+    def retrain_preview(self):
+        """IDs a requested or proposed retrain would change (``RetrainPreview``), or ``None``."""
+        return None if self.choice is None else self.choice.preview
 
     @property
     def settings(self) -> LinkageSettings:
@@ -752,9 +841,29 @@ def linkage_columns(customers, config=None):
     return customers[keep] if len(keep) < customers.shape[1] else customers
 
 
+def key_ordered_records(customers: pd.DataFrame, config=None) -> pd.DataFrame:
+    """The records :func:`resolve_identities` links: linkage columns, in key order.
+
+    Key order makes every result independent of the input row order (random pairs
+    included).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> key_ordered_records(pd.DataFrame({"record_id": ["b", "a"]}))["record_id"].tolist()
+    ['a', 'b']
+    """
+    records = prepare_records(linkage_columns(customers, config))
+    records = records.sort_values(["source", "record_id"], kind="stable")
+    records.index = pd.RangeIndex(len(records))  # (reset_index would copy every column)
+    return records
+
+
 def resolve_identities(customers: pd.DataFrame, config=None, store_path=None,
                        run_id: str = "run", seed: int = 42, ground_truth=None,
-                       progress=None, labels_file=None, source_priority=None) -> LinkageResult:
+                       progress=None, labels_file=None, source_priority=None,
+                       retrain: bool | None = None, apply_retrain: bool | None = None
+                       ) -> LinkageResult:
     """Resolve identities: global customer IDs, households and golden records.
 
     Parameters
@@ -764,8 +873,10 @@ def resolve_identities(customers: pd.DataFrame, config=None, store_path=None,
     config : LinkageConfig, optional
         The ``linkage:`` section of the client config.
     store_path : str or Path, optional
-        DuckDB customer store holding the ID registry (IDs persist across runs).
-        ``None`` uses a throw-away store (IDs valid for this call only).
+        DuckDB customer store holding the ID registry and the saved linkage model (IDs
+        persist across runs; later runs score with the saved model, see
+        :func:`cdmkit.link.model.choose_model`). ``None`` uses a throw-away store (IDs
+        valid for this call only; the model is trained and not kept).
     run_id : str
         Logged with every ID change.
     seed : int
@@ -779,6 +890,10 @@ def resolve_identities(customers: pd.DataFrame, config=None, store_path=None,
     source_priority : list of str, optional
         Sources by trust for golden records when ``config.source_priority`` is empty
         (see :func:`source_priority_of`).
+    retrain, apply_retrain : bool, optional
+        Retrain the saved model / apply the retrain (default ``config.retrain`` and
+        ``config.retrain_apply``); without applying, a retrain is a dry run listed in
+        ``result.retrain_preview``.
 
     Returns
     -------
@@ -804,20 +919,20 @@ def resolve_identities(customers: pd.DataFrame, config=None, store_path=None,
     from ..config.linkage import LinkageConfig
     from .golden import golden_records
     from .households import assign_households
+    from .model import choose_model, save_model
     from .registry_ids import IdRegistry
 
     config = config or LinkageConfig()
-    # Key order makes every result independent of the input row order (random pairs included).
-    records = prepare_records(linkage_columns(customers, config))
-    records = records.sort_values(["source", "record_id"], kind="stable")
-    records.index = pd.RangeIndex(len(records))  # (reset_index would copy every column)
+    records = key_ordered_records(customers, config)
     truth = hh_truth = None
     if ground_truth is not None and len(ground_truth):
         truth = truth_for(records, ground_truth, "person_id")
         if "household_id" in ground_truth:
             hh_truth = truth_for(records, ground_truth, "household_id")
     labels = load_labels(labels_file or config.labels_file)
-    scored = score_and_cluster(records, None, config, seed, truth, labels, progress)
+    choice = choose_model(records, config, store_path, run_id, seed, truth, labels, progress,
+                          retrain, apply_retrain)
+    scored = choice.scored
 
     tmp = None
     if store_path is None:
@@ -827,6 +942,8 @@ def resolve_identities(customers: pd.DataFrame, config=None, store_path=None,
     ids, changes = registry.assign(records[["source", "record_id"]], scored.clusters, run_id)
     if tmp is not None:
         tmp.cleanup()
+    elif choice.save_reason:  # a new model is kept once its IDs are in the store
+        save_model(store_path, choice.model, choice.save_reason)
 
     households = assign_households(records, ids, config.household_rules,
                                    config.max_household_size)
@@ -859,9 +976,9 @@ def resolve_identities(customers: pd.DataFrame, config=None, store_path=None,
         anomalies=_anomaly_table(scored.anomalies, records),
         id_counts=changes["event"].value_counts().to_dict(),
         n_names_swapped=int(scored.names_swapped.sum()) if scored.names_swapped is not None
-        else 0, **rep_truth)
+        else 0, model=choice.figures(), **rep_truth)
     return LinkageResult(customer_map, golden, scored.pairs_frame(), changes, scored.params(),
-                         report, scored)
+                         report, scored, choice)
 
 
 def source_priority_of(client_config) -> list[str]:

@@ -807,6 +807,11 @@ def resolve_identities(customers: pd.DataFrame, config=None, store_path=None,
     from .registry_ids import IdRegistry
 
     config = config or LinkageConfig()
+    if store_path is not None:
+        from ..privacy.suppression import apply_suppression
+
+        # Erased people (the store's suppression list) get no ID, whatever the input.
+        customers, _ = apply_suppression(customers, "customers", store_path)
     # Key order makes every result independent of the input row order (random pairs included).
     records = prepare_records(linkage_columns(customers, config))
     records = records.sort_values(["source", "record_id"], kind="stable")

@@ -11,16 +11,18 @@ True
 
 from .detect import (PII_TYPES, classify_column, detect_pii, iran_national_code_valid,
                      luhn_valid, normalise_digits)
-from .erase import ErasureReport, erase_customer, latest_run_dir
+from .erase import ErasureReport, erase_customer, latest_run_dir, resume_erasure
 from .masking import (MASKERS, mask_date, mask_email, mask_frame, mask_name, mask_phone,
                       mask_value, masker_for)
 from .pseudonymise import Pseudonymiser, key_from_config, pseudonymise, pseudonymise_frame
 from .scan import raw_values_from_customers, scan_paths, scan_run, scan_text
+from .suppression import SUPPRESSION_REASON, apply_suppression
 
 __all__ = ["MASKERS", "mask_date", "mask_email", "mask_frame", "mask_name", "mask_phone",
            "mask_value", "masker_for",
            "PII_TYPES", "classify_column", "detect_pii", "iran_national_code_valid",
            "luhn_valid", "normalise_digits",
            "Pseudonymiser", "key_from_config", "pseudonymise", "pseudonymise_frame",
-           "ErasureReport", "erase_customer", "latest_run_dir",
+           "ErasureReport", "erase_customer", "latest_run_dir", "resume_erasure",
+           "SUPPRESSION_REASON", "apply_suppression",
            "raw_values_from_customers", "scan_paths", "scan_run", "scan_text"]

@@ -79,13 +79,13 @@ def print_run_result(result) -> None:
             typer.echo(f"  partially executed notebook kept at: {kept}")
 
 
-def _run(config, stages, run_id, html, kernel, timeout):
+def _run(config, stages, run_id, html, kernel, timeout, new_store=False):
     from .runner import run_client
 
     names = [s.strip() for s in stages.split(",") if s.strip()] if stages else None
     _, on_event = _progress_printer()
     result = run_client(config, names, run_id=run_id, html=html, kernel=kernel,
-                        on_event=on_event, timeout=timeout)
+                        on_event=on_event, timeout=timeout, new_store=new_store)
     print_run_result(result)
     if result.error is not None:
         fail(str(result.error))
@@ -129,9 +129,12 @@ def register(app: typer.Typer) -> None:
         html: bool = typer.Option(True, "--html/--no-html", help="Write HTML reports."),
         kernel: str = typer.Option("cdmkit", "--kernel", help="Jupyter kernel name."),
         timeout: Optional[int] = typer.Option(None, "--timeout", help="Per-cell timeout (s)."),
+        new_store: bool = typer.Option(False, "--new-store", help="Start a new customer "
+                                       "store when it is missing or damaged (IDs are issued "
+                                       "afresh; earlier erasures are no longer suppressed)."),
     ):
         """Run the report stages of a client: reports/<client>/<run-id>/."""
-        _run(config, stages, run_id, html, kernel, timeout)
+        _run(config, stages, run_id, html, kernel, timeout, new_store)
 
     @app.command()
     @handle_errors

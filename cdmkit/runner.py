@@ -213,6 +213,18 @@ def export_html(notebook: Path, html: Path, title: str | None = None) -> Path:
     return html
 
 
+def _redact_notebook(path: Path) -> None:
+    """Hide connection-string secrets in an executed notebook (so in its HTML report too)."""
+    from .privacy.secrets import redact_data
+
+    if not path.is_file():
+        return
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    clean = redact_data(nb)
+    if clean != nb:
+        path.write_text(json.dumps(clean, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def _failed_cell(exc) -> tuple[int | str, str]:
     """Cell number (1-based among code cells, as Jupyter shows it) and error text."""
     ename = getattr(exc, "ename", type(exc).__name__)
@@ -271,8 +283,11 @@ def _write_summary(run_dir: Path, config: ClientConfig, run_id: str, status: dic
         "error": str(error) if error else None,
         "stages": stages,
     }
+    from .privacy.secrets import redact_data
+
+    summary = redact_data(to_jsonable(summary))
     (run_dir / "summary.json").write_text(
-        json.dumps(to_jsonable(summary), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return summary
 
 
@@ -476,6 +491,7 @@ def _run_locked(config, selected, run_id, kernel, html, on_event, timeout) -> Ru
         except Exception as exc:  # kernel died, missing kernel, ...
             error = StageError(stage.name, out_nb.name, "-", f"{type(exc).__name__}: {exc}",
                                output_path=out_nb)
+        _redact_notebook(out_nb)
         if error is not None:
             status[stage.name] = "failed"
             if out_nb.exists() and html:

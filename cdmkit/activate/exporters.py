@@ -34,7 +34,7 @@ import pandas as pd
 
 from ..registry import exporters
 from .consent import filter_by_consent
-from .safety import neutralise_formulas
+from .safety import CSV_LINE_END, neutralise_formulas
 
 __all__ = ["Exporter", "CsvExporter", "ParquetExporter", "MailchimpExporter",
            "HubspotExporter", "SalesforceExporter", "GoogleAdsCustomerMatchExporter",
@@ -142,14 +142,15 @@ class Exporter:
         >>> import tempfile, pathlib, pandas as pd
         >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
         >>> _ = CsvExporter(bom=True).write(pd.DataFrame({"a": ["=1"]}), p)
-        >>> p.read_bytes()[:3] == b"\\xef\\xbb\\xbf", p.read_text(encoding="utf-8-sig")
-        (True, "a\\n'=1\\n")
+        >>> p.read_bytes()[:3] == b"\\xef\\xbb\\xbf", p.read_bytes()[3:]
+        (True, b"a\\r\\n'=1\\r\\n")
         """
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        # CRLF line ends: the csv writer then quotes every cell holding \r or \n.
         neutralise_formulas(df).to_csv(path, index=False,
                                        encoding="utf-8-sig" if self.bom else "utf-8",
-                                       lineterminator="\n")
+                                       lineterminator=CSV_LINE_END)
         return path
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 from typing import Any, Optional
 
@@ -29,6 +28,7 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from ..errors import ConfigError
+from ..privacy.secrets import redact_data
 from .activation import ActivationConfig
 from .analysis import AnalysisConfig
 from .base import Section
@@ -214,11 +214,9 @@ class ClientConfig(Section):
         for s in data["sources"]:
             if s.get("path"):
                 s["path"] = str(self.resolve_path(s["path"]))
-            url = s.get("options", {}).get("url")
-            if isinstance(url, str):
-                s["options"]["url"] = _redact_url(url)
         data["base_dir"] = str(Path(self.base_dir or ".").resolve())
-        return data
+        # Every string: a URL with a password may sit in options, extra or a plugin section.
+        return redact_data(data)
 
     def save_resolved(self, path: str | os.PathLike) -> Path:
         """Write :meth:`resolved` as JSON to ``path`` and return the path.
@@ -234,10 +232,6 @@ class ClientConfig(Section):
         path.write_text(json.dumps(self.resolved(), indent=2, ensure_ascii=False) + "\n",
                         encoding="utf-8")
         return path
-
-
-def _redact_url(url: str) -> str:
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 
 
 def secret_from_env(var: str, purpose: str) -> str:

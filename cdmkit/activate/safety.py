@@ -71,7 +71,8 @@ def neutralise_formulas(df: pd.DataFrame, keep_numbers: bool = True) -> pd.DataF
     Examples
     --------
     >>> import pandas as pd
-    >>> neutralise_formulas(pd.DataFrame({"n": ["=1+1", "ok", " -x"], "x": [1, 2, 3]}))["n"].tolist()
+    >>> df = pd.DataFrame({"n": ["=1+1", "ok", " -x"], "x": [1, 2, 3]})
+    >>> neutralise_formulas(df)["n"].tolist()
     ["'=1+1", 'ok', "' -x"]
     """
     out = df.copy()

@@ -198,7 +198,7 @@ class IdRegistry:
         return ids, changes
 
     def _refuse_suppressed(self, con, cur: pd.DataFrame) -> None:
-        """Erased record keys never get an ID again (callers filter them with the suppression list)."""
+        """Erased record keys never get an ID again (callers drop them first)."""
         secret = store_secret(con, create=False)
         if secret is None:
             return

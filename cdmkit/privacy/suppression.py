@@ -70,7 +70,7 @@ def _missing(v) -> bool:
 
 
 def _fold(v) -> str | None:
-    """Letters and digits only, case- and accent-insensitive (``José  D'Souza`` -> ``josedsouza``)."""
+    """Letters and digits, case- and accent-insensitive (``José D'Souza`` -> ``josedsouza``)."""
     if _missing(v):
         return None
     s = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", str(v)).casefold())

@@ -91,7 +91,7 @@ def _phone(v) -> str | None:
     digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", str(v)).split("x")[0])
     key = digits[-9:]
     # placeholders (0000000000) identify nobody
-    return key if len(digits) >= 7 and len(set(key)) >= 3 else None
+    return key if len(digits) >= 7 and len(set(key)) >= 2 else None
 
 
 def _date(v) -> str | None:

@@ -399,3 +399,93 @@ def test_two_concurrent_runs_one_is_told_the_client_is_busy(tmp_path):
     finally:
         first.kill()
         first.wait()
+
+
+# -- end to end: kill -9 inside `cdmkit run`, erase killed mid-way, rerun from unchanged sources --
+def _cli(args, fault=None, timeout=1200):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop(FAULT_ENV, None)
+    if fault:
+        env[FAULT_ENV] = fault
+    return subprocess.run([sys.executable, "-m", "cdmkit.cli", *args], env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def _ids(run_dir) -> pd.Series:
+    cm = pd.read_parquet(run_dir / "data" / "customer_map.parquet")
+    return cm.set_index(["source", "record_id"])["customer_id"].sort_index()
+
+
+@pytest.mark.slow
+def test_run_and_erase_survive_kill_9_and_the_erased_person_stays_gone(tmp_path):
+    from cdmkit.generate import generate_demo
+
+    demo = generate_demo(tmp_path / "data", n_customers=100, seed=11, client="tiny",
+                         config_path=tmp_path / "clients" / "tiny.yaml", output_dir="../reports")
+    cfg = load_config(demo.config_path)
+    yaml = str(demo.config_path)
+    linking = ["run", yaml, "--stages", "collection,linkage", "--no-html"]
+
+    # 1. `cdmkit run` killed right after linkage committed its IDs: no summary, no latest.
+    killed = _cli(linking, fault="run:after-linkage")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    (first,) = [d for d in cfg.client_dir.iterdir() if d.is_dir() and not d.is_symlink()]
+    assert not (first / "summary.json").exists()
+    # 2. The next run: same IDs, and it reports the changes the killed run committed.
+    again = _cli(linking)
+    assert again.returncode == 0, again.stderr[-2000:]
+    second = (cfg.client_dir / "latest").resolve()
+    ids = _ids(second)
+    pd.testing.assert_series_equal(ids, _ids(first))
+    summary = json.loads((second / "summary.json").read_text())
+    n_customers = ids.nunique()
+    assert summary["stages"]["linkage"]["id_new"] == n_customers
+    check_store(cfg.store_path)
+
+    # 3. Erase a customer with several records; the erase is killed while cleaning tables.
+    counts = ids.value_counts()
+    victim = counts.index[0]
+    keys = set(ids[ids == victim].index)
+    cu = pd.read_parquet(second / "data" / "customers.parquet")
+    mine = cu[[k in keys for k in zip(cu["source"], cu["record_id"])]]
+    others = cu[[k not in keys for k in zip(cu["source"], cu["record_id"])]]
+    values = set()
+    for c in ("email", "email_raw", "phone", "phone_raw"):
+        if c in mine:
+            values |= {str(v) for v in mine[c].dropna() if len(str(v)) >= 6}
+    for c in ("last_name", "full_name"):  # names nobody else has, so a hit means this person
+        if c in mine:
+            theirs = set(others[c].dropna().astype(str)) if c in others else set()
+            values |= {str(v) for v in mine[c].dropna() if str(v) not in theirs}
+    assert len(values) >= 3, values
+    killed = _cli(["erase", "--client", yaml, "--customer-id", victim], fault="erase:tables")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+
+    # 4. An ordinary run from unchanged sources finishes the erase first, then suppresses.
+    final = _cli(["run", yaml, "--stages", "collection,linkage,validation", "--no-html"])
+    assert final.returncode == 0, final.stderr[-2000:]
+    third = (cfg.client_dir / "latest").resolve()
+    assert third != second
+    audit = (cfg.client_dir / AUDIT_FILE).read_text(encoding="utf-8").splitlines()
+    assert len(audit) == 1 and json.loads(audit[0])["customer_id"] == victim
+    assert not (cfg.client_dir / JOURNAL_FILE).exists()
+    assert not list(cfg.client_dir.rglob(f"*{TMP_SUFFIX}*"))
+    check_store(cfg.store_path)
+    # everyone else keeps their ID; the person is nowhere and gets no new ID
+    after = _ids(third)
+    assert victim not in set(after)
+    pd.testing.assert_series_equal(after, ids[ids != victim])
+    assert json.loads((third / "summary.json").read_text())["stages"]["linkage"]["id_new"] == 0
+    rejects = pd.read_parquet(third / "data" / "rejects.parquet")
+    assert (rejects["reason"] == SUPPRESSION_REASON).sum() >= len(keys)
+    found = []
+    for p in _client_files(cfg):
+        data = p.read_bytes()
+        found += [f"{p}: {v}" for v in values
+                  if v.encode("utf-8") in data or v.encode("utf-16-le") in data]
+        if p.suffix in (".parquet", ".csv"):
+            df = pd.read_parquet(p) if p.suffix == ".parquet" else pd.read_csv(p, dtype=str)
+            text = df.astype(str).to_string()
+            found += [f"{p} (cell): {v}" for v in values if v in text]
+    assert found == []
+    assert (third / "validation" / "exports").is_dir()

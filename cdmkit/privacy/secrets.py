@@ -47,9 +47,13 @@ def _redact_authority(m: re.Match) -> str:
     if at < 0:
         return scheme + rest
     host_start = at + 1
-    slash = re.search(r"[/?#]", rest)
-    if slash is not None and slash.start() < at and "@" not in rest[:slash.start()]:
-        return scheme + rest  # the only '@' are in the path or query (e-mail in a query)
+    q = re.search(r"[?#]", rest)
+    if q is not None and q.start() < at and "@" not in rest[:q.start()]:
+        return scheme + rest  # the '@' are in the query (an e-mail address as a parameter)
+    slash = rest.find("/")
+    if 0 <= slash < at and "@" not in rest[:slash] and \
+            re.fullmatch(r"[^:]*(:\d*)?", rest[:slash]):
+        return scheme + rest  # host[:port]/path/with@sign: no password before the path
     userinfo = rest[:at]
     user, colon, _ = userinfo.partition(":")
     shown = f"{user}:{MASK}" if colon else MASK

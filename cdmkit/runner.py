@@ -380,6 +380,11 @@ def prepare_store(config: ClientConfig, new_store: bool = False) -> None:
                           f"{config.client!r} has had runs: restore it from a backup, or run "
                           "with --new-store to start a new one (customers would get new IDs "
                           "and earlier erasures would no longer be suppressed)")
+    # A run killed while moving the `latest` link leaves its temporary link behind.
+    if config.client_dir.is_dir():
+        for tmp in config.client_dir.glob(".latest-*"):
+            if tmp.is_symlink():
+                tmp.unlink()
     from .privacy.erase import resume_erasure
 
     resume_erasure(config)

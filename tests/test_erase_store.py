@@ -364,6 +364,9 @@ def test_damaged_store_is_refused_then_set_aside_with_new_store(tmp_path):
     assert res.exit_code == 0, res.output
     aside = list(cfg.store_path.parent.glob("store.duckdb.damaged-*"))
     assert len(aside) == 1
+    # the set-aside copy still holds personal data: an erasure removes it with the rest
+    rep = erase_customer(cfg, "C0000001")
+    assert aside[0].name in rep.deleted and not aside[0].exists()
 
 
 @pytest.mark.slow
@@ -426,11 +429,15 @@ def test_run_and_erase_survive_kill_9_and_the_erased_person_stays_gone(tmp_path)
     yaml = str(demo.config_path)
     linking = ["run", yaml, "--stages", "collection,linkage", "--no-html"]
 
-    # 1. `cdmkit run` killed right after linkage committed its IDs: no summary, no latest.
-    killed = _cli(linking, fault="run:after-linkage")
-    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
-    (first,) = [d for d in cfg.client_dir.iterdir() if d.is_dir() and not d.is_symlink()]
-    assert not (first / "summary.json").exists()
+    # 1. `cdmkit run` killed before its first stage, after collection, and right after
+    #    linkage committed its IDs: no summary, no latest, the lock is free for the next run.
+    for point in ("run:started", "run:after-collection", "run:after-linkage"):
+        killed = _cli(linking, fault=point)
+        assert killed.returncode == -signal.SIGKILL, (point, killed.stderr[-2000:])
+    runs = sorted(d for d in cfg.client_dir.iterdir() if d.is_dir() and not d.is_symlink())
+    assert len(runs) == 3 and not any((d / "summary.json").exists() for d in runs)
+    assert not (cfg.client_dir / "latest").exists()
+    (first,) = [d for d in runs if (d / "data" / "customer_map.parquet").exists()]
     # 2. The next run: same IDs, and it reports the changes the killed run committed.
     again = _cli(linking)
     assert again.returncode == 0, again.stderr[-2000:]
@@ -441,6 +448,8 @@ def test_run_and_erase_survive_kill_9_and_the_erased_person_stays_gone(tmp_path)
     n_customers = ids.nunique()
     assert summary["stages"]["linkage"]["id_new"] == n_customers
     check_store(cfg.store_path)
+    assert not [p for p in cfg.client_dir.rglob("*") if p.name.endswith(".tmp")
+                or p.name.startswith(".latest-")]
 
     # 3. Erase a customer with several records; the erase is killed while cleaning tables.
     counts = ids.value_counts()

@@ -10,7 +10,8 @@ show one of the person's raw values are redacted, or deleted when redaction
 cannot remove every form of the value (the report lists them; rerun the stages
 to regenerate them). Finally the store file is rewritten (copied to a new file
 that replaces the old one atomically), because DuckDB leaves deleted values in
-freed blocks.
+freed blocks. Damaged stores set aside by ``cdmkit run --new-store`` cannot be
+cleaned and are deleted (the report names them).
 
 Crash safety: an erase journal (``.erase-journal.json`` in the client folder,
 holding the erasure id and customer ID only) is written first; the store
@@ -533,6 +534,10 @@ def _erase(config, customer_id: str, erasure_id: str, resumed: bool) -> ErasureR
     keys, _ = _person(config, ids, set(), set(), None)
     _scrub_tables(config, ids, keys, all_hashes, secret, set(), report)
     _rewrite_store(store)
+    # Damaged stores set aside by `cdmkit run --new-store` cannot be cleaned: they go.
+    for old in sorted(store.parent.glob(f"{store.name}.damaged-*")):
+        old.unlink()
+        report.deleted.append(old.name)
     report.retired, report.retired_by = True, "cdmkit.link.registry_ids"
     _audit(config, report)
     (cdir / JOURNAL_FILE).unlink()

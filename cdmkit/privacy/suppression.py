@@ -258,7 +258,14 @@ def load_suppression(store_path) -> tuple[set, bytes | None]:
         return set(), None
     import duckdb
 
-    con = duckdb.connect(str(path), read_only=True)
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        from ..errors import CdmkitError
+
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        raise CdmkitError(f"cannot read the suppression list of erased customers in the "
+                          f"customer store {path} ({first})") from None
     try:
         tables = {r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables").fetchall()}

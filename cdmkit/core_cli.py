@@ -145,6 +145,8 @@ def register(app: typer.Typer) -> None:
         stages: Optional[str] = typer.Option(None, "--stages", help="Comma-separated subset."),
         regenerate: bool = typer.Option(False, "--regenerate", help="Regenerate the data."),
         html: bool = typer.Option(True, "--html/--no-html", help="Write HTML reports."),
+        new_store: bool = typer.Option(False, "--new-store", help="Start a new customer "
+                                       "store when it is missing or damaged."),
     ):
         """Generate the demo company (once) and run the full report on it."""
         from .demo import DEFAULT_DEMO_CUSTOMERS, ensure_demo_config
@@ -153,7 +155,7 @@ def register(app: typer.Typer) -> None:
         config = ensure_demo_config(n_customers=customers or DEFAULT_DEMO_CUSTOMERS, seed=seed,
                                     force=regenerate, progress=True)
         typer.echo(f"demo client: {config} (data generated in {time.time() - t0:.1f}s)")
-        _run(config, stages, None, html, "cdmkit", None)
+        _run(config, stages, None, html, "cdmkit", None, new_store)
         typer.echo(f"demo finished in {time.time() - t0:.0f}s; latest run: "
                    f"{_latest_link(config)}")
 

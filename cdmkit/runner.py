@@ -220,7 +220,16 @@ def _redact_notebook(path: Path) -> None:
     if not path.is_file():
         return
     nb = json.loads(path.read_text(encoding="utf-8"))
-    clean = redact_data(nb)
+    clean = json.loads(path.read_text(encoding="utf-8"))
+    for cell in clean.get("cells", []):
+        cell["source"] = redact_data(cell.get("source", ""))
+        for out in cell.get("outputs", []):
+            for key, value in out.items():
+                if key == "data":  # images are base64: only text forms are redacted
+                    out[key] = {mime: v if mime.startswith("image/") else redact_data(v)
+                                for mime, v in value.items()}
+                elif key in ("text", "traceback", "evalue", "ename"):
+                    out[key] = redact_data(value)
     if clean != nb:
         path.write_text(json.dumps(clean, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 

@@ -31,10 +31,12 @@ __all__ = ["redact_secrets", "redact_data", "MASK"]
 MASK = "***"
 
 _SECRET_KEYS = (r"password|passwd|pass|pwd|sslpassword|secret|client_secret|token|"
-                r"access_token|auth_token|api_?key|apikey|sas|sig|signature|private_key")
+                r"access_token|auth_token|api_?key|apikey|private_key")
+# Only as URL query parameters (Azure SAS signatures...): as plain words they are too common.
+_QUERY_KEYS = _SECRET_KEYS + r"|sig|signature|sas|key"
 
 _URL = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<rest>[^\s\"'<>]+)")
-_QUERY = re.compile(rf"(?i)([?&;](?:{_SECRET_KEYS})=)[^&;#\s\"'<>]*")
+_QUERY = re.compile(rf"(?i)([?&;](?:{_QUERY_KEYS})=)[^&;#\s\"'<>]*")
 _KV = re.compile(rf"(?i)(?<![\w.\-])((?:{_SECRET_KEYS})\s*=\s*)"
                  r"('[^']*'|\"[^\"]*\"|\{[^}]*\}|[^\s;&,\"'<>]*)")
 

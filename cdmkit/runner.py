@@ -389,6 +389,10 @@ def prepare_store(config: ClientConfig, new_store: bool = False) -> None:
                           f"{config.client!r} has had runs: restore it from a backup, or run "
                           "with --new-store to start a new one (customers would get new IDs "
                           "and earlier erasures would no longer be suppressed)")
+    if new_store and not store.exists():
+        from .link.registry_ids import IdRegistry
+
+        IdRegistry(store)  # the new, empty store: later runs and erasures find it
     # A run killed while moving the `latest` link leaves its temporary link behind.
     if config.client_dir.is_dir():
         for tmp in config.client_dir.glob(".latest-*"):

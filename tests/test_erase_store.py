@@ -199,6 +199,14 @@ def test_erase_killed_midway_is_finished_by_the_next_run(client):
     _assert_erased_for_good(cfg)
 
 
+def test_unknown_customer_id_is_refused_without_touching_anything(client):
+    cfg, _ = client
+    with pytest.raises(CdmkitError, match="no customer 'C0009999'.*check the customer ID"):
+        erase_customer(cfg, "C0009999")
+    assert not (cfg.client_dir / JOURNAL_FILE).exists()
+    assert not (cfg.client_dir / AUDIT_FILE).exists()
+
+
 def test_suppression_keeps_the_person_out_of_later_runs(client):
     cfg, _ = client
     erase_customer(cfg, "C0000001")

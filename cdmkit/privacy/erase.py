@@ -492,15 +492,18 @@ def _erase(config, customer_id: str, erasure_id: str, resumed: bool) -> ErasureR
     cdir = config.client_dir
     store = config.store_path
     _check_store(config)
-    _write_json_atomic(cdir / JOURNAL_FILE, {"erasure_id": erasure_id,
-                                             "customer_id": customer_id,
-                                             "started": _now().isoformat(timespec="seconds")})
     reg = IdRegistry(store)
     target = reg.resolve(customer_id) or customer_id
     aliases = reg.aliases()
     ids = {customer_id, target} | set(aliases.loc[aliases["customer_id"] == target, "alias_id"])
-    report = ErasureReport(target, run_dir=str(cdir), erasure_id=erasure_id, resumed=resumed)
     committed = _logged(store, erasure_id)
+    if committed is None and not resumed and not _known(config, reg, ids):
+        raise CdmkitError(f"no customer {customer_id!r} in the customer store or the run "
+                          f"folders of client {config.client!r}: check the customer ID")
+    _write_json_atomic(cdir / JOURNAL_FILE, {"erasure_id": erasure_id,
+                                             "customer_id": customer_id,
+                                             "started": _now().isoformat(timespec="seconds")})
+    report = ErasureReport(target, run_dir=str(cdir), erasure_id=erasure_id, resumed=resumed)
     secret = reg.secret()
     if committed is None:
         store_keys = reg._query("SELECT source, record_id FROM id_records WHERE customer_id = ?",
@@ -543,6 +546,19 @@ def _erase(config, customer_id: str, erasure_id: str, resumed: bool) -> ErasureR
     (cdir / JOURNAL_FILE).unlink()
     _sweep_tmp(config)
     return report
+
+
+def _known(config, reg, ids: set) -> bool:
+    """Whether any of ``ids`` was ever issued (store) or appears in a run folder."""
+    if set(reg.customers()["customer_id"]) & ids:
+        return True
+    for run in run_folders(config):
+        for name in ("customer_map", "golden"):
+            p = run / "data" / f"{name}.parquet"
+            if p.exists() and pd.read_parquet(p, columns=["customer_id"])["customer_id"] \
+                    .astype(str).isin(ids).any():
+                return True
+    return False
 
 
 def _now():

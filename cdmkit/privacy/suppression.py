@@ -16,7 +16,8 @@ not matter):
 * ``email``: the e-mail address (a personal identifier on its own);
 * ``phone+first``: phone number (last nine digits) with the first name — a
   phone alone is often a shared household line, so it never suppresses on its own;
-* ``name+birth``: first name, last name and birth date.
+* ``name+birth``: the name (first and last name in either order, or the whole
+  name) with the birth date.
 
 Transactions, events and interactions of a suppressed customer record
 (``customer_source, customer_ref``) are suppressed with it.
@@ -31,6 +32,13 @@ Examples
 ...                       "email": ["ana@x.org ", "ben@y.org"]})
 >>> suppressed_mask(later, "customers", set(hashes["hash"]), secret).tolist()
 [True, False]
+>>> erased = pd.DataFrame({"first_name": ["José"], "last_name": ["Núñez"],
+...                        "birth_date": ["1990-02-03"]})
+>>> hashes = set(identifier_hashes(erased, "customers", secret)["hash"])
+>>> suppressed_mask(pd.DataFrame({"full_name": ["NUNEZ Jose", "Jose Nunez", "Jose Nunez"],
+...                               "birth_date": ["1990-02-03", "1990-02-03", "1991-01-01"]}),
+...                 "customers", hashes, secret).tolist()
+[True, True, False]
 """
 
 from __future__ import annotations
@@ -120,17 +128,24 @@ def _tokens(df: pd.DataFrame, kind: str) -> list[tuple[str, pd.Series]]:
                         + df["record_id"].astype(str)))
         first = _col(df, "first_name").map(_fold)
         last = _col(df, "last_name").map(_fold)
-        full = _col(df, "full_name").map(_fold)
-        name = (first.fillna("") + "|" + last.fillna("")).where(first.notna() & last.notna(),
-                                                                 full.map(lambda f: f and "|" + f))
+        full_raw = _col(df, "full_name")
+        full = full_raw.map(_fold)
+        both = first.notna() & last.notna()
+        # A split name and a whole name compare equal in either order (family name first in
+        # Japanese and in many exports): "Sara Karimi" == "KARIMI, Sara".
+        given_family = (first.fillna("") + last.fillna("")).where(both, full)
+        family_given = (last.fillna("") + first.fillna("")).where(both, None)
         for c in ("email", "email_raw"):
             if c in df.columns:
                 out.append(("email", df[c].map(_email).map(lambda e: e and "email|" + e)))
         birth = _col(df, "birth_date").map(_date)
-        nb = pd.Series([f"nb|{n}|{b}" if n and b else None for n, b in zip(name, birth)],
-                       index=df.index, dtype=object)
-        out.append(("name+birth", nb))
-        given = first.where(first.notna(), full)
+        for name in (given_family, family_given):
+            out.append(("name+birth", pd.Series(
+                [f"nb|{n}|{b}" if n and b else None for n, b in zip(name, birth)],
+                index=df.index, dtype=object)))
+        first_word = full_raw.map(lambda v: None if _missing(v) or not str(v).split()
+                                  else _fold(str(v).split()[0]))
+        given = first.where(first.notna(), first_word)
         for c in ("phone", "phone_raw"):
             if c in df.columns:
                 ph = df[c].map(_phone)
@@ -164,8 +179,8 @@ def identifier_hashes(df: pd.DataFrame, kind: str, secret: bytes) -> pd.DataFram
     >>> h = identifier_hashes(pd.DataFrame({"source": ["crm"], "record_id": ["1"],
     ...                                     "first_name": ["Ana"], "last_name": ["Lee"],
     ...                                     "birth_date": ["1990-02-03"]}), "customers", b"s")
-    >>> sorted(h["kind"]), len(h["hash"][0])
-    (['key', 'name+birth'], 64)
+    >>> sorted(h["kind"]), len(h["hash"][0])  # the name in both orders
+    (['key', 'name+birth', 'name+birth'], 64)
     """
     rows = []
     for tkind, tok in _tokens(df, kind):

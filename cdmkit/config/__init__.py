@@ -257,9 +257,13 @@ class ClientConfig(Section):
         for s in data["sources"]:
             if s.get("path"):
                 s["path"] = str(self.resolve_path(s["path"]))
+            # Loader options and plugin settings may hold connection strings (a SQL query is
+            # left alone: redacting "password = 'x'" in it would change what it selects).
+            s["options"] = {k: v if k == "query" else redact_data(v)
+                            for k, v in (s.get("options") or {}).items()}
+        data["extra"] = redact_data(data.get("extra") or {})
         data["base_dir"] = str(Path(self.base_dir or ".").resolve())
-        # Every string: a URL with a password may sit in options, extra or a plugin section.
-        return redact_data(data)
+        return data
 
     def save_resolved(self, path: str | os.PathLike) -> Path:
         """Write :meth:`resolved` as JSON to ``path`` and return the path.

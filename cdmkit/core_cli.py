@@ -47,7 +47,9 @@ def _progress_printer():
         elif event == "done":
             console.print(f"  [green]✓ {stage.slug}[/green] in {info['seconds']:.1f}s")
         elif event == "failed":
-            console.print(f"  [red]✗ {stage.slug}[/red]: {info['error']}")
+            from .privacy.secrets import redact_secrets
+
+            console.print(f"  [red]✗ {stage.slug}[/red]: {redact_secrets(str(info['error']))}")
 
     return console, on_event
 

@@ -39,7 +39,9 @@ def fail(message: str, code: int = 1):
     ...     e.code
     1
     """
-    typer.echo(f"error: {message}", err=True)
+    from .privacy.secrets import redact_secrets
+
+    typer.echo(f"error: {redact_secrets(message)}", err=True)
     raise SystemExit(code)
 
 

@@ -47,7 +47,9 @@ def _progress_printer():
         elif event == "done":
             console.print(f"  [green]✓ {stage.slug}[/green] in {info['seconds']:.1f}s")
         elif event == "failed":
-            console.print(f"  [red]✗ {stage.slug}[/red]: {info['error']}")
+            from .privacy.secrets import redact_secrets
+
+            console.print(f"  [red]✗ {stage.slug}[/red]: {redact_secrets(str(info['error']))}")
         elif event == "database":
             r = info["report"]
             console.print(f"  [green]✓ customer database[/green] ({r.backend}): {r.n_new} new, "
@@ -86,7 +88,7 @@ def print_run_result(result) -> None:
             typer.echo(f"  partially executed notebook kept at: {kept}")
 
 
-def _run(config, stages, run_id, html, kernel, timeout):
+def _run(config, stages, run_id, html, kernel, timeout, new_store=False):
     from .config import load_config
 
     # Validate the config before importing papermill/nbconvert and starting kernels, so a bad
@@ -97,7 +99,7 @@ def _run(config, stages, run_id, html, kernel, timeout):
     names = [s.strip() for s in stages.split(",") if s.strip()] if stages else None
     _, on_event = _progress_printer()
     result = run_client(config, names, run_id=run_id, html=html, kernel=kernel,
-                        on_event=on_event, timeout=timeout)
+                        on_event=on_event, timeout=timeout, new_store=new_store)
     print_run_result(result)
     if result.error is not None:
         fail(str(result.error))
@@ -141,9 +143,12 @@ def register(app: typer.Typer) -> None:
         html: bool = typer.Option(True, "--html/--no-html", help="Write HTML reports."),
         kernel: str = typer.Option("cdmkit", "--kernel", help="Jupyter kernel name."),
         timeout: Optional[int] = typer.Option(None, "--timeout", help="Per-cell timeout (s)."),
+        new_store: bool = typer.Option(False, "--new-store", help="Start a new customer "
+                                       "store when it is missing or damaged (IDs are issued "
+                                       "afresh; earlier erasures are no longer suppressed)."),
     ):
         """Run the report stages of a client: reports/<client>/<run-id>/."""
-        _run(config, stages, run_id, html, kernel, timeout)
+        _run(config, stages, run_id, html, kernel, timeout, new_store)
 
     @app.command()
     @handle_errors
@@ -154,6 +159,8 @@ def register(app: typer.Typer) -> None:
         stages: Optional[str] = typer.Option(None, "--stages", help="Comma-separated subset."),
         regenerate: bool = typer.Option(False, "--regenerate", help="Regenerate the data."),
         html: bool = typer.Option(True, "--html/--no-html", help="Write HTML reports."),
+        new_store: bool = typer.Option(False, "--new-store", help="Start a new customer "
+                                       "store when it is missing or damaged."),
     ):
         """Generate the demo company (once) and run the full report on it."""
         from .demo import DEFAULT_DEMO_CUSTOMERS, ensure_demo_config
@@ -162,7 +169,7 @@ def register(app: typer.Typer) -> None:
         config = ensure_demo_config(n_customers=customers or DEFAULT_DEMO_CUSTOMERS, seed=seed,
                                     force=regenerate, progress=True)
         typer.echo(f"demo client: {config} (data generated in {time.time() - t0:.1f}s)")
-        _run(config, stages, None, html, "cdmkit", None)
+        _run(config, stages, None, html, "cdmkit", None, new_store)
         typer.echo(f"demo finished in {time.time() - t0:.0f}s; latest run: "
                    f"{_latest_link(config)}")
 

@@ -8,6 +8,14 @@ end ``summary.json`` merges the figures every stage recorded, and
 ``<output_dir>/<client>/latest`` points at the run; ``index.html`` is the run's
 overview page (key findings, model verdicts, warnings, links to every report).
 
+One run (or erase) of a client at a time: the run holds the client's lock
+(:mod:`cdmkit.runlock`; a second run is told who holds it), claims a run folder
+no other run has, finishes an interrupted erasure and refuses a missing or
+damaged customer store before any stage starts (``new_store=True`` starts a new
+one). The linkage stage commits its ID changes with the run's record in the
+store; the record is marked complete after ``summary.json`` is written, so the
+changes of a run killed in between are reported by the next run.
+
 A failing stage stops the run: the error names the notebook, the cell and the
 exception, the partially executed notebook is kept for inspection, and no later
 stage runs on its output.
@@ -34,10 +42,11 @@ from . import __version__
 from .config import ClientConfig, load_config
 from .context import to_jsonable
 from .errors import CdmkitError, StageError
+from .runlock import client_lock, fault_point
 from .stages import Stage, resolve_stages, skip_reason
 
 __all__ = ["RunResult", "run_client", "new_run_id", "export_html", "ensure_kernel",
-           "KERNEL_NAME", "read_summary"]
+           "KERNEL_NAME", "read_summary", "prepare_store", "claim_run_dir"]
 
 #: Jupyter kernel the stage notebooks run in (registered by ``make`` in the venv).
 KERNEL_NAME = "cdmkit"
@@ -210,6 +219,27 @@ def export_html(notebook: Path, html: Path, title: str | None = None) -> Path:
     return html
 
 
+def _redact_notebook(path: Path) -> None:
+    """Hide connection-string secrets in an executed notebook (so in its HTML report too)."""
+    from .privacy.secrets import redact_data
+
+    if not path.is_file():
+        return
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    clean = json.loads(path.read_text(encoding="utf-8"))
+    for cell in clean.get("cells", []):
+        cell["source"] = redact_data(cell.get("source", ""))
+        for out in cell.get("outputs", []):
+            for key, value in out.items():
+                if key == "data":  # images are base64: only text forms are redacted
+                    out[key] = {mime: v if mime.startswith("image/") else redact_data(v)
+                                for mime, v in value.items()}
+                elif key in ("text", "traceback", "evalue", "ename"):
+                    out[key] = redact_data(value)
+    if clean != nb:
+        path.write_text(json.dumps(clean, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def _failed_cell(exc) -> tuple[int | str, str]:
     """Cell number (1-based among code cells, as Jupyter shows it) and error text."""
     ename = getattr(exc, "ename", type(exc).__name__)
@@ -268,8 +298,11 @@ def _write_summary(run_dir: Path, config: ClientConfig, run_id: str, status: dic
         "error": str(error) if error else None,
         "stages": stages,
     }
+    from .privacy.secrets import redact_data
+
+    summary = redact_data(to_jsonable(summary))
     (run_dir / "summary.json").write_text(
-        json.dumps(to_jsonable(summary), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return summary
 
 
@@ -307,10 +340,104 @@ def _update_database(config: ClientConfig, run_dir: Path, selected: list[Stage],
     return None
 
 
+def claim_run_dir(client_dir: Path, run_id: str | None = None) -> tuple[str, Path]:
+    """Create a run folder no other run has (``mkdir`` is the claim), and return its id and path.
+
+    Without ``run_id`` the folder is named after the local time, with ``-2``,
+    ``-3``, ... when that name is taken, even by a run started in the same second.
+
+    Raises
+    ------
+    CdmkitError
+        When the ``run_id`` asked for is already a folder.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> claim_run_dir(d, "r1")[0], claim_run_dir(d)[1].parent == d
+    ('r1', True)
+    >>> claim_run_dir(d, "r1")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cdmkit.errors.CdmkitError: run folder ... already exists: choose another --run-id
+    """
+    client_dir.mkdir(parents=True, exist_ok=True)
+    if run_id:
+        run_dir = client_dir / run_id
+        try:
+            run_dir.mkdir()
+        except FileExistsError:
+            raise CdmkitError(f"run folder {run_dir} already exists: choose another "
+                              "--run-id") from None
+        return run_id, run_dir
+    base = time.strftime("%Y%m%d-%H%M%S")
+    taken = {p.name for p in client_dir.iterdir()}
+    while True:
+        rid = new_run_id(base, existing=taken)
+        try:
+            (client_dir / rid).mkdir()
+            return rid, client_dir / rid
+        except FileExistsError:
+            taken.add(rid)
+
+
+def prepare_store(config: ClientConfig, new_store: bool = False) -> None:
+    """Before a run (holding the client lock): finish an interrupted erasure, check the store.
+
+    A store that is missing although the client has had runs, or that cannot
+    be read, is refused: a silently recreated store would forget the ID
+    history (customers would get new IDs) and the erasures (erased people
+    would come back). ``new_store=True`` starts a new store instead; a damaged
+    one is kept beside it as ``<store>.damaged-<time>``.
+
+    Raises
+    ------
+    CdmkitError
+        One line naming the store and the way out.
+
+    Examples
+    --------
+    >>> from cdmkit.config import ClientConfig
+    >>> prepare_store(ClientConfig(client="nobody", output_dir="/nonexistent"))
+    """
+    from .link.registry_ids import check_store, store_expected
+
+    store = config.store_path
+    if store.exists():
+        try:
+            check_store(store)
+        except CdmkitError:
+            if not new_store:
+                raise
+            aside = store.with_name(f"{store.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+            os.replace(store, aside)
+            wal = Path(str(store) + ".wal")
+            if wal.exists():
+                os.replace(wal, Path(str(aside) + ".wal"))
+    elif store_expected(config) and not new_store:
+        raise CdmkitError(f"the customer store {store} is missing but client "
+                          f"{config.client!r} has had runs: restore it from a backup, or run "
+                          "with --new-store to start a new one (customers would get new IDs "
+                          "and earlier erasures would no longer be suppressed)")
+    if new_store and not store.exists():
+        from .link.registry_ids import IdRegistry
+
+        IdRegistry(store)  # the new, empty store: later runs and erasures find it
+    # A run killed while moving the `latest` link leaves its temporary link behind.
+    if config.client_dir.is_dir():
+        for tmp in config.client_dir.glob(".latest-*"):
+            if tmp.is_symlink():
+                tmp.unlink()
+    from .privacy.erase import resume_erasure
+
+    resume_erasure(config)
+
+
 def run_client(config_path: str | os.PathLike, stages: list[str] | None = None, *,
                run_id: str | None = None, kernel: str = KERNEL_NAME, html: bool = True,
                on_event: Callable[[str, Stage, dict], None] | None = None,
-               timeout: int | None = None) -> RunResult:
+               timeout: int | None = None, new_store: bool = False) -> RunResult:
     """Run a client's report stages and return the run folder and summary.
 
     Parameters
@@ -331,10 +458,18 @@ def run_client(config_path: str | os.PathLike, stages: list[str] | None = None, 
         (used by the CLI for progress).
     timeout : int, optional
         Per-cell timeout in seconds.
+    new_store : bool
+        Start a new customer store when it is missing or damaged (see :func:`prepare_store`).
 
     Returns
     -------
     RunResult
+
+    Raises
+    ------
+    CdmkitError
+        When another run or erase of the client is under way (its holder is
+        named), or the store is missing or damaged.
 
     Examples
     --------
@@ -343,16 +478,20 @@ def run_client(config_path: str | os.PathLike, stages: list[str] | None = None, 
     >>> result.ok  # doctest: +SKIP
     True
     """
+    config = load_config(config_path)
+    selected = resolve_stages(stages or config.stages)
+    # One run or erase of a client at a time: two runs would share a store and a run folder.
+    with client_lock(config.client_dir, f"cdmkit run {config.client}"):
+        prepare_store(config, new_store)
+        return _run_locked(config, selected, run_id, kernel, html, on_event, timeout)
+
+
+def _run_locked(config, selected, run_id, kernel, html, on_event, timeout) -> RunResult:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    config = load_config(config_path)
-    selected = resolve_stages(stages or config.stages)
     client_dir = config.client_dir
-    client_dir.mkdir(parents=True, exist_ok=True)
-    existing = [p.name for p in client_dir.iterdir()]
-    run_id = run_id or new_run_id(existing=existing)
-    run_dir = client_dir / run_id
+    run_id, run_dir = claim_run_dir(client_dir, run_id)
     (run_dir / "data").mkdir(parents=True, exist_ok=True)
     (run_dir / "figures").mkdir(parents=True, exist_ok=True)
     # Stages with nothing to do (linkage without customer records) are left out, with the reason.
@@ -372,6 +511,12 @@ def run_client(config_path: str | os.PathLike, stages: list[str] | None = None, 
         _seed_data_from_latest(config, run_dir, set(config.stages) - all_names)
 
     kernel = ensure_kernel(kernel)
+    linking = "linkage" in all_names
+    if linking:  # the run record the linkage stage commits its ID changes with
+        from .link.registry_ids import begin_run
+
+        begin_run(config.store_path, run_id)
+    fault_point("run:started")
     started = time.time()
     status = {s.name: "pending" for s in selected}
     error: StageError | None = None
@@ -403,6 +548,7 @@ def run_client(config_path: str | os.PathLike, stages: list[str] | None = None, 
         except Exception as exc:  # kernel died, missing kernel, ...
             error = StageError(stage.name, out_nb.name, "-", f"{type(exc).__name__}: {exc}",
                                output_path=out_nb)
+        _redact_notebook(out_nb)
         if error is not None:
             status[stage.name] = "failed"
             if out_nb.exists() and html:
@@ -420,10 +566,15 @@ def run_client(config_path: str | os.PathLike, stages: list[str] | None = None, 
         status[stage.name] = "ok"
         if on_event:
             on_event("done", stage, {"seconds": time.time() - t0})
+        fault_point(f"run:after-{stage.name}")
 
     if error is None and config.database.enabled:
         error = _update_database(config, run_dir, selected, on_event)
     summary = _write_summary(run_dir, config, run_id, status, started, error)
+    if linking:
+        from .link.registry_ids import finish_run
+
+        finish_run(config.store_path, run_id, ok=summary["ok"])
     if error is None:
         _point_latest(client_dir, run_dir)
     if html:

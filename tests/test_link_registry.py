@@ -87,9 +87,19 @@ def test_retire_removes_mapping_and_id_is_not_reissued(tmp_path):
     assert retire_customer(store, ids[0], run_id="erase") == 1
     assert reg.resolve(ids[0]) is None
     assert "a" not in set(reg.mapping()["record_id"])
-    again, ch = reg.assign(_keys("a", "b"), np.array([0, 1]), "r2")
-    assert again[0] not in ids and again[1] == ids[1]
-    assert reg.changes()["event"].tolist() == ["new", "new", "retire", "new"]
+    # The erased record is suppressed for good: it never gets an ID again.
+    from cdmkit.errors import CdmkitError
+
+    with pytest.raises(CdmkitError, match="erased customers"):
+        reg.assign(_keys("a", "b"), np.array([0, 1]), "r2")
+    again, ch = reg.assign(_keys("b"), np.array([1]), "r2")
+    assert again[0] == ids[1] and ch.empty
+    assert reg.changes()["event"].tolist() == ["new", "new", "retire"]
+    # resolve_identities drops the erased record instead of giving it a new ID
+    cust = pd.DataFrame({"source": "crm", "record_id": ["a", "b"], "first_name": ["Ann", "Bo"]})
+    res = resolve_identities(cust, store_path=store, run_id="r3")
+    assert res.customer_map["record_id"].tolist() == ["b"]
+    assert res.customer_map["customer_id"].tolist() == [ids[1]]
 
 
 def test_resolve_identities_stable_across_runs(tmp_path):

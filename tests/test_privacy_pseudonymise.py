@@ -13,7 +13,7 @@ from cdmkit.config import config_from_dict
 from cdmkit.errors import CdmkitError, ConfigError
 from cdmkit.privacy import Pseudonymiser, key_from_config, pseudonymise
 
-KEY = "k3y-that-must-not-leak-9f2c"
+KEY = "k3y-that-must-not-leak-9f2c-0123456789abcdef"
 
 
 def test_hmac_matches_the_standard_construction_and_is_deterministic():
@@ -68,3 +68,17 @@ def test_export_asking_for_pseudonyms_without_key_fails_clearly(monkeypatch, tmp
     golden = pd.DataFrame({"customer_id": ["C1"], "consent_email": [True]})
     with pytest.raises(CdmkitError, match="CDMKIT_PSEUDONYM_KEY"):
         export_all(cfg, {"golden": golden}, tmp_path)
+
+
+def test_short_key_is_refused(monkeypatch, tmp_path):
+    monkeypatch.setenv("ACME_PSEUDO_KEY", "x")
+    cfg = config_from_dict({"client": "a", "privacy": {"pseudonym_key_env": "ACME_PSEUDO_KEY"}},
+                           base_dir=tmp_path)
+    with pytest.raises(CdmkitError, match=r"ACME_PSEUDO_KEY is 1 bytes long; use at least 32"):
+        key_from_config(cfg)
+    from cdmkit.activate.exporters import export_audience
+
+    aud = pd.DataFrame({"customer_id": ["C1"], "consent_profiling": [True]})
+    with pytest.raises(CdmkitError, match="at least 32"):
+        export_audience(aud, {"name": "p", "pseudonymise": True, "purpose": "profiling"},
+                        tmp_path, key="short")

@@ -115,14 +115,34 @@ def test_erasure_removes_store_rows_outputs_retires_id_and_audits_without_pii(tm
     assert set(reg.mapping()["customer_id"]) == {"C0000002"}
     status = reg.customers().set_index("customer_id")["status"]
     assert status["C0000001"] == "retired"
-    ids, _ = reg.assign(pd.DataFrame({"source": ["crm"], "record_id": ["1"]}), np.array([0]),
-                        run_id="later")
-    assert ids.tolist()[0] not in ("C0000001", "C0000002")
+    # The erased records are suppressed: the registry refuses them, linkage drops them.
+    import pytest
+
+    from cdmkit.errors import CdmkitError
+    from cdmkit.link import resolve_identities
+
+    with pytest.raises(CdmkitError, match="erased"):
+        reg.assign(pd.DataFrame({"source": ["crm"], "record_id": ["1"]}), np.array([0]),
+                   run_id="later")
+    cu = pd.DataFrame({"source": ["crm", "shop", "crm"], "record_id": ["1", "A", "2"],
+                       "first_name": ["Sara", "Sara", "Reza"],
+                       "email": ["sara.k@mail.test", "sara@work.test", "reza@mail.test"]})
+    again = resolve_identities(cu, store_path=cfg.store_path, run_id="later")
+    assert again.customer_map[["record_id", "customer_id"]].values.tolist() == \
+        [["2", "C0000002"]]
+    # A new record of the person elsewhere (same e-mail) is suppressed too.
+    newcomer = pd.DataFrame({"source": ["newsletter"], "record_id": ["77"],
+                             "first_name": ["S."], "email": ["Sara.K@Mail.test "]})
+    from cdmkit.privacy.suppression import apply_suppression
+
+    kept, rejects = apply_suppression(newcomer, "customers", cfg.store_path)
+    assert kept.empty and rejects["reason"].tolist() == ["erased (suppressed)"]
+    assert rejects["value"].isna().all()
     # Audit entry: the ID and counts, no personal values.
     audit = (cfg.client_dir / "erasure_audit.jsonl").read_text(encoding="utf-8")
     entry = json.loads(audit.splitlines()[-1])
     assert entry["customer_id"] == "C0000001" and entry["event"] == "erasure"
-    assert entry["rows_removed"] >= 8
+    assert entry["rows_removed"] >= 8 and entry["suppressed_identifiers"] >= 4
     for pii in ("Sara", "sara", "mail.test", "work.test", "9121111111"):
         assert pii not in audit
 

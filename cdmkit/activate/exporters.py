@@ -33,8 +33,8 @@ from typing import ClassVar
 import pandas as pd
 
 from ..registry import exporters
-from .consent import filter_by_consent
-from .safety import neutralise_formulas
+from .consent import filter_by_consent, withhold_shared_values
+from .safety import CSV_LINE_END, neutralise_formulas
 
 __all__ = ["Exporter", "CsvExporter", "ParquetExporter", "MailchimpExporter",
            "HubspotExporter", "SalesforceExporter", "GoogleAdsCustomerMatchExporter",
@@ -142,14 +142,15 @@ class Exporter:
         >>> import tempfile, pathlib, pandas as pd
         >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
         >>> _ = CsvExporter(bom=True).write(pd.DataFrame({"a": ["=1"]}), p)
-        >>> p.read_bytes()[:3] == b"\\xef\\xbb\\xbf", p.read_text(encoding="utf-8-sig")
-        (True, "a\\n'=1\\n")
+        >>> p.read_bytes()[:3] == b"\\xef\\xbb\\xbf", p.read_bytes()[3:]
+        (True, b"a\\r\\n'=1\\r\\n")
         """
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        # CRLF line ends: the csv writer then quotes every cell holding \r or \n.
         neutralise_formulas(df).to_csv(path, index=False,
                                        encoding="utf-8-sig" if self.bom else "utf-8",
-                                       lineterminator="\n")
+                                       lineterminator=CSV_LINE_END)
         return path
 
 
@@ -448,6 +449,12 @@ def export_audience(audience: pd.DataFrame, spec, out_dir, *, purposes=None, key
         df = df.query(spec.audience, engine="python")
     after = len(df)
     df, consent = filter_by_consent(df, spec.purpose, purposes)
+    # Consent per value too: nothing shared with someone who did not consent leaves.
+    df, withheld = withhold_shared_values(df, audience, spec.purpose, purposes)
+    note = consent.note
+    if withheld:
+        note = "; ".join(filter(None, [note, f"{withheld} values withheld: shared with a "
+                                             "customer without consent"]))
     if spec.pseudonymise:
         if not key:
             from ..errors import CdmkitError
@@ -455,13 +462,14 @@ def export_audience(audience: pd.DataFrame, spec, out_dir, *, purposes=None, key
             raise CdmkitError(f"export {spec.name!r} asks for pseudonymisation but no key was "
                               "given: set the environment variable named by "
                               "privacy.pseudonym_key_env")
-        from ..privacy.pseudonymise import pseudonymise_frame
+        from ..privacy.pseudonymise import check_key, pseudonymise_frame
 
+        check_key(key)
         df = pseudonymise_frame(df, ["customer_id"], key)
     exporter = exporters.get(spec.exporter)(fields=spec.fields, bom=spec.bom)
     table = exporter.layout(df)
     path = Path(out_dir) / f"{spec.name}{exporter.extension}"
     exporter.write(table, path)
     return ExportResult(spec.name, spec.exporter, str(path), spec.purpose, len(audience), after,
-                        len(table), consent.column, spec.pseudonymise, consent.note,
+                        len(table), consent.column, spec.pseudonymise, note,
                         _consented=consent.included)

@@ -645,7 +645,9 @@ class SqlLoader(Loader):
                 raise InputError(f"${env}", "environment variable with the database URL is "
                                  "not set")
         if url:
-            return url, re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+            from ..privacy.secrets import redact_secrets
+
+            return url, redact_secrets(url)
         p = self._path(path)
         return f"sqlite:///{p}", str(p)
 

@@ -800,11 +800,21 @@ def collect_sources(config: ClientConfig, progress: bool = False,
     >>> res.tables["transactions"][["customer_source", "customer_ref"]].values.tolist()
     [['crm', '1']]
     """
+    from ..privacy.suppression import apply_suppression, load_suppression
+
+    # Erased people (the store's suppression list) never re-enter a run.
+    suppression = load_suppression(config.store_path)
     parts, files = [], {}
     for source in config.sources:
         if sources is not None and source.name not in sources:
             continue
         out, info = _load_and_collect(source, config, progress)
+        out.clean, gone = apply_suppression(out.clean, source.kind, source=source.name,
+                                            suppression=suppression)
+        if len(gone):
+            out.rejects = pd.concat([out.rejects, gone], ignore_index=True)
+            out.stats["rows_clean"] -= len(gone)
+            out.stats["rows_rejected"] += len(gone)
         parts.append((source.kind, out))
         files[source.name] = info
     return _assemble(parts, files)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 from typing import Any, Optional
 
@@ -29,6 +28,7 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from ..errors import ConfigError
+from ..privacy.secrets import redact_data
 from .activation import ActivationConfig
 from .analysis import AnalysisConfig
 from .base import Section
@@ -39,12 +39,18 @@ from .sources import SourceConfig, SourceFormats
 from .validation import ValidationConfig
 
 __all__ = [
-    "ClientConfig", "PrivacyConfig", "StoreConfig", "DatabaseConfig", "SourceConfig",
-    "SourceFormats",
+    "ClientConfig", "PrivacyConfig", "StoreConfig", "DatabaseConfig", "PathsConfig",
+    "SourceConfig", "SourceFormats", "MAX_CONFIG_BYTES", "MAX_YAML_NODES",
     "CollectionConfig", "LinkageConfig", "SegmentationConfig", "AnalysisConfig",
     "ValidationConfig", "ActivationConfig", "load_config", "config_from_dict",
     "DEFAULT_STAGES", "secret_from_env",
 ]
+
+#: Largest config file read (a client YAML is a few kilobytes).
+MAX_CONFIG_BYTES = 2_000_000
+
+#: Most values a YAML document may expand to once its aliases are followed (alias bombs).
+MAX_YAML_NODES = 200_000
 
 #: Stages run by ``cdmkit run`` when the config names none.
 DEFAULT_STAGES = ["collection", "linkage", "segmentation", "analysis", "validation"]
@@ -95,6 +101,22 @@ class DatabaseConfig(Section):
                                    "default: the client's DuckDB store (store.path).")
 
 
+class PathsConfig(Section):
+    """Where the files of a client may live.
+
+    Examples
+    --------
+    >>> PathsConfig().confine
+    False
+    """
+
+    confine: bool = Field(False, description="Refuse any path of the config (sources, ground "
+                          "truth, output folder, store, labels) that resolves outside "
+                          "``paths.root`` — after following '..', absolute paths and symlinks.")
+    root: Optional[str] = Field(None, description="Folder the paths are confined to, relative "
+                                "to this file; default: this file's folder.")
+
+
 class ClientConfig(Section):
     """The whole configuration of one client.
 
@@ -118,6 +140,7 @@ class ClientConfig(Section):
                               description="Stages to run, in order (plugins may add more).")
     store: StoreConfig = Field(default_factory=StoreConfig)
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
+    paths: PathsConfig = Field(default_factory=PathsConfig)
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
     sources: list[SourceConfig] = Field(default_factory=list)
     ground_truth: Optional[str] = Field(None, description="CSV of known identities "
@@ -156,6 +179,25 @@ class ClientConfig(Section):
                 raise ValueError(
                     f"sources.{i}.customer_source: {s.customer_source!r} is not a customers "
                     f"source (customers sources: {', '.join(sorted(customer_sources)) or 'none'})")
+        return self
+
+    @model_validator(mode="after")
+    def _paths_confined(self):
+        if not self.paths.confine:
+            return self
+        root = self.resolve_path(self.paths.root or ".").resolve()
+        named = [("output_dir", self.output_dir), ("store.path", self.store.path),
+                 ("ground_truth", self.ground_truth),
+                 ("linkage.labels_file", getattr(self.linkage, "labels_file", None))]
+        named += [(f"sources.{i}.path", s.path) for i, s in enumerate(self.sources)]
+        for key, value in named:
+            if not value:
+                continue
+            # resolve(): '..' and symlinks are followed before the check
+            real = self.resolve_path(value).resolve()
+            if real != root and root not in real.parents:
+                raise ValueError(f"{key}: {value!r} resolves to {real}, outside {root} "
+                                 "(paths.confine is on)")
         return self
 
     # -- paths -----------------------------------------------------------------
@@ -232,9 +274,11 @@ class ClientConfig(Section):
         for s in data["sources"]:
             if s.get("path"):
                 s["path"] = str(self.resolve_path(s["path"]))
-            url = s.get("options", {}).get("url")
-            if isinstance(url, str):
-                s["options"]["url"] = _redact_url(url)
+            # Loader options and plugin settings may hold connection strings (a SQL query is
+            # left alone: redacting "password = 'x'" in it would change what it selects).
+            s["options"] = {k: v if k == "query" else redact_data(v)
+                            for k, v in (s.get("options") or {}).items()}
+        data["extra"] = redact_data(data.get("extra") or {})
         data["base_dir"] = str(Path(self.base_dir or ".").resolve())
         return data
 
@@ -252,10 +296,6 @@ class ClientConfig(Section):
         path.write_text(json.dumps(self.resolved(), indent=2, ensure_ascii=False) + "\n",
                         encoding="utf-8")
         return path
-
-
-def _redact_url(url: str) -> str:
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 
 
 def secret_from_env(var: str, purpose: str) -> str:
@@ -353,6 +393,49 @@ def _model_at(loc):
     return model
 
 
+def _safe_yaml(text: str, path) -> Any:
+    """``yaml.safe_load`` that refuses documents whose aliases expand too far (alias bombs).
+
+    Examples
+    --------
+    >>> _safe_yaml("a: &x [1, 2]\\nb: *x\\n", "c.yaml")
+    {'a': [1, 2], 'b': [1, 2]}
+    >>> bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\\n" + "".join(
+    ...     f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\\n" for p, c in zip("abcdef", "bcdefg"))
+    >>> _safe_yaml(bomb, "c.yaml")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cdmkit.errors.ConfigError: c.yaml: line ...: YAML aliases expand to more than 200,000 values ...
+    """
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    if node is None:
+        return None
+    sizes: dict[int, int] = {}
+
+    def expanded(n) -> int:
+        # Aliases share their node: memoise by identity, so the walk stays linear.
+        key = id(n)
+        if key in sizes:
+            return sizes[key]
+        sizes[key] = 1  # a cycle counts once
+        if isinstance(n, yaml.SequenceNode):
+            total = 1 + sum(expanded(v) for v in n.value)
+        elif isinstance(n, yaml.MappingNode):
+            total = 1 + sum(expanded(k) + expanded(v) for k, v in n.value)
+        else:
+            total = 1
+        sizes[key] = total
+        if total > MAX_YAML_NODES:
+            line = n.start_mark.line + 1
+            raise ConfigError(path, "", f"line {line}: YAML aliases expand to more than "
+                              f"{MAX_YAML_NODES:,} values (an alias bomb?); write the values "
+                              "out or use fewer nested aliases")
+        return total
+
+    expanded(node)
+    return yaml.safe_load(text)
+
+
 def load_config(path: str | os.PathLike) -> ClientConfig:
     """Read and validate a client YAML (or a saved ``config.resolved.json``).
 
@@ -380,9 +463,13 @@ def load_config(path: str | os.PathLike) -> ClientConfig:
     path = Path(path)
     if not path.is_file():
         raise ConfigError(path, "", "file not found")
+    size = path.stat().st_size
+    if size > MAX_CONFIG_BYTES:
+        raise ConfigError(path, "", f"file is {size:,} bytes; a client config may hold at most "
+                          f"{MAX_CONFIG_BYTES:,}")
     text = path.read_text(encoding="utf-8")
     try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if path.suffix == ".json" else _safe_yaml(text, path)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

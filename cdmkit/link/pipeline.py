@@ -923,6 +923,11 @@ def resolve_identities(customers: pd.DataFrame, config=None, store_path=None,
     from .registry_ids import IdRegistry
 
     config = config or LinkageConfig()
+    if store_path is not None:
+        from ..privacy.suppression import apply_suppression
+
+        # Erased people (the store's suppression list) get no ID, whatever the input.
+        customers, _ = apply_suppression(customers, "customers", store_path)
     records = key_ordered_records(customers, config)
     truth = hh_truth = None
     if ground_truth is not None and len(ground_truth):

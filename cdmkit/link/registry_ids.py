@@ -39,7 +39,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["IdRegistry", "retire_customer"]
+from ..errors import CdmkitError
+from ..privacy.suppression import (SUPPRESSION_TABLE, ensure_suppression_schema,
+                                   identifier_hashes, store_secret)
+
+__all__ = ["IdRegistry", "retire_customer", "check_store", "begin_run", "finish_run",
+           "store_expected"]
 
 _SCHEMA = [
     """CREATE TABLE IF NOT EXISTS id_meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
@@ -49,6 +54,11 @@ _SCHEMA = [
            status VARCHAR, created_run VARCHAR, merged_into VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS id_changes (seq BIGINT, run_id VARCHAR, event VARCHAR,
            customer_id VARCHAR, other_id VARCHAR, changed_at TIMESTAMP)""",
+    # One row per `cdmkit run` (the run record): written with the run's ID changes, in the
+    # same transaction, and marked complete by the runner at the end.
+    """CREATE TABLE IF NOT EXISTS id_runs (run_id VARCHAR PRIMARY KEY, status VARCHAR,
+           started_at TIMESTAMP, linked_at TIMESTAMP, finished_at TIMESTAMP,
+           adopted_from VARCHAR)""",
 ]
 
 CHANGE_COLUMNS = ["run_id", "event", "customer_id", "other_id"]
@@ -87,11 +97,16 @@ class IdRegistry:
         with self._connect() as con:
             for stmt in _SCHEMA:
                 _run(con, stmt)
+            ensure_suppression_schema(con)
 
     def _connect(self):
         import duckdb
 
         return duckdb.connect(str(self.path))
+
+    def _query(self, sql: str, params=None) -> list:
+        with self._connect() as con:
+            return con.execute(sql, params or []).fetchall()
 
     def format_id(self, num: int) -> str:
         """The ID string of number ``num``."""
@@ -173,12 +188,60 @@ class IdRegistry:
         with self._connect() as con:
             _run(con, "BEGIN TRANSACTION")
             try:
+                self._refuse_suppressed(con, cur)
                 ids, changes = self._assign(con, cur, run_id)
+                changes = self._record_run(con, run_id, changes)
                 _run(con, "COMMIT")
             except BaseException:
                 _run(con, "ROLLBACK")
                 raise
         return ids, changes
+
+    def _refuse_suppressed(self, con, cur: pd.DataFrame) -> None:
+        """Erased record keys never get an ID again (callers drop them first)."""
+        secret = store_secret(con, create=False)
+        if secret is None:
+            return
+        hashes = identifier_hashes(cur[["source", "record_id"]], "customers", secret)
+        con.register("key_hashes", hashes)
+        n = con.execute(f"SELECT count(*) FROM key_hashes JOIN {SUPPRESSION_TABLE} "
+                        "USING (hash)").fetchall()[0][0]
+        con.unregister("key_hashes")
+        if n:
+            raise CdmkitError(f"{n} record(s) given to the ID registry belong to erased "
+                              "customers (suppression list): drop them with "
+                              "cdmkit.privacy.suppression.apply_suppression first")
+
+    def _record_run(self, con, run_id: str, changes: pd.DataFrame) -> pd.DataFrame:
+        """Write the run record with the ID changes (same transaction); adopt orphaned changes.
+
+        A run started by the runner has a row in ``id_runs`` (:func:`begin_run`).
+        Changes committed by an earlier run that never completed (killed after
+        linkage, or failed) are credited to this run instead, so they are
+        reported once, by a run that has a summary.
+        """
+        row = con.execute("SELECT status FROM id_runs WHERE run_id = ?", [run_id]).fetchall()
+        if not row:
+            return changes  # not a managed run (library use): nothing to adopt
+        orphans = [r[0] for r in con.execute(
+            "SELECT run_id FROM id_runs WHERE status IN ('running', 'failed') AND run_id <> ? "
+            "AND linked_at IS NOT NULL ORDER BY started_at, run_id", [run_id]).fetchall()]
+        adopted = pd.DataFrame(columns=CHANGE_COLUMNS)
+        if orphans:
+            marks = ", ".join("?" * len(orphans))
+            adopted = con.execute(f"SELECT run_id, event, customer_id, other_id FROM id_changes "
+                                  f"WHERE run_id IN ({marks}) ORDER BY seq", orphans).df()
+            _run(con, f"UPDATE id_changes SET run_id = ? WHERE run_id IN ({marks})",
+                 [run_id, *orphans])
+            _run(con, f"UPDATE id_runs SET status = 'superseded', linked_at = NULL "
+                      f"WHERE run_id IN ({marks})", orphans)
+            adopted["run_id"] = run_id
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        _run(con, "UPDATE id_runs SET linked_at = ?, adopted_from = ? WHERE run_id = ?",
+             [now, ",".join(orphans) or None, run_id])
+        if not len(adopted):
+            return changes
+        return pd.concat([adopted[CHANGE_COLUMNS], changes], ignore_index=True)
 
     def _assign(self, con, cur: pd.DataFrame, run_id: str):
         cust = con.execute("SELECT customer_id, num, status, merged_into FROM id_customers").df()
@@ -275,31 +338,78 @@ class IdRegistry:
         con.unregister("log_rows")
 
     def retire(self, customer_id: str, run_id: str | None = None) -> int:
-        """Retire an ID (erasure): drop its record mappings, never issue it again.
+        """Retire an ID (erasure): drop its record mappings, suppress its record keys.
 
+        The ID is never issued again and its record keys go to the suppression
+        list (keyed hashes): the same records coming back get no new ID.
         Returns the number of record mappings removed.
 
         Examples
         --------
         >>> import tempfile, pathlib, numpy as np, pandas as pd
         >>> reg = IdRegistry(pathlib.Path(tempfile.mkdtemp()) / "s.duckdb")
-        >>> _ = reg.assign(pd.DataFrame({"source": ["a"], "record_id": ["1"]}), np.array([0]), "r1")
+        >>> keys = pd.DataFrame({"source": ["a", "a"], "record_id": ["1", "2"]})
+        >>> _ = reg.assign(keys, np.array([0, 1]), "r1")
         >>> reg.retire("C0000001", run_id="erase-1")
         1
-        >>> keys = pd.DataFrame({"source": ["a"], "record_id": ["1"]})
-        >>> reg.assign(keys, np.array([0]), "r2")[0].tolist()
+        >>> reg.assign(keys.iloc[1:], np.array([0]), "r2")[0].tolist()
         ['C0000002']
+        >>> reg.assign(keys, np.array([0, 1]), "r3")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        cdmkit.errors.CdmkitError: 1 record(s) given to the ID registry belong to erased ...
         """
-        target = self.resolve(customer_id) or customer_id
         with self._connect() as con:
-            n = con.execute("SELECT count(*) FROM id_records WHERE customer_id = ?",
-                            [target]).fetchall()[0][0]
-            _run(con, "DELETE FROM id_records WHERE customer_id = ?", [target])
-            _run(con, "UPDATE id_customers SET status = 'retired' WHERE customer_id = ?",
-                        [target])
-            self._log(con, pd.DataFrame([(run_id or "erasure", "retire", target, None)],
-                                        columns=CHANGE_COLUMNS))
-        return int(n)
+            _run(con, "BEGIN TRANSACTION")
+            try:
+                n = self.retire_in(con, customer_id, run_id)
+                _run(con, "COMMIT")
+            except BaseException:
+                _run(con, "ROLLBACK")
+                raise
+        return n
+
+    def retire_in(self, con, customer_id: str, run_id: str | None = None,
+                  extra_hashes: pd.DataFrame | None = None) -> int:
+        """:meth:`retire` inside the caller's open transaction ``con`` (erasure uses it).
+
+        ``extra_hashes`` (``hash, kind``: identifiers hashed with :meth:`secret`) join
+        the suppression list in the same transaction.
+        """
+        from ..privacy.suppression import add_suppression
+
+        target = self._resolve_in(con, customer_id) or customer_id
+        keys = con.execute("SELECT source, record_id FROM id_records WHERE customer_id = ?",
+                           [target]).df()
+        secret = store_secret(con)
+        hashes = identifier_hashes(keys, "customers", secret)
+        if extra_hashes is not None and len(extra_hashes):
+            hashes = pd.concat([hashes, extra_hashes[["hash", "kind"]]], ignore_index=True)
+        add_suppression(con, hashes, f"erasure:{target}")
+        _run(con, "DELETE FROM id_records WHERE customer_id = ?", [target])
+        _run(con, "UPDATE id_customers SET status = 'retired' WHERE customer_id = ?", [target])
+        self._log(con, pd.DataFrame([(run_id or "erasure", "retire", target, None)],
+                                    columns=CHANGE_COLUMNS))
+        return int(len(keys))
+
+    def _resolve_in(self, con, customer_id: str) -> str | None:
+        cust = con.execute("SELECT customer_id, status, merged_into FROM id_customers").df()
+        cust = cust.set_index("customer_id")
+        seen, cid = set(), customer_id
+        while cid in cust.index and cid not in seen:
+            seen.add(cid)
+            row = cust.loc[cid]
+            if row["status"] == "active":
+                return cid
+            if row["status"] != "merged" or not isinstance(row["merged_into"], str):
+                return None
+            cid = row["merged_into"]
+        return None
+
+    def secret(self) -> bytes:
+        """The store's suppression secret (created on first use; never leaves the store)."""
+        with self._connect() as con:
+            return store_secret(con)
 
 
 def retire_customer(store_path, customer_id: str, run_id: str | None = None) -> int:
@@ -312,3 +422,96 @@ def retire_customer(store_path, customer_id: str, run_id: str | None = None) -> 
     0
     """
     return IdRegistry(store_path).retire(customer_id, run_id=run_id)
+
+
+# -- store lifecycle (used by the runner) -------------------------------------------------
+def store_expected(config) -> bool:
+    """Whether the client has had runs that used its store (so a missing store is an error).
+
+    Examples
+    --------
+    >>> from cdmkit.config import ClientConfig
+    >>> store_expected(ClientConfig(client="a", output_dir="/nonexistent"))
+    False
+    """
+    cdir = config.client_dir
+    if not cdir.is_dir():
+        return False
+    if (cdir / "erasure_audit.jsonl").exists():
+        return True
+    return any((p / "data" / "customer_map.parquet").exists()
+               for p in cdir.iterdir() if p.is_dir() and not p.is_symlink())
+
+
+def check_store(path) -> None:
+    """Open the store and read every value of every table; a damaged store raises.
+
+    DuckDB checks block checksums when it reads a block, so reading everything
+    finds a corrupted page before a run builds on it.
+
+    Raises
+    ------
+    CdmkitError
+        One line naming the store and what is wrong.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "s.duckdb"
+    >>> _ = IdRegistry(p); check_store(p)
+    >>> _ = p.write_bytes(b"not a database" * 500); check_store(p)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cdmkit.errors.CdmkitError: the customer store ... is damaged and cannot be read (...
+    """
+    import duckdb
+
+    path = Path(path)
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            tables = con.execute("SELECT table_schema, table_name FROM "
+                                 "information_schema.tables").fetchall()
+            for schema, table in tables:
+                cols = [r[0] for r in con.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_schema = ? "
+                    "AND table_name = ?", [schema, table]).fetchall()]
+                reads = ", ".join(f'max(length(CAST("{c}" AS VARCHAR)))' for c in cols) or "1"
+                con.execute(f'SELECT count(*), {reads} FROM "{schema}"."{table}"').fetchall()
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        raise CdmkitError(f"the customer store {path} is damaged and cannot be read ({first}); "
+                          "restore it from a backup, or start a new store with --new-store "
+                          "(ID history and erasure suppression would be lost)") from None
+
+
+def begin_run(store_path, run_id: str) -> None:
+    """Write the run record of a runner-managed run (status ``running``).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "s.duckdb"
+    >>> begin_run(p, "r1"); finish_run(p, "r1", ok=True)
+    >>> IdRegistry(p)._query("SELECT status FROM id_runs")
+    [('complete',)]
+    """
+    reg = IdRegistry(store_path)
+    with reg._connect() as con:
+        _run(con, "INSERT INTO id_runs (run_id, status, started_at) VALUES (?, 'running', ?) "
+                  "ON CONFLICT DO NOTHING",
+             [run_id, datetime.now(timezone.utc).replace(tzinfo=None)])
+
+
+def finish_run(store_path, run_id: str, ok: bool) -> None:
+    """Mark the run record ``complete`` (or ``failed``: its ID changes go to the next run)."""
+    path = Path(store_path)
+    if not path.exists():
+        return
+    reg = IdRegistry(path)
+    with reg._connect() as con:
+        _run(con, "UPDATE id_runs SET status = ?, finished_at = ? WHERE run_id = ?",
+             ["complete" if ok else "failed", datetime.now(timezone.utc).replace(tzinfo=None),
+              run_id])

@@ -1,4 +1,4 @@
-"""``cdmkit erase``: remove one customer from the store and the latest run (right to erasure).
+"""``cdmkit erase``: remove one customer from the store and every run, for good (right to erasure).
 
 Examples
 --------
@@ -53,14 +53,20 @@ def register(app: typer.Typer) -> None:
         client: str = typer.Option(..., "--client", help="Client YAML or client name "
                                    "(clients/<name>.yaml)."),
         customer_id: str = typer.Option(..., "--customer-id", help="Global customer ID."),
-        run_dir: Path = typer.Option(None, "--run", help="Run folder to clean (default: the "
-                                     "client's latest run)."),
+        run_dir: Path = typer.Option(None, "--run", help="Ignored: every run folder of the "
+                                     "client is cleaned."),
     ):
-        """Erase one customer: store, latest run's tables and exports; retire the ID; audit."""
+        """Erase one customer for good: store, every run's tables, exports and reports;
+        retire the ID; suppress the person's records and identifiers in later runs; audit."""
         from .erase import erase_customer
 
         config = resolve_client(client)
         rep = erase_customer(config, customer_id, run_dir=run_dir)
         typer.echo(f"erased {customer_id}: {sum(rep.store.values())} store rows, "
                    f"{sum(rep.outputs.values())} output rows in {len(rep.outputs)} files; "
-                   f"ID retired ({rep.retired_by}); audit: {rep.audit_path}")
+                   f"ID retired ({rep.retired_by}); {rep.suppressed} identifiers suppressed "
+                   f"in later runs; audit: {rep.audit_path}")
+        if rep.redacted or rep.deleted:
+            typer.echo(f"  reports redacted: {len(rep.redacted)}; reports deleted (they showed "
+                       f"the person's values; rerun the stages to regenerate them): "
+                       f"{', '.join(rep.deleted) or 'none'}")

@@ -1,15 +1,26 @@
-"""Erasure of one customer (right to be forgotten).
+"""Erasure of one customer (right to be forgotten, GDPR Art. 17) that stays erased.
 
-:func:`erase_customer` removes a customer's records from the customer store
-(DuckDB) and from the derived outputs of the latest run (Parquet tables in
-``data/`` and the audience exports), retires the global ID in the linkage ID
-registry so it is never issued again, and appends an audit entry to
-``<output_dir>/<client>/erasure_audit.jsonl``. The audit entry holds the
-customer ID, the counts removed per table and file, and the time — never a
-name, e-mail, phone or any other personal value.
+:func:`erase_customer` removes a customer from the customer store (DuckDB) and
+from **every run folder** of the client (tables in ``data/``, exports, other
+CSV/Parquet files), retires the global ID, and adds the customer's record keys
+and identifiers to the store's **suppression list** (keyed hashes only, see
+:mod:`cdmkit.privacy.suppression`), so the next ordinary run from unchanged
+sources does not bring the person back. Reports (HTML, notebooks, JSON) that
+show one of the person's raw values are redacted, or deleted when redaction
+cannot remove every form of the value (the report lists them; rerun the stages
+to regenerate them). Finally the store file is rewritten (copied to a new file
+that replaces the old one atomically), because DuckDB leaves deleted values in
+freed blocks. Damaged stores set aside by ``cdmkit run --new-store`` cannot be
+cleaned and are deleted (the report names them).
 
-HTML reports and executed notebooks only ever show masked values; rerun the
-stages to refresh figures computed with the erased customer.
+Crash safety: an erase journal (``.erase-journal.json`` in the client folder,
+holding the erasure id and customer ID only) is written first; the store
+change, the suppression entries and the audit row (table ``erasure_log``) are
+one transaction. A killed erase is completed by the next ``cdmkit erase`` or
+``cdmkit run`` of the client (:func:`resume_erasure`): before the store
+transaction it starts over, after it the remaining steps run again (each is
+idempotent). ``<output_dir>/<client>/erasure_audit.jsonl`` mirrors the audit
+rows; neither holds a name, e-mail, phone or any other personal value.
 
 Examples
 --------
@@ -19,8 +30,8 @@ Examples
 >>> cfg = ClientConfig(client="a", output_dir=str(d))
 >>> run = cfg.client_dir / "r1"; (run / "data").mkdir(parents=True)
 >>> pd.DataFrame({"customer_id": ["C1", "C2"]}).to_parquet(run / "data" / "golden.parquet")
->>> rep = erase_customer(cfg, "C1", run_dir=run)
->>> rep.outputs["data/golden.parquet"], len(pd.read_parquet(run / "data" / "golden.parquet"))
+>>> rep = erase_customer(cfg, "C1")
+>>> rep.outputs["r1/data/golden.parquet"], len(pd.read_parquet(run / "data" / "golden.parquet"))
 (1, 1)
 """
 
@@ -30,6 +41,7 @@ import hashlib
 import json
 import os
 import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -37,20 +49,36 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import CdmkitError
+from ..runlock import client_lock, fault_point
+from .suppression import _email, _hmac, identifier_hashes, load_suppression, suppressed_mask
 
-__all__ = ["erase_customer", "ErasureReport", "latest_run_dir", "AUDIT_FILE"]
+__all__ = ["erase_customer", "resume_erasure", "ErasureReport", "latest_run_dir", "AUDIT_FILE",
+           "JOURNAL_FILE", "run_folders"]
 
 #: Audit log file name (in ``<output_dir>/<client>/``).
 AUDIT_FILE = "erasure_audit.jsonl"
 
-# Store tables that record IDs for the ID registry's own bookkeeping (never deleted from).
-# (the ID registry's own tables ``id_*`` are handled by its ``retire``).
-_PROTECTED = re.compile(r"^id_|retired|audit|alias|sequence|counter|meta", re.IGNORECASE)
+#: Journal of an erasure in progress (in ``<output_dir>/<client>/``).
+JOURNAL_FILE = ".erase-journal.json"
+
+#: Suffix of the temporary files an erasure writes (swept away by the next erase or run).
+TMP_SUFFIX = ".erase-tmp"
+
+# Store tables kept whole: the ID registry's bookkeeping (handled by its retire), the
+# suppression list and the audit itself.
+_PROTECTED = re.compile(r"^id_|retired|audit|alias|sequence|counter|meta|suppression|"
+                        r"erasure_log", re.IGNORECASE)
+
+# Report files checked for raw values (tables are handled row by row).
+_TEXT_SUFFIXES = {".html", ".htm", ".ipynb", ".json", ".md", ".txt", ".log", ".xml", ".svg"}
+
+_LOG_SCHEMA = """CREATE TABLE IF NOT EXISTS erasure_log (erasure_id VARCHAR PRIMARY KEY,
+    customer_id VARCHAR, erased_at TIMESTAMP, store_rows VARCHAR, suppressed INTEGER)"""
 
 
 @dataclass
 class ErasureReport:
-    """What :func:`erase_customer` removed (counts only, no personal data).
+    """What :func:`erase_customer` removed (counts and file names only, no personal data).
 
     Examples
     --------
@@ -65,6 +93,11 @@ class ErasureReport:
     retired: bool = False
     retired_by: str | None = None
     audit_path: str | None = None
+    erasure_id: str | None = None
+    suppressed: int = 0
+    redacted: list = field(default_factory=list)
+    deleted: list = field(default_factory=list)
+    resumed: bool = False
 
     @property
     def total_removed(self) -> int:
@@ -79,9 +112,11 @@ class ErasureReport:
         >>> ErasureReport("C1").to_dict()["customer_id"]
         'C1'
         """
-        return {"customer_id": self.customer_id, "run_dir": self.run_dir, "store": self.store,
-                "outputs": self.outputs, "retired": self.retired,
-                "retired_by": self.retired_by, "rows_removed": self.total_removed}
+        return {"customer_id": self.customer_id, "erasure_id": self.erasure_id,
+                "store": self.store, "outputs": self.outputs, "retired": self.retired,
+                "retired_by": self.retired_by, "rows_removed": self.total_removed,
+                "suppressed_identifiers": self.suppressed, "reports_redacted": self.redacted,
+                "reports_deleted": self.deleted, "resumed": self.resumed}
 
 
 def latest_run_dir(config) -> Path | None:
@@ -105,8 +140,104 @@ def latest_run_dir(config) -> Path | None:
     return max(runs, key=lambda p: ((p / "summary.json").stat().st_mtime, p.name))
 
 
-def _hash_identifiers(values) -> set[str]:
-    """Raw values plus SHA-256 of their normalised forms (hashed exports)."""
+def run_folders(config) -> list[Path]:
+    """Every run folder of the client (the ``latest`` link and hidden entries excluded).
+
+    Examples
+    --------
+    >>> from cdmkit.config import ClientConfig
+    >>> run_folders(ClientConfig(client="nobody", output_dir="/nonexistent"))
+    []
+    """
+    cdir = config.client_dir
+    if not cdir.is_dir():
+        return []
+    return sorted(p for p in cdir.iterdir()
+                  if p.is_dir() and not p.is_symlink() and not p.name.startswith("."))
+
+
+# -- small file helpers ---------------------------------------------------------------------
+def _fsync_dir(d: Path) -> None:
+    try:
+        fd = os.open(d, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory fds
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def _replace(tmp: Path, target: Path) -> None:
+    """Durably move ``tmp`` over ``target`` (fsync the data, rename, fsync the folder)."""
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)
+    _fsync_dir(target.parent)
+
+
+def _write_json_atomic(path: Path, data: dict) -> None:
+    tmp = path.with_name(path.name + TMP_SUFFIX)
+    tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+    _replace(tmp, path)
+
+
+def _sweep_tmp(config) -> None:
+    """Remove temporary files left by a killed erase."""
+    cdir = config.client_dir
+    if not cdir.is_dir():
+        return
+    for p in cdir.rglob(f"*{TMP_SUFFIX}*"):
+        if p.is_file():
+            p.unlink()
+    store = config.store_path
+    for p in store.parent.glob(f"{store.name}*{TMP_SUFFIX}*"):
+        p.unlink()
+
+
+def _all_files(config):
+    """Every file of the client folder except the store, the audit, journal and lock."""
+    cdir = config.client_dir
+    if not cdir.is_dir():
+        return
+    store = config.store_path.resolve()
+    skip = {AUDIT_FILE, JOURNAL_FILE, ".lock"}
+    for p in sorted(cdir.rglob("*")):
+        if p.is_symlink() or not p.is_file() or p.name in skip or TMP_SUFFIX in p.name:
+            continue
+        if p.resolve() == store or p.name.startswith(store.name):
+            continue
+        yield p
+
+
+def _read_table(p: Path):
+    """(frame, csv BOM flag) of a Parquet or CSV file; ``None`` when it is not a table."""
+    if p.suffix == ".parquet":
+        return pd.read_parquet(p), False
+    bom = p.read_bytes()[:3] == b"\xef\xbb\xbf"
+    try:
+        df = pd.read_csv(p, dtype=str, keep_default_na=False,
+                         encoding="utf-8-sig" if bom else "utf-8")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
+        return None, bom
+    return df, bom
+
+
+def _write_table(p: Path, df: pd.DataFrame, bom: bool) -> None:
+    tmp = p.with_name(p.name + TMP_SUFFIX)
+    if p.suffix == ".parquet":
+        df.to_parquet(tmp, index=False)
+    else:
+        df.to_csv(tmp, index=False, encoding="utf-8-sig" if bom else "utf-8",
+                  lineterminator="\n")
+    _replace(tmp, p)
+
+
+# -- who is the person ----------------------------------------------------------------------
+def _raw_forms(values) -> set[str]:
+    """Raw values plus SHA-256 of their normalised forms (hashed exports such as Customer Match)."""
     out = set()
     for v in values:
         s = str(v).strip()
@@ -127,158 +258,413 @@ def _hash_identifiers(values) -> set[str]:
     return out
 
 
-def _customer_records(data_dir: Path, customer_id: str):
-    """(source, record_id) keys and identifier values of the customer in a run."""
-    keys, idents = set(), set()
-    cm = data_dir / "customer_map.parquet"
-    if cm.exists():
-        m = pd.read_parquet(cm, columns=["source", "record_id", "customer_id"])
-        m = m[m["customer_id"].astype(str) == customer_id]
-        keys = set(zip(m["source"].astype(str), m["record_id"].astype(str)))
-    for name in ("golden", "customers"):
-        p = data_dir / f"{name}.parquet"
-        if not p.exists():
-            continue
-        df = pd.read_parquet(p)
-        if "customer_id" in df:
-            sel = df["customer_id"].astype(str) == customer_id
-        elif {"source", "record_id"} <= set(df.columns) and keys:
-            sel = pd.Series(list(zip(df["source"].astype(str), df["record_id"].astype(str))),
-                            index=df.index).isin(keys)
-        else:
-            continue
-        for c in df.columns:
-            if re.fullmatch(r"(email|phone)(_raw)?", c):
-                idents.update(df.loc[sel, c].dropna().astype(str))
-    return keys, idents
-
-
-def _rows_of(df: pd.DataFrame, customer_id: str, keys: set, idents: set) -> pd.Series:
-    """Boolean mask of the rows of ``df`` belonging to the customer."""
+def _pairs_mask(df: pd.DataFrame, keys: set, pairs) -> pd.Series:
     hit = pd.Series(False, index=df.index)
-    for c in ("customer_id", "other_id"):
-        if c in df:
-            hit |= df[c].astype(str) == customer_id
-    pairs = [("source", "record_id"), ("customer_source", "customer_ref"),
-             ("source_l", "record_id_l"), ("source_r", "record_id_r")]
-    if keys:
-        for s, r in pairs:
-            if s in df and r in df:
-                hit |= pd.Series(list(zip(df[s].astype(str), df[r].astype(str))),
-                                 index=df.index).isin(keys)
+    if not keys:
+        return hit
+    for s, r in pairs:
+        if s in df and r in df:
+            hit |= pd.Series(list(zip(df[s].astype(str), df[r].astype(str))),
+                             index=df.index).isin(keys)
     return hit
 
 
-def _rewrite_parquet(p: Path, customer_id, keys, idents) -> int:
-    df = pd.read_parquet(p)
-    hit = _rows_of(df, customer_id, keys, idents)
-    n = int(hit.sum())
-    if n:
-        tmp = p.with_suffix(".tmp")
-        df[~hit].to_parquet(tmp, index=False)
-        os.replace(tmp, p)
-    return n
+def _person(config, ids: set, keys: set, hashes: set, secret) -> tuple[set, pd.DataFrame]:
+    """Record keys and identifier rows of the person in every run folder."""
+    keys = set(keys)
+    for run in run_folders(config):
+        cm = run / "data" / "customer_map.parquet"
+        if cm.exists():
+            m = pd.read_parquet(cm, columns=["source", "record_id", "customer_id"])
+            m = m[m["customer_id"].astype(str).isin(ids)]
+            keys |= set(zip(m["source"].astype(str), m["record_id"].astype(str)))
+    rows = []
+    for run in run_folders(config):
+        for name in ("customers", "golden"):
+            p = run / "data" / f"{name}.parquet"
+            if not p.exists():
+                continue
+            df = pd.read_parquet(p)
+            hit = pd.Series(False, index=df.index)
+            if "customer_id" in df:
+                hit |= df["customer_id"].astype(str).isin(ids)
+            hit |= _pairs_mask(df, keys, [("source", "record_id")])
+            if hashes and secret is not None and name == "customers":
+                hit |= suppressed_mask(df, "customers", hashes, secret)
+            if hit.any():
+                part = df[hit.values].copy()
+                if name == "golden":  # golden rows carry identifiers, not record keys
+                    part = part.drop(columns=[c for c in ("source", "record_id")
+                                              if c in part])
+                rows.append(part)
+    person = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    return keys, person
 
 
-def _rewrite_export(p: Path, customer_id, keys, idents) -> int:
-    hashed = _hash_identifiers(idents)
-    if p.suffix == ".parquet":
-        df = pd.read_parquet(p)
-    else:
-        bom = p.read_bytes()[:3] == b"\xef\xbb\xbf"
-        df = pd.read_csv(p, dtype=str, keep_default_na=False,
-                         encoding="utf-8-sig" if bom else "utf-8")
-    hit = _rows_of(df, customer_id, keys, idents)
-    if hashed:
-        for c in df.columns:
-            hit |= df[c].astype(str).str.lstrip("'").isin(hashed)
-    n = int(hit.sum())
-    if n:
-        tmp = p.with_name(p.name + ".tmp")
-        if p.suffix == ".parquet":
-            df[~hit].to_parquet(tmp, index=False)
+# -- files ----------------------------------------------------------------------------------
+def _text_variants(value: str) -> set[str]:
+    import html as _html
+
+    v = str(value)
+    return {v, _html.escape(v), _html.escape(v, quote=False), json.dumps(v)[1:-1],
+            json.dumps(v, ensure_ascii=False)[1:-1]} - {""}
+
+
+def _scrub_reports(config, raw: dict, report: ErasureReport) -> None:
+    """Redact (or delete) reports that show one of the person's raw values."""
+    from .scan import scan_text
+
+    if not any(raw.values()):
+        return
+    variants = set()
+    for kind in ("emails", "phones", "names"):
+        for v in raw[kind]:
+            variants |= _text_variants(v)
+    cdir = config.client_dir
+    for p in _all_files(config):
+        if p.suffix.lower() not in _TEXT_SUFFIXES:
+            continue
+        text = p.read_text(encoding="utf-8", errors="replace")
+        if not scan_text(text, any_email=False, **raw):
+            continue
+        for v in sorted(variants, key=len, reverse=True):
+            text = text.replace(v, "[erased]")
+        rel = p.relative_to(cdir).as_posix()
+        if scan_text(text, any_email=False, **raw) or p.suffix == ".ipynb" and not _json_ok(text):
+            p.unlink()  # another spelling of the value is left: the report goes
+            report.deleted.append(rel)
         else:
-            df[~hit].to_csv(tmp, index=False, encoding="utf-8-sig" if bom else "utf-8")
-        os.replace(tmp, p)
-    return n
+            tmp = p.with_name(p.name + TMP_SUFFIX)
+            tmp.write_text(text, encoding="utf-8")
+            _replace(tmp, p)
+            report.redacted.append(rel)
+        fault_point("erase:reports")
 
 
-def _retire(config, customer_id: str, run_id: str | None) -> tuple[bool, str]:
-    """Retire the ID in the linkage ID registry (its mappings go, the ID is never reissued)."""
+def _json_ok(text: str) -> bool:
     try:
-        # Imported lazily: the linkage package is only needed when erasing.
-        from ..link.registry_ids import retire_customer
-    except ImportError:  # pragma: no cover - linkage not installed
-        retire_customer = None
-    if retire_customer is not None:
-        retire_customer(config.store_path, customer_id, run_id=f"erasure:{run_id or '-'}")
-        return True, "cdmkit.link.registry_ids"
-    import duckdb  # pragma: no cover - fallback without the linkage package
-
-    config.store_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(config.store_path))
-    try:
-        con.execute("create table if not exists retired_ids (customer_id varchar primary key, "
-                    "retired_at timestamp, reason varchar)")
-        con.execute("insert into retired_ids values (?, ?, 'erasure') on conflict do nothing",
-                    [customer_id, datetime.now(timezone.utc).replace(tzinfo=None)])
-    finally:
-        con.close()
-    return True, "store table retired_ids"
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
-def _erase_store(config, customer_id: str, keys: set) -> dict:
-    import duckdb
+def _scrub_tables(config, ids: set, keys: set, hashes: set, secret, raw_forms: set,
+                  report: ErasureReport, exports_only: bool = False) -> None:
+    """Drop the person's rows from every CSV/Parquet file of every run folder."""
+    cdir = config.client_dir
+    for p in _all_files(config):
+        if p.suffix.lower() not in (".parquet", ".csv"):
+            continue
+        if exports_only and "exports" not in p.relative_to(cdir).parts:
+            continue
+        try:
+            df, bom = _read_table(p)
+        except Exception as exc:  # an unreadable table cannot be checked: say which
+            raise CdmkitError(f"erasure: cannot read {p} ({type(exc).__name__}: {exc}); "
+                              "fix or remove the file and run the erase again") from None
+        if df is None or not len(df):
+            continue
+        hit = pd.Series(False, index=df.index)
+        for c in ("customer_id", "other_id", "customer_id_l", "customer_id_r", "Customer ID",
+                  "Customer_ID__c"):
+            if c in df:
+                hit |= df[c].astype(str).isin(ids)
+        hit |= _pairs_mask(df, keys, [("source", "record_id"), ("customer_source", "customer_ref"),
+                                      ("source_l", "record_id_l"), ("source_r", "record_id_r")])
+        if hashes and secret is not None:
+            hit |= suppressed_mask(df, "customers", hashes, secret)
+            hit |= suppressed_mask(df, "transactions", hashes, secret)
+            for side in ("l", "r"):
+                cols = {f"source_{side}": "source", f"record_id_{side}": "record_id"}
+                if set(cols) <= set(df.columns):
+                    hit |= suppressed_mask(df[list(cols)].rename(columns=cols), "customers",
+                                           hashes, secret)
+            for c in df.columns:  # exports name their e-mail column their own way
+                if "mail" in str(c).lower() and df[c].dtype == object:
+                    tok = df[c].map(lambda v: _email(str(v).lstrip("'")) if isinstance(v, str)
+                                    else None)
+                    hit |= tok.map(lambda e: bool(e) and _hmac(secret, "email|" + e) in hashes)
+        if raw_forms:
+            for c in df.columns:
+                if df[c].dtype == object:
+                    hit |= df[c].map(lambda v: isinstance(v, str)
+                                     and v.lstrip("'").strip() in raw_forms)
+        n = int(hit.sum())
+        if n:
+            _write_table(p, df[~hit.values], bom)
+            report.outputs[p.relative_to(cdir).as_posix()] = \
+                report.outputs.get(p.relative_to(cdir).as_posix(), 0) + n
+            fault_point("erase:tables")
 
-    path = config.store_path
-    if not path.exists():
-        return {}
+
+# -- the store --------------------------------------------------------------------------------
+def _erase_store_rows(con, ids: set, keys: set) -> dict:
+    """Delete the person's rows from the store's own tables (not the registry's) in ``con``."""
     removed = {}
-    con = duckdb.connect(str(path))
-    try:
-        cols = con.execute("select table_schema, table_name, column_name from "
-                           "information_schema.columns").fetchall()
-        by_table: dict[tuple, set] = {}
-        for schema, table, col in cols:
-            by_table.setdefault((schema, table), set()).add(col)
-        for (schema, table), cset in sorted(by_table.items()):
-            if _PROTECTED.search(table):
-                continue
-            name = f'"{schema}"."{table}"'
-            conds, params = [], []
-            if "customer_id" in cset:
+    cols = con.execute("select table_schema, table_name, column_name from "
+                       "information_schema.columns").fetchall()
+    by_table: dict[tuple, set] = {}
+    for schema, table, col in cols:
+        by_table.setdefault((schema, table), set()).add(col)
+    for (schema, table), cset in sorted(by_table.items()):
+        if _PROTECTED.search(table):
+            continue
+        name = f'"{schema}"."{table}"'
+        conds, params = [], []
+        if "customer_id" in cset:
+            for cid in sorted(ids):
                 conds.append("cast(customer_id as varchar) = ?")
-                params.append(customer_id)
-            for s, r in (("source", "record_id"), ("customer_source", "customer_ref")):
-                if s in cset and r in cset and keys:
-                    for src, rid in sorted(keys):
-                        conds.append(f"(cast({s} as varchar) = ? and cast({r} as varchar) = ?)")
-                        params += [src, rid]
-            if not conds:
-                continue
-            where = " or ".join(conds)
-            n = con.execute(f"select count(*) from {name} where {where}", params).fetchone()[0]
-            if n:
-                con.execute(f"delete from {name} where {where}", params)
-                removed[table] = int(n)
-    finally:
-        con.close()
+                params.append(cid)
+        for s, r in (("source", "record_id"), ("customer_source", "customer_ref")):
+            if s in cset and r in cset and keys:
+                for src, rid in sorted(keys):
+                    conds.append(f"(cast({s} as varchar) = ? and cast({r} as varchar) = ?)")
+                    params += [src, rid]
+        if not conds:
+            continue
+        where = " or ".join(conds)
+        n = con.execute(f"select count(*) from {name} where {where}", params).fetchone()[0]
+        if n:
+            con.execute(f"delete from {name} where {where}", params).fetchall()
+            removed[table] = int(n)
     return removed
 
 
-def erase_customer(config, customer_id: str, *, run_dir=None, audit: bool = True) -> ErasureReport:
-    """Erase one customer from the store and the latest run's derived outputs.
+def _rewrite_store(path: Path) -> None:
+    """Copy the store into a new file and swap it in: freed blocks keep deleted values."""
+    import duckdb
+
+    tmp = path.with_name(path.name + ".rewrite" + TMP_SUFFIX)
+    for p in (tmp, Path(str(tmp) + ".wal")):
+        if p.exists():
+            p.unlink()
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("CHECKPOINT").fetchall()
+        src = con.execute("SELECT current_database()").fetchone()[0]
+        con.execute("ATTACH ? AS erase_copy", [str(tmp)]).fetchall()
+        con.execute(f'COPY FROM DATABASE "{src}" TO erase_copy').fetchall()
+        con.execute("DETACH erase_copy").fetchall()
+    finally:
+        con.close()
+    fault_point("erase:rewrite")
+    wal = Path(str(path) + ".wal")
+    _replace(tmp, path)
+    if wal.exists():  # checkpointed above: the old log belongs to the old file
+        wal.unlink()
+
+
+def _logged(store: Path, erasure_id: str):
+    """The audit row of ``erasure_id`` in the store (``None`` when not committed)."""
+    import duckdb
+
+    if not store.exists():
+        return None
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        tables = {r[0] for r in con.execute("select table_name from "
+                                            "information_schema.tables").fetchall()}
+        if "erasure_log" not in tables:
+            return None
+        row = con.execute("SELECT store_rows, suppressed FROM erasure_log WHERE erasure_id = ?",
+                          [erasure_id]).fetchall()
+    finally:
+        con.close()
+    return (json.loads(row[0][0]), int(row[0][1])) if row else None
+
+
+# -- the erasure ------------------------------------------------------------------------------
+def _check_store(config) -> None:
+    from ..link.registry_ids import check_store, store_expected
+
+    if config.store_path.exists():
+        check_store(config.store_path)
+    elif store_expected(config):
+        raise CdmkitError(f"the customer store {config.store_path} is missing but the client "
+                          "has had runs: restore it from a backup before erasing (a new store "
+                          "would forget the ID history and earlier erasures)")
+
+
+def _erase(config, customer_id: str, erasure_id: str, resumed: bool) -> ErasureReport:
+    from ..link.registry_ids import IdRegistry
+
+    cdir = config.client_dir
+    store = config.store_path
+    _check_store(config)
+    reg = IdRegistry(store)
+    target = reg.resolve(customer_id) or customer_id
+    aliases = reg.aliases()
+    ids = {customer_id, target} | set(aliases.loc[aliases["customer_id"] == target, "alias_id"])
+    committed = _logged(store, erasure_id)
+    if committed is None and not resumed and not _known(config, reg, ids):
+        raise CdmkitError(f"no customer {customer_id!r} in the customer store or the run "
+                          f"folders of client {config.client!r}: check the customer ID")
+    _write_json_atomic(cdir / JOURNAL_FILE, {"erasure_id": erasure_id,
+                                             "customer_id": customer_id,
+                                             "started": _now().isoformat(timespec="seconds")})
+    report = ErasureReport(target, run_dir=str(cdir), erasure_id=erasure_id, resumed=resumed)
+    secret = reg.secret()
+    if committed is None:
+        store_keys = reg._query("SELECT source, record_id FROM id_records WHERE customer_id = ?",
+                                [target])
+        keys, person = _person(config, ids, {(str(s), str(r)) for s, r in store_keys}, set(),
+                               None)
+        hashes = identifier_hashes(person, "customers", secret) if len(person) else \
+            pd.DataFrame(columns=["hash", "kind"])
+        if keys:
+            hashes = pd.concat([hashes, identifier_hashes(
+                pd.DataFrame(sorted(keys), columns=["source", "record_id"]), "customers",
+                secret)], ignore_index=True).drop_duplicates("hash")
+        from .scan import raw_values_from_customers
+
+        raw = raw_values_from_customers(person) if len(person) else \
+            {"names": [], "emails": [], "phones": []}
+        # Before the store changes, while every value can still be found: reports and exports.
+        _scrub_reports(config, raw, report)
+        forms = set()
+        for kind in ("emails", "phones"):
+            forms |= _raw_forms(raw[kind])
+        # (only exports now: the tables must still show who the person is if this is killed)
+        _scrub_tables(config, ids, keys, set(hashes["hash"]), secret, forms, report,
+                      exports_only=True)
+        fault_point("erase:before-commit")
+        report.store, report.suppressed = _commit(reg, target, ids, keys, hashes, erasure_id)
+    else:
+        report.store, report.suppressed = committed
+    fault_point("erase:after-commit")
+    all_hashes, secret = load_suppression(store)
+    keys, _ = _person(config, ids, set(), set(), None)
+    _scrub_tables(config, ids, keys, all_hashes, secret, set(), report)
+    _rewrite_store(store)
+    _forget_in_external_database(config, ids, report)
+    # Damaged stores set aside by `cdmkit run --new-store` cannot be cleaned: they go.
+    for old in sorted(store.parent.glob(f"{store.name}.damaged-*")):
+        old.unlink()
+        report.deleted.append(old.name)
+    report.retired, report.retired_by = True, "cdmkit.link.registry_ids"
+    _audit(config, report)
+    (cdir / JOURNAL_FILE).unlink()
+    _sweep_tmp(config)
+    return report
+
+
+def _forget_in_external_database(config, ids: set, report) -> None:
+    """A customer database in PostgreSQL forgets the person too (the DuckDB one is in the store).
+
+    Idempotent, so a resumed erasure runs it again safely; without the database URL in the
+    environment the erasure stops here and its journal makes the next ``erase`` finish it.
+    """
+    if not config.database.url_env:
+        return
+    from ..database.client import open_client_database
+    from ..database.update import forget_customers
+
+    db = open_client_database(config)
+    try:
+        report.store["postgres:cdm"] = forget_customers(db, sorted(ids))
+    finally:
+        db.close()
+
+
+def _known(config, reg, ids: set) -> bool:
+    """Whether any of ``ids`` was ever issued (store) or appears in a run folder."""
+    if set(reg.customers()["customer_id"]) & ids:
+        return True
+    for run in run_folders(config):
+        for name in ("customer_map", "golden"):
+            p = run / "data" / f"{name}.parquet"
+            if p.exists() and pd.read_parquet(p, columns=["customer_id"])["customer_id"] \
+                    .astype(str).isin(ids).any():
+                return True
+    return False
+
+
+def _now():
+    return datetime.now(timezone.utc)
+
+
+def _commit(reg, target, ids, keys, hashes, erasure_id) -> tuple[dict, int]:
+    """One transaction: retire, suppress, delete store rows, write the audit row."""
+    from .suppression import SUPPRESSION_TABLE
+
+    with reg._connect() as con:
+        con.execute(_LOG_SCHEMA).fetchall()
+        con.execute("BEGIN TRANSACTION").fetchall()
+        try:
+            before = con.execute(f"SELECT count(*) FROM {SUPPRESSION_TABLE}").fetchall()[0][0]
+            n_map = reg.retire_in(con, target, run_id=f"erasure:{erasure_id}",
+                                  extra_hashes=hashes)
+            removed = _erase_store_rows(con, ids, keys)
+            if n_map:
+                removed["id_records"] = n_map
+            after = con.execute(f"SELECT count(*) FROM {SUPPRESSION_TABLE}").fetchall()[0][0]
+            con.execute("INSERT INTO erasure_log VALUES (?, ?, ?, ?, ?)",
+                        [erasure_id, target, _now().replace(tzinfo=None),
+                         json.dumps(removed, sort_keys=True), int(after - before)]).fetchall()
+            con.execute("COMMIT").fetchall()
+        except BaseException:
+            con.execute("ROLLBACK").fetchall()
+            raise
+    return removed, int(after - before)
+
+
+def _audit(config, report: ErasureReport) -> None:
+    """Append the audit line once (a resumed erasure does not write it twice)."""
+    path = config.client_dir / AUDIT_FILE
+    if path.exists() and f'"erasure_id": "{report.erasure_id}"' in \
+            path.read_text(encoding="utf-8"):
+        report.audit_path = str(path)
+        return
+    entry = {"time": _now().isoformat(timespec="seconds"), "event": "erasure",
+             "client": config.client, **report.to_dict()}
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    report.audit_path = str(path)
+
+
+def resume_erasure(config) -> ErasureReport | None:
+    """Complete an erasure that was killed part-way (the caller holds the client lock).
+
+    Returns its report, or ``None`` when no erasure was interrupted. Temporary
+    files of a killed erase are removed either way.
+
+    Examples
+    --------
+    >>> from cdmkit.config import ClientConfig
+    >>> resume_erasure(ClientConfig(client="nobody", output_dir="/nonexistent")) is None
+    True
+    """
+    journal = config.client_dir / JOURNAL_FILE
+    if not journal.exists():
+        _sweep_tmp(config)
+        return None
+    try:
+        entry = json.loads(journal.read_text(encoding="utf-8"))
+        customer_id, erasure_id = entry["customer_id"], entry["erasure_id"]
+    except (ValueError, KeyError):
+        raise CdmkitError(f"{journal} is damaged: an erasure was interrupted; run "
+                          "`cdmkit erase` for the customer again, then delete the file") from None
+    _sweep_tmp(config)
+    return _erase(config, customer_id, erasure_id, resumed=True)
+
+
+def erase_customer(config, customer_id: str, *, run_dir=None, audit: bool = True
+                   ) -> ErasureReport:
+    """Erase one customer from the store and every run folder of the client, for good.
 
     Parameters
     ----------
     config : ClientConfig
         The client's config (store path, output folder).
     customer_id : str
-        Global customer ID to erase.
+        Global customer ID to erase (a merged ID is erased under the ID it resolves to).
     run_dir : path, optional
-        Run folder to clean (default: the client's latest run).
+        Kept for compatibility: every run folder of the client is cleaned anyway.
     audit : bool
-        Append an audit entry (without personal data) to ``erasure_audit.jsonl``.
+        Kept for compatibility: the audit entry is always written (it is part of the erasure).
 
     Returns
     -------
@@ -287,7 +673,8 @@ def erase_customer(config, customer_id: str, *, run_dir=None, audit: bool = True
     Raises
     ------
     CdmkitError
-        If neither a store nor a run folder exists for the client.
+        If there is nothing to erase, the client is busy, or the store is missing
+        or damaged.
 
     Examples
     --------
@@ -299,43 +686,11 @@ def erase_customer(config, customer_id: str, *, run_dir=None, audit: bool = True
     cdmkit.errors.CdmkitError: nothing to erase for client 'x': no customer store at ...
     """
     customer_id = str(customer_id)
-    if config.store_path.exists():
-        # An ID merged into another one is erased under the ID it resolves to now.
-        try:
-            from ..link.registry_ids import IdRegistry
-
-            customer_id = IdRegistry(config.store_path).resolve(customer_id) or customer_id
-        except ImportError:  # pragma: no cover - linkage not installed
-            pass
-    run = Path(run_dir).resolve() if run_dir is not None else latest_run_dir(config)
-    store_exists = config.store_path.exists()
-    if run is None and not store_exists:
+    if not config.store_path.exists() and not run_folders(config):
         raise CdmkitError(f"nothing to erase for client {config.client!r}: no customer store at "
                           f"{config.store_path} and no run folder in {config.client_dir}")
-    report = ErasureReport(customer_id, run_dir=str(run) if run else None)
-    keys, idents = (set(), set())
-    if run is not None:
-        keys, idents = _customer_records(run / "data", customer_id)
-    report.retired, report.retired_by = _retire(config, customer_id, run.name if run else None)
-    report.store = _erase_store(config, customer_id, keys)
-    if run is not None:
-        for p in sorted((run / "data").glob("*.parquet")):
-            n = _rewrite_parquet(p, customer_id, keys, idents)
-            if n:
-                report.outputs[p.relative_to(run).as_posix()] = n
-        for p in sorted(run.glob("**/exports/*")):
-            if p.suffix in (".csv", ".parquet"):
-                n = _rewrite_export(p, customer_id, keys, idents)
-                if n:
-                    report.outputs[p.relative_to(run).as_posix()] = n
-    if audit:
-        entry = {"time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                 "event": "erasure", "client": config.client,
-                 "run_id": run.name if run else None, **report.to_dict()}
-        entry.pop("run_dir")
-        config.client_dir.mkdir(parents=True, exist_ok=True)
-        path = config.client_dir / AUDIT_FILE
-        with path.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
-        report.audit_path = str(path)
-    return report
+    with client_lock(config.client_dir, f"cdmkit erase {customer_id}"):
+        earlier = resume_erasure(config)
+        if earlier is not None and earlier.customer_id == customer_id:
+            return earlier
+        return _erase(config, customer_id, uuid.uuid4().hex[:16], resumed=False)

@@ -25,9 +25,38 @@ import hmac
 import pandas as pd
 
 __all__ = ["Pseudonymiser", "pseudonymise", "pseudonymise_frame", "key_from_config",
-           "KEY_PURPOSE"]
+           "check_key", "KEY_PURPOSE", "MIN_KEY_BYTES"]
 
 KEY_PURPOSE = "HMAC key for pseudonymised exports"
+
+#: Shortest key accepted for exports (HMAC-SHA-256: 32 bytes = the hash size; a short key can
+#: be guessed, and with it every pseudonym reversed by hashing candidate IDs).
+MIN_KEY_BYTES = 32
+
+
+def check_key(key, where: str = "the pseudonymisation key") -> None:
+    """Refuse a key shorter than :data:`MIN_KEY_BYTES` bytes (UTF-8).
+
+    Raises
+    ------
+    CdmkitError
+        Naming where the key came from and how to make a good one.
+
+    Examples
+    --------
+    >>> check_key("x" * 32)
+    >>> check_key("k")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cdmkit.errors.CdmkitError: the pseudonymisation key is 1 bytes long; use at least 32 ...
+    """
+    from ..errors import CdmkitError
+
+    n = len(key.encode("utf-8") if isinstance(key, str) else bytes(key or b""))
+    if n < MIN_KEY_BYTES:
+        raise CdmkitError(f"{where} is {n} bytes long; use at least {MIN_KEY_BYTES} random "
+                          "bytes (e.g. the output of `python -c \"import secrets; "
+                          "print(secrets.token_hex(32))\"`)")
 
 
 def key_from_config(config) -> str:
@@ -37,19 +66,24 @@ def key_from_config(config) -> str:
     ------
     ConfigError
         Naming the variable when it is unset.
+    CdmkitError
+        When the key is shorter than :data:`MIN_KEY_BYTES` bytes.
 
     Examples
     --------
     >>> import os
     >>> from cdmkit.config import ClientConfig
-    >>> os.environ["CDMKIT_PSEUDONYM_KEY"] = "doctest-key"
-    >>> key_from_config(ClientConfig(client="a")) == "doctest-key"
+    >>> os.environ["CDMKIT_PSEUDONYM_KEY"] = "doctest-key-" + "0" * 32
+    >>> key_from_config(ClientConfig(client="a")).startswith("doctest-key")
     True
     >>> del os.environ["CDMKIT_PSEUDONYM_KEY"]
     """
     from ..config import secret_from_env
 
-    return secret_from_env(config.privacy.pseudonym_key_env, KEY_PURPOSE)
+    var = config.privacy.pseudonym_key_env
+    key = secret_from_env(var, KEY_PURPOSE)
+    check_key(key, f"the key in ${var}")
+    return key
 
 
 class Pseudonymiser:

@@ -293,3 +293,125 @@ def test_load_rejects_foreign_files(tmp_path):
 def test_new_models_reject_unusable_input(call, message):
     with pytest.raises(AnalysisInputError, match=message):
         call()
+
+
+# -- covariates ----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def two_channels():
+    """Channel 1 buys faster (alpha x e^-0.5) and drops out more (a x e^0.4)."""
+    import pandas as pd
+
+    from cdmkit.analyze import simulate_bgnbd
+
+    parts = []
+    for ch, alpha, a in ((0, 6.0, 0.8), (1, 6.0 * math.exp(-0.5), 0.8 * math.exp(0.4))):
+        d = simulate_bgnbd(8000, r=0.5, alpha=alpha, a=a, b=2.5, T=52.0, seed=ch)
+        parts.append(d.assign(channel=ch))
+    return pd.concat(parts, ignore_index=True)
+
+
+def test_covariates_recover_channel_effects(two_channels):
+    from cdmkit.analyze import BetaGeoCovariates
+
+    d = two_channels
+    m = BetaGeoCovariates().fit(d["frequency"], d["recency"], d["T"], d[["channel"]])
+    true = {"r": 0.5, "alpha0": 6.0, "a0": 0.8, "b0": 2.5, "purchase_channel": 0.5,
+            "dropout_a_channel": 0.4, "dropout_b_channel": 0.0}
+    for k, v in true.items():
+        assert abs(m.params_[k] - v) < 3 * m.standard_errors_[k], (k, m.summary())
+    cp = m.customer_params(d[["channel"]].head(1))
+    assert cp["alpha"].iloc[0] == pytest.approx(m.params_["alpha0"])
+
+
+def test_covariates_model_nests_bgnbd(two_channels):
+    """With every coefficient at zero the likelihood is BG/NBD's, customer by customer."""
+    from cdmkit.analyze import BetaGeoCovariates
+
+    d = two_channels.iloc[::32]
+    m = BetaGeoCovariates().fit(d["frequency"], d["recency"], d["T"], d[["channel"]])
+    base = {"r": 0.4, "alpha0": 5.0, "a0": 0.9, "b0": 2.5}
+    zero = m.with_params({**base, **{k: 0.0 for k in m.params_ if k not in base}})
+    bg = BetaGeo().with_params({"r": 0.4, "alpha": 5.0, "a": 0.9, "b": 2.5})
+    z = d[["channel"]].to_numpy(float)
+    args = (d["frequency"].to_numpy(), d["recency"].to_numpy(), d["T"].to_numpy())
+    np.testing.assert_allclose(zero._loglik_grad(zero._p(), *args, z, grad=False),
+                               bg.log_likelihood(*args), rtol=1e-12)
+    np.testing.assert_allclose(zero.probability_alive(*args, z), bg.probability_alive(*args),
+                               rtol=1e-12)
+    np.testing.assert_allclose(zero.conditional_expected_purchases(10, *args, z),
+                               bg.conditional_expected_purchases(10, *args), rtol=1e-10)
+    # analytic gradient, coefficients included, against finite differences
+    p = np.array([0.4, 5.0, 0.9, 2.5, 0.3, -0.2, 0.1])
+    ll, g = zero._loglik_grad(p, *args, z)
+    logm = zero._log_mask()
+    for i in range(len(p)):
+        up, dn = p.copy(), p.copy()
+        h = 1e-6
+        if logm[i]:
+            up[i] *= math.exp(h)
+            dn[i] *= math.exp(-h)
+        else:
+            up[i] += h
+            dn[i] -= h
+        fd = (zero._loglik_grad(up, *args, z, grad=False).sum()
+              - zero._loglik_grad(dn, *args, z, grad=False).sum()) / (2 * h)
+        assert g.sum(axis=1)[i] == pytest.approx(fd, rel=1e-5), i
+
+
+def test_covariates_model_saves_and_rejects_bad_covariates(tmp_path, two_channels):
+    from cdmkit.analyze import BetaGeoCovariates
+
+    d = two_channels.iloc[::8]
+    m = BetaGeoCovariates().fit(d["frequency"], d["recency"], d["T"], d[["channel"]])
+    back = load_model(m.save(tmp_path / "cov.json"))
+    assert back.params_ == m.params_ and list(back.summary().index) == list(m.summary().index)
+    np.testing.assert_allclose(back.probability_alive([2], [30.0], [52.0], [[1.0]]),
+                               m.probability_alive([2], [30.0], [52.0], [[1.0]]))
+    with pytest.raises(AnalysisInputError, match="constant"):
+        BetaGeoCovariates().fit(d["frequency"], d["recency"], d["T"], np.ones(len(d)))
+    with pytest.raises(AnalysisInputError, match="one row per customer"):
+        BetaGeoCovariates().fit(d["frequency"], d["recency"], d["T"], np.ones((3, 1)))
+
+
+# -- uncertainty of predictions ----------------------------------------------------------------
+def test_clv_interval_agrees_with_the_delta_method(cdnow):
+    """Bootstrap 95 % half-width of E[purchases in 39 weeks] ~ 1.96 x delta-method SE."""
+    from cdmkit.analyze import clv_interval
+
+    bg = BetaGeo().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    cust = ([2], [30.43], [38.86])
+    ci = clv_interval(bg, None, *cust, [0.0], horizon=39, step=39, n_draws=2000, seed=1)
+    names = list(bg.params_)
+    p0 = np.array([bg.params_[k] for k in names])
+    grad = np.empty(4)
+    for i in range(4):
+        up, dn = p0.copy(), p0.copy()
+        up[i] *= 1 + 1e-6
+        dn[i] *= 1 - 1e-6
+        f = lambda p: bg.with_params(dict(zip(names, p))).conditional_expected_purchases(  # noqa
+            39, *cust)[0]
+        grad[i] = (f(up) - f(dn)) / (2e-6 * p0[i])
+    se = math.sqrt(grad @ bg.covariance_.loc[names, names].to_numpy() @ grad)
+    assert ci["clv"].iloc[0] == pytest.approx(1.226, abs=0.002)  # FHL 2005's published value
+    half = (ci["clv_upper"].iloc[0] - ci["clv_lower"].iloc[0]) / 2
+    assert half == pytest.approx(1.96 * se, rel=0.15)
+    again = clv_interval(bg, None, *cust, [0.0], horizon=39, step=39, n_draws=2000, seed=1)
+    assert again.equals(ci)
+
+
+def test_probability_alive_matrix_and_tracking_helpers():
+    from cdmkit.analyze import expected_cumulative_transactions, probability_alive_matrix
+
+    bg = BetaGeo().with_params({"r": 0.24, "alpha": 4.4, "a": 0.79, "b": 2.43})
+    m = probability_alive_matrix(bg, max_frequency=5, T=39, n_recency=14)
+    assert m.shape == (14, 6) and (m[0] == 1.0).all()
+    col = m[5].dropna().to_numpy()
+    assert np.all(np.diff(col) > 0)  # a later last purchase: more likely alive
+    assert m.loc[39.0, 5] == pytest.approx(bg.probability_alive([5], [39], [39])[0])
+    bb = BetaGeoBetaBinom().with_params({"alpha": 1.2, "beta": 0.75, "gamma": 0.66, "delta": 2.8})
+    mb = probability_alive_matrix(bb, max_frequency=6)
+    assert mb.shape == (7, 7) and np.isnan(mb.loc[2.0, 3]) and not np.isnan(mb.loc[6.0, 3])
+    e = expected_cumulative_transactions(bg, [10.0, 0.0, -5.0], horizon=8, step=1)
+    want = (bg.expected_purchases(18) - bg.expected_purchases(10) + bg.expected_purchases(8)
+            + bg.expected_purchases(3))
+    assert e["expected"].iloc[-1] == pytest.approx(want) and e["expected"].iloc[0] == 0

@@ -27,6 +27,7 @@ from .churn import (ChurnReport, churn_features, churn_labels, churn_pipeline, f
                     flag_frame, precision_at_k, time_split)
 from ._fitter import BaseFitter, load_model
 from .bgbb import BetaGeoBetaBinom
+from .covariates import BetaGeoCovariates
 from .clv import (BetaGeo, GammaGamma, ParetoNBD, customer_lifetime_value, per_step_rate,
                   spend_frequency_correlation)
 from .mbgnbd import ModifiedBetaGeo
@@ -35,6 +36,7 @@ from .cohorts import cohort_curves, cohort_table, retention_matrix, revenue_rete
 from .data import CdnowUnavailable, cdnow_dir, cdnow_summary, cdnow_transactions
 from .patterns import (activity_per_customer, activity_per_segment, co_purchase, seasonality,
                        top_items)
+from .predict import clv_interval, expected_cumulative_transactions, probability_alive_matrix
 from .simulate import (simulate, simulate_bgbb, simulate_bgnbd, simulate_mbgnbd,
                        simulate_paretonbd, simulate_sbg, simulate_spend)
 from .stage import (AnalysisInputs, ChurnResult, CLVResult, CohortResult, PatternResult,
@@ -46,8 +48,9 @@ __all__ = [
     # CLV models and value
     "BetaGeo", "ParetoNBD", "GammaGamma", "customer_lifetime_value", "per_step_rate",
     "spend_frequency_correlation", "clv_summary", "UNIT_DAYS", "UNITS_PER_YEAR",
-    "ModifiedBetaGeo", "BetaGeoBetaBinom", "ShiftedBetaGeo", "survivors_to_durations",
-    "BaseFitter", "load_model",
+    "ModifiedBetaGeo", "BetaGeoBetaBinom", "BetaGeoCovariates", "ShiftedBetaGeo", "survivors_to_durations",
+    "BaseFitter", "load_model", "clv_interval", "probability_alive_matrix",
+    "expected_cumulative_transactions",
     # validation
     "calibration_holdout", "holdout_by_frequency", "holdout_errors", "tracking",
     # cohorts

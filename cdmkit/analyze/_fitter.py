@@ -109,6 +109,12 @@ class BaseFitter(BaseEstimator):
 
     _param_names: tuple[str, ...] = ()
     _scaled_params: tuple[str, ...] = ()
+    # Parameters fitted as they are (regression coefficients); the others are positive
+    # and fitted on the log scale.
+    _unbounded: tuple[str, ...] = ()
+
+    def _log_mask(self, names=None):
+        return np.array([n not in self._unbounded for n in (names or self._param_names)])
 
     # -- guard ---------------------------------------------------------------------
     def _check_fitted(self):
@@ -125,30 +131,38 @@ class BaseFitter(BaseEstimator):
 
         ``neg_ll(theta)`` is the average negative log-likelihood at parameters
         ``theta`` on the fitting scale (scaled parameters divided by ``scale``);
-        ``neg_ll_grad(theta)`` returns it with its gradient with respect to
-        ``log(theta)``. ``n_obs`` (customers) turns the average into the total for
-        the standard errors.
+        ``neg_ll_grad(theta)`` returns it with its gradient with respect to the
+        optimiser's coordinates: ``log(theta)``, or ``theta`` itself for the
+        ``_unbounded`` parameters. ``n_obs`` (customers) turns the average into
+        the total for the standard errors.
         """
         names = self._param_names
         pen = float(getattr(self, "penalizer", 0.0))
         factor = np.array([scale if n in self._scaled_params else 1.0 for n in names])
+        logm = self._log_mask()
 
-        def objective(logp):
+        def theta_of(z):
+            return np.where(logm, np.exp(np.where(logm, z, 0.0)), z)
+
+        def objective(z):
             with np.errstate(all="ignore"):
-                val = neg_ll(np.exp(logp))
+                val = neg_ll(theta_of(z))
             if not np.isfinite(val):
                 return 1e300
-            return val + pen * float(np.sum(np.exp(2 * logp)))
+            return val + pen * float(np.sum(theta_of(z) ** 2))
 
-        def objective_grad(logp):
+        def objective_grad(z):
             with np.errstate(all="ignore"):
-                val, grad = neg_ll_grad(np.exp(logp))
+                th = theta_of(z)
+                val, grad = neg_ll_grad(th)
             if not (np.isfinite(val) and np.all(np.isfinite(grad))):
-                return 1e300, np.zeros_like(logp)
-            p2 = np.exp(2 * logp)
-            return val + pen * float(np.sum(p2)), grad + 2 * pen * p2
+                return 1e300, np.zeros_like(z)
+            # d(theta^2)/dz = 2 theta * dtheta/dz, dtheta/dz = theta (log) or 1
+            return (val + pen * float(np.sum(th ** 2)),
+                    grad + 2 * pen * th * np.where(logm, th, 1.0))
 
-        x0 = np.log(np.asarray(x0, dtype=float))
+        x0 = np.asarray(x0, dtype=float)
+        x0 = np.where(logm, np.log(np.where(logm, x0, 1.0)), x0)
         opts = {"maxiter": int(self.max_iter), "ftol": 1e-13, "gtol": float(self.tol)}
         with single_thread():
             if neg_ll_grad is not None:
@@ -168,8 +182,9 @@ class BaseFitter(BaseEstimator):
                 converged = bool(res2.success)
             hess = self._hessian(objective, objective_grad if neg_ll_grad else None, res.x)
         message = str(res.message)
-        theta = np.exp(res.x)
-        if converged and (np.any(theta > 1e6) or np.any(theta < 1e-8)):
+        theta = theta_of(res.x)
+        pos = theta[logm]
+        if converged and (np.any(pos > 1e6) or np.any(pos < 1e-8)):
             # The likelihood keeps rising towards a boundary: the data do not identify the
             # model (e.g. identical spend for everyone, or no drop-out at all).
             converged = False
@@ -177,6 +192,7 @@ class BaseFitter(BaseEstimator):
                        "(too little variation); use penalizer > 0")
         user = theta * factor
         self.params_ = {n: float(v) for n, v in zip(names, user)}
+        self.param_names_ = list(names)
         self.converged_ = converged
         self.n_iter_ = int(res.get("nit", 0))
         self.optimizer_message_ = message
@@ -235,14 +251,16 @@ class BaseFitter(BaseEstimator):
                 note = "the Hessian at the optimum could not be inverted"
         else:
             note = "the Hessian at the optimum is not finite"
-        cov = cov_log * np.outer(user, user)  # delta method: d theta = theta d log(theta)
+        jac = np.where(self._log_mask(), user, 1.0)  # delta method: d theta = theta d log(theta)
+        cov = cov_log * np.outer(jac, jac)
         se = np.sqrt(np.diag(cov))
         if not note:
-            rel = se / np.abs(user)
+            # only positive parameters: a covariate coefficient near 0 is a finding, not a flaw
+            rel = np.where(self._log_mask(), se / np.abs(user), 0.0)
             if np.any(~np.isfinite(rel)) or np.any(rel > 10):
                 worst = names[int(np.nanargmax(np.where(np.isfinite(rel), rel, np.inf)))]
                 note = f"the standard error of {worst} is more than ten times its value"
-        self._cov_log_ = cov_log
+        self._cov_log_ = cov_log  # covariance in the optimiser's coordinates
         self.covariance_ = pd.DataFrame(cov, index=names, columns=names)
         self.standard_errors_ = {k: float(v) for k, v in zip(names, se)}
         self.identified_ = not note
@@ -257,8 +275,9 @@ class BaseFitter(BaseEstimator):
 
         Examples
         --------
-        >>> from cdmkit.analyze import BetaGeo
-        >>> s = BetaGeo().fit([0, 1, 3, 2], [0, 5, 9, 4], [10, 10, 10, 9]).summary()
+        >>> from cdmkit.analyze import BetaGeo, simulate_bgnbd
+        >>> d = simulate_bgnbd(300, r=0.5, alpha=5.0, a=1.0, b=3.0, T=40.0, seed=0)
+        >>> s = BetaGeo().fit(d["frequency"], d["recency"], d["T"]).summary()
         >>> s.index[0], sorted(s.attrs)[:2]
         ('r', ['converged', 'identified'])
         """
@@ -294,9 +313,11 @@ class BaseFitter(BaseEstimator):
             raise AnalysisInputError(f"{type(self).__name__}: no parameter covariance "
                                      f"({self.identification_note_}); intervals are undefined")
         rng = np.random.default_rng(seed)
-        mean = np.log(np.array(self._p()))
-        draws = np.exp(rng.multivariate_normal(mean, self._cov_log_, size=int(n_draws),
-                                               method="eigh"))
+        logm = self._log_mask()
+        p = np.array(self._p())
+        mean = np.where(logm, np.log(np.abs(p)), p)
+        z = rng.multivariate_normal(mean, self._cov_log_, size=int(n_draws), method="eigh")
+        draws = np.where(logm, np.exp(z), z)
         return [dict(zip(self._param_names, map(float, d))) for d in draws]
 
     def with_params(self, params: dict):
@@ -312,7 +333,8 @@ class BaseFitter(BaseEstimator):
 
         new = clone(self)
         for k, v in self.__dict__.items():
-            if k.endswith("_") and not k.startswith("__"):
+            # fitted state, and the parameter layout of models that set it per fit (covariates)
+            if (k.endswith("_") and not k.startswith("__")) or k in ("_param_names", "_unbounded"):
                 setattr(new, k, v)
         new.params_ = {n: float(params[n]) for n in self._param_names}
         return new
@@ -326,6 +348,7 @@ class BaseFitter(BaseEstimator):
         return {"format": "cdmkit-clv-model", "format_version": FORMAT_VERSION,
                 "model": type(self).__name__, "cdmkit_version": cdmkit.__version__,
                 "init": self.get_params(), "params": self.params_,
+                "param_names": list(self._param_names), "unbounded": list(self._unbounded),
                 "covariance_log": [[None if not np.isfinite(v) else float(v) for v in row]
                                    for row in np.asarray(self._cov_log_)],
                 "log_likelihood": self.log_likelihood_, "converged": self.converged_,
@@ -342,8 +365,9 @@ class BaseFitter(BaseEstimator):
         Examples
         --------
         >>> import tempfile, os
-        >>> from cdmkit.analyze import BetaGeo, load_model
-        >>> bg = BetaGeo().fit([0, 1, 3, 2], [0, 5, 9, 4], [10, 10, 10, 9])
+        >>> from cdmkit.analyze import BetaGeo, load_model, simulate_bgnbd
+        >>> d = simulate_bgnbd(300, r=0.5, alpha=5.0, a=1.0, b=3.0, T=40.0, seed=0)
+        >>> bg = BetaGeo().fit(d["frequency"], d["recency"], d["T"])
         >>> p = bg.save(os.path.join(tempfile.mkdtemp(), "bg.json"), time_unit="W")
         >>> back = load_model(p)
         >>> back.params_ == bg.params_, back.metadata_["time_unit"]
@@ -364,26 +388,30 @@ class BaseFitter(BaseEstimator):
         if d.get("format_version", 0) > FORMAT_VERSION:
             raise AnalysisInputError(f"model file format {d['format_version']} is newer than "
                                      f"this cdmkit reads ({FORMAT_VERSION}); upgrade cdmkit")
+        import pandas as pd
+
         m = cls(**d.get("init", {}))
-        missing = set(cls._param_names) - set(d["params"])
+        if d.get("unbounded"):  # models whose parameters depend on the data (covariates)
+            m._param_names = tuple(d["param_names"])
+            m._unbounded = tuple(d["unbounded"])
+        names = list(m._param_names)
+        missing = set(names) - set(d["params"])
         if missing:
             raise AnalysisInputError(f"model file lacks parameters {sorted(missing)}")
         cov_log = np.array([[np.nan if v is None else v for v in row]
                             for row in d["covariance_log"]], dtype=float)
-        user = np.array([d["params"][n] for n in cls._param_names], dtype=float)
-        m.params_ = {n: float(d["params"][n]) for n in cls._param_names}
+        user = np.array([d["params"][n] for n in names], dtype=float)
+        m.params_ = {n: float(d["params"][n]) for n in names}
+        m.param_names_ = names
         m.log_likelihood_ = d["log_likelihood"]
         m.converged_ = d["converged"]
         m.n_customers_ = d["n_customers"]
         m.n_iter_ = d.get("n_iter", 0)
         m.optimizer_message_ = d.get("optimizer_message", "")
         m.metadata_ = d.get("metadata", {})
-        hess_free = cov_log  # stored covariance is reused as is
-        m._cov_log_ = hess_free
-        import pandas as pd
-
-        cov = cov_log * np.outer(user, user)
-        names = list(cls._param_names)
+        m._cov_log_ = cov_log
+        jac = np.where(m._log_mask(), user, 1.0)
+        cov = cov_log * np.outer(jac, jac)
         m.covariance_ = pd.DataFrame(cov, index=names, columns=names)
         m.standard_errors_ = {k: float(v) for k, v in zip(names, np.sqrt(np.diag(cov)))}
         m.identified_ = bool(np.all(np.isfinite(cov_log)))

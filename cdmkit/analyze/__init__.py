@@ -37,6 +37,7 @@ from .data import CdnowUnavailable, cdnow_dir, cdnow_summary, cdnow_transactions
 from .patterns import (activity_per_customer, activity_per_segment, co_purchase, seasonality,
                        top_items)
 from .predict import clv_interval, expected_cumulative_transactions, probability_alive_matrix
+from .retention import RetentionResult, run_retention, subscription_durations
 from .simulate import (simulate, simulate_bgbb, simulate_bgnbd, simulate_mbgnbd,
                        simulate_paretonbd, simulate_sbg, simulate_spend)
 from .stage import (AnalysisInputs, ChurnResult, CLVResult, CohortResult, PatternResult,
@@ -66,7 +67,8 @@ __all__ = [
     "CdnowUnavailable",
     # the stage
     "AnalysisInputs", "load_inputs", "CohortResult", "run_cohorts", "CLVResult", "run_clv",
-    "ChurnResult", "run_churn", "PatternResult", "run_patterns",
+    "ChurnResult", "run_churn", "PatternResult", "run_patterns", "RetentionResult",
+    "run_retention", "subscription_durations",
     # errors
     "AnalysisInputError",
 ]

@@ -415,3 +415,22 @@ def test_probability_alive_matrix_and_tracking_helpers():
     want = (bg.expected_purchases(18) - bg.expected_purchases(10) + bg.expected_purchases(8)
             + bg.expected_purchases(3))
     assert e["expected"].iloc[-1] == pytest.approx(want) and e["expected"].iloc[0] == 0
+
+
+def test_delta_method_interval_agrees_with_the_bootstrap(cdnow):
+    from cdmkit.analyze import clv_interval
+
+    rep = cdnow[cdnow["frequency"] > 0]
+    bg = BetaGeo().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    gg = GammaGamma().fit(rep["frequency"], rep["monetary_value"])
+    c = cdnow.iloc[:40]
+    args = (bg, gg, c["frequency"], c["recency"], c["T"], c["monetary_value"])
+    kw = dict(horizon=52, step=4, discount_rate=0.01)
+    boot = clv_interval(*args, **kw, n_draws=1500, seed=3)
+    delta = clv_interval(*args, **kw, method="delta")
+    np.testing.assert_allclose(delta["clv"], boot["clv"])
+    width_b = boot["clv_upper"] - boot["clv_lower"]
+    width_d = delta["clv_upper"] - delta["clv_lower"]
+    assert np.median(width_d / width_b) == pytest.approx(1.0, abs=0.12)
+    with pytest.raises(AnalysisInputError, match="method"):
+        clv_interval(*args, **kw, method="jackknife")

@@ -713,13 +713,11 @@ def customer_lifetime_value(transaction_model, spend_model, frequency, recency, 
         spend = spend_model.conditional_expected_spend(x, monetary_value)
     n_steps = int(math.ceil(horizon / step - 1e-12))
     ends = np.minimum(np.arange(1, n_steps + 1) * step, horizon)
-    total = np.zeros_like(x)
-    prev = np.zeros_like(x)
-    for k, end in enumerate(ends, start=1):
-        cum = transaction_model.conditional_expected_purchases(end, x, t_x, TT)
-        total += (cum - prev) / (1.0 + discount_rate) ** k
-        prev = cum
-    return total * spend
+    # all steps in one call: the models broadcast t (steps x 1) against the customers
+    cum = transaction_model.conditional_expected_purchases(ends[:, None], x, t_x, TT)
+    per_step = np.diff(cum, axis=0, prepend=0.0)
+    disc = (1.0 + discount_rate) ** -np.arange(1, n_steps + 1, dtype=float)
+    return (disc @ per_step) * spend
 
 
 def spend_frequency_correlation(frequency, monetary_value) -> float:

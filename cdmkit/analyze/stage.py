@@ -360,12 +360,14 @@ def run_clv(inp: AnalysisInputs, cfg) -> CLVResult:
         table["clv"] = customer_lifetime_value(tm, gg, x, t, T, m_val, horizon=cfg.clv_horizon,
                                                step=cfg.clv_step, discount_rate=rate)
         table["clv_lower"] = table["clv_upper"] = np.nan
-        if cfg.clv_interval_draws and tm.identified_ and gg.identified_:
+        want_ci = cfg.clv_interval != "none"
+        if want_ci and tm.identified_ and gg.identified_:
             ci = clv_interval(tm, gg, x, t, T, m_val, horizon=cfg.clv_horizon, step=cfg.clv_step,
-                              discount_rate=rate, n_draws=cfg.clv_interval_draws, seed=0)
+                              discount_rate=rate, method=cfg.clv_interval,
+                              n_draws=cfg.clv_interval_draws, seed=0)
             table["clv_lower"] = ci["clv_lower"].to_numpy()
             table["clv_upper"] = ci["clv_upper"].to_numpy()
-        elif cfg.clv_interval_draws:
+        elif want_ci:
             notes.append("CLV intervals skipped: a model's parameters are not identified, so "
                          "their uncertainty is not defined")
     else:

@@ -38,9 +38,11 @@ class AnalysisConfig(Section):
         default_factory=lambda: ["bgnbd", "paretonbd", "gammagamma"],
         description="CLV models to fit; the first transaction model that fits drives the CLV "
         "table (Gamma-Gamma is skipped when there are no amounts). mbgnbd: modified BG/NBD.")
+    clv_interval: Literal["delta", "bootstrap", "none"] = Field(
+        "delta", description="95 % CLV interval per customer from the parameters' uncertainty: "
+        "delta method (fast), parametric bootstrap, or none.")
     clv_interval_draws: int = Field(
-        100, ge=0, description="Parametric-bootstrap draws for the 95 % CLV interval per "
-        "customer (0 = no intervals).")
+        200, ge=10, description="Parametric-bootstrap draws (clv_interval: bootstrap).")
     time_unit: Literal["D", "W"] = Field(
         "W", description="Time unit of recency, T, model parameters and horizons: D or W.")
     clv_horizon: float = Field(

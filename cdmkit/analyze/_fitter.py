@@ -61,20 +61,41 @@ def single_thread():
     >>> with single_thread():
     ...     pass
     """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
+            _CONTROLLER = False
+        else:
+            # Scanning the loaded libraries costs ~5 ms; do it once, not per fit.
+            _CONTROLLER = ThreadpoolController()
+    if not _CONTROLLER:
         yield
         return
-    with threadpool_limits(limits=1):
+    with _CONTROLLER.limit(limits=1):
         yield
+
+
+_CONTROLLER = None
 
 
 def _compress(*cols):
-    """Distinct rows of ``cols`` and how often each occurs (fits weight them)."""
-    stacked = np.column_stack(cols)
-    uniq, counts = np.unique(stacked, axis=0, return_counts=True)
-    return [uniq[:, i] for i in range(uniq.shape[1])], counts.astype(float)
+    """Distinct rows of ``cols`` (sorted) and how often each occurs (fits weight them).
+
+    A lexsort of the columns: several times faster than ``np.unique(axis=0)``.
+    """
+    cols = [np.asarray(c, dtype=float) for c in cols]
+    order = np.lexsort(cols[::-1])
+    srt = [c[order] for c in cols]
+    change = np.zeros(len(order), dtype=bool)
+    if len(order):
+        change[0] = True
+        for c in srt:
+            change[1:] |= c[1:] != c[:-1]
+    starts = np.flatnonzero(change)
+    counts = np.diff(np.append(starts, len(order)))
+    return [c[starts] for c in srt], counts.astype(float)
 
 
 class BaseFitter(BaseEstimator):

@@ -56,6 +56,21 @@ class _ByCount:
         return values[self.inv]
 
 
+class _Pairs:
+    """Distinct (purchases, t_x) and (purchases, T) pairs of the rows, for Pareto/NBD's integral.
+
+    ``index`` is (rows of the distinct (x, t_x) pairs, inverse map, same for (x, T)).
+    """
+
+    def __init__(self, x, t_x, T):
+        def distinct(t):
+            _, first, inv = np.unique(np.column_stack([x, t]), axis=0, return_index=True,
+                                      return_inverse=True)
+            return first, inv.ravel()
+
+        self.index = (*distinct(t_x), *distinct(T))
+
+
 class BetaGeo(BaseFitter):
     """BG/NBD model of repeat purchasing (Fader, Hardie & Lee 2005).
 
@@ -313,86 +328,105 @@ class ParetoNBD(BaseFitter):
         self.tol = tol
 
     @staticmethod
-    def _log_integral(params, x, t_x, T):
-        """log of s * ∫_{t_x}^{T} (α+τ)^-(r+x) (β+τ)^-(s+1) dτ (the 'still alive until τ' part).
+    def _log_J(alpha, beta, e1, e2, t_x, T, pairs=None):
+        """log ∫_{t_x}^{T} (α+τ)^-e1 (β+τ)^-e2 dτ per row (``e1`` an array, ``e2`` a scalar).
 
-        The tail ∫_τ^∞ is ₂F₁(r+s+x, b; r+s+x+1; z) / ((r+s+x)(c+τ)^(r+s+x)) with either
-        c = α, b = s+1, z = (α-β)/(α+τ) or c = β, b = r+x, z = (β-α)/(β+τ). Both hold
+        The tail ∫_τ^∞ is ₂F₁(k, b; k+1; z) / (k (c+τ)^k), k = e1 + e2 - 1, with either
+        c = α, b = e2, z = (α-β)/(α+τ) or c = β, b = e1, z = (β-α)/(β+τ). Both hold
         for z < 1; the one with z <= 0 is tried first because scipy evaluates it in
         microseconds, while z near 1 (a huge β next to a small α: no drop-out, an
         unidentified fit) costs milliseconds per row. The other form, then quadrature,
-        take over where it is not finite.
+        take over where it is not finite. Zero width (t_x == T) gives -inf.
+
+        ``pairs`` (a :class:`_Pairs` of the rows) evaluates each end point once per
+        distinct (purchases, time) pair: about half the ``hyp2f1`` calls on real data.
         """
-        r, alpha, s, beta = params
-        rsx = r + s + x
+        k = e1 + e2 - 1.0
         small_alpha = alpha <= beta
 
-        def log_diff(use_alpha, rows):
-            base, b2 = (alpha, s + 1.0) if use_alpha else (beta, r + x[rows])
+        def log_tail(use_alpha, kk, ee, tau):
+            base, b2 = (alpha, e2) if use_alpha else (beta, ee)
             z_num = (alpha - beta) if use_alpha else (beta - alpha)
-            k = rsx[rows]
             with np.errstate(all="ignore"):
-                l1 = np.log(hyp2f1(k, b2, k + 1, z_num / (base + t_x[rows]))) \
-                    - k * np.log(base + t_x[rows])
-                l2 = np.log(hyp2f1(k, b2, k + 1, z_num / (base + T[rows]))) \
-                    - k * np.log(base + T[rows])
-                # log(e^l1 - e^l2) = l1 + log(1 - e^(l2 - l1)); zero width (t_x == T) -> -inf.
-                return l1 + np.log(-np.expm1(np.minimum(l2 - l1, 0.0))) + np.log(s) - np.log(k)
+                return np.log(hyp2f1(kk, b2, kk + 1, z_num / (base + tau))) \
+                    - kk * np.log(base + tau)
 
-        out = log_diff(small_alpha, slice(None))
+        def log_diff(use_alpha, rows, dedup=None):
+            if dedup is None:
+                l1 = log_tail(use_alpha, k[rows], e1[rows], t_x[rows])
+                l2 = log_tail(use_alpha, k[rows], e1[rows], T[rows])
+            else:
+                lo, inv_lo, hi, inv_hi = dedup
+                l1 = log_tail(use_alpha, k[lo], e1[lo], t_x[lo])[inv_lo]
+                l2 = log_tail(use_alpha, k[hi], e1[hi], T[hi])[inv_hi]
+            with np.errstate(all="ignore"):
+                # log(e^l1 - e^l2) = l1 + log(1 - e^(l2 - l1))
+                return l1 + np.log(-np.expm1(np.minimum(l2 - l1, 0.0))) - np.log(k[rows])
+
+        out = log_diff(small_alpha, slice(None), pairs.index if pairs is not None else None)
         retry = ~np.isfinite(out) & (T > t_x)
         if retry.any():
             out[retry] = log_diff(not small_alpha, retry)
-        out[T <= t_x] = -np.inf  # zero width: no 'died between t_x and T' term
+        out[T <= t_x] = -np.inf
         bad = ~np.isfinite(out) & (T > t_x)
         for i in np.flatnonzero(bad):  # rare: hyp2f1 overflow; integrate directly
-            xi, lo, hi = x[i], t_x[i], T[i]
+            ei, lo, hi = e1[i], t_x[i], T[i]
 
             def f(tau):
-                return np.exp(-(r + xi) * np.log((alpha + tau) / (alpha + lo))
-                              - (s + 1) * np.log((beta + tau) / (beta + lo)))
+                return np.exp(-ei * np.log((alpha + tau) / (alpha + lo))
+                              - e2 * np.log((beta + tau) / (beta + lo)))
 
             val, _ = integrate.quad(f, lo, hi, limit=200)
-            out[i] = (np.log(s) + np.log(val) - (r + xi) * np.log(alpha + lo)
-                      - (s + 1) * np.log(beta + lo))
+            out[i] = np.log(val) - ei * np.log(alpha + lo) - e2 * np.log(beta + lo)
         return out
 
     @classmethod
-    def _loglik(cls, params, x, t_x, T, by=None):
+    def _log_integral(cls, params, x, t_x, T, pairs=None):
+        """log of s * ∫_{t_x}^{T} (α+τ)^-(r+x) (β+τ)^-(s+1) dτ (the 'still alive until τ' part)."""
+        r, alpha, s, beta = params
+        return np.log(s) + cls._log_J(alpha, beta, r + np.asarray(x, dtype=float), s + 1.0,
+                                      t_x, T, pairs)
+
+    @classmethod
+    def _loglik(cls, params, x, t_x, T, by=None, pairs=None):
         r, alpha, s, beta = params
         by = by or _ByCount(x)
         a1 = by(gammaln(r + by.u) - gammaln(r) + r * np.log(alpha) + s * np.log(beta))
         alive = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
-        return a1 + np.logaddexp(alive, cls._log_integral(params, x, t_x, T))
+        return a1 + np.logaddexp(alive, cls._log_integral(params, x, t_x, T, pairs))
 
     @classmethod
-    def _loglik_grad(cls, params, x, t_x, T, by=None):
+    def _loglik_grad(cls, params, x, t_x, T, by=None, pairs=None):
         """Log-likelihood per row and its gradient w.r.t. log(r, alpha, s, beta) per row.
 
-        Analytic except the integral term, whose derivatives are central differences
-        of :meth:`_log_integral` (its parameter derivatives have no closed form in
-        scipy); accurate to ~1e-9, so the optimiser needs few iterations.
+        Analytic, except the derivatives of the integral term in r and s (they sit
+        in the exponents, and scipy has no parameter derivative of ₂F₁): central
+        differences, accurate to ~1e-9. Its α and β derivatives are integrals of the
+        same family (:meth:`_log_J` with an exponent raised by one).
         """
         r, alpha, s, beta = params
         by = by or _ByCount(x)
         lT_a, lT_b = np.log(alpha + T), np.log(beta + T)
         a1 = by(gammaln(r + by.u) - gammaln(r)) + r * np.log(alpha) + s * np.log(beta)
         alive = -(r + x) * lT_a - s * lT_b
-        li = cls._log_integral(params, x, t_x, T)
+        li = cls._log_integral(params, x, t_x, T, pairs)
         tail = np.logaddexp(alive, li)
         w_li = np.where(np.isfinite(li), np.exp(li - tail), 0.0)
         w_alive = 1.0 - w_li
-        logp = np.log(np.asarray(params, dtype=float))
-        d_li = np.empty((4, len(x)))
-        h = 1e-5
-        for i in range(4):
-            up, dn = logp.copy(), logp.copy()
-            up[i] += h
-            dn[i] -= h
-            with np.errstate(invalid="ignore"):
-                d = (cls._log_integral(np.exp(up), x, t_x, T)
-                     - cls._log_integral(np.exp(dn), x, t_x, T)) / (2 * h)
-            d_li[i] = np.where(w_li > 0, d, 0.0)
+        # d/d alpha and d/d beta of the integral are integrals of the same family with an
+        # exponent raised by one; r and s enter the exponents, so those two are differenced.
+        live = w_li > 0
+        e1 = r + x
+        lj = li - np.log(s)
+        with np.errstate(invalid="ignore", over="ignore"):
+            d_alpha = -alpha * e1 * np.exp(cls._log_J(alpha, beta, e1 + 1, s + 1.0, t_x, T, pairs) - lj)
+            d_beta = -beta * (s + 1) * np.exp(cls._log_J(alpha, beta, e1, s + 2.0, t_x, T, pairs) - lj)
+            h = 1e-5  # central differences in log r, log s
+            d_r = (cls._log_J(alpha, beta, r * np.exp(h) + x, s + 1.0, t_x, T, pairs)
+                   - cls._log_J(alpha, beta, r * np.exp(-h) + x, s + 1.0, t_x, T, pairs)) / (2 * h)
+            d_s = 1.0 + (cls._log_J(alpha, beta, e1, s * np.exp(h) + 1.0, t_x, T, pairs)
+                         - cls._log_J(alpha, beta, e1, s * np.exp(-h) + 1.0, t_x, T, pairs)) / (2 * h)
+        d_li = np.where(live, np.vstack([d_r, d_alpha, d_s, d_beta]), 0.0)
         grad = np.vstack([
             r * (by(digamma(r + by.u)) - digamma(r) + np.log(alpha) - w_alive * lT_a),
             r - w_alive * alpha * (r + x) / (alpha + T),
@@ -421,12 +455,13 @@ class ParetoNBD(BaseFitter):
         (ux, ut, uT), w = _compress(x, t_x / scale, TT / scale)
         wsum = w.sum()
         by = _ByCount(ux)
+        pairs = _Pairs(ux, ut, uT)
 
         def neg_ll(p):
-            return -float((w * self._loglik(p, ux, ut, uT, by)).sum()) / wsum
+            return -float((w * self._loglik(p, ux, ut, uT, by, pairs)).sum()) / wsum
 
         def neg_ll_grad(p):
-            ll, g = self._loglik_grad(p, ux, ut, uT, by)
+            ll, g = self._loglik_grad(p, ux, ut, uT, by, pairs)
             return -float((w * ll).sum()) / wsum, -(g * w).sum(axis=1) / wsum
 
         rate = (x.mean() + 1) / TT.mean() * scale

@@ -62,24 +62,31 @@ class ModifiedBetaGeo(BaseFitter):
         self.tol = tol
 
     @staticmethod
-    def _loglik_grad(params, x, t_x, T, grad=True):
-        """Log-likelihood per row and (optionally) its gradient w.r.t. log-parameters."""
+    def _loglik_grad(params, x, t_x, T, grad=True, by=None):
+        """Log-likelihood per row and (optionally) its gradient w.r.t. log-parameters.
+
+        Special functions of the purchase count are evaluated once per distinct count
+        (``by``, a :class:`~cdmkit.analyze.clv._ByCount` of ``x``).
+        """
+        from .clv import _ByCount
+
         r, alpha, a, b = params
+        by = by or _ByCount(x)
+        u = by.u
         lT, lt = np.log(alpha + T), np.log(alpha + t_x)
-        head = (gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-                + gammaln(a + b) + gammaln(b + x + 1) - gammaln(b) - gammaln(a + b + x + 1)
-                - (r + x) * lT)
+        head = by(gammaln(r + u) - gammaln(r) + gammaln(a + b) + gammaln(b + u + 1)
+                  - gammaln(b) - gammaln(a + b + u + 1)) + r * np.log(alpha) - (r + x) * lT
         a4 = np.log(a) - np.log(b + x) + (r + x) * (lT - lt)
         ll = head + np.logaddexp(a4, 0.0)
         if not grad:
             return ll
         w = expit(a4)  # weight of 'dropped out after the last purchase'
-        d_r = digamma(r + x) - digamma(r) + np.log(alpha) - lT + w * (lT - lt)
+        d_r = by(digamma(r + u)) - digamma(r) + np.log(alpha) - lT + w * (lT - lt)
         d_alpha = r / alpha - (r + x) / (alpha + T) + w * (r + x) * (1 / (alpha + T)
                                                                      - 1 / (alpha + t_x))
-        d_a = digamma(a + b) - digamma(a + b + x + 1) + w / a
-        d_b = (digamma(a + b) + digamma(b + x + 1) - digamma(b) - digamma(a + b + x + 1)
-               - w / (b + x))
+        dab = digamma(a + b) - digamma(a + b + u + 1)
+        d_a = by(dab) + w / a
+        d_b = by(dab + digamma(b + u + 1) - digamma(b)) - w / (b + x)
         return ll, np.vstack([r * d_r, alpha * d_alpha, a * d_a, b * d_b])
 
     def fit(self, frequency, recency, T, weights=None):
@@ -103,12 +110,15 @@ class ModifiedBetaGeo(BaseFitter):
         (ux, ut, uT, uw), cnt = _compress(x, t_x / scale, TT / scale, w0)
         w = cnt * uw
         wsum = w.sum()
+        from .clv import _ByCount
+
+        by = _ByCount(ux)
 
         def neg_ll(p):
-            return -float((w * self._loglik_grad(p, ux, ut, uT, grad=False)).sum()) / wsum
+            return -float((w * self._loglik_grad(p, ux, ut, uT, False, by)).sum()) / wsum
 
         def neg_ll_grad(p):
-            ll, g = self._loglik_grad(p, ux, ut, uT)
+            ll, g = self._loglik_grad(p, ux, ut, uT, True, by)
             return -float((w * ll).sum()) / wsum, -(g * w).sum(axis=1) / wsum
 
         rate = (x.mean() + 1) / TT.mean() * scale

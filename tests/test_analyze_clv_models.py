@@ -434,3 +434,11 @@ def test_delta_method_interval_agrees_with_the_bootstrap(cdnow):
     assert np.median(width_d / width_b) == pytest.approx(1.0, abs=0.12)
     with pytest.raises(AnalysisInputError, match="method"):
         clv_interval(*args, **kw, method="jackknife")
+
+
+def test_paretonbd_probability_of_purchases_matches_simulation():
+    pn = ParetoNBD().with_params({"r": 0.55, "alpha": 10.6, "s": 0.6, "beta": 11.7})
+    sim = simulate_paretonbd(200_000, r=0.55, alpha=10.6, s=0.6, beta=11.7, T=39.0, seed=5)
+    emp = np.bincount(sim["frequency"].astype(int), minlength=6)[:6] / len(sim)
+    np.testing.assert_allclose([pn.probability_of_purchases(39, k) for k in range(6)], emp,
+                               atol=0.004)

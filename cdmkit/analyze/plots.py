@@ -256,7 +256,7 @@ def plot_probability_alive_matrix(matrix: pd.DataFrame,
     ax.set_xticklabels([str(c) for c in shown.columns], fontsize=7)
     step = max(1, len(shown) // 8)
     ax.set_yticks(range(0, len(shown), step))
-    ax.set_yticklabels([f"{v:g}" for v in shown.index[::step]], fontsize=7)
+    ax.set_yticklabels([f"{v:.3g}" for v in shown.index[::step]], fontsize=7)
     ax.set_xlabel("repeat purchases")
     ax.set_ylabel("recency (time of the last purchase)")
     ax.set_title(title)

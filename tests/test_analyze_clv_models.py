@@ -442,3 +442,14 @@ def test_paretonbd_probability_of_purchases_matches_simulation():
     emp = np.bincount(sim["frequency"].astype(int), minlength=6)[:6] / len(sim)
     np.testing.assert_allclose([pn.probability_of_purchases(39, k) for k in range(6)], emp,
                                atol=0.004)
+
+
+def test_bgbb_dert_is_the_discounted_sum_of_expected_transactions():
+    m = BetaGeoBetaBinom().with_params({"alpha": 1.204, "beta": 0.75, "gamma": 0.657,
+                                        "delta": 2.783})
+    hist = ([0, 2, 6], [0, 3, 6], [6, 6, 6])
+    d = 0.1
+    cum = np.array([m.conditional_expected_purchases(k, *hist) for k in range(0, 600)])
+    brute = (np.diff(cum, axis=0) / (1 + d) ** np.arange(1, 600)[:, None]).sum(axis=0)
+    np.testing.assert_allclose(m.discounted_expected_residual_transactions(d, *hist), brute,
+                               rtol=1e-8)

@@ -33,11 +33,11 @@ from ._checks import AnalysisInputError
 from .churn import ChurnReport, churn_features, fit_churn, time_split
 from .clv import (BetaGeo, GammaGamma, ParetoNBD, customer_lifetime_value, per_step_rate,
                   spend_frequency_correlation)
-from .mbgnbd import ModifiedBetaGeo
-from .predict import clv_interval
 from .cohorts import cohort_curves, cohort_table, retention_matrix, revenue_retention_matrix
+from .mbgnbd import ModifiedBetaGeo
 from .patterns import (activity_per_customer, activity_per_segment, co_purchase, seasonality,
                        top_items)
+from .predict import clv_interval
 from .validation import (UNIT_DAYS, UNITS_PER_YEAR, calibration_holdout, clv_summary,
                          holdout_by_frequency, holdout_errors, tracking)
 
@@ -259,11 +259,13 @@ class CLVResult:
             if self.table["clv"].notna().any():
                 out["clv_total"] = float(self.table["clv"].sum())
                 out["clv_mean"] = float(self.table["clv"].mean())
-            if self.table["clv_lower"].notna().any():
-                # interval of the total from the same draws is not the sum of the per-customer
-                # bounds; the share of customers with a wide interval is what the report shows
-                width = (self.table["clv_upper"] - self.table["clv_lower"]) / self.table["clv"]
-                out["clv_interval_median_rel_width"] = float(width.median())
+            pos = self.table["clv_lower"].notna() & (self.table["clv"] > 0)
+            if pos.any():
+                # how precisely a typical customer's CLV is known (the bounds of the total are
+                # not the sum of the customers' bounds, so no total interval is reported)
+                t = self.table[pos]
+                out["clv_interval_median_rel_width"] = float(
+                    ((t["clv_upper"] - t["clv_lower"]) / t["clv"]).median())
         if self.spend_correlation is not None:
             out["spend_frequency_corr"] = self.spend_correlation
         return out

@@ -104,8 +104,8 @@ class BaseFitter(BaseEstimator):
     Subclasses set ``_param_names``, ``_scaled_params`` (parameters on the data's
     time or money scale) and call :meth:`_optimise` from ``fit``.
 
-    Attributes set by ``fit``
-    -------------------------
+    Attributes
+    ----------
     params_ : dict
         Fitted parameters on the user's scale.
     covariance_ : DataFrame

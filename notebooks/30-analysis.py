@@ -110,11 +110,15 @@ plots.plot_cohort_curves(coh.curves);
 #   out with a probability that varies across customers (beta, parameters *a*, *b*).
 # - **Pareto/NBD**: the same purchasing, but dropping out can happen at any time (lifetimes are
 #   exponential with gamma-distributed rates *s*, *β*).
+# - **MBG/NBD** (`clv_models: [mbgnbd, ...]`): BG/NBD where a customer may also drop out right
+#   after her first purchase — better when many customers buy once and never return.
 # - **Gamma-Gamma** models spend per purchase (*p*, *q*, *γ*) and shrinks each customer's average
 #   towards the population mean — the fewer purchases, the more shrinkage.
 #
 # The parameters are maximum-likelihood estimates; the same code reproduces the published
-# CDNOW estimates in the test suite.
+# CDNOW estimates in the test suite. **How sure are we?** The second table gives each
+# parameter's standard error and 95 % interval, from the curvature of the likelihood at its
+# maximum: a flat likelihood (wide interval) means the data hardly pin the parameter down.
 
 # %%
 clv = analyze.run_clv(inp, cfg)
@@ -125,6 +129,25 @@ if clv.notes:
     display(Markdown("**Notes from fitting**\n\n" + "\n".join(f"- {n}" for n in clv.notes)))
 display(Markdown("_A fit that converged is not yet a fit to use: the verdicts at the end of "
                  "this page check each model against the data and a holdout period._"))
+if clv.uncertainty is not None:
+    ctx.show(clv.uncertainty.round(4), n=None, caption="Parameter estimates with standard errors "
+             "and 95 % intervals")
+for name, model in clv.models.items():  # plain JSON, reloadable with analyze.load_model(path)
+    model.save(ctx.path(f"models/{name}.json"), time_unit=cfg.time_unit,
+               observation_end=str(inp.observation_end.date()))
+
+# %% [markdown]
+# **Who is still a customer?** The probability that a customer is still active depends on how
+# often she bought (columns) and how recently (rows) — for a customer who first bought a year
+# ago. Frequent buyers who have been silent for a long time are the most likely to be lost:
+# their silence is unusual for them.
+
+# %%
+if clv.main_model is not None:
+    plots.plot_probability_alive_matrix(analyze.probability_alive_matrix(
+        clv.models[clv.main_model], max_frequency=int(clv.summary["frequency"].quantile(0.99)) + 1,
+        T=float(52 if cfg.time_unit == "W" else 365)),
+        title=f"P(alive) after one year ({clv.main_model})");
 
 # %% [markdown]
 # ### Does the model predict the future?
@@ -152,7 +175,11 @@ else:
 # `p_alive` is the probability that the customer is still active; `expected_purchases` is the
 # number of purchases expected over the horizon; `expected_spend` is the Gamma-Gamma expected
 # value per purchase; `clv` is the discounted expected spend over the horizon (the discount
-# rate is annual and converted to the configured step, so no month length is assumed). The
+# rate is annual and converted to the configured step, so no month length is assumed).
+# `clv_lower` – `clv_upper` is a 95 % interval that reflects how precisely the model
+# parameters are known (`clv_interval`: the delta method, or a parametric bootstrap that
+# recomputes CLV for parameter sets drawn from their estimated uncertainty); it does not
+# include the customer's own randomness. The
 # table is written to `data/clv.parquet` for the validation and activation stages.
 
 # %%
@@ -168,6 +195,34 @@ if clv_table["clv"].notna().any():
 else:
     plots.plot_clv_distribution(clv_table["expected_purchases"],
                                 title="Expected purchases over the horizon (no amounts)")
+
+# %% [markdown]
+# ### Contractual customers: retention of subscribers
+#
+# With `business_model: contractual` customers pay once per period until they cancel, so churn
+# is *observed*. The **shifted-beta-geometric** model (Fader & Hardie 2007) gives every
+# subscriber her own churn probability θ per period, beta-distributed across subscribers. It
+# explains why retention *rises* with tenure — the subscribers likely to leave leave first —
+# and projects the survival curve beyond the data. For each active subscriber, `p_renew` is the
+# probability of the next renewal and `derl` the discounted expected residual lifetime (number
+# of future payments, discounted at the annual rate); times the mean payment it is her
+# `residual_value`.
+
+# %%
+if cfg.business_model == "contractual":
+    ret = analyze.run_retention(inp, cfg)
+    ctx.record(None, **ret.figures())
+    if ret.model is not None:
+        ctx.show(ret.model.summary().round(4), n=None, caption="sBG parameters")
+        plots.plot_retention_curve(ret.survival.set_index("period")["observed"].dropna(),
+                                   ret.survival.set_index("period")["model"])
+        ctx.show(ret.table[~ret.table["churned"]].sort_values("residual_value", ascending=False)
+                 .round(2), n=10, caption="Active subscribers with the highest residual value")
+    display(Markdown("\n".join(f"- {n}" for n in ret.notes + ([ret.skipped] if ret.skipped
+                                                             else []))))
+else:
+    display(Markdown("_Non-contractual business (`business_model: noncontractual`): the "
+                     "retention model for subscriptions is not used._"))
 
 # %% [markdown]
 # ## 3 · Churn prediction

@@ -44,3 +44,22 @@ def test_clv_command_errors_are_one_line(tmp_path):
     r = CliRunner().invoke(app, ["clv", str(one), "--customer", "cust", "--date", "day"])
     assert r.exit_code == 1 and "no repeat buyers" in r.output
     assert "Traceback" not in r.output
+
+
+def test_clv_command_mbgnbd_and_saved_models(tmp_path):
+    from cdmkit.analyze import load_model
+
+    out, models = tmp_path / "clv.csv", tmp_path / "models"
+    r = CliRunner().invoke(app, ["clv", str(_file(tmp_path)), "--customer", "cust", "--date",
+                                 "day", "--value", "value", "--out", str(out), "--model",
+                                 "mbgnbd", "--unit", "D", "--save-models", str(models)])
+    assert r.exit_code == 0, r.output
+    assert "mbgnbd: r=" in r.output
+    m = load_model(models / "mbgnbd.json")
+    assert type(m).__name__ == "ModifiedBetaGeo" and m.metadata_["time_unit"] == "D"
+    t = pd.read_csv(out).set_index("cust")
+    # the reloaded model reproduces the written table
+    p = m.probability_alive(t["frequency"], t["recency"], t["T"])
+    pd.testing.assert_series_equal(pd.Series(p, index=t.index, name="p_alive"), t["p_alive"],
+                                   rtol=1e-9)
+    assert load_model(models / "gammagamma.json").params_.keys() == {"p", "q", "v"}

@@ -35,9 +35,20 @@ def _close(params, expected, rel=0.01):
         assert params[k] == pytest.approx(v, rel=rel), (k, params[k], v)
 
 
+def _published(params, expected, decimals):
+    """Agreement to 4 significant digits with values published to ``decimals`` decimals.
+
+    The tolerance is half a unit of the 4th significant digit plus the rounding of the
+    published value itself (0.243 stands for anything in [0.2425, 0.2435]).
+    """
+    for k, v in expected.items():
+        tol = 0.5 * 10 ** (math.floor(math.log10(abs(v))) - 3) + 0.5 * 10 ** -decimals
+        assert abs(params[k] - v) <= tol, (k, params[k], v, tol)
+
+
 def test_bgnbd_reproduces_published_cdnow_estimates(cdnow):
     bg = BetaGeo().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
-    _close(bg.params_, {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
+    _published(bg.params_, {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}, 3)
     assert bg.log_likelihood_ == pytest.approx(-9582.4, abs=0.1)
     assert bg.converged_ and bg.n_customers_ == 2357
 
@@ -51,7 +62,7 @@ def test_bgnbd_published_conditional_expectation(cdnow):
 
 def test_paretonbd_reproduces_published_cdnow_estimates(cdnow):
     pn = ParetoNBD().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
-    _close(pn.params_, {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669})
+    _published(pn.params_, {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}, 3)
     assert pn.log_likelihood_ == pytest.approx(-9595.0, abs=0.1)
     assert pn.converged_
 
@@ -59,7 +70,7 @@ def test_paretonbd_reproduces_published_cdnow_estimates(cdnow):
 def test_gammagamma_reproduces_published_cdnow_estimates(cdnow):
     rep = cdnow[cdnow["frequency"] > 0]
     gg = GammaGamma().fit(rep["frequency"], rep["monetary_value"])
-    _close(gg.params_, {"p": 6.25, "q": 3.74, "v": 15.44})
+    _published(gg.params_, {"p": 6.25, "q": 3.74, "v": 15.44}, 2)
     assert gg.n_customers_ == 946
     # Including one-time buyers changes nothing: they are ignored by design.
     gg_all = GammaGamma().fit(cdnow["frequency"], cdnow["monetary_value"])

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from cdmkit import analyze
 from cdmkit.analyze import simulate_bgnbd
@@ -52,8 +53,15 @@ def test_full_stage_on_shop_data(tmp_path):
     assert set(clv.models) == {"bgnbd", "paretonbd", "gammagamma"}
     out = clv.output_table()
     assert list(out.columns) == ["customer_id", "frequency", "recency", "T", "p_alive",
-                                 "expected_purchases", "expected_spend", "clv"]
+                                 "expected_purchases", "expected_spend", "clv", "clv_lower",
+                                 "clv_upper"]
     assert out["clv"].notna().all() and (out["clv"] >= 0).all()
+    ok = out["clv_lower"].notna()
+    assert ok.mean() > 0.9, clv.notes
+    assert ((out["clv_lower"] <= out["clv"] + 1e-9) & (out["clv"] <= out["clv_upper"] + 1e-9))[ok].all()
+    unc = clv.uncertainty.set_index(["model", "parameter"])
+    assert unc.loc[("bgnbd", "r"), "coef"] == clv.models["bgnbd"].params_["r"]
+    assert (unc["se(coef)"] > 0).all()
     figs = clv.figures()
     assert figs["bgnbd_converged"] and figs["holdout_mae"] >= 0
     assert clv.holdout_by_frequency["customers"].sum() == figs["holdout_n_customers"]
@@ -150,3 +158,47 @@ def test_flag_mode_without_column_is_explained(tmp_path):
     ctx = _ctx(tmp_path, _shop(n=60), churn_mode="flag")
     churn = analyze.run_churn(analyze.load_inputs(ctx), ctx.config.analysis)
     assert "churn_flag_column" in churn.skipped
+
+
+def _subscriptions(n=3000, alpha=0.7, beta=2.0, seed=0):
+    """Monthly payments of n subscribers, churn probability theta ~ Beta(alpha, beta)."""
+    rng = np.random.default_rng(seed)
+    start = rng.integers(0, 12, n)
+    life = rng.geometric(rng.beta(alpha, beta, n))  # payments until cancelling
+    rows = [(f"s{i:05d}", pd.Timestamp("2023-01-03") + pd.DateOffset(months=int(s + k)), 9.99)
+            for i, (s, life_i) in enumerate(zip(start, life)) for k in range(min(life_i, 24 - s))]
+    return pd.DataFrame(rows, columns=["customer_ref", "timestamp", "amount"])
+
+
+def test_contractual_retention_recovers_the_sbg_parameters(tmp_path):
+    tx = _subscriptions()
+    ctx = _ctx(tmp_path, tx, business_model="contractual", cohort_freq="M")
+    inp = analyze.load_inputs(ctx)
+    res = analyze.run_retention(inp, ctx.config.analysis)
+    assert res.skipped is None and res.model.converged_
+    # one month of grace hides the newest churners: a small bias, well inside 15 %
+    assert res.model.params_["alpha"] == pytest.approx(0.7, rel=0.15)
+    assert res.model.params_["beta"] == pytest.approx(2.0, rel=0.15)
+    t = res.table
+    assert len(t) == tx["customer_ref"].nunique()
+    assert (t.loc[t["churned"], ["p_renew", "derl", "residual_value"]] == 0).all().all()
+    act = t[~t["churned"]]
+    assert act["p_renew"].between(0, 1).all() and (act["derl"] >= act["p_renew"]).all()
+    np.testing.assert_allclose(act["residual_value"], act["derl"] * 9.99, rtol=1e-9)
+    # longer tenure -> more likely to renew (the sorting effect sBG captures)
+    by_tenure = act.groupby("periods")["p_renew"].first()
+    assert by_tenure.is_monotonic_increasing
+    s = res.survival
+    assert s["model"].iloc[0] == 1.0 and s["observed"].notna().sum() == t["periods"].max() + 1
+    assert abs(s["model"] - s["observed"]).max() < 0.03
+    figs = res.figures()
+    assert figs["retention_rate_period_12"] > figs["retention_rate_period_1"]
+
+
+def test_contractual_retention_skips_without_churners(tmp_path):
+    rows = [(f"s{i}", pd.Timestamp("2024-01-05") + pd.DateOffset(months=k), 5.0)
+            for i in range(20) for k in range(i % 6, 12)]  # everyone pays up to the end
+    tx = pd.DataFrame(rows, columns=["customer_ref", "timestamp", "amount"])
+    ctx = _ctx(tmp_path, tx, business_model="contractual")
+    res = analyze.run_retention(analyze.load_inputs(ctx), ctx.config.analysis)
+    assert res.model is None and "churners" in res.skipped

@@ -32,33 +32,35 @@ __getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
     'data': ['CdnowUnavailable', 'cdnow_dir', 'cdnow_summary', 'cdnow_transactions'],
     'patterns': ['activity_per_customer', 'activity_per_segment', 'co_purchase', 'product_names',
                  'seasonality', 'top_items'],
-    'simulate': ['simulate_bgnbd', 'simulate_spend'],
+    'simulate': ['simulate', 'simulate_bgbb', 'simulate_bgnbd', 'simulate_mbgnbd',
+                 'simulate_paretonbd', 'simulate_sbg', 'simulate_spend'],
     'stage': ['AnalysisInputs', 'CLVResult', 'ChurnResult', 'CohortResult', 'PatternResult',
               'load_inputs', 'run_churn', 'run_clv', 'run_cohorts', 'run_patterns'],
     'validation': ['UNITS_PER_YEAR', 'UNIT_DAYS', 'calibration_holdout', 'clv_summary',
                    'holdout_by_frequency', 'holdout_errors', 'tracking'],
+    '_fitter': ['BaseFitter', 'load_model'],
+    'bgbb': ['BetaGeoBetaBinom'],
+    'covariates': ['BetaGeoCovariates'],
+    'mbgnbd': ['ModifiedBetaGeo'],
+    'sbg': ['ShiftedBetaGeo', 'survivors_to_durations'],
+    'predict': ['clv_interval', 'expected_cumulative_transactions', 'probability_alive_matrix'],
+    'retention': ['RetentionResult', 'run_retention', 'subscription_durations'],
 })
 
 __all__ = [
-    # CLV models and value
     "BetaGeo", "ParetoNBD", "GammaGamma", "customer_lifetime_value", "per_step_rate",
     "spend_frequency_correlation", "clv_summary", "UNIT_DAYS", "UNITS_PER_YEAR",
-    # validation
     "calibration_holdout", "holdout_by_frequency", "holdout_errors", "tracking",
-    # cohorts
     "cohort_table", "retention_matrix", "revenue_retention_matrix", "cohort_curves",
-    # churn
     "churn_labels", "churn_features", "time_split", "flag_frame", "churn_pipeline",
-    "precision_at_k", "fit_churn", "ChurnReport",
-    # patterns
-    "top_items", "co_purchase", "product_names", "seasonality", "activity_per_customer",
-    "activity_per_segment",
-    # data
-    "simulate_bgnbd", "simulate_spend", "cdnow_dir", "cdnow_summary", "cdnow_transactions",
-    "CdnowUnavailable",
-    # the stage
+    "precision_at_k", "fit_churn", "ChurnReport", "top_items", "co_purchase", "product_names",
+    "seasonality", "activity_per_customer", "activity_per_segment", "simulate_bgnbd",
+    "simulate_spend", "cdnow_dir", "cdnow_summary", "cdnow_transactions", "CdnowUnavailable",
     "AnalysisInputs", "load_inputs", "CohortResult", "run_cohorts", "CLVResult", "run_clv",
-    "ChurnResult", "run_churn", "PatternResult", "run_patterns",
-    # errors
-    "AnalysisInputError",
+    "ChurnResult", "run_churn", "PatternResult", "run_patterns", "AnalysisInputError",
+    "ModifiedBetaGeo", "BetaGeoBetaBinom", "BetaGeoCovariates", "ShiftedBetaGeo",
+    "survivors_to_durations", "BaseFitter", "load_model", "clv_interval",
+    "probability_alive_matrix", "expected_cumulative_transactions", "simulate_mbgnbd",
+    "simulate_paretonbd", "simulate_bgbb", "simulate_sbg", "simulate", "RetentionResult",
+    "run_retention", "subscription_durations",
 ]

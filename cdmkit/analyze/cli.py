@@ -30,7 +30,8 @@ def _clv(
                                         "only purchases are modelled (no Gamma-Gamma)."),
     out: Path = typer.Option(Path("clv.csv"), "--out", "-o", help="Output file (.csv or "
                              ".parquet)."),
-    model: str = typer.Option("bgnbd", "--model", help="Transaction model: bgnbd or paretonbd."),
+    model: str = typer.Option("bgnbd", "--model", help="Transaction model: bgnbd, mbgnbd or "
+                              "paretonbd."),
     unit: str = typer.Option("W", "--unit", help="Time unit: D (days) or W (weeks)."),
     horizon: float = typer.Option(52.0, "--horizon", help="Prediction horizon, in --unit."),
     step: float = typer.Option(4.0, "--step", help="Discounting step, in --unit."),
@@ -40,17 +41,23 @@ def _clv(
                                                   help="End of the window (ISO date); "
                                                   "default the newest purchase."),
     sep: str = typer.Option(",", "--sep", help="CSV delimiter."),
+    save_models: Optional[Path] = typer.Option(None, "--save-models", help="Folder to write "
+                                               "the fitted models to, as JSON (reload with "
+                                               "cdmkit.analyze.load_model)."),
 ):
-    """BG/NBD (or Pareto/NBD) + Gamma-Gamma: p_alive, expected purchases, spend and CLV."""
+    """BG/NBD (or MBG/NBD, Pareto/NBD) + Gamma-Gamma: p_alive, expected purchases, spend, CLV."""
     import numpy as np
     import pandas as pd
 
     from ..segment.cli import read_table_file
     from .clv import BetaGeo, GammaGamma, ParetoNBD, customer_lifetime_value, per_step_rate
+    from .mbgnbd import ModifiedBetaGeo
     from .validation import UNITS_PER_YEAR, clv_summary
 
-    if model not in ("bgnbd", "paretonbd"):
-        raise InputError(transactions, f"--model must be bgnbd or paretonbd, not {model!r}")
+    classes = {"bgnbd": BetaGeo, "mbgnbd": ModifiedBetaGeo, "paretonbd": ParetoNBD}
+    if model not in classes:
+        raise InputError(transactions, f"--model must be bgnbd, mbgnbd or paretonbd, not "
+                         f"{model!r}")
     if unit not in UNITS_PER_YEAR:
         raise InputError(transactions, f"--unit must be D or W, not {unit!r}")
     df = read_table_file(transactions, sep=sep)
@@ -63,7 +70,8 @@ def _clv(
         df = df[df[value].fillna(0) >= 0]  # returns would make spend per purchase negative
     s = clv_summary(df, customer, date, value, time_unit=unit, observation_end=observation_end)
     x, t, T = s["frequency"], s["recency"], s["T"]
-    tm = (BetaGeo if model == "bgnbd" else ParetoNBD)(penalizer=penalizer).fit(x, t, T)
+    tm = classes[model](penalizer=penalizer).fit(x, t, T)
+    fitted = {model: tm}
     table = pd.DataFrame({customer: s.index, "frequency": x.to_numpy(), "recency": t.to_numpy(),
                           "T": T.to_numpy(), "p_alive": tm.probability_alive(x, t, T),
                           "expected_purchases": tm.conditional_expected_purchases(horizon, x, t,
@@ -80,6 +88,13 @@ def _clv(
                                                discount_rate=rate)
         typer.echo("gammagamma: " + ", ".join(f"{k}={v:.4g}" for k, v in gg.params_.items())
                    + f"; converged {gg.converged_}")
+        fitted["gammagamma"] = gg
+    if save_models is not None:
+        Path(save_models).mkdir(parents=True, exist_ok=True)
+        for name, m_ in fitted.items():
+            p = m_.save(Path(save_models) / f"{name}.json", time_unit=unit,
+                        observation_end=str(s.attrs.get("observation_end")))
+            typer.echo(f"saved {p}")
     out = Path(out)
     if out.suffix.lower() in (".parquet", ".pq"):
         table.to_parquet(out, index=False)

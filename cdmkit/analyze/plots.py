@@ -20,7 +20,8 @@ import pandas as pd
 
 __all__ = ["plot_retention_heatmap", "plot_cohort_curves", "plot_holdout_by_frequency",
            "plot_tracking", "plot_calibration", "plot_importance", "plot_seasonality",
-           "plot_clv_distribution", "plot_lift_pairs"]
+           "plot_clv_distribution", "plot_lift_pairs", "plot_probability_alive_matrix",
+           "plot_retention_curve"]
 
 
 def _new(figsize=(7, 4)):
@@ -231,5 +232,60 @@ def plot_lift_pairs(pairs: pd.DataFrame, top: int = 15, title: str = "Co-purchas
     ax.barh(labels, sub["lift"], color="tab:red")
     ax.set_xlabel("lift")
     ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_probability_alive_matrix(matrix: pd.DataFrame,
+                                  title: str = "Probability alive by frequency and recency"):
+    """Heatmap of :func:`cdmkit.analyze.predict.probability_alive_matrix` (recent at the top).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame([[1.0, np.nan], [1.0, 0.8]], index=pd.Index([0.0, 5.0], name="recency"),
+    ...                  columns=pd.Index([0, 1], name="frequency"))
+    >>> plot_probability_alive_matrix(m).axes[0].get_xlabel()
+    'repeat purchases'
+    """
+    fig, ax = _new((7, 4.5))
+    shown = matrix.iloc[::-1]
+    im = ax.imshow(shown.to_numpy(dtype=float), aspect="auto", cmap="RdYlGn", vmin=0, vmax=1,
+                   interpolation="nearest")
+    fig.colorbar(im, ax=ax, label="P(alive)")
+    ax.set_xticks(range(len(shown.columns)))
+    ax.set_xticklabels([str(c) for c in shown.columns], fontsize=7)
+    step = max(1, len(shown) // 8)
+    ax.set_yticks(range(0, len(shown), step))
+    ax.set_yticklabels([f"{v:.3g}" for v in shown.index[::step]], fontsize=7)
+    ax.set_xlabel("repeat purchases")
+    ax.set_ylabel("recency (time of the last purchase)")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_retention_curve(observed, fitted, title: str = "Survival: observed vs sBG model"):
+    """Observed survivor shares against the sBG model's survival curve (and its projection).
+
+    ``observed`` and ``fitted`` are Series indexed by period (0, 1, ...); the
+    fitted curve may run further than the data (projection).
+
+    Examples
+    --------
+    >>> o = pd.Series([1.0, 0.6, 0.45]); f = pd.Series([1.0, 0.62, 0.46, 0.38])
+    >>> plot_retention_curve(o, f).axes[0].get_ylabel()
+    'share still active'
+    """
+    fig, ax = _new()
+    ax.plot(fitted.index, fitted.to_numpy(), color="tab:orange", linestyle="--", label="sBG model")
+    ax.plot(observed.index, observed.to_numpy(), color="black", marker="o", label="observed")
+    if len(fitted) > len(observed):
+        ax.axvline(observed.index.max(), color="grey", linestyle=":", label="end of data")
+    ax.set_xlabel("periods since acquisition")
+    ax.set_ylabel("share still active")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+    ax.set_ylim(0, 1.05)
+    ax.set_title(title)
+    ax.legend()
     fig.tight_layout()
     return fig

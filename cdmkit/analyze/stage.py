@@ -34,15 +34,17 @@ from .churn import ChurnReport, churn_features, fit_churn, time_split
 from .clv import (BetaGeo, GammaGamma, ParetoNBD, customer_lifetime_value, per_step_rate,
                   spend_frequency_correlation)
 from .cohorts import cohort_curves, cohort_table, retention_matrix, revenue_retention_matrix
+from .mbgnbd import ModifiedBetaGeo
 from .patterns import (activity_per_customer, activity_per_segment, co_purchase,
                        product_names, seasonality, top_items)
+from .predict import clv_interval
 from .validation import (UNIT_DAYS, UNITS_PER_YEAR, calibration_holdout, clv_summary,
                          holdout_by_frequency, holdout_errors, naive_holdout_errors, tracking)
 
 __all__ = ["AnalysisInputs", "load_inputs", "CohortResult", "run_cohorts", "CLVResult",
            "run_clv", "ChurnResult", "run_churn", "PatternResult", "run_patterns"]
 
-_MODEL_CLASSES = {"bgnbd": BetaGeo, "paretonbd": ParetoNBD}
+_MODEL_CLASSES = {"bgnbd": BetaGeo, "paretonbd": ParetoNBD, "mbgnbd": ModifiedBetaGeo}
 
 
 @dataclass
@@ -218,7 +220,10 @@ class CLVResult:
         One row per model: parameters, log-likelihood, convergence.
     table : DataFrame or None
         ``customer_id``, ``frequency``, ``recency``, ``T``, ``p_alive``,
-        ``expected_purchases``, ``expected_spend``, ``clv``.
+        ``expected_purchases``, ``expected_spend``, ``clv``, ``clv_lower``,
+        ``clv_upper`` (95 % interval from the parameters' uncertainty).
+    uncertainty : DataFrame or None
+        Per model and parameter: estimate, standard error, 95 % bounds.
     holdout_by_frequency, tracking : DataFrame or None
         Holdout check of the main transaction model.
     holdout_errors : dict or None
@@ -241,16 +246,20 @@ class CLVResult:
     spend_correlation: float | None = None
     calibration_end: str | None = None
     notes: list = field(default_factory=list)
+    uncertainty: pd.DataFrame | None = None
 
     def figures(self) -> dict:
         """Key figures: parameters, log-likelihoods, convergence, holdout errors, CLV totals."""
         out = {"clv_main_model": self.main_model, "clv_customers": int(len(self.summary)),
                "repeat_buyers": int((self.summary["frequency"] > 0).sum())}
-        short = {"bgnbd": "bgnbd", "paretonbd": "paretonbd", "gammagamma": "gg"}
+        short = {"bgnbd": "bgnbd", "paretonbd": "paretonbd", "mbgnbd": "mbgnbd",
+                 "gammagamma": "gg"}
         for name, m in self.models.items():
             out[f"{short[name]}_params"] = dict(m.params_)
+            out[f"{short[name]}_se"] = dict(m.standard_errors_)
             out[f"{short[name]}_loglik"] = m.log_likelihood_
             out[f"{short[name]}_converged"] = m.converged_
+            out[f"{short[name]}_identified"] = m.identified_
         if self.holdout_errors:
             out.update({f"holdout_{k}": v for k, v in self.holdout_errors.items()})
             out["calibration_end"] = self.calibration_end
@@ -260,6 +269,13 @@ class CLVResult:
             if self.table["clv"].notna().any():
                 out["clv_total"] = float(self.table["clv"].sum())
                 out["clv_mean"] = float(self.table["clv"].mean())
+            pos = self.table["clv_lower"].notna() & (self.table["clv"] > 0)
+            if pos.any():
+                # how precisely a typical customer's CLV is known (the bounds of the total are
+                # not the sum of the customers' bounds, so no total interval is reported)
+                t = self.table[pos]
+                out["clv_interval_median_rel_width"] = float(
+                    ((t["clv_upper"] - t["clv_lower"]) / t["clv"]).median())
         if self.spend_correlation is not None:
             out["spend_frequency_corr"] = self.spend_correlation
         return out
@@ -267,7 +283,7 @@ class CLVResult:
     def output_table(self) -> pd.DataFrame:
         """The ``clv`` table handed to later stages (empty with its columns when skipped)."""
         cols = [GLOBAL_ID, "frequency", "recency", "T", "p_alive", "expected_purchases",
-                "expected_spend", "clv"]
+                "expected_spend", "clv", "clv_lower", "clv_upper"]
         if self.table is None:
             return pd.DataFrame({c: pd.Series(dtype=object if c == GLOBAL_ID else float)
                                  for c in cols})
@@ -280,7 +296,7 @@ def _fit(name, cls, penalizer, *args, notes):
             warnings.simplefilter("always", RuntimeWarning)
             m = cls(penalizer=penalizer).fit(*args)
         for w in caught:
-            if "did not converge" in str(w.message):
+            if "did not converge" in str(w.message) or "not identified" in str(w.message):
                 notes.append(f"{name}: {w.message}")
         return m
     except AnalysisInputError as exc:
@@ -331,6 +347,11 @@ def run_clv(inp: AnalysisInputs, cfg) -> CLVResult:
     params = pd.DataFrame(rows)
     main = next((n for n in cfg.clv_models if n in _MODEL_CLASSES and n in models), None)
     res = CLVResult(summ, models, params, None, main_model=main, notes=notes)
+    if models:
+        res.uncertainty = pd.concat([m.summary().rename_axis("parameter").reset_index()
+                                     .assign(model=n) for n, m in models.items()],
+                                    ignore_index=True)[["model", "parameter", "coef", "se(coef)",
+                                                        "lower 95% bound", "upper 95% bound"]]
     if main is None:
         notes.append("no transaction model could be fitted: CLV table skipped")
         return res
@@ -350,9 +371,21 @@ def run_clv(inp: AnalysisInputs, cfg) -> CLVResult:
         rate = per_step_rate(cfg.discount_rate, cfg.clv_step, UNITS_PER_YEAR[unit])
         table["clv"] = customer_lifetime_value(tm, gg, x, t, T, m_val, horizon=cfg.clv_horizon,
                                                step=cfg.clv_step, discount_rate=rate)
+        table["clv_lower"] = table["clv_upper"] = np.nan
+        want_ci = cfg.clv_interval != "none"
+        if want_ci and tm.identified_ and gg.identified_:
+            ci = clv_interval(tm, gg, x, t, T, m_val, horizon=cfg.clv_horizon, step=cfg.clv_step,
+                              discount_rate=rate, method=cfg.clv_interval,
+                              n_draws=cfg.clv_interval_draws, seed=0)
+            table["clv_lower"] = ci["clv_lower"].to_numpy()
+            table["clv_upper"] = ci["clv_upper"].to_numpy()
+        elif want_ci:
+            notes.append("CLV intervals skipped: a model's parameters are not identified, so "
+                         "their uncertainty is not defined")
     else:
         table["expected_spend"] = np.nan
         table["clv"] = np.nan
+        table["clv_lower"] = table["clv_upper"] = np.nan
     res.table = table
     # Holdout check: refit the main model on the calibration period only.
     cal_end = inp.observation_end - pd.Timedelta(days=cfg.holdout * UNIT_DAYS[unit])

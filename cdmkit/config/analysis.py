@@ -30,9 +30,19 @@ class AnalysisConfig(Section):
         12, ge=1, description="Periods after acquisition shown in cohort matrices and curves.")
 
     # -- customer lifetime value ---------------------------------------------------
-    clv_models: list[Literal["bgnbd", "paretonbd", "gammagamma"]] = Field(
+    business_model: Literal["noncontractual", "contractual"] = Field(
+        "noncontractual", description="noncontractual: customers may stop buying unseen (shops; "
+        "BG/NBD, Pareto/NBD, MBG/NBD); contractual: customers renew each cohort_freq period and "
+        "churn is observed (subscriptions; adds the shifted-beta-geometric retention model).")
+    clv_models: list[Literal["bgnbd", "paretonbd", "mbgnbd", "gammagamma"]] = Field(
         default_factory=lambda: ["bgnbd", "paretonbd", "gammagamma"],
-        description="CLV models to fit (Gamma-Gamma is skipped when there are no amounts).")
+        description="CLV models to fit; the first transaction model that fits drives the CLV "
+        "table (Gamma-Gamma is skipped when there are no amounts). mbgnbd: modified BG/NBD.")
+    clv_interval: Literal["delta", "bootstrap", "none"] = Field(
+        "delta", description="95 % CLV interval per customer from the parameters' uncertainty: "
+        "delta method (fast), parametric bootstrap, or none.")
+    clv_interval_draws: int = Field(
+        200, ge=10, description="Parametric-bootstrap draws (clv_interval: bootstrap).")
     time_unit: Literal["D", "W"] = Field(
         "W", description="Time unit of recency, T, model parameters and horizons: D or W.")
     clv_horizon: float = Field(
@@ -43,7 +53,9 @@ class AnalysisConfig(Section):
         0.10, ge=0, description="Annual discount rate of future spend (0.10 = 10 %); converted "
         "to a rate per clv_step with 365.25 days / 52.1786 weeks per year.")
     penalizer: float = Field(
-        0.0, ge=0, description="L2 penalty on CLV model parameters (0 = plain maximum likelihood).")
+        0.0, ge=0, description="L2 penalty on CLV model parameters (0 = plain maximum "
+        "likelihood), added to the mean negative log-likelihood per customer, on parameters "
+        "with ages in units of the longest customer age: independent of time_unit, as lifetimes.")
     holdout: float = Field(
         13.0, gt=0, description="Length of the holdout period for CLV validation, in time_unit.")
     frequency_buckets: int = Field(

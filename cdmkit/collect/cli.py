@@ -29,7 +29,8 @@ def register(app: typer.Typer) -> None:
     >>> [c.name for c in a.registered_commands]
     ['collect']
     """
-    from ..clitools import handle_errors
+    from ..clitools import _STATE, handle_errors
+    from ..errors import CdmkitError, InputError
 
     @app.command("collect")
     @handle_errors
@@ -81,11 +82,47 @@ def register(app: typer.Typer) -> None:
         formats = dict(spec.get("formats") or {})
         if phone_region:
             formats["phone_region"] = phone_region
-        result = collect_file(file, kind, spec.get("mapping"), loader=loader or spec.get("loader"),
-                              formats=formats, cleaners=spec.get("cleaners"),
-                              filters=spec.get("filters"), collection=CollectionConfig(),
-                              progress=progress, **options)
+        try:
+            result = collect_file(file, kind, spec.get("mapping"),
+                                  loader=loader or spec.get("loader"), formats=formats,
+                                  cleaners=spec.get("cleaners"), filters=spec.get("filters"),
+                                  collection=CollectionConfig(), progress=progress, **options)
+        except (CdmkitError, OSError):
+            raise
+        except (Exception, RecursionError) as exc:  # noqa: BLE001 - one line, never a traceback
+            if _STATE["debug"]:
+                raise
+            raise InputError(file, f"cannot be read ({type(exc).__name__}: "
+                             f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
         result.write(out)
+        for w in _warning_lines(result, file):
+            typer.echo(w, err=True)
         st = result.source_stats.iloc[0]
         typer.echo(f"rows_in={int(st['rows_in'])} rows_clean={int(st['rows_clean'])} "
                    f"rows_rejected={int(st['rows_rejected'])}")
+
+
+def _warning_lines(result, file, limit: int = 5) -> list[str]:
+    """``warning: FILE[, row R][, column C]: reason`` lines (the first few, then a count).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from types import SimpleNamespace
+    >>> w = pd.DataFrame({"source": ["s"], "row": [3], "column": ["name"],
+    ...                   "reason": ["line not valid utf-8; decoded as cp1252"]})
+    >>> _warning_lines(SimpleNamespace(warnings=w), "a.csv")
+    ['warning: a.csv, row 3, column name: line not valid utf-8; decoded as cp1252']
+    """
+    lines = []
+    for r in result.warnings.head(limit).itertuples(index=False):
+        where = [str(file)]
+        if r.row is not None and r.row == r.row:
+            where.append(f"row {int(r.row)}")
+        if isinstance(r.column, str):
+            where.append(f"column {r.column}")
+        lines.append(f"warning: {', '.join(where)}: {r.reason}")
+    if len(result.warnings) > limit:
+        lines.append(f"warning: {file}: {len(result.warnings) - limit} more warnings in "
+                     "warnings.csv")
+    return lines

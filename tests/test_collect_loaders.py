@@ -82,8 +82,11 @@ def test_jsonl_bad_line_names_the_row(tmp_path):
     p = tmp_path / "e.jsonl"
     p.write_text('{"id": 1}\n{"id": 2}\n{"id": \n')
     with pytest.raises(InputError) as exc:
-        JsonLinesLoader().load(p)
+        JsonLinesLoader(on_bad_rows="error").load(p)
     assert exc.value.row == 3
+    loader = JsonLinesLoader()  # by default the line is rejected, the others kept
+    assert loader.load(p)["id"].tolist() == [1, 2]
+    assert [r for r, _, _ in loader.bad_rows_] == [3]
 
 
 def test_sqlite_table_and_query(tmp_path):

@@ -39,7 +39,7 @@ import pandas as pd
 from ..errors import InputError
 from ..registry import loaders
 from .encoding import (DEFAULT_ENCODINGS, EncodingGuess, decode_lines, detect_encoding,
-                       read_sample, sniff_container, sniff_delimiter, sniff_encoding)
+                       read_sample, sniff_container, sniff_delimiter)
 
 __all__ = ["Loader", "CsvLoader", "TsvLoader", "ExcelLoader", "ParquetLoader", "JsonLoader",
            "JsonLinesLoader", "SqlLoader", "DuckDBLoader", "DEFAULT_MAX_FIELD_SIZE",
@@ -693,10 +693,12 @@ class ExcelLoader(Loader):
         """Read one sheet."""
         p = self._path(path)
         sheet = self.options.get("sheet", 0)
+        _check_workbook(p)
         try:
             book = pd.ExcelFile(p)
         except Exception as exc:  # openpyxl raises many types for broken files
-            raise InputError(p, f"cannot open as an Excel workbook: {exc}") from None
+            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise InputError(p, f"cannot open as an Excel workbook: {msg}") from None
         with book:
             names = book.sheet_names
             if isinstance(sheet, int):
@@ -722,6 +724,68 @@ class ExcelLoader(Loader):
         return _require_rows(df, p)
 
 
+def _check_workbook(p: Path) -> None:
+    """Refuse, saying what it is, a file that is no Excel workbook whatever its name."""
+    import zipfile
+
+    head = read_sample(p, 4096)
+    if not head:
+        raise InputError(p, "file is empty")
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return  # a legacy .xls (needs xlrd)
+    found = sniff_container(head)
+    if found and found[0] == "zip":
+        try:
+            with zipfile.ZipFile(p) as z:
+                names = set(z.namelist())
+        except zipfile.BadZipFile:
+            raise InputError(p, "is not an Excel workbook: a damaged or truncated zip "
+                             "archive") from None
+        if "xl/workbook.xml" not in names and not any(n.endswith("workbook.xml")
+                                                      for n in names):
+            raise InputError(p, "is not an Excel workbook: a zip archive without a "
+                             "workbook (xl/workbook.xml)")
+        return
+    if found:
+        raise InputError(p, f"is not an Excel workbook: it is {found[1]}")
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<html", b"<!doctype", b"<?xml", b"<table")):
+        raise InputError(p, "is not an Excel workbook: it is HTML/XML text (a web export "
+                         "named .xlsx?)")
+    try:
+        head.decode("utf-8")
+        is_text = True
+    except UnicodeDecodeError as exc:
+        is_text = exc.start >= len(head) - 3 and len(head) == 4096
+    if is_text:
+        raise InputError(p, "is not an Excel workbook: it is plain text (a CSV file named "
+                         ".xlsx? use loader: csv)")
+    raise InputError(p, "is not an Excel workbook: unrecognised binary content")
+
+
+def _nested_to_json(table):
+    """Arrow columns of nested types (struct, list, map) as JSON text, one value per row."""
+    import pyarrow as pa
+
+    def plain(v):
+        if isinstance(v, list) and v and all(isinstance(x, tuple) and len(x) == 2 for x in v):
+            return {str(k): plain(x) for k, x in v}  # a map
+        if isinstance(v, list):
+            return [plain(x) for x in v]
+        if isinstance(v, dict):
+            return {k: plain(x) for k, x in v.items()}
+        return v
+
+    for i, field in enumerate(table.schema):
+        t = field.type
+        if pa.types.is_nested(t):
+            values = [None if v is None else json.dumps(plain(v), ensure_ascii=False,
+                                                          default=str)
+                      for v in table.column(i).to_pylist()]
+            table = table.set_column(i, field.name, pa.array(values, type=pa.string()))
+    return table
+
+
 @loaders.register("parquet")
 class ParquetLoader(Loader):
     """Apache Parquet files (types kept).
@@ -745,13 +809,21 @@ class ParquetLoader(Loader):
 
     def load(self, path=None, *, progress: bool = False) -> pd.DataFrame:
         """Read the file."""
+        import pyarrow.parquet as pq
+
         p = self._path(path)
         try:
-            df = pd.read_parquet(p, columns=self.options.get("columns"))
+            table = pq.read_table(p, columns=self.options.get("columns"))
+            # Nested values (struct, list, map) become JSON text: one type per column.
+            df = _nested_to_json(table).to_pandas()
         except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ...
-            raise InputError(p, f"cannot read as Parquet: {str(exc).splitlines()[0]}") from None
+            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise InputError(p, f"cannot read as Parquet: {msg}") from None
         check_columns(df, p)
         return _require_rows(df.reset_index(drop=True), p)
+
+
+_MAX_FLATTEN = 3
 
 
 def _records_frame(records: list, p, first_row: int = 1) -> pd.DataFrame:
@@ -759,7 +831,9 @@ def _records_frame(records: list, p, first_row: int = 1) -> pd.DataFrame:
         if not isinstance(r, dict):
             raise InputError(p, f"expected an object per record, found {type(r).__name__}",
                              row=i + first_row)
-    df = pd.json_normalize(records, sep=".") if records else pd.DataFrame()
+    # Objects are flattened a few levels deep; anything deeper stays JSON text.
+    df = pd.json_normalize(records, sep=".", max_level=_MAX_FLATTEN) if records \
+        else pd.DataFrame()
     # Nested lists and mixed values become JSON text so every column has one type.
     for col in df.columns:
         s = df[col]
@@ -804,10 +878,14 @@ class JsonLoader(Loader):
         if not text.strip():
             raise InputError(p, "file is empty")
         try:
-            data = json.loads(text)
+            # Numbers with a fraction stay text as written ("3.0" is not 3).
+            data = json.loads(text, parse_float=str)
         except json.JSONDecodeError as exc:
             raise InputError(p, f"not valid JSON at line {exc.lineno}, column {exc.colno}: "
                              f"{exc.msg}") from None
+        except RecursionError:
+            raise InputError(p, "JSON nested too deeply to read (over about 1,000 "
+                             "levels)") from None
         rp = self.options.get("record_path")
         if rp:
             for key in rp.split("."):
@@ -825,14 +903,43 @@ class JsonLoader(Loader):
         return _require_rows(_records_frame(data, p), p)
 
 
-def _read_text(p: Path, encoding: str | None) -> str:
+def _read_text(p: Path, encoding: str | None, by_line: bool = False):
+    """The decoded text of a (possibly compressed) file.
+
+    With ``by_line``: ``(lines, flags)`` as :func:`~cdmkit.collect.encoding.decode_lines`
+    gives them, so that lines with bad bytes can be rejected one by one.
+    """
     raw = p.read_bytes()
-    enc = encoding or sniff_encoding(raw[:256 * 1024], truncated=len(raw) > 256 * 1024)
+    data, _ = _read_source_bytes(p, raw[:1 << 16])
+    raw = data if data is not None else raw
+    if encoding:
+        guess = EncodingGuess(encoding, 1.0, method="given")
+    else:
+        try:
+            guess = detect_encoding(raw)
+        except ValueError as exc:
+            raise InputError(p, str(exc)) from None
+    if by_line and not guess.encoding.lower().replace("_", "-").startswith(("utf-16",
+                                                                            "utf-32")):
+        try:
+            return _split_lines(raw.decode(guess.encoding).lstrip("\ufeff")), {}
+        except UnicodeDecodeError:
+            lines, flags = decode_lines(raw, EncodingGuess(guess.encoding, 1.0, mixed=True,
+                                                           fallback=guess.fallback))
+            if lines:
+                lines[0] = lines[0].lstrip("\ufeff")
+            return lines, flags
+        except LookupError:
+            raise InputError(p, f"unknown encoding {guess.encoding!r}") from None
     try:
-        return raw.decode(enc).lstrip("\ufeff")
+        text = raw.decode(guess.encoding).lstrip("\ufeff")
     except UnicodeDecodeError as exc:
-        raise InputError(p, f"cannot be read as {enc} ({exc.reason} at byte {exc.start}); set "
-                         "options.encoding") from None
+        line = raw[:exc.start].count(b"\n") + 1
+        raise InputError(p, f"cannot be read as {guess.encoding} ({exc.reason} at byte "
+                         f"{exc.start}, line {line}); set options.encoding") from None
+    except LookupError:
+        raise InputError(p, f"unknown encoding {guess.encoding!r}") from None
+    return _split_lines(text) if by_line else text
 
 
 @loaders.register("jsonl")
@@ -843,37 +950,78 @@ class JsonLinesLoader(Loader):
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "e.jsonl"
-    >>> _ = p.write_text('{"id": 1}\\n{"id": 2\\n')
-    >>> JsonLinesLoader().load(p)
+    >>> _ = p.write_text('{"id": 1}\\n{"id": 2\\n{"id": 3}\\n')
+    >>> loader = JsonLinesLoader()
+    >>> loader.load(p)["id"].tolist()
+    [1, 3]
+    >>> loader.bad_rows_
+    [(2, "not valid JSON: Expecting ',' delimiter", None)]
+    >>> JsonLinesLoader(on_bad_rows="error").load(p)
     Traceback (most recent call last):
     ...
     cdmkit.errors.InputError: .../e.jsonl, row 2: not valid JSON: Expecting ',' delimiter
     """
 
     name = "jsonl"
-    options_allowed = ("encoding", "chunksize")
+    options_allowed = ("encoding", "chunksize", "on_bad_rows", "on_bad_bytes")
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        #: Lines rejected: list of (row = line number, reason, column).
+        self.bad_rows_: list[tuple[int, str, str | None]] = []
 
     def load(self, path=None, *, progress: bool = False) -> pd.DataFrame:
         """Read the file."""
         p = self._path(path)
-        text = _read_text(p, self.options.get("encoding"))
+        lines, flags = _read_text(p, self.options.get("encoding"), by_line=True)
         records, rows = [], []
+        self.bad_rows_ = []
+        warnings = []
+        replace = self.options.get("on_bad_bytes", "reject") == "replace"
         bar = self._progress(progress, desc=f"reading {p.name}", unit=" rows")
-        for i, line in enumerate(text.splitlines(), 1):
+        for i, line in enumerate(lines, 1):
             if not line.strip():
                 continue
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise InputError(p, f"not valid JSON: {exc.msg}", row=i) from None
+            why = None
+            if flags.get(i - 1) == "invalid":
+                if replace:
+                    line = _SURROGATE.sub("\ufffd", line)
+                    warnings.append((i, None, "bytes that are not valid in the encoding "
+                                     "replaced by U+FFFD"))
+                else:
+                    why = "bytes that are not valid in the file's encoding"
+            elif flags.get(i - 1):
+                warnings.append((i, None, f"line {flags[i - 1]}"))
+            if why is None and "\x00" in line:
+                why = "NUL byte in the line"
+            if why is None:
+                try:
+                    rec = json.loads(line, parse_float=str)
+                    if not isinstance(rec, dict):
+                        why = f"expected an object, found {type(rec).__name__}"
+                except json.JSONDecodeError as exc:
+                    why = f"not valid JSON: {exc.msg}"
+                except RecursionError:
+                    why = "JSON nested too deeply to read"
+            if why is not None:
+                if self.options.get("on_bad_rows", "reject") == "error":
+                    raise InputError(p, why, row=i)
+                self.bad_rows_.append((i, why, None))
+                continue
+            records.append(rec)
             rows.append(i)
             bar.update(1)
         bar.close()
-        if not records:
+        if not records and not self.bad_rows_:
             raise InputError(p, "file is empty")
+        if not records:
+            row, why, _ = self.bad_rows_[0]
+            raise InputError(p, f"no readable record ({len(self.bad_rows_):,} lines rejected; "
+                             f"the first: {why})", row=row)
         df = _records_frame(records, p)
-        if rows[-1] != len(rows):
-            df.attrs["source_rows"] = pd.Index(rows).to_numpy()
+        if rows[-1] != len(rows) or self.bad_rows_:
+            df.attrs["source_rows"] = np.asarray(rows, dtype=np.int64)
+        df.attrs["warnings"] = warnings
         return df
 
 

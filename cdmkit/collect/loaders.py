@@ -509,6 +509,12 @@ class CsvLoader(Loader):
                 done = reader.line_num
                 if not rec:
                     continue  # blank line
+                if any("\x00" in v for v in rec):
+                    row_no += 1
+                    col = next((c for c, v in zip(header, rec) if "\x00" in v), None)
+                    self._reject(row_no, start, "NUL byte in the value" if col else
+                                 "NUL bytes", col)
+                    continue
                 if end - start > 1 and len(rec) != ncols and not _trailing_empty(rec, ncols):
                     # A quote opened and never closed swallowed the lines after it.
                     row_no += 1
@@ -518,8 +524,8 @@ class CsvLoader(Loader):
                     reader = csv.reader(feed(base), delimiter=delim, quotechar=quote)
                     continue
                 row_no += 1
-                if end - start > 1 and end >= n_lines and _unclosed(lines[start:end], delim,
-                                                                     quote):
+                if end >= n_lines and quote in lines[start] and _unclosed(lines[start:end],
+                                                                           delim, quote):
                     self._reject(row_no, start, "unbalanced quote: a quoted field runs to the "
                                  "end of the file", None)
                     base, done = start + 1, 0

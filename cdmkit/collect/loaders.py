@@ -188,6 +188,8 @@ class _Scan:
                 if quote:
                     self.quotes += block.count(quote)
             if self.valid:
+                if block.isascii() and not dec.getstate()[0] and not wide:
+                    continue  # ASCII is valid in every candidate; no need to decode it
                 try:
                     dec.decode(block)
                 except UnicodeDecodeError:
@@ -199,7 +201,7 @@ class _Scan:
                 self.valid = False
 
 
-def _blocks(p: Path | None, data: bytes | None, size: int = 1 << 24):
+def _blocks(p: Path | None, data: bytes | None, size: int = 1 << 22):
     if data is not None:
         for i in range(0, len(data), size):
             yield data[i:i + size]
@@ -323,7 +325,8 @@ class CsvLoader(Loader):
         self.encoding_, self.encoding_confidence_ = guess.encoding, guess.confidence
         if guess.note():
             self.warnings_.append((None, None, guess.note()))
-        clean = scan is not None and scan.valid and not scan.nul and scan.quotes % 2 == 0
+        clean = scan is not None and scan.valid and not scan.nul and scan.quotes % 2 == 0 \
+            and not _PREAMBLE.match(head.lstrip(b"\xef\xbb\xbf"))
         df = None
         if clean:
             df = self._load_arrow(p, data, guess.encoding, quote, size, progress)
@@ -352,7 +355,7 @@ class CsvLoader(Loader):
             raise InputError(p, f"the header has {first.count(delim) + 1:,} columns (more than "
                              f"max_columns {limit:,}): not a table with a header row?", row=0)
         try:
-            reader = csv.reader(_split_lines(text[:1 << 24]), delimiter=delim, quotechar=quote)
+            reader = csv.reader(_iter_lines(text), delimiter=delim, quotechar=quote)
             header = next(reader)
             n_lines = reader.line_num
         except (StopIteration, csv.Error):
@@ -466,8 +469,21 @@ class CsvLoader(Loader):
                              "options.encoding", row=invalid[0] if invalid[0] else None)
         if lines:
             lines[0] = lines[0].lstrip("\ufeff")
+        # Before the header: blank lines, and Excel's "sep=;" line naming the delimiter.
+        skip, given = 0, None
+        while skip < len(lines) and not lines[skip].strip(" \t\r\n"):
+            skip += 1
+        m = re.fullmatch(r"sep=(.)\r?\n?", lines[skip]) if skip < len(lines) else None
+        if m:
+            given, skip = m.group(1), skip + 1
+        if lines and lines[-1].strip() == "\x1a":
+            lines.pop()  # a DOS end-of-file mark
+        self._skipped = skip
+        if skip:
+            lines = lines[skip:]
+            flags = {i - skip: f for i, f in flags.items() if i >= skip}
         sample = "".join(lines[:2000])
-        delim = self.options.get("delimiter") or self.default_delimiter or \
+        delim = self.options.get("delimiter") or given or self.default_delimiter or \
             sniff_delimiter(sample)
         self.delimiter_ = delim
         header, n_header = self._header(p, sample, delim, quote)
@@ -556,6 +572,7 @@ class CsvLoader(Loader):
         return df
 
     def _reject(self, row: int, line: int, why: str, column: str | None) -> None:
+        line += getattr(self, "_skipped", 0)
         where = f" (line {line + 1})" if line + 1 != row + 1 else ""
         self.bad_rows_.append((row, why + where, column))
 
@@ -596,12 +613,25 @@ def _split_lines(text: str) -> list[str]:
     return out
 
 
+_PREAMBLE = re.compile(rb"[ \t]*(?:\r\n|\r|\n)|sep=.\r?\n")
+
+
+def _iter_lines(text: str):
+    """Lazy :func:`_split_lines`."""
+    for m in _LINE.finditer(text):
+        if m.group(0):
+            yield m.group(0)
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+
+
 def _n_fields(text: str, delim: str, quote: str) -> int:
     """Most fields on any of the sample's records (so Arrow keeps extra fields to check)."""
     import csv
 
     try:
-        return max((len(r) for r in csv.reader(_split_lines(text[:1 << 20]), delimiter=delim,
+        return max((len(r) for r in csv.reader(_split_lines(text[:1 << 18]), delimiter=delim,
                                                quotechar=quote)), default=0)
     except csv.Error:
         return 0

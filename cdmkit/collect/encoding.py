@@ -288,7 +288,9 @@ def _word_score(word: str, encoding: str) -> float:
             continue
         w = _char_info(c)[1]
         if script == "latin":
-            if i > 0 and word[i - 1].islower() and c.isupper():
+            if len(word) == 1:
+                w *= 0.2  # a lone accented letter proves little
+            elif i > 0 and word[i - 1].islower() and c.isupper():
                 w = -1.0  # "JosÃ": a capital after a small letter
             elif all_high and len(word) > 1:
                 w *= 0.3  # a Latin word of accented letters only: "Úáí"
@@ -541,11 +543,11 @@ def detect_encoding(data: bytes, candidates=DEFAULT_ENCODINGS,
     bom = bom_encoding(data)
     if bom:
         return EncodingGuess(bom, 1.0, method="bom")
-    if not data or data.isascii():
-        return EncodingGuess("utf-8", 1.0, method="utf-8")
     wide = _utf16_without_bom(data[:1 << 16])
     if wide:
         return EncodingGuess(wide, 0.9, method="zero bytes")
+    if not data or data.isascii():
+        return EncodingGuess("utf-8", 1.0, method="utf-8")
     if _valid_utf8(data, truncated):
         return EncodingGuess("utf-8", 1.0, method="utf-8")
     if truncated:

@@ -295,7 +295,9 @@ def _word_score(word: str, encoding: str) -> float:
             elif all_high and len(word) > 1:
                 w *= 0.3  # a Latin word of accented letters only: "Úáí"
         elif script == "hwkana":
-            if c in "ﾞﾟ":
+            if len(word) == 1:
+                w *= 0.2
+            elif c in "ﾞﾟ":
                 w = 0.8 if prev and (prev in _HW_VOICED if c == "ﾞ" else prev in _HW_SEMI) \
                     else -1.0
         elif script == "han" and 0x3041 <= ord(c) <= 0x30FF and encoding in ("gbk", "big5"):

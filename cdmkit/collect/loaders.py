@@ -309,6 +309,8 @@ class CsvLoader(Loader):
         size = len(data) if data is not None else p.stat().st_size
         if not head.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
             raise InputError(p, "file is empty")
+        if _looks_binary(head):
+            raise InputError(p, "is binary data, not delimited text (unknown format)")
         guess = self._guess(p, data, head, size)
         quote = self.options.get("quotechar", '"')
         qbytes = quote.encode("ascii") if len(quote) == 1 and quote.isascii() else None
@@ -436,6 +438,9 @@ class CsvLoader(Loader):
                 if table.column(name).null_count != table.num_rows:
                     return None  # data beyond the header: rows to check one by one
             table = table.select(header)
+            if pc.any(pc.equal(pc.utf8_trim_whitespace(pc.utf8_ltrim(table.column(0), "\ufeff")),
+                               header[0])).as_py():
+                return None  # perhaps the header repeated: rows to check one by one
             for name, col in zip(table.column_names, table.columns):
                 if (pc.max(pc.utf8_length(col)).as_py() or 0) > max_field:
                     return None
@@ -556,6 +561,10 @@ class CsvLoader(Loader):
                                      f"{'s' if n != 1 else ''} where the header has {ncols}",
                                      None)
                         continue
+                if [v.lstrip("\ufeff").strip() for v in rec] == header:
+                    self._reject(row_no, start, "the header row repeated (files "
+                                 "concatenated?)", None)
+                    continue
                 bad = self._check_values(rec, header, row_no, start, end, flags, replace)
                 if bad:
                     continue
@@ -611,6 +620,25 @@ def _split_lines(text: str) -> list[str]:
     if parts[-1]:
         out.append(parts[-1])
     return out
+
+
+def _looks_binary(head: bytes) -> bool:
+    """Control bytes text never holds, in more than 5 % of the (NUL-trimmed) first bytes."""
+    body = head.rstrip(b"\x00")
+    if len(body) < 64 or _utf16_like(body):
+        return False
+    n_ctrl = len(body) - len(body.translate(None, _CONTROL))
+    return n_ctrl > 0.05 * len(body)
+
+
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 26))
+
+
+def _utf16_like(b: bytes) -> bool:
+    from .encoding import bom_encoding
+
+    return bool(bom_encoding(b)) or b[0::2].count(0) > 0.3 * len(b) / 2 \
+        or b[1::2].count(0) > 0.3 * len(b) / 2
 
 
 _PREAMBLE = re.compile(rb"[ \t]*(?:\r\n|\r|\n)|sep=.\r?\n")
@@ -745,18 +773,22 @@ class ExcelLoader(Loader):
                 raise InputError(p, f"no sheet {sheet!r} (sheets: {', '.join(names)})")
             df = book.parse(sheet, dtype=object, header=self.options.get("header", 0))
         df.columns = [str(c).strip() for c in df.columns]
-        if any(re.fullmatch(r"Unnamed: \d+", c) for c in df.columns) and len(df.columns):
-            bad = next(c for c in df.columns if re.fullmatch(r"Unnamed: \d+", c))
-            if df[bad].notna().any():
-                raise InputError(p, "a column with data has no name in the header row",
-                                 row=0, column=bad)
-            df = df.loc[:, [c for c in df.columns if not re.fullmatch(r"Unnamed: \d+", c)]]
+        warnings = []
+        renames = {}
+        for i, c in enumerate(df.columns, 1):
+            if re.fullmatch(r"Unnamed: \d+", c) and df[c].notna().any():
+                renames[c] = f"column_{i}"
+                warnings.append((0, f"column_{i}", f"column {i} has no name in the header "
+                                 f"row; named column_{i}"))
+        df = df.rename(columns=renames)
+        df = df.loc[:, [c for c in df.columns if not re.fullmatch(r"Unnamed: \d+", c)]]
         dup = [c for c in df.columns if re.fullmatch(r".+\.\d+", c) and c.rsplit(".", 1)[0]
                in df.columns]
         if dup:
             raise InputError(p, "duplicated column name", column=dup[0].rsplit(".", 1)[0])
         df = df.dropna(how="all").reset_index(drop=True) if len(df) else df
         df = df.astype(object).where(df.notna(), None)
+        df.attrs["warnings"] = warnings
         return _require_rows(df, p)
 
 
@@ -851,7 +883,9 @@ class ParquetLoader(Loader):
         try:
             table = pq.read_table(p, columns=self.options.get("columns"))
             # Nested values (struct, list, map) become JSON text: one type per column.
-            df = _nested_to_json(table).to_pandas()
+            # Integers with nulls stay exact Python ints (a float64 column would round
+            # IDs above 2**53).
+            df = _nested_to_json(table).to_pandas(integer_object_nulls=True)
         except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ...
             msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise InputError(p, f"cannot read as Parquet: {msg}") from None
@@ -905,7 +939,12 @@ class JsonLoader(Loader):
     """
 
     name = "json"
-    options_allowed = ("record_path", "encoding")
+    options_allowed = ("record_path", "encoding", "on_bad_rows")
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        #: Records rejected (not objects): list of (row, reason, column).
+        self.bad_rows_: list[tuple[int, str, str | None]] = []
 
     def load(self, path=None, *, progress: bool = False) -> pd.DataFrame:
         """Read the file."""
@@ -936,7 +975,18 @@ class JsonLoader(Loader):
             data = data[lists[0]]
         if not isinstance(data, list):
             raise InputError(p, "expected a list of records")
-        return _require_rows(_records_frame(data, p), p)
+        keep = [i for i, r in enumerate(data) if isinstance(r, dict)]
+        self.bad_rows_ = [(i + 1, f"expected an object, found {type(r).__name__}", None)
+                          for i, r in enumerate(data) if not isinstance(r, dict)]
+        if self.bad_rows_ and self.options.get("on_bad_rows", "reject") == "error":
+            row, why, _ = self.bad_rows_[0]
+            raise InputError(p, why, row=row)
+        if not keep and self.bad_rows_:
+            raise InputError(p, f"no record is an object ({len(self.bad_rows_):,} rejected)")
+        df = _records_frame([data[i] for i in keep], p)
+        if self.bad_rows_:
+            df.attrs["source_rows"] = np.asarray(keep, dtype=np.int64) + 1
+        return _require_rows(df, p)
 
 
 def _read_text(p: Path, encoding: str | None, by_line: bool = False):

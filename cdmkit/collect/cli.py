@@ -87,6 +87,7 @@ def register(app: typer.Typer) -> None:
                                   loader=loader or spec.get("loader"), formats=formats,
                                   cleaners=spec.get("cleaners"), filters=spec.get("filters"),
                                   collection=CollectionConfig(), progress=progress, **options)
+            result.write(out)
         except (CdmkitError, OSError):
             raise
         except (Exception, RecursionError) as exc:  # noqa: BLE001 - one line, never a traceback
@@ -94,7 +95,6 @@ def register(app: typer.Typer) -> None:
                 raise
             raise InputError(file, f"cannot be read ({type(exc).__name__}: "
                              f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
-        result.write(out)
         for w in _warning_lines(result, file):
             typer.echo(w, err=True)
         st = result.source_stats.iloc[0]

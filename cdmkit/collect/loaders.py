@@ -344,6 +344,8 @@ class CsvLoader(Loader):
             more = len(self.bad_rows_) - 1
             raise InputError(p, why + (f" ({more + 1} bad rows)" if more else ""), row=row,
                              column=col)
+        if len(df) == 0 and self.bad_rows_:
+            return df  # every row rejected: the rejects say why
         return _require_rows(df, p)
 
     # -- header ----------------------------------------------------------------------------
@@ -455,7 +457,14 @@ class CsvLoader(Loader):
         import csv
 
         data = data if data is not None else p.read_bytes()
-        if guess.mixed:
+        if guess.mixed and _wide(guess.encoding):
+            # UTF-16/32 cannot be split into lines as bytes: decode with replacement and
+            # mark the damaged lines (U+FFFD as the escape of a bad byte) for rejection.
+            lines = _split_lines(data.decode(guess.encoding, errors="replace"))
+            flags = {i: "invalid" for i, ln in enumerate(lines) if "\ufffd" in ln}
+            lines = [ln.replace("\ufffd", "\udcff") if i in flags else ln
+                     for i, ln in enumerate(lines)]
+        elif guess.mixed:
             lines, flags = decode_lines(data, guess)
         else:
             try:
@@ -620,6 +629,10 @@ def _split_lines(text: str) -> list[str]:
     if parts[-1]:
         out.append(parts[-1])
     return out
+
+
+def _wide(encoding: str) -> bool:
+    return encoding.lower().replace("_", "-").startswith(("utf-16", "utf-32"))
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -1078,6 +1091,7 @@ class JsonLinesLoader(Loader):
                     why = "bytes that are not valid in the file's encoding"
             elif flags.get(i - 1):
                 warnings.append((i, None, f"line {flags[i - 1]}"))
+            line = line.lstrip("\ufeff")  # files concatenated with their BOMs
             if why is None and "\x00" in line:
                 why = "NUL byte in the line"
             if why is None:

@@ -362,8 +362,9 @@ class EncodingGuess:
 
     Examples
     --------
-    >>> EncodingGuess("cp1252", 0.3, "cp1256").note()
-    'encoding uncertain: read as cp1252 (confidence 0.30; next best cp1256); set options.encoding if the text looks wrong'
+    >>> print(EncodingGuess("cp1252", 0.3, "cp1256").note())  # doctest: +NORMALIZE_WHITESPACE
+    encoding uncertain: read as cp1252 (confidence 0.30; next best cp1256); set
+    options.encoding if the text looks wrong
     >>> EncodingGuess("utf-8", 1.0).note() is None
     True
     """

@@ -53,7 +53,8 @@ from .cleaners import DateCleaner, make_cleaner, split_full_name, to_text
 from .mapping import attributes_json, check_mapping, infer_mapping
 from .textnorm import text_key
 
-__all__ = ["DEFAULT_CLEANERS", "REJECT_COLUMNS", "STATS_COLUMNS", "WARNING_COLUMNS", "CollectionResult",
+__all__ = ["DEFAULT_CLEANERS", "REJECT_COLUMNS", "STATS_COLUMNS", "WARNING_COLUMNS",
+           "CollectionResult",
            "CollectionReport", "collect_frame", "collect_source", "collect_sources",
            "collect_file", "cleaners_for"]
 

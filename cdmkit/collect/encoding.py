@@ -241,9 +241,8 @@ def _char_info(c: str) -> tuple[str, float]:
 
 @lru_cache(maxsize=65536)
 def _common_han(c: str) -> bool:
-    """A Han character in the first (frequent) level of JIS X 0208, GB 2312 or Big5."""
-    for enc, lo, hi in (("cp932", 0x889F, 0x9872), ("gb2312", 0xB0A1, 0xD7F9),
-                        ("big5", 0xA440, 0xC67E)):
+    """A Han character in the first (frequent) level of JIS X 0208 or GB 2312."""
+    for enc, lo, hi in (("cp932", 0x889F, 0x9872), ("gb2312", 0xB0A1, 0xD7F9)):
         try:
             b = c.encode(enc)
         except UnicodeEncodeError:
@@ -297,8 +296,12 @@ def _word_score(word: str, encoding: str) -> float:
         elif script == "hwkana":
             if len(word) == 1:
                 w *= 0.2
-            elif c in "ﾞﾟ":
-                w = 0.8 if prev and (prev in _HW_VOICED if c == "ﾞ" else prev in _HW_SEMI) \
+            elif c not in "ﾞﾟ":
+                # Half-width katakana words (names in legacy Japanese systems); voicing and
+                # long-vowel marks are what random EUC-JP bytes read as katakana lack.
+                w = 1.0 if any(m in word for m in "ﾞﾟｰ") else 0.85
+            else:
+                w = 1.0 if prev and (prev in _HW_VOICED if c == "ﾞ" else prev in _HW_SEMI) \
                     else -1.0
         elif script == "han" and 0x3041 <= ord(c) <= 0x30FF and encoding in ("gbk", "big5"):
             w = 0.3  # kana in Chinese text: more likely Japanese in a Chinese code page
@@ -552,7 +555,7 @@ def detect_encoding(data: bytes, candidates=DEFAULT_ENCODINGS,
     if not data or data.isascii():
         return EncodingGuess("utf-8", 1.0, method="utf-8")
     if _valid_utf8(data, truncated):
-        return EncodingGuess("utf-8", 1.0, method="utf-8")
+        return _utf8_or_chance(data, candidates, truncated)
     if truncated:
         # Cut at the last line end so no character is split.
         cut = max(data.rfind(b"\n"), data.rfind(b"\r"))
@@ -597,6 +600,35 @@ def detect_encoding(data: bytes, candidates=DEFAULT_ENCODINGS,
                          "); give options.encoding")
     alt = ranked[1][2] if len(ranked) > 1 else None
     return EncodingGuess(ranked[0][2], _confidence(ranked, n_high), alt, method="scored")
+
+
+_BEYOND_2_BYTES = re.compile("[\u0080-\u00ff\u0800-\U0010ffff]")
+
+
+def _utf8_or_chance(data: bytes, candidates, truncated: bool) -> EncodingGuess:
+    """Valid UTF-8 is UTF-8, unless it is short and reads as nonsense: a few legacy bytes
+    can form valid UTF-8 by chance (cp1256 Persian letters are continuation bytes)."""
+    high = len(data) - len(data.translate(None, bytes(range(128, 256))))
+    if high > 4096:
+        return EncodingGuess("utf-8", 1.0, method="utf-8")
+    text = data.decode("utf-8", "ignore")
+    if _BEYOND_2_BYTES.search(text):
+        # Chance validity makes two-byte sequences beyond Latin-1 (legacy letters are
+        # continuation bytes); Latin-1 symbols, emoji and CJK in UTF-8 are no accident.
+        return EncodingGuess("utf-8", 1.0, method="utf-8")
+    total, n = score_text(text, "utf-8")
+    utf8 = total / max(n, 1)
+    if utf8 >= 0:
+        return EncodingGuess("utf-8", 1.0, method="utf-8")
+    if truncated:
+        cut = max(data.rfind(b"\n"), data.rfind(b"\r"))
+        data = data[:cut + 1] if cut > 0 else data
+    ranked = _rank(data, candidates)
+    if ranked and ranked[0][0] >= 0.9 and ranked[0][0] > utf8 + 0.8:
+        both = ranked[:1] + [(utf8, 0, "utf-8")]
+        return EncodingGuess(ranked[0][2], min(0.49, _confidence(both, high)), "utf-8",
+                             method="scored (valid UTF-8 by chance)")
+    return EncodingGuess("utf-8", 1.0 if utf8 > 0 else 0.4, method="utf-8")
 
 
 def sniff_encoding(sample: bytes, candidates=DEFAULT_ENCODINGS, truncated: bool = False) -> str:

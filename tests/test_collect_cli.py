@@ -100,3 +100,13 @@ def test_duckdb_file_with_table(tmp_path):
     assert r.exit_code == 0, r.output
     clean = pd.read_parquet(tmp_path / "o" / "clean.parquet")
     assert clean[["customer_ref", "amount"]].values.tolist() == [["7", 9.5]]
+
+
+def test_on_bad_rows_error_stops_with_one_line(tmp_path):
+    p = tmp_path / "ragged.csv"
+    p.write_text("id,name\n1,Ann\n2,Bob,extra\n3,Cy\n")
+    r = CliRunner().invoke(app, ["collect", str(p), "--kind", "customers", "--out",
+                                 str(tmp_path / "o"), "--on-bad-rows", "error"])
+    assert r.exit_code == 1
+    lines = [ln for ln in r.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "row 2" in lines[0] and "ragged row" in lines[0]

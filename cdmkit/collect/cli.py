@@ -59,6 +59,12 @@ def register(app: typer.Typer) -> None:
                                             "SELECT query to read."),
         phone_region: Optional[str] = typer.Option(None, "--phone-region", help="Region of "
                                                    "phone numbers without a country code."),
+        on_bad_rows: Optional[str] = typer.Option(None, "--on-bad-rows", help="reject "
+                                                  "(default: bad rows go to rejects.csv) | "
+                                                  "error (stop at the first)."),
+        on_bad_bytes: Optional[str] = typer.Option(None, "--on-bad-bytes", help="reject "
+                                                   "(default) | replace (keep the row, bad "
+                                                   "bytes as U+FFFD, flagged)."),
         progress: bool = typer.Option(False, "--progress/--no-progress",
                                       help="Show progress bars."),
     ):
@@ -67,6 +73,11 @@ def register(app: typer.Typer) -> None:
         from .mapping import read_mapping_file
         from .pipeline import collect_file
 
+        for name, value, valid in (("--on-bad-rows", on_bad_rows, ("reject", "error")),
+                                   ("--on-bad-bytes", on_bad_bytes, ("reject", "replace"))):
+            if value is not None and value not in valid:
+                raise typer.BadParameter(f"{value!r} is not one of {', '.join(valid)}",
+                                         param_hint=name)
         spec = read_mapping_file(mapping) if mapping else {}
         options = dict(spec.get("options") or {})
         if encoding:
@@ -86,7 +97,10 @@ def register(app: typer.Typer) -> None:
             result = collect_file(file, kind, spec.get("mapping"),
                                   loader=loader or spec.get("loader"), formats=formats,
                                   cleaners=spec.get("cleaners"), filters=spec.get("filters"),
-                                  collection=CollectionConfig(), progress=progress, **options)
+                                  collection=CollectionConfig(**{
+                                      k: v for k, v in (("on_bad_rows", on_bad_rows),
+                                                        ("on_bad_bytes", on_bad_bytes)) if v}),
+                                  progress=progress, **options)
             result.write(out)
         except (CdmkitError, OSError):
             raise

@@ -976,6 +976,14 @@ class JsonLoader(Loader):
             # Numbers with a fraction stay text as written ("3.0" is not 3).
             data = json.loads(text, parse_float=str)
         except json.JSONDecodeError as exc:
+            if exc.msg == "Extra data" and text.lstrip().startswith("{") \
+                    and not self.options.get("record_path"):
+                # One object per line: JSON Lines named .json.
+                lines = JsonLinesLoader(**{k: v for k, v in self.options.items()
+                                           if k in JsonLinesLoader.options_allowed})
+                df = lines.load(p, progress=progress)
+                self.bad_rows_ = lines.bad_rows_
+                return df
             raise InputError(p, f"not valid JSON at line {exc.lineno}, column {exc.colno}: "
                              f"{exc.msg}") from None
         except RecursionError:
@@ -1080,6 +1088,14 @@ class JsonLinesLoader(Loader):
         """Read the file."""
         p = self._path(path)
         lines, flags = _read_text(p, self.options.get("encoding"), by_line=True)
+        first = next((ln.strip() for ln in lines if ln.strip()), "")
+        if first.startswith("[") and not (first.endswith("]") and len(lines) > 1):
+            # A JSON array (pretty-printed) named .jsonl: read it as one document.
+            whole = JsonLoader(**{k: v for k, v in self.options.items()
+                                  if k in JsonLoader.options_allowed})
+            df = whole.load(p, progress=progress)
+            self.bad_rows_ = whole.bad_rows_
+            return df
         records, rows = [], []
         self.bad_rows_ = []
         warnings = []

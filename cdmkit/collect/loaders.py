@@ -820,6 +820,9 @@ def _check_workbook(p: Path) -> None:
     if not head:
         raise InputError(p, "file is empty")
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        if p.suffix.lower() in (".xlsx", ".xlsm"):
+            raise InputError(p, "is a password-protected workbook or a legacy .xls named "
+                             f"{p.suffix}; save it unprotected as .xlsx or CSV")
         return  # a legacy .xls (needs xlrd)
     found = sniff_container(head)
     if found and found[0] == "zip":
@@ -852,7 +855,12 @@ def _check_workbook(p: Path) -> None:
 
 
 def _nested_to_json(table):
-    """Arrow columns of nested types (struct, list, map) as JSON text, one value per row."""
+    """Arrow columns pandas and the cleaners cannot take as they are, as text.
+
+    Nested types (struct, list, map) become JSON text; binary values their UTF-8
+    text, or ``base64:...`` when they are not UTF-8; dictionary-encoded columns
+    their values.
+    """
     import pyarrow as pa
 
     def plain(v):
@@ -864,9 +872,26 @@ def _nested_to_json(table):
             return {k: plain(x) for k, x in v.items()}
         return v
 
+    import base64
+
+    import pyarrow.compute as pc
+
     for i, field in enumerate(table.schema):
         t = field.type
-        if pa.types.is_nested(t):
+        if pa.types.is_dictionary(t):
+            # Categories: their values (pandas categoricals would not mix with text).
+            table = table.set_column(i, field.name, pc.cast(table.column(i), t.value_type))
+            t = t.value_type
+        if pa.types.is_binary(t) or pa.types.is_large_binary(t) \
+                or pa.types.is_fixed_size_binary(t):
+            def text(v):
+                try:
+                    return v.decode("utf-8")
+                except UnicodeDecodeError:
+                    return "base64:" + base64.b64encode(v).decode("ascii")
+            values = [None if v is None else text(v) for v in table.column(i).to_pylist()]
+            table = table.set_column(i, field.name, pa.array(values, type=pa.string()))
+        elif pa.types.is_nested(t):
             values = [None if v is None else json.dumps(plain(v), ensure_ascii=False,
                                                           default=str)
                       for v in table.column(i).to_pylist()]

@@ -400,6 +400,9 @@ def _strict(data: bytes, enc: str) -> str | None:
         return None
 
 
+_SCORED_CHARS = 1 << 20
+
+
 def _rank(data: bytes, candidates) -> list[tuple[float, int, str]]:
     """Candidates that decode ``data`` strictly, best first: ``(per-byte score, -order, enc)``.
 
@@ -415,7 +418,8 @@ def _rank(data: bytes, candidates) -> list[tuple[float, int, str]]:
         if text is None or text in seen:
             continue
         seen.add(text)
-        total, n = score_text(text, name)
+        # Validity is checked on all of it, plausibility on a large part (enough evidence).
+        total, n = score_text(text[:_SCORED_CHARS], name)
         ranked.append((total / max(n, 1), -order, name))
     ranked.sort(reverse=True)
     return ranked
@@ -424,7 +428,7 @@ def _rank(data: bytes, candidates) -> list[tuple[float, int, str]]:
 def _rank_by_line(data: bytes, candidates) -> list[tuple[float, int, str]]:
     """Like :func:`_rank`, decoding line by line; a line that does not decode costs -5 per
     non-ASCII byte, and an encoding failing on more than 2 % of its lines is out."""
-    lines = [ln for ln in data.splitlines() if not ln.isascii()]
+    lines = [ln for ln in data.splitlines() if not ln.isascii()][:20_000]
     ranked = []
     for order, enc in enumerate(candidates):
         name = _CANONICAL.get(enc, enc)
@@ -563,12 +567,16 @@ def detect_encoding(data: bytes, candidates=DEFAULT_ENCODINGS,
     n_high = sum(1 for b in data if b > 127) if len(data) < 1 << 16 else \
         len(data) - len(data.translate(None, bytes(range(128, 256))))
     ranked = _rank(data, candidates)
-    kinds = _line_kinds(data)
+    part = data
+    if len(part) > _SCORED_CHARS:
+        cut = max(part.rfind(b"\n", 0, _SCORED_CHARS), part.rfind(b"\r", 0, _SCORED_CHARS))
+        part = part[:cut + 1] if cut > 0 else part[:_SCORED_CHARS]
+    kinds = _line_kinds(part)
     n_utf8_lines = kinds.count(1)
     if n_utf8_lines:
         # Hypothesis "UTF-8 with some lines in another encoding": score it against the
         # best whole-file legacy decoding and keep the better.
-        lines = data.splitlines()
+        lines = part.splitlines()
         bad = b"\n".join(ln for ln, k in zip(lines, kinds) if k == 2)
         good = b"\n".join(ln for ln, k in zip(lines, kinds) if k == 1)
         g_total, g_n = score_text(good.decode("utf-8"), "utf-8")

@@ -694,28 +694,37 @@ def decode_lines(data: bytes, guess: EncodingGuess) -> tuple[list[str], dict[int
     {1: 'decoded as cp1252', 2: 'invalid'}
     """
     enc = guess.encoding
-    out: list[str] = []
+    out: list = []
     flags: dict[int, str] = {}
+    failed = []
     for i, line in enumerate(data.splitlines(keepends=True)):
         try:
             out.append(line.decode(enc))
-            continue
         except UnicodeDecodeError:
-            pass
+            out.append(line)
+            failed.append(i)
+    fallback = guess.fallback
+    if failed and fallback is None and enc.startswith("utf-8"):
+        # Bad lines beyond the sample the decision was made on: choose their encoding now.
+        cands = [out[i].rstrip(b"\r\n") for i in failed]
+        fallback = _fallback([c for c in cands if not _damaged_utf8(c)][:20_000],
+                             DEFAULT_ENCODINGS)
+    for i in failed:
+        line = out[i]
         text = None
-        if guess.fallback:
+        if fallback:
             body = line.rstrip(b"\r\n")
             has_utf8 = enc.startswith("utf-8") and _damaged_utf8(body)
-            cand = _strict(line, guess.fallback) if not has_utf8 else None
+            cand = _strict(line, fallback) if not has_utf8 else None
             if cand is not None:
-                total, n = score_text(cand, guess.fallback)
+                total, n = score_text(cand, fallback)
                 if total / max(n, 1) >= _PLAUSIBLE:
                     text = cand
         if text is not None:
-            out.append(text)
-            flags[i] = f"decoded as {guess.fallback}"
+            out[i] = text
+            flags[i] = f"decoded as {fallback}"
         else:
-            out.append(line.decode(enc, "surrogateescape"))
+            out[i] = line.decode(enc, "surrogateescape")
             flags[i] = "invalid"
     return out, flags
 

@@ -842,7 +842,7 @@ def _check_workbook(p: Path) -> None:
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith((b"<html", b"<!doctype", b"<?xml", b"<table")):
         raise InputError(p, "is not an Excel workbook: it is HTML/XML text (a web export "
-                         "named .xlsx?)")
+                         f"named {p.suffix}?)")
     try:
         head.decode("utf-8")
         is_text = True
@@ -850,7 +850,7 @@ def _check_workbook(p: Path) -> None:
         is_text = exc.start >= len(head) - 3 and len(head) == 4096
     if is_text:
         raise InputError(p, "is not an Excel workbook: it is plain text (a CSV file named "
-                         ".xlsx? use loader: csv)")
+                         f"{p.suffix}? use loader: csv)")
     raise InputError(p, "is not an Excel workbook: unrecognised binary content")
 
 

@@ -59,13 +59,25 @@ def test_encoding_delimiter_and_sheet_options(tmp_path):
 
 def test_bad_input_is_one_line_and_non_zero(tmp_path):
     p = tmp_path / "bad.csv"
-    p.write_text("id,name\n1,Ann\n2,Bob,extra\n")
+    p.write_text("id,name,name\n1,Ann,A\n2,Bob,B\n")
     r = CliRunner().invoke(app, ["collect", str(p), "--kind", "customers", "--out",
                                  str(tmp_path / "o")])
     assert r.exit_code != 0
     lines = [ln for ln in r.output.splitlines() if ln.strip()]
-    assert len(lines) == 1 and "bad.csv" in lines[0] and "row 2" in lines[0]
+    assert len(lines) == 1 and "bad.csv" in lines[0] and "column name" in lines[0]
     assert "Traceback" not in r.output
+
+
+def test_bad_rows_go_to_the_rejects_not_the_exit_code(tmp_path):
+    p = tmp_path / "ragged.csv"
+    p.write_text("id,name\n1,Ann\n2,Bob,extra\n")
+    r = CliRunner().invoke(app, ["collect", str(p), "--kind", "customers", "--out",
+                                 str(tmp_path / "o")])
+    assert r.exit_code == 0, r.output
+    assert r.output.strip().splitlines()[-1] == "rows_in=2 rows_clean=1 rows_rejected=1"
+    rejects = pd.read_csv(tmp_path / "o" / "rejects.csv")
+    assert rejects[["row", "reason"]].values.tolist() == [
+        [2, "ragged row: 3 fields where the header has 2"]]
 
 
 def test_unknown_kind_and_missing_file(tmp_path):
@@ -88,3 +100,13 @@ def test_duckdb_file_with_table(tmp_path):
     assert r.exit_code == 0, r.output
     clean = pd.read_parquet(tmp_path / "o" / "clean.parquet")
     assert clean[["customer_ref", "amount"]].values.tolist() == [["7", 9.5]]
+
+
+def test_on_bad_rows_error_stops_with_one_line(tmp_path):
+    p = tmp_path / "ragged.csv"
+    p.write_text("id,name\n1,Ann\n2,Bob,extra\n3,Cy\n")
+    r = CliRunner().invoke(app, ["collect", str(p), "--kind", "customers", "--out",
+                                 str(tmp_path / "o"), "--on-bad-rows", "error"])
+    assert r.exit_code == 1
+    lines = [ln for ln in r.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "row 2" in lines[0] and "ragged row" in lines[0]

@@ -69,7 +69,7 @@ def test_phone_fast_path_matches_phonenumbers_on_example_numbers():
     df = _example_numbers()
     cleaner = PhoneCleaner(region="GB")
     values, extras = cleaner.transform_full(df)
-    got = _as_rows(values, extras, ("valid", "kind"))
+    got = _as_rows(values, extras, ("valid", "kind", "extension"))
     assert got == _reference(cleaner, df)
     # the sample exercises both verdicts and many number types
     valid = extras["valid"].astype(bool)
@@ -92,10 +92,10 @@ def test_phone_fast_path_matches_phonenumbers_on_random_digits():
     df = pd.DataFrame({"phone": vals, "country": regs})
     for cleaner in (PhoneCleaner(region="GB"), PhoneCleaner()):
         values, extras = cleaner.transform_full(df)
-        assert _as_rows(values, extras, ("valid", "kind")) == _reference(cleaner, df)
+        assert _as_rows(values, extras, ("valid", "kind", "extension")) == _reference(cleaner, df)
         # without a country column: the cleaner's own region
         values, extras = cleaner.transform_full(df["phone"])
-        assert _as_rows(values, extras, ("valid", "kind")) == \
+        assert _as_rows(values, extras, ("valid", "kind", "extension")) == \
             _reference(cleaner, df[["phone"]])
 
 

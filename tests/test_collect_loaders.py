@@ -82,8 +82,11 @@ def test_jsonl_bad_line_names_the_row(tmp_path):
     p = tmp_path / "e.jsonl"
     p.write_text('{"id": 1}\n{"id": 2}\n{"id": \n')
     with pytest.raises(InputError) as exc:
-        JsonLinesLoader().load(p)
+        JsonLinesLoader(on_bad_rows="error").load(p)
     assert exc.value.row == 3
+    loader = JsonLinesLoader()  # by default the line is rejected, the others kept
+    assert loader.load(p)["id"].tolist() == [1, 2]
+    assert [r for r, _, _ in loader.bad_rows_] == [3]
 
 
 def test_sqlite_table_and_query(tmp_path):
@@ -127,8 +130,10 @@ def test_empty_and_header_only_files(tmp_path):
     header.write_text("id,name\n")
     with pytest.raises(InputError, match="empty.csv: file is empty"):
         CsvLoader().load(empty)
-    with pytest.raises(InputError, match="header.csv: no data rows"):
-        CsvLoader().load(header)
+    # A header without rows is a valid, empty source: 0 rows and one warning, no abort.
+    df = CsvLoader().load(header)
+    assert df.columns.tolist() == ["id", "name"] and len(df) == 0
+    assert df.attrs["warnings"] == [(None, None, "no data rows (only a header)")]
 
 
 def test_duplicated_header_names_the_column(tmp_path):
@@ -143,7 +148,7 @@ def test_ragged_rows_name_the_row(tmp_path):
     p = tmp_path / "ragged.csv"
     p.write_text("id,name,city\n1,Ann,Leeds\n2,Bob,York\n3,Cy\n4,Di,Hull\n")
     with pytest.raises(InputError) as exc:
-        CsvLoader().load(p)
+        CsvLoader(on_bad_rows="error").load(p)
     assert exc.value.row == 3
     assert "2 fields where the header has 3" in str(exc.value)
 
@@ -151,7 +156,7 @@ def test_ragged_rows_name_the_row(tmp_path):
 def test_ragged_rows_can_be_rejected_keeping_row_numbers(tmp_path):
     p = tmp_path / "ragged.csv"
     p.write_text("id,name,city\n1,Ann,Leeds\n2,Bob,York,extra\n3,Cy,Hull\n")
-    res = collect_file(p, "customers", collection={"on_bad_rows": "reject"})
+    res = collect_file(p, "customers")  # on_bad_rows: reject is the default
     assert res.table()["source_row"].tolist() == [1, 3]
     assert res.table()["record_id"].tolist() == ["1", "3"]
     assert res.rejects["row"].tolist() == [2]
@@ -159,19 +164,24 @@ def test_ragged_rows_can_be_rejected_keeping_row_numbers(tmp_path):
     assert (st.rows_in, st.rows_clean, st.rows_rejected) == (3, 2, 1)
 
 
-def test_huge_field_is_an_error(tmp_path):
+def test_huge_field_rejects_its_row(tmp_path):
     p = tmp_path / "huge.csv"
-    p.write_text("id,note\n1,ok\n2," + "x" * 5000 + "\n")
+    p.write_text("id,note\n1,ok\n2," + "x" * 5000 + "\n3,fine\n")
+    loader = CsvLoader(max_field_size=1000)
+    assert loader.load(p)["id"].tolist() == ["1", "3"]
+    [(row, why, column)] = loader.bad_rows_
+    assert (row, column) == (2, "note") and "max_field_size" in why
     with pytest.raises(InputError) as exc:
-        CsvLoader(max_field_size=1000).load(p)
+        CsvLoader(max_field_size=1000, on_bad_rows="error").load(p)
     assert (exc.value.row, exc.value.column) == (2, "note")
 
 
-def test_unbalanced_quote_is_reported_not_truncated(tmp_path):
+def test_unbalanced_quote_rejects_its_line_not_the_rest(tmp_path):
     p = tmp_path / "quote.csv"
     p.write_text('id,note\n1,"unclosed\n2,b\n3,c\n')
-    with pytest.raises(InputError):
-        CsvLoader().load(p)
+    loader = CsvLoader()
+    assert loader.load(p)["id"].tolist() == ["2", "3"]
+    assert [(r, "unbalanced quote" in why) for r, why, _ in loader.bad_rows_] == [(1, True)]
 
 
 def test_missing_file_and_unknown_option(tmp_path):

@@ -285,33 +285,27 @@ class LabelCleaner(Cleaner):
         return (s or None,)
 
 
-_ID_FLOAT = re.compile(r"-?\d+\.0+")
-
-
 @cleaners.register("id")
 class IdCleaner(Cleaner):
-    """Keys: trimmed text, ASCII digits, no ``.0`` left over from spreadsheets.
+    """Keys as text exactly as written: trimmed, single spaces, ASCII digits.
 
-    Leading zeros are kept (``007`` is not ``7``).
+    Leading zeros are kept (``007`` is not ``7``) and so is a written ``3.0``
+    (it is not the key ``3``: two records must not collide). Numbers stored as
+    floats by a typed source (Parquet, Excel: ``17850.0``) are keys without the
+    ``.0``, as :func:`to_text` writes them.
 
     Examples
     --------
-    >>> IdCleaner().transform(pd.Series(["17850.0", " 007 ", "۱۲۳", 12.0])).tolist()
-    ['17850', '007', '123', '12']
+    >>> IdCleaner().transform(pd.Series(["3.0", " 007 ", "۱۲۳", 12.0])).tolist()
+    ['3.0', '007', '123', '12']
     """
 
     def _clean_one(self, value, *context):
         if value is None:
             return (None,)
         if value.isascii():  # NFKC and digit normalisation leave ASCII unchanged
-            s = _SPACES.sub(" ", value).strip()
-            if "." in s and _ID_FLOAT.fullmatch(s):
-                s = s.split(".")[0]
-            return (s or None,)
-        s = clean_spaces(normalize_digits(_nfkc(value)))
-        if _ID_FLOAT.fullmatch(s):
-            s = s.split(".")[0]
-        return (s or None,)
+            return (_SPACES.sub(" ", value).strip() or None,)
+        return (clean_spaces(normalize_digits(_nfkc(value))) or None,)
 
 
 @cleaners.register("persian")
@@ -644,6 +638,9 @@ def _phone_type_names():
 # route through the library is not one of the simple ones modelled here (IDD prefix, leading
 # country code, national prefix with a transform, ambiguous region) is left to the library.
 _PHONE_FAST_INPUT = re.compile(r"[0-9]{2,17}")
+#: An extension written after a number: "x123", "ext. 4", "extension 12", "#12", ";ext=5".
+_PHONE_EXTENSION = re.compile(r"(?:[;,]?\s*(?:ext(?:ension|n)?\.?|x\.?|#|;\s*ext=|内線|داخلی)"
+                              r"\s*[:=]?\s*)(\d{1,7})\s*#?\s*$", re.IGNORECASE)
 
 
 def _phone_match(values: list, pattern: str | None) -> np.ndarray:
@@ -908,8 +905,10 @@ class PhoneCleaner(Cleaner):
     source has one) or else in ``region`` (the source's ``formats.phone_region``).
     Persian, Arabic-Indic and full-width digits are accepted; ``00`` prefixes
     become ``+``. Invalid numbers keep their best-effort form and get
-    ``valid = False``. Extra output ``kind``: ``mobile``, ``fixed_line``, ...
-    (families share landlines, rarely mobiles).
+    ``valid = False``. Extra outputs ``kind``: ``mobile``, ``fixed_line``, ...
+    (families share landlines, rarely mobiles), and ``extension``: the digits
+    of an extension written after the number (``x123``, ``ext. 4``, ``#12``,
+    ``;ext=5``), kept apart instead of dropped.
 
     Parameters
     ----------
@@ -924,10 +923,13 @@ class PhoneCleaner(Cleaner):
     >>> PhoneCleaner().transform(pd.DataFrame({"phone": ["090-1234-5678"], "country": ["JP"]}))\\
     ...     .tolist()
     ['+819012345678']
+    >>> v, x = PhoneCleaner(region="GB").transform_full(pd.Series(["020 7946 0018 ext. 4"]))
+    >>> v.tolist(), x["extension"].tolist()
+    (['+442079460018'], ['4'])
     """
 
     uses = ("country",)
-    outputs = ("valid", "kind")
+    outputs = ("valid", "kind", "extension")
     format_params = {"region": "phone_region"}
 
     def __init__(self, region: str | None = None):
@@ -943,6 +945,7 @@ class PhoneCleaner(Cleaner):
         value = np.empty(n, dtype=object)
         valid = np.empty(n, dtype=object)
         kind = np.empty(n, dtype=object)
+        extension = np.full(n, None, dtype=object)
         done = np.zeros(n, dtype=bool)
         # Fast path: plain-digit numbers, grouped by the region they are read in.
         vals = first.to_numpy(dtype=object)
@@ -966,22 +969,28 @@ class PhoneCleaner(Cleaner):
                 done[r] = True
         rest = np.flatnonzero(~done)
         if len(rest):
-            outs = _apply_unique(work.iloc[rest], self._clean_one, 3)
-            for arr, s in zip((value, valid, kind), outs):
+            outs = _apply_unique(work.iloc[rest], self._clean_one, 4)
+            for arr, s in zip((value, valid, kind, extension), outs):
                 arr[rest] = s.to_numpy(dtype=object)
         idx = frame.index
         values = pd.Series(value, index=idx, dtype=object)
         extras = {"valid": pd.Series(valid, index=idx, dtype=object).where(~missing, None)
                   .astype("boolean"),
-                  "kind": pd.Series(kind, index=idx, dtype=object).where(~missing, None)}
+                  "kind": pd.Series(kind, index=idx, dtype=object).where(~missing, None),
+                  "extension": pd.Series(extension, index=idx, dtype=object)
+                  .where(~missing, None)}
         return values, extras
 
     def _clean_one(self, value, *context):
         import phonenumbers
 
         if value is None:
-            return None, None, None
+            return None, None, None, None
         s = normalize_digits(_nfkc(value)).strip()
+        m = _PHONE_EXTENSION.search(s)
+        ext = None
+        if m and re.search(r"\d.*\d.*\d", s[:m.start()]):
+            s, ext = s[:m.start()].rstrip(" ,;-/"), m.group(1)
         region = (context[0] if context and isinstance(context[0], str) and context[0]
                   else None) or self.region
         digits_only = re.sub(r"[^\d+]", "", s)
@@ -990,13 +999,14 @@ class PhoneCleaner(Cleaner):
         try:
             n = phonenumbers.parse(s, None if s.startswith("+") else (region or None))
         except phonenumbers.NumberParseException:
-            return (digits_only or None), False, None
+            return (digits_only or None), False, None, ext
+        ext = ext or n.extension or None
         e164 = phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.E164)
         # number_type() is UNKNOWN exactly when is_valid_number() is False; one call does both.
         ntype = phonenumbers.number_type(n)
         if ntype == phonenumbers.PhoneNumberType.UNKNOWN:
-            return (digits_only or e164), False, None
-        return e164, True, _phone_type_names().get(ntype)
+            return (digits_only or e164), False, None, ext
+        return e164, True, _phone_type_names().get(ntype), ext
 
 
 # -- dates -------------------------------------------------------------------------------

@@ -29,7 +29,8 @@ def register(app: typer.Typer) -> None:
     >>> [c.name for c in a.registered_commands]
     ['collect']
     """
-    from ..clitools import handle_errors
+    from ..clitools import _STATE, handle_errors
+    from ..errors import CdmkitError, InputError
 
     @app.command("collect")
     @handle_errors
@@ -58,6 +59,12 @@ def register(app: typer.Typer) -> None:
                                             "SELECT query to read."),
         phone_region: Optional[str] = typer.Option(None, "--phone-region", help="Region of "
                                                    "phone numbers without a country code."),
+        on_bad_rows: Optional[str] = typer.Option(None, "--on-bad-rows", help="reject "
+                                                  "(default: bad rows go to rejects.csv) | "
+                                                  "error (stop at the first)."),
+        on_bad_bytes: Optional[str] = typer.Option(None, "--on-bad-bytes", help="reject "
+                                                   "(default) | replace (keep the row, bad "
+                                                   "bytes as U+FFFD, flagged)."),
         progress: bool = typer.Option(False, "--progress/--no-progress",
                                       help="Show progress bars."),
     ):
@@ -66,6 +73,11 @@ def register(app: typer.Typer) -> None:
         from .mapping import read_mapping_file
         from .pipeline import collect_file
 
+        for name, value, valid in (("--on-bad-rows", on_bad_rows, ("reject", "error")),
+                                   ("--on-bad-bytes", on_bad_bytes, ("reject", "replace"))):
+            if value is not None and value not in valid:
+                raise typer.BadParameter(f"{value!r} is not one of {', '.join(valid)}",
+                                         param_hint=name)
         spec = read_mapping_file(mapping) if mapping else {}
         options = dict(spec.get("options") or {})
         if encoding:
@@ -81,11 +93,50 @@ def register(app: typer.Typer) -> None:
         formats = dict(spec.get("formats") or {})
         if phone_region:
             formats["phone_region"] = phone_region
-        result = collect_file(file, kind, spec.get("mapping"), loader=loader or spec.get("loader"),
-                              formats=formats, cleaners=spec.get("cleaners"),
-                              filters=spec.get("filters"), collection=CollectionConfig(),
-                              progress=progress, **options)
-        result.write(out)
+        try:
+            result = collect_file(file, kind, spec.get("mapping"),
+                                  loader=loader or spec.get("loader"), formats=formats,
+                                  cleaners=spec.get("cleaners"), filters=spec.get("filters"),
+                                  collection=CollectionConfig(**{
+                                      k: v for k, v in (("on_bad_rows", on_bad_rows),
+                                                        ("on_bad_bytes", on_bad_bytes)) if v}),
+                                  progress=progress, **options)
+            result.write(out)
+        except (CdmkitError, OSError):
+            raise
+        except (Exception, RecursionError) as exc:  # noqa: BLE001 - one line, never a traceback
+            if _STATE["debug"]:
+                raise
+            raise InputError(file, f"cannot be read ({type(exc).__name__}: "
+                             f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
+        for w in _warning_lines(result, file):
+            typer.echo(w, err=True)
         st = result.source_stats.iloc[0]
         typer.echo(f"rows_in={int(st['rows_in'])} rows_clean={int(st['rows_clean'])} "
                    f"rows_rejected={int(st['rows_rejected'])}")
+
+
+def _warning_lines(result, file, limit: int = 5) -> list[str]:
+    """``warning: FILE[, row R][, column C]: reason`` lines (the first few, then a count).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from types import SimpleNamespace
+    >>> w = pd.DataFrame({"source": ["s"], "row": [3], "column": ["name"],
+    ...                   "reason": ["line not valid utf-8; decoded as cp1252"]})
+    >>> _warning_lines(SimpleNamespace(warnings=w), "a.csv")
+    ['warning: a.csv, row 3, column name: line not valid utf-8; decoded as cp1252']
+    """
+    lines = []
+    for r in result.warnings.head(limit).itertuples(index=False):
+        where = [str(file)]
+        if r.row is not None and r.row == r.row:
+            where.append(f"row {int(r.row)}")
+        if isinstance(r.column, str):
+            where.append(f"column {r.column}")
+        lines.append(f"warning: {', '.join(where)}: {r.reason}")
+    if len(result.warnings) > limit:
+        lines.append(f"warning: {file}: {len(result.warnings) - limit} more warnings in "
+                     "warnings.csv")
+    return lines

@@ -53,7 +53,8 @@ from .cleaners import DateCleaner, make_cleaner, split_full_name, to_text
 from .mapping import attributes_json, check_mapping, infer_mapping
 from .textnorm import text_key
 
-__all__ = ["DEFAULT_CLEANERS", "REJECT_COLUMNS", "STATS_COLUMNS", "CollectionResult",
+__all__ = ["DEFAULT_CLEANERS", "REJECT_COLUMNS", "STATS_COLUMNS", "WARNING_COLUMNS",
+           "CollectionResult",
            "CollectionReport", "collect_frame", "collect_source", "collect_sources",
            "collect_file", "cleaners_for"]
 
@@ -76,8 +77,10 @@ _BY_TYPE = {"string": ["text"], "date": ["date"], "datetime": ["datetime"],
             "float": ["number"], "int": ["number"], "bool": ["boolean"]}
 
 REJECT_COLUMNS = ["source", "row", "column", "field", "reason", "value"]
+WARNING_COLUMNS = ["source", "row", "column", "reason"]
 STATS_COLUMNS = ["source", "kind", "rows_in", "rows_clean", "rows_rejected",
-                 "duplicates_removed", "rows_filtered"]
+                 "duplicates_removed", "rows_filtered", "rows_warned", "encoding",
+                 "encoding_confidence"]
 
 # Extra outputs that fill canonical fields instead of becoming <field>_<output> columns.
 _FILLS = {"title", "suffix"}
@@ -185,8 +188,14 @@ class CollectionResult:
         ``source, kind, rows_in, rows_clean, rows_rejected, duplicates_removed,
         rows_filtered``.
     catalog : DataFrame
-        The data catalogue (see :mod:`cdmkit.collect.catalog`).
+        The data catalogue (see :mod:`cdmkit.collect.catalog`), with the
+        ``encoding`` and ``encoding_confidence`` of each source's file.
     report : CollectionReport
+    warnings : DataFrame
+        Values kept but flagged while reading: ``source, row, column, reason``
+        (a line decoded in a fallback encoding, bad bytes replaced, an uncertain
+        encoding, a nameless column, a header without rows). ``row`` is empty for
+        warnings about the whole file.
     """
 
     tables: dict
@@ -194,6 +203,8 @@ class CollectionResult:
     source_stats: pd.DataFrame
     catalog: pd.DataFrame
     report: CollectionReport
+    warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=WARNING_COLUMNS))
 
     def figures(self) -> dict:
         """Key figures: totals, invalid e-mails/phones, ambiguous dates.
@@ -244,14 +255,15 @@ class CollectionResult:
 
     def write(self, out_dir) -> dict:
         """Write ``clean.parquet`` (or ``<kind>.parquet`` per kind), ``rejects.csv``,
-        ``catalog.csv`` and ``source_stats.csv`` to ``out_dir``; return the paths.
+        ``warnings.csv``, ``catalog.csv`` and ``source_stats.csv`` to ``out_dir``; return
+        the paths.
 
         Examples
         --------
         >>> import tempfile
         >>> r = collect_frame(pd.DataFrame({"email": ["a@b.org"]}), "customers", source="s")
         >>> sorted(r.write(tempfile.mkdtemp()))
-        ['catalog', 'clean', 'rejects', 'source_stats']
+        ['catalog', 'clean', 'rejects', 'source_stats', 'warnings']
         """
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
@@ -263,8 +275,8 @@ class CollectionResult:
             for kind, df in self.tables.items():
                 paths[kind] = out / f"{kind}.parquet"
                 df.to_parquet(paths[kind], index=False)
-        for name, df in (("rejects", self.rejects), ("catalog", self.catalog),
-                         ("source_stats", self.source_stats)):
+        for name, df in (("rejects", self.rejects), ("warnings", self.warnings),
+                         ("catalog", self.catalog), ("source_stats", self.source_stats)):
             paths[name] = out / f"{name}.csv"
             df.to_csv(paths[name], index=False)
         return paths
@@ -280,6 +292,7 @@ class _SourceOut:
     dates: list
     completeness: pd.DataFrame
     mapping: dict
+    warnings: pd.DataFrame
 
 
 def _mask_for(field_name: str | None, kind: str):
@@ -328,7 +341,7 @@ def collect_frame(raw: pd.DataFrame, kind: str, *, source: str = "source",
                   definitions: dict | None = None, pii: dict | None = None,
                   drop_duplicates: bool | None = None, file=None, source_rows=None,
                   bad_rows=None, reference_date: str | None = None,
-                  progress: bool = False) -> CollectionResult:
+                  progress: bool = False, warnings=None) -> CollectionResult:
     """Collect one already loaded source (a DataFrame of its own columns).
 
     Parameters
@@ -359,8 +372,10 @@ def collect_frame(raw: pd.DataFrame, kind: str, *, source: str = "source",
         Name used in error messages (default: ``source``).
     source_rows : array of int, optional
         Source row numbers of ``raw``'s rows (default 1..n).
-    bad_rows : list of (row, reason), optional
+    bad_rows : list of (row, reason) or (row, reason, column), optional
         Rows the loader could not read (rejected, counted in ``rows_in``).
+    warnings : list of (row, column, reason), optional
+        Values the loader kept but flagged (see :attr:`CollectionResult.warnings`).
     reference_date : str, optional
         "Today" for date checks.
 
@@ -385,14 +400,16 @@ def collect_frame(raw: pd.DataFrame, kind: str, *, source: str = "source",
                        customer_source=customer_source, owner=owner, definitions=definitions,
                        pii=pii, drop_duplicates=drop_duplicates, file=file,
                        source_rows=source_rows, bad_rows=bad_rows,
-                       reference_date=reference_date, progress=progress)
+                       reference_date=reference_date, progress=progress, warnings=warnings,
+                       file_info=raw.attrs)
     return _assemble([(kind, out)], {source: {}})
 
 
 def _collect_one(raw, kind, *, source, mapping=None, formats=None, cleaners=None, filters=None,
                  collection=None, customer_source=None, owner=None, definitions=None,
                  pii=None, drop_duplicates=None, file=None, source_rows=None, bad_rows=None,
-                 reference_date=None, progress=False) -> _SourceOut:
+                 reference_date=None, progress=False, warnings=None,
+                 file_info=None) -> _SourceOut:
     from ..config.sources import RowFilter
 
     collection = collection or CollectionConfig()
@@ -563,15 +580,27 @@ def _collect_one(raw, kind, *, source, mapping=None, formats=None, cleaners=None
                             "field": rej.field[bad], "reason": rej.reason[bad],
                             "value": values[bad]}, columns=REJECT_COLUMNS)
     if bad_rows:
-        extra = pd.DataFrame({"source": source, "row": [r for r, _ in bad_rows],
-                              "column": None, "field": None,
-                              "reason": [why for _, why in bad_rows], "value": None})
+        bad_rows = [tuple(b) + (None,) * (3 - len(b)) for b in bad_rows]
+        extra = pd.DataFrame({"source": source, "row": [b[0] for b in bad_rows],
+                              "column": [b[2] for b in bad_rows],
+                              "field": [next((f for f, c in mapping.items() if c == b[2]), None)
+                                        for b in bad_rows],
+                              "reason": [b[1] for b in bad_rows], "value": None})
         rejects = pd.concat([rejects, extra], ignore_index=True).sort_values(
             "row", kind="stable").reset_index(drop=True)
     rows_in = n + len(bad_rows or [])
+    warn = pd.DataFrame([(source, r, c, why) for r, c, why in (warnings or [])],
+                        columns=WARNING_COLUMNS)
+    info = file_info or {}
+    conf = info.get("encoding_confidence")
     stats = {"source": source, "kind": kind, "rows_in": rows_in, "rows_clean": int(ok.sum()),
              "rows_rejected": int(bad.sum()) + len(bad_rows or []),
-             "duplicates_removed": n_dup, "rows_filtered": n_filtered}
+             "duplicates_removed": n_dup, "rows_filtered": n_filtered,
+             "rows_warned": int(warn["row"].dropna().nunique()),
+             "encoding": info.get("encoding"),
+             "encoding_confidence": float(conf) if conf is not None else None}
+    catalog = catalog.assign(encoding=info.get("encoding"), encoding_confidence=stats[
+        "encoding_confidence"]) if len(catalog) else catalog
     comp = []
     for name in fields:
         if name in ("customer_source",):
@@ -579,7 +608,7 @@ def _collect_one(raw, kind, *, source, mapping=None, formats=None, cleaners=None
         after = float(clean[name].notna().mean()) if len(clean) and name in clean else 0.0
         comp.append({"source": source, "kind": kind, "field": name,
                      "before": round(before.get(name, 0.0), 4), "after": round(after, 4)})
-    return _SourceOut(clean, rejects, stats, catalog, dates, pd.DataFrame(comp), mapping)
+    return _SourceOut(clean, rejects, stats, catalog, dates, pd.DataFrame(comp), mapping, warn)
 
 
 def _keys(s: pd.Series) -> pd.Series:
@@ -695,7 +724,10 @@ def _assemble(parts: list, files: dict) -> CollectionResult:
     mappings = {o.stats["source"]: o.mapping for _, o in parts}
     report = CollectionReport(dates=dates, completeness=completeness, mappings=mappings,
                               files=files)
-    return CollectionResult(tables, rejects, stats, catalog, report)
+    warn = [o.warnings for _, o in parts if len(o.warnings)]
+    warnings = pd.concat(warn, ignore_index=True) if warn else \
+        pd.DataFrame(columns=WARNING_COLUMNS)
+    return CollectionResult(tables, rejects, stats, catalog, report, warnings)
 
 
 # -- sources from config -----------------------------------------------------------------
@@ -706,6 +738,7 @@ def _loader_for(source: SourceConfig, collection: CollectionConfig):
     for key, value in (("chunksize", collection.chunksize),
                        ("max_field_size", collection.max_field_size),
                        ("on_bad_rows", collection.on_bad_rows),
+                       ("on_bad_bytes", collection.on_bad_bytes),
                        ("encodings", collection.encodings)):
         if key in allowed and key not in options:
             options[key] = value
@@ -752,7 +785,9 @@ def _load_and_collect(source: SourceConfig, config: ClientConfig, progress: bool
     path = config.resolve_path(source.path) if source.path else None
     raw = loader.load(path, progress=progress or collection.progress)
     info = {"loader": source.resolved_loader(), "path": str(path) if path else None,
-            "encoding": raw.attrs.get("encoding"), "delimiter": raw.attrs.get("delimiter")}
+            "encoding": raw.attrs.get("encoding"), "delimiter": raw.attrs.get("delimiter"),
+            "encoding_confidence": raw.attrs.get("encoding_confidence"),
+            "compression": raw.attrs.get("compression")}
     ref = collection.reference_date or config.reference_date
     out = _collect_one(
         raw, source.kind, source=source.name, mapping=source.mapping, formats=source.formats,
@@ -761,7 +796,8 @@ def _load_and_collect(source: SourceConfig, config: ClientConfig, progress: bool
         definitions=source.definitions, pii=source.pii, drop_duplicates=source.drop_duplicates,
         file=str(path) if path else source.name, source_rows=raw.attrs.get("source_rows"),
         bad_rows=getattr(loader, "bad_rows_", None), reference_date=ref,
-        progress=progress or collection.progress)
+        progress=progress or collection.progress, warnings=raw.attrs.get("warnings"),
+        file_info=raw.attrs)
     return out, info
 
 

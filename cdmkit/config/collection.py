@@ -56,16 +56,22 @@ class CollectionConfig(Section):
         "share of the filled values cannot be read is an input error (mixed types or a "
         "wrong mapping), not a list of rejects.")
     on_bad_rows: Literal["error", "reject"] = Field(
-        "error", description="Ragged rows in delimited files (more or fewer fields than the "
-        "header): stop with an error naming the row, or reject them.")
-    max_field_size: int = Field(100_000, gt=0, description="Longest accepted text field, "
-                                "in characters (longer usually means an unbalanced quote).")
+        "reject", description="Bad rows in delimited files (more or fewer fields than the "
+        "header, an unbalanced quote, an oversized field, a NUL byte, bytes invalid in the "
+        "encoding): reject them with their line number and reason, or stop with an error "
+        "naming the first.")
+    on_bad_bytes: Literal["reject", "replace"] = Field(
+        "reject", description="Rows holding bytes that are not valid in the file's encoding: "
+        "reject them, or keep them with U+FFFD in place of the bad bytes (and a warning "
+        "naming row and column).")
+    max_field_size: int = Field(1_000_000, gt=0, description="Longest accepted text field, "
+                                "in characters; a longer field rejects its row.")
     chunksize: int = Field(200_000, gt=0, description="Rows per block when streaming large "
                            "files and database results.")
     encodings: list[str] = Field(
         default_factory=lambda: ["utf_8", "utf_16", "cp1252", "cp1256", "cp932", "euc_jp",
-                                 "latin_1"],
-        description="Candidate encodings for sniffing files without a BOM that are not "
+                                 "cp1251", "gbk", "big5", "latin_1"],
+        description="Candidate encodings scored for files without a BOM that are not "
         "UTF-8 (a source's options.encoding overrides).")
     placeholder_dates: list[str] = Field(
         default_factory=lambda: ["1900-01-01", "1901-01-01", "1800-01-01", "1899-12-30",

@@ -45,6 +45,7 @@ result = collect_sources(ctx.config, progress=ctx.config.collection.progress)
 for kind, table in result.tables.items():
     ctx.write_table(kind, table)
 ctx.write_table("rejects", result.rejects)
+ctx.write_table("warnings", result.warnings)
 ctx.write_table("catalog", result.catalog)
 ctx.write_table("source_stats", result.source_stats)
 result.catalog.to_csv(ctx.path("catalog.csv"), index=False)
@@ -106,6 +107,10 @@ if len(result.rejects):
     ctx.show(result.rejects, n=10, caption="First rejected rows (values masked)")
 else:
     print("No rows were rejected.")
+# Kept but flagged while reading: a line decoded in a fallback encoding, an uncertain encoding
+if len(result.warnings):
+    ctx.show(result.warnings, n=None, caption="Values kept but flagged while reading (check the "
+             "source file: the encoding or a line may be damaged)")
 
 # %% [markdown]
 # ## 4. Field completeness before and after cleaning

@@ -55,10 +55,19 @@ def test_full_stage_on_shop_data(tmp_path):
                                  "expected_purchases", "expected_spend", "clv"]
     assert out["clv"].notna().all() and (out["clv"] >= 0).all()
     figs = clv.figures()
-    assert figs["bgnbd_converged"] and figs["holdout_mae"] >= 0
-    assert clv.holdout_by_frequency["customers"].sum() == figs["holdout_n_customers"]
+    assert figs["bgnbd_converged"] and figs["paretonbd_converged"] and figs["gg_converged"]
+    assert not any("did not converge" in n for n in clv.notes), clv.notes
+    assert clv.holdout_by_frequency["customers"].sum() == figs["holdout_n_customers"] == 300
+    # Holdout floors, measured 2026-12-04 on this simulated shop (seed 0): MAE 0.436 repeat
+    # purchases per customer, total error +18.0 %. Predicting no purchases at all would give
+    # an MAE of actual/n = 147/300 = 0.49.
+    assert figs["holdout_actual_total"] == 147
+    assert figs["holdout_mae"] <= 0.46 < figs["holdout_actual_total"] / 300
+    assert abs(figs["holdout_total_error_pct"]) <= 21
     churn = analyze.run_churn(inp, ctx.config.analysis, seed=1)
     assert churn.skipped is None, churn.skipped
+    # measured 2026-12-04: logistic ROC AUC 0.794 on 300 customers (60-day window)
+    assert churn.figures()["churn_auc"] >= 0.77
     scores = churn.output_table()
     assert scores["customer_id"].is_unique and scores["churn_probability"].between(0, 1).all()
     assert set(scores["customer_id"]) == set(out["customer_id"])

@@ -65,6 +65,7 @@ def retail_run(shared_data, tmp_path_factory):
     return run
 
 
+@pytest.mark.shared_data
 def test_real_transactions_only_client(retail_run):
     figs = json.loads((retail_run / "figures" / "segmentation.json").read_text())
     # published figures after the usual filters (positive quantity, customer, before Dec 2011)
@@ -78,6 +79,7 @@ def test_real_transactions_only_client(retail_run):
     assert (retail_run / "segmentation" / "rfm_profile.csv").exists()
 
 
+@pytest.mark.shared_data
 def test_real_client_yaml_collection_then_segmentation(shared_data, tmp_path):
     """Online Retail from a transactions-only client YAML: collection, then this stage."""
     from cdmkit.runner import run_client

@@ -163,6 +163,19 @@ def test_plots_return_figures(result):
     for f in figs:
         assert f.axes and f.axes[0].get_title()
         plt.close(f)
+    # Each plot shows the numbers it was given: shares per segment, the silhouette per k,
+    # one point per customer.
+    bars = figs[1].axes[0].patches
+    prof = result.rfm_profile
+    widths = sorted(round(b.get_width(), 9) for b in bars if b.get_width() > 0)
+    assert widths == sorted(round(v, 9) for v in pd.concat(
+        [prof["share_customers"], prof["share_revenue"]]) if v > 0)
+    line = figs[3].axes[0].lines[0]
+    sel = result.selection.scores
+    np.testing.assert_allclose(line.get_xdata(), sel["k"])
+    np.testing.assert_allclose(line.get_ydata(), sel["silhouette"])
+    points = figs[4].axes[0].collections[0].get_offsets()
+    assert len(points) == len(result.segments)
     # the heatmap shows every customer once
     heat = plots.rfm_heatmap(result.rfm, bins=5)
     assert heat.axes[0].collections[0].get_array().sum() == len(result.rfm)

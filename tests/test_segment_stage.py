@@ -11,6 +11,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from sklearn.metrics import adjusted_rand_score  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
 from cdmkit.config import ClientConfig, SegmentationConfig  # noqa: E402
@@ -56,9 +57,13 @@ def test_figures_are_consistent(result):
     assert sum(f["segment_sizes"].values()) == f["n_customers"]
     assert f["n_segments"] == len(f["segment_sizes"])
     assert f["k_chosen"] == len(f["cluster_sizes"]) == result.selection.k
-    assert 2 <= f["k_chosen"] <= 6
-    assert -1 <= f["silhouette"] <= 1 and 0 < f["stability_ari"] <= 1
-    assert 0 < f["top_segment_revenue_share"] <= 1
+    # Measured 2026-12-04 on main at 70e62e2 (1,000 simulated customers, seed 11/5): k = 4
+    # (four behaviour groups simulated), silhouette 0.352, stability ARI 0.997, top segment
+    # revenue share 0.443.
+    assert f["k_chosen"] == 4
+    assert f["silhouette"] >= 0.33 and f["stability_ari"] >= 0.98, f
+    assert f["top_segment_revenue_share"] == pytest.approx(
+        result.rfm_profile["share_revenue"].max())
 
 
 def test_known_groups_are_found(result, synthetic):
@@ -66,11 +71,14 @@ def test_known_groups_are_found(result, synthetic):
     m = result.segments.merge(truth, on="customer_id")
     # loyal customers mostly share one cluster, described as recent, frequent, high spend
     loyal = m[m["group"] == "loyal"]["cluster_label"].value_counts(normalize=True)
-    assert loyal.iloc[0] > 0.7
+    # measured 2026-12-04: 99.4 % of loyal customers share one cluster, 98.1 % are Champions or
+    # Loyal customers; the clusters agree with the simulated groups at ARI 0.44
+    assert loyal.iloc[0] >= 0.97
     assert loyal.index[0].startswith("recent, frequent, high spend")
+    assert adjusted_rand_score(m["group"], m["cluster"]) >= 0.40
     # RFM: loyal customers are mostly Champions / Loyal customers, one-off buyers never are
     good = {"Champions", "Loyal customers"}
-    assert m[m["group"] == "loyal"]["rfm_segment"].isin(good).mean() > 0.7
+    assert m[m["group"] == "loyal"]["rfm_segment"].isin(good).mean() >= 0.96
     assert not m[m["group"] == "one_off"]["rfm_segment"].isin(good).any()
 
 

@@ -27,8 +27,10 @@ KANA = "あいうえおやまだ山田"
 SPECIAL = ',;|"\t'
 
 #: encoding -> letters it can write
-ENCODINGS = {"utf-8": ASCII + LATIN1 + PERSIAN + KANA, "utf-8-sig": ASCII + LATIN1 + PERSIAN + KANA,
-             "cp1252": ASCII + LATIN1, "cp1256": ASCII + PERSIAN_1256, "utf-16": ASCII + LATIN1 + KANA}
+ENCODINGS = {"utf-8": ASCII + LATIN1 + PERSIAN + KANA,
+             "utf-8-sig": ASCII + LATIN1 + PERSIAN + KANA,
+             "cp1252": ASCII + LATIN1, "cp1256": ASCII + PERSIAN_1256,
+             "utf-16": ASCII + LATIN1 + KANA}
 DELIMITERS = [",", ";", "\t", "|"]
 
 

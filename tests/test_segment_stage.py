@@ -16,8 +16,9 @@ from typer.testing import CliRunner  # noqa: E402
 
 from cdmkit.config import ClientConfig, SegmentationConfig  # noqa: E402
 from cdmkit.context import StageContext  # noqa: E402
-from cdmkit.segment import (DegenerateScoresWarning, explore_clusters, load_inputs,  # noqa: E402
-                            plots, run_segmentation, segment_explorer)
+from cdmkit.segment import (DegenerateScoresWarning, SegmentationWarning,  # noqa: E402
+                            explore_clusters, load_inputs, plots, run_segmentation,
+                            segment_explorer)
 from cdmkit.segment.synthetic import simulate_transactions  # noqa: E402
 
 FAST = SegmentationConfig(k_min=2, k_max=6, stability_seeds=3, sample_size=2000)
@@ -32,7 +33,7 @@ def synthetic():
 def result(synthetic):
     tx, _ = synthetic
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", SegmentationWarning)  # degenerate scores: expected
         return run_segmentation(tx, FAST, seed=5)
 
 
@@ -85,7 +86,7 @@ def test_known_groups_are_found(result, synthetic):
 def test_deterministic(synthetic, result):
     tx, _ = synthetic
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", SegmentationWarning)  # degenerate scores: expected
         again = run_segmentation(tx.sample(frac=1, random_state=1), FAST, seed=5)
     pd.testing.assert_frame_equal(again.segments, result.segments)
     pd.testing.assert_frame_equal(again.rfm, result.rfm)
@@ -97,7 +98,7 @@ def test_fixed_k_gmm_and_net_returns(synthetic):
                                             order_id=lambda d: "C" + d["order_id"])])
     cfg = FAST.model_copy(update={"k": 3, "method": "gmm", "returns": "net"})
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", SegmentationWarning)  # degenerate scores: expected
         r = run_segmentation(tx, cfg, seed=1)
     assert r.segments["cluster"].nunique() == 3 and r.method == "gmm"
     assert r.returns["netted"] == 50 and r.returns["removed"] == 0
@@ -124,7 +125,7 @@ def test_tiny_input_does_not_crash():
     tx = pd.DataFrame({"customer_id": ["a", "b"], "amount": [1.0, 2.0],
                        "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"])})
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", SegmentationWarning)  # degenerate scores: expected
         r = run_segmentation(tx, FAST)
     assert r.segments["cluster"].tolist() == [0, 0]
 
@@ -136,7 +137,7 @@ def test_amount_from_quantity_and_price_and_rows_without_customer():
                                                     "2024-01-06", "2024-01-07",
                                                     "2024-01-08"])})
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", SegmentationWarning)  # degenerate scores: expected
         r = run_segmentation(tx, FAST)
     assert r.rfm.set_index("customer_id").loc["a", "total_spend"] == 11.0
     assert r.returns["no_customer"] == 1 and (r.rejects["reason"] == "no customer").sum() == 1
@@ -227,8 +228,7 @@ def test_empty_input_gives_empty_outputs_and_plots():
     tx = pd.DataFrame({"customer_id": pd.Series([], dtype=object),
                        "timestamp": pd.Series([], dtype="datetime64[ns]"),
                        "amount": pd.Series([], dtype=float)})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with pytest.warns(UserWarning, match="0 customer\\(s\\): too few to cluster"):
         r = run_segmentation(tx, FAST)
     f = r.figures()
     assert f["n_customers"] == 0 and f["segment_sizes"] == {} and f["top_segment"] is None

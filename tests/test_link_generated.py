@@ -9,7 +9,8 @@ from cdmkit import collect, generate
 from cdmkit.config import load_config
 from cdmkit.link import load_ground_truth, resolve_identities, scores_by_group
 
-pytestmark = pytest.mark.slow
+# one worker builds the generated company once (module fixture) for all three tests
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("generated_800")]
 
 
 @pytest.fixture(scope="module")

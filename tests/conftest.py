@@ -1,4 +1,7 @@
-"""Shared fixtures: paths to the real datasets, a small generated client, and one demo run.
+"""Shared fixtures: a small generated client and one demo run.
+
+The ``shared_data`` fixture and the gate that skips (locally) or fails (in CI) tests
+whose data are missing live in the repository's root ``conftest.py``.
 
 The demo run (all stages through papermill on a small generated company) is
 expensive, so it runs once per test session; every test that reads it belongs
@@ -14,20 +17,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = Path(os.environ.get("CDMKIT_SHARED_DATA", ROOT.parent / "shared" / "data"))
-
 #: Persons in the small generated client used by notebook tests.
 SMALL_CLIENT_PERSONS = int(os.environ.get("CDMKIT_TEST_PERSONS", "300"))
-
-
-@pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """Folder of the real public datasets; skips the test when it is absent."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"real datasets not found at {SHARED_DATA} (they live in ../shared/data "
-                    "beside the checkout; set CDMKIT_SHARED_DATA to point elsewhere)")
-    return SHARED_DATA
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
 
 from cdmkit.analyze import (AnalysisInputError, churn_features, churn_labels, churn_pipeline,
@@ -78,7 +79,13 @@ def test_fit_churn_finds_signal_and_importance():
     rep = fit_churn(X[:1400], y[:1400], X[1400:], y[1400:], random_state=0, n_repeats=2,
                     importance_sample=300)
     assert set(rep.metrics["model"]) == {"logistic", "gbm"}
-    assert (rep.metrics["auc"] > 0.75).all()
+    # The ceiling is the AUC of the true churn probabilities on the test rows (0.839); measured
+    # 2026-12-04: logistic 0.835 (the true model is logistic), gbm 0.820.
+    auc = rep.metrics.set_index("model")["auc"]
+    logit = 0.03 * X["recency"].fillna(60) - 0.5 * X["freq"] + (X["plan"] == "basic") - 1
+    ceiling = roc_auc_score(y[1400:], logit[1400:])
+    assert ceiling == pytest.approx(0.8394, abs=1e-4)
+    assert auc["logistic"] >= ceiling - 0.01 and auc["gbm"] >= ceiling - 0.03, auc
     # the best model ranks better than the base rate at the top
     m = rep.metrics.set_index("model")
     assert m.loc[rep.best, "precision_at_k"] > m.loc[rep.best, "base_rate"]

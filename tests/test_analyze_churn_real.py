@@ -20,8 +20,8 @@ def test_telco_churn_auc(shared_data):
     rep = fit_churn(X_tr, y_tr, X_te, y_te, random_state=42, n_repeats=3)
     auc = rep.metrics.set_index("model")["auc"]
     print("telco ROC AUC on held-out 25 %:", auc.round(4).to_dict())
-    assert auc.max() >= 0.83
-    assert auc["logistic"] >= 0.83
+    # measured 2026-12-04 on main at 70e62e2: logistic 0.8468, gbm 0.8483
+    assert auc["logistic"] >= 0.84 and auc["gbm"] >= 0.84, auc
     # contract type is the strongest driver in this data set, for either model
     top = rep.importance[rep.importance["model"] == rep.best].iloc[0]["feature"]
     assert top in {"Contract", "tenure"}

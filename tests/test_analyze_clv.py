@@ -19,15 +19,14 @@ from sklearn.base import clone
 from cdmkit.analyze import (AnalysisInputError, BetaGeo, GammaGamma, ParetoNBD,
                             customer_lifetime_value, per_step_rate, simulate_bgnbd,
                             simulate_spend)
-from cdmkit.analyze.data import CdnowUnavailable, cdnow_summary
+from cdmkit.analyze.data import cdnow_summary
 
 
 @pytest.fixture(scope="module")
 def cdnow():
-    try:
-        return cdnow_summary()
-    except CdnowUnavailable as exc:
-        pytest.skip(f"CDNOW data unavailable (lifetimes wheel could not be fetched): {exc}")
+    # Tests using it carry the cdnow marker: the root conftest skips them locally and fails
+    # them in CI when the files cannot be found or downloaded.
+    return cdnow_summary()
 
 
 def _close(params, expected, rel=0.01):
@@ -46,6 +45,7 @@ def _published(params, expected, decimals):
         assert abs(params[k] - v) <= tol, (k, params[k], v, tol)
 
 
+@pytest.mark.cdnow
 def test_bgnbd_reproduces_published_cdnow_estimates(cdnow):
     bg = BetaGeo().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
     _published(bg.params_, {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}, 3)
@@ -53,6 +53,7 @@ def test_bgnbd_reproduces_published_cdnow_estimates(cdnow):
     assert bg.converged_ and bg.n_customers_ == 2357
 
 
+@pytest.mark.cdnow
 def test_bgnbd_published_conditional_expectation(cdnow):
     # FHL (2005): a customer with x=2, t_x=30.43, T=38.86 expects 1.226 purchases in 39 weeks.
     bg = BetaGeo().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
@@ -60,6 +61,7 @@ def test_bgnbd_published_conditional_expectation(cdnow):
     assert e[0] == pytest.approx(1.226, abs=0.002)
 
 
+@pytest.mark.cdnow
 def test_paretonbd_reproduces_published_cdnow_estimates(cdnow):
     pn = ParetoNBD().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
     _published(pn.params_, {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}, 3)
@@ -67,6 +69,7 @@ def test_paretonbd_reproduces_published_cdnow_estimates(cdnow):
     assert pn.converged_
 
 
+@pytest.mark.cdnow
 def test_gammagamma_reproduces_published_cdnow_estimates(cdnow):
     rep = cdnow[cdnow["frequency"] > 0]
     gg = GammaGamma().fit(rep["frequency"], rep["monetary_value"])
@@ -89,7 +92,7 @@ def _bgnbd_ll_direct(params, x, t_x, T):
 
 
 def test_bgnbd_loglik_matches_direct_formula():
-    bg = BetaGeo().fit([0, 1, 3, 2], [0, 5, 9, 3], [10, 10, 10, 8])
+    bg = BetaGeo()
     bg.params_ = {"r": 0.5, "alpha": 3.0, "a": 1.2, "b": 2.0}
     rows = [(0, 0.0, 10.0), (1, 5.0, 10.0), (4, 7.5, 12.0)]
     got = bg.log_likelihood(*map(list, zip(*rows)))
@@ -130,6 +133,7 @@ def test_gammagamma_recovers_simulated_parameters():
     _close(gg.params_, {"p": 5.0, "q": 4.0, "v": 20.0}, rel=0.1)
 
 
+@pytest.mark.cdnow
 def test_time_unit_changes_only_the_scale(cdnow):
     """Weeks -> days multiplies alpha by 7; the log-likelihood shifts by -sum(x)*log(7)."""
     w = BetaGeo().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])

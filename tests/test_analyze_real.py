@@ -26,12 +26,17 @@ def test_grocery_event_log_without_amounts(shared_data):
     assert set(clv.models) == {"bgnbd", "paretonbd"}
     assert clv.models["bgnbd"].converged_ and clv.models["paretonbd"].converged_
     assert len(clv.summary) == 1525                           # customers in the data set
-    # a 13-week holdout: the model's total is within 25 % of the actual repeat purchases
-    assert abs(clv.holdout_errors["total_error_pct"]) < 25
+    # A 13-week holdout. Measured 2026-12-04 (main at 70e62e2): 750 actual repeat purchases,
+    # 847.6 predicted (+13.0 %), MAE 0.346 per customer; floors just above those errors.
+    err = clv.holdout_errors
+    assert err["actual_total"] == 750 and err["n_customers"] == 1525
+    assert abs(err["total_error_pct"]) <= 14.5, err
+    assert err["mae"] <= 0.36, err
     coh = analyze.run_cohorts(inp, cfg)
-    assert coh.revenue_retention is None and coh.n_cohorts >= 1
+    assert coh.revenue_retention is None and coh.n_cohorts == 3
     churn = analyze.run_churn(inp, cfg, seed=0)
-    assert churn.skipped is None and churn.figures()["churn_auc"] > 0.7
+    # measured 2026-12-04: logistic ROC AUC 0.939 on 1,525 customers
+    assert churn.skipped is None and churn.figures()["churn_auc"] >= 0.93
 
 
 def test_online_retail(shared_data):
@@ -50,13 +55,28 @@ def test_online_retail(shared_data):
     clv = analyze.run_clv(inp, cfg)
     assert len(clv.summary) == 4298
     assert clv.models["bgnbd"].converged_ and clv.models["gammagamma"].converged_
+    assert clv.figures()["repeat_buyers"] == 2698
+    # Holdout from 2011-09-01 (measured 2026-12-04, main at 70e62e2): 4,266 actual repeat
+    # purchases of 3,317 customers, 3,306.9 predicted (-22.5 %), MAE 0.907.
+    err = clv.holdout_errors
+    assert err["actual_total"] == 4266 and err["n_customers"] == 3317
+    assert abs(err["total_error_pct"]) <= 24, err
+    assert err["mae"] <= 0.95, err
     t = clv.output_table()
     assert (t["clv"] >= 0).all() and t["p_alive"].between(0, 1).all()
-    # the customers with the highest CLV are among the biggest spenders of the past
+    # the 20 customers with the highest CLV are all among the top 10 % spenders of the past
     spend = tx.groupby("customer_id")["amount"].sum()
     top = t.nlargest(20, "clv")["customer_id"]
-    assert spend[top].median() > spend.quantile(0.9)
+    assert (spend[top] >= spend.quantile(0.9)).all()
     pairs = analyze.co_purchase(tx, "order_id", "product_id", min_support=0.01)
-    assert len(pairs) > 50 and (pairs["lift"] > 1).all()
-    # the top pair by lift is bought together far more often than by chance
-    assert pairs.iloc[0]["lift"] > 20
+    assert len(pairs) == 318 and (pairs["lift"] > 1).all()
+    # The top pair by lift (Poppy's Playhouse bedroom and kitchen, StockCodes 22745/22748, in
+    # 248 orders) is bought together 42 times more often than by chance; counted by pandas:
+    a, b = pairs.iloc[0][["item_a", "item_b"]]
+    assert {a, b} == {"22745", "22748"}
+    orders = tx.groupby("order_id")["product_id"].agg(set)
+    both = orders.map(lambda s: a in s and b in s).sum()
+    assert both == pairs.iloc[0]["pairs"] == 248
+    n = len(orders)
+    lift = both * n / (orders.map(lambda s: a in s).sum() * orders.map(lambda s: b in s).sum())
+    assert pairs.iloc[0]["lift"] == pytest.approx(lift) == pytest.approx(42.29, abs=0.01)

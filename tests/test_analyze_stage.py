@@ -48,7 +48,8 @@ def test_full_stage_on_shop_data(tmp_path):
     inp = analyze.load_inputs(ctx)
     assert inp.has_amounts and inp.segments is None
     coh = analyze.run_cohorts(inp, ctx.config.analysis)
-    assert coh.revenue_retention is not None and coh.n_cohorts >= 6
+    # first purchases spread over days 0-200 of 2022: cohorts January to July
+    assert coh.revenue_retention is not None and coh.n_cohorts == 7
     clv = analyze.run_clv(inp, ctx.config.analysis)
     assert set(clv.models) == {"bgnbd", "paretonbd", "gammagamma"}
     out = clv.output_table()
@@ -63,10 +64,19 @@ def test_full_stage_on_shop_data(tmp_path):
     assert unc.loc[("bgnbd", "r"), "coef"] == clv.models["bgnbd"].params_["r"]
     assert (unc["se(coef)"] > 0).all()
     figs = clv.figures()
-    assert figs["bgnbd_converged"] and figs["holdout_mae"] >= 0
-    assert clv.holdout_by_frequency["customers"].sum() == figs["holdout_n_customers"]
+    assert figs["bgnbd_converged"] and figs["paretonbd_converged"] and figs["gg_converged"]
+    assert not any("did not converge" in n for n in clv.notes), clv.notes
+    assert clv.holdout_by_frequency["customers"].sum() == figs["holdout_n_customers"] == 300
+    # Holdout floors, measured 2026-12-04 on this simulated shop (seed 0): MAE 0.436 repeat
+    # purchases per customer, total error +18.0 %. Predicting no purchases at all would give
+    # an MAE of actual/n = 147/300 = 0.49.
+    assert figs["holdout_actual_total"] == 147
+    assert figs["holdout_mae"] <= 0.46 < figs["holdout_actual_total"] / 300
+    assert abs(figs["holdout_total_error_pct"]) <= 21
     churn = analyze.run_churn(inp, ctx.config.analysis, seed=1)
     assert churn.skipped is None, churn.skipped
+    # measured 2026-12-04: logistic ROC AUC 0.794 on 300 customers (60-day window)
+    assert churn.figures()["churn_auc"] >= 0.77
     scores = churn.output_table()
     assert scores["customer_id"].is_unique and scores["churn_probability"].between(0, 1).all()
     assert set(scores["customer_id"]) == set(out["customer_id"])
@@ -125,7 +135,7 @@ def test_segments_and_customer_map_are_used(tmp_path):
     seg["rfm_segment"] = np.where(seg.index % 2 == 0, "Champions", "At risk")
     ctx.write_table("segments", seg)
     inp = analyze.load_inputs(ctx)
-    assert inp.transactions["customer_id"].nunique() <= 60
+    assert inp.transactions["customer_id"].nunique() == 60      # 80 records, 60 global IDs
     coh = analyze.run_cohorts(inp, ctx.config.analysis)
     assert set(coh.curves["group"]) == {"Champions", "At risk"}
     pat = analyze.run_patterns(inp, ctx.config.analysis)

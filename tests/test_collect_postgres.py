@@ -4,11 +4,12 @@ The server lives in a temporary folder, listens on a free port on 127.0.0.1 and
 on a unix socket in that folder, and is stopped in teardown. PostgreSQL refuses
 to run as root, so under root the server runs as the ``postgres`` system user
 (created by Debian's package). CI installs the server binaries (``.ci/run``);
-the test skips only when none exist.
+the test skips (fails under CI=true) only when none exist.
 """
 
 from __future__ import annotations
 
+import os
 
 import pandas as pd
 import pytest
@@ -21,8 +22,11 @@ def pg_url(tmp_path_factory):
     from cdmkit._pgserver import pg_bin, postgres_server
 
     if pg_bin() is None:
-        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not found; install the "
-                    "'postgresql' package (CI does this in .ci/run)")
+        reason = ("PostgreSQL server binaries (initdb, pg_ctl) not found; install the "
+                  "'postgresql' package (CI does this in .ci/run)")
+        if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
+            pytest.fail(reason + " [CI=true: a missing server fails the run]", pytrace=False)
+        pytest.skip(reason)
     with postgres_server(tmp_path_factory.mktemp("pg")) as url:
         yield url
 

@@ -35,8 +35,8 @@ sources:
 @pytest.fixture(scope="module")
 def retail(shared_data, tmp_path_factory):
     path = shared_data / "online_retail.parquet"
-    if not path.exists():
-        pytest.skip(f"{path} not found")
+    # the folder is gated by the shared_data marker; a file missing from it is an error
+    assert path.exists(), f"{path} not found in the shared datasets"
     cfg_path = tmp_path_factory.mktemp("retail") / "retail.yaml"
     cfg_path.write_text(YAML.format(path=path), encoding="utf-8")
     return collect_sources(load_config(cfg_path))

@@ -37,12 +37,28 @@ def test_explanation_levels_match_pair_levels(scored):
         assert t.loc[name, "level"] == scored.gamma[k, j]
 
 
-def test_plots_return_figures(scored):
+def test_plots_show_the_numbers_they_are_given(scored):
     pairs = scored.pairs_frame()
-    assert link_plots.match_weight_histogram(pairs, scored.threshold_weight).axes
-    assert link_plots.match_weights_chart(scored.params()).axes
-    assert waterfall_plot(explain_pair(scored, 0)).axes
-    assert link_plots.blocking_rules_plot(scored.rule_counts).axes
+    ax = link_plots.match_weight_histogram(pairs, scored.threshold_weight).axes[0]
+    assert sum(p.get_height() for p in ax.patches) == len(pairs)   # every pair in one bin
+    assert ax.lines[0].get_xdata()[0] == pytest.approx(scored.threshold_weight)
+    params = scored.params()
+    ax = link_plots.match_weights_chart(params).axes[0]
+    np.testing.assert_allclose([p.get_width() for p in ax.patches], params["weight"])
+    # the waterfall: one bar per component from the running total, then the match weight
+    k = int(np.argmax(scored.match_weight))
+    t = explain_pair(scored, k)
+    bars = waterfall_plot(t).axes[0].patches
+    assert len(bars) == len(t) + 1
+    np.testing.assert_allclose([b.get_height() for b in bars[:-1]], t["weight"])
+    np.testing.assert_allclose([b.get_y() for b in bars[1:-1]], t["cumulative"].iloc[:-1])
+    assert bars[-1].get_height() == pytest.approx(scored.match_weight[k])
+    ax = link_plots.blocking_rules_plot(scored.rule_counts).axes[0]
+    widths = [p.get_width() for p in ax.patches]
+    n = len(scored.rule_counts)
+    assert widths == list(scored.rule_counts["pairs"]) + list(scored.rule_counts["new_pairs"])
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(scored.rule_counts["rule"])
+    assert len(widths) == 2 * n
 
 
 def test_review_candidates_are_uncertain_and_labels_round_trip(scored, tmp_path):

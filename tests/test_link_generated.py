@@ -5,18 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cdmkit.link import scores_by_group
+from cdmkit import collect, generate
+from cdmkit.config import load_config
+from cdmkit.link import load_ground_truth, resolve_identities, scores_by_group
 
-pytestmark = pytest.mark.slow
+# one worker builds the generated company once (module fixture) for all three tests
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("generated_800")]
 
 
 @pytest.fixture(scope="module")
 def linked(tmp_path_factory):
-    generate = pytest.importorskip("cdmkit.generate")
-    collect = pytest.importorskip("cdmkit.collect")
-    from cdmkit.config import load_config
-    from cdmkit.link import load_ground_truth, resolve_identities
-
     out = tmp_path_factory.mktemp("gen")
     demo = generate.generate_demo(out / "data", n_customers=800, seed=11, client="g",
                                   config_path=out / "clients" / "g.yaml",
@@ -33,13 +31,13 @@ def linked(tmp_path_factory):
 def test_generated_linkage_quality_floor(linked):
     res, _, _ = linked
     s = res.report.scores
-    # Floors below the development runs (2,000 persons: precision 0.98, recall 0.92;
-    # 800 persons, seeds 5 and 11: 0.98-0.99 / 0.91) and above the level before e-mail/name
-    # cross evidence and cross-script names (recall 0.74), far above linking nothing
-    # (recall 0) or every candidate pair (precision < 0.2).
-    assert s["precision"] >= 0.93, s
-    assert s["recall"] >= 0.85, s
-    assert s["f1"] >= 0.89, s
+    # Floors just below main at 70e62e2 (measured 2026-12-04, 800 persons, seed 11):
+    # precision 0.981, recall 0.932, f1 0.956 (tp 684, fp 13, fn 50). Raise them as the
+    # linkage improves.
+    assert s["precision"] >= 0.97, s
+    assert s["recall"] >= 0.92, s
+    assert s["f1"] >= 0.945, s
+    assert s["true_pairs"] == 734                          # fixed by the generator and seed
 
 
 def test_generated_linkage_quality_per_locale(linked):
@@ -49,18 +47,24 @@ def test_generated_linkage_quality_per_locale(linked):
     cm["locale"] = cm["person_id"].map(persons.set_index("person_id")["locale"])
     t = scores_by_group(cm["customer_id"], cm["person_id"], cm["locale"]).set_index("group")
     assert set(t.index) == {"en", "fa", "ja"}
-    # dev runs: en 0.95-0.96, fa 0.92-0.96, ja 0.84-0.89 (kanji names cannot be read
-    # into the Latin e-mail addresses of sign-up records)
-    assert (t["precision"] >= 0.9).all(), t
-    assert t.loc["en", "f1"] >= 0.9 and t.loc["fa", "f1"] >= 0.85, t
-    assert t.loc["ja", "f1"] >= 0.75, t
+    # main at 70e62e2, measured 2026-12-04: precision en 0.987, fa 1.000, ja 0.931; f1 en 0.971,
+    # fa 0.982, ja 0.867 (kanji names cannot be read into the Latin e-mail addresses of
+    # sign-up records). Records: en 788, fa 368, ja 231.
+    assert t["records"].to_dict() == {"en": 788, "fa": 368, "ja": 231}
+    assert t.loc["en", "precision"] >= 0.975 and t.loc["fa", "precision"] >= 0.99, t
+    assert t.loc["ja", "precision"] >= 0.92, t
+    assert t.loc["en", "f1"] >= 0.96 and t.loc["fa", "f1"] >= 0.97, t
+    assert t.loc["ja", "f1"] >= 0.85, t
 
 
 def test_generated_households_not_merged(linked):
     res, truth, _ = linked
     hs = res.report.household_scores
-    assert hs["precision"] >= 0.85, hs
+    # main at 70e62e2, measured 2026-12-04: household precision 0.999 (1 false pair of 1,068),
+    # recall 0.790; 0.48 % of customer IDs hold more than one real person.
+    assert hs["precision"] >= 0.99, hs
+    assert hs["recall"] >= 0.77, hs
     # Different real persons of one household rarely share a customer ID.
     cm = res.customer_map.merge(truth, on=["source", "record_id"])
     per_customer = cm.groupby("customer_id")["person_id"].nunique()
-    assert (per_customer > 1).mean() <= 0.05
+    assert (per_customer > 1).mean() <= 0.01

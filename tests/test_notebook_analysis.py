@@ -19,6 +19,7 @@ def fig(demo_run):
 
 def test_clv_models_fitted_and_converged(fig):
     assert fig["bgnbd_converged"] is True and fig["gg_converged"] is True
+    assert fig["paretonbd_converged"] is True
     bg = fig["bgnbd_params"]
     assert set(bg) == {"r", "alpha", "a", "b"} and all(v > 0 for v in bg.values())
     assert set(fig["paretonbd_params"]) == {"r", "alpha", "s", "beta"}
@@ -28,8 +29,14 @@ def test_clv_models_fitted_and_converged(fig):
 
 
 def test_holdout_metrics_are_consistent(fig):
-    assert 0 <= fig["holdout_mae"] <= fig["holdout_rmse"]
-    assert fig["holdout_n_customers"] > 0
+    # Measured 2026-12-04 on main at 70e62e2 (demo, 300 persons, seed 7): 267 customers in the
+    # holdout with 87 repeat purchases; predicted 59.1 (-32.1 %), MAE 0.328, RMSE 0.645.
+    # (Predicting no purchase at all gives MAE 87/267 = 0.326: room to improve.)
+    assert fig["holdout_n_customers"] == 267 and fig["holdout_actual_total"] == 87
+    assert fig["holdout_mae"] <= 0.35 and fig["holdout_rmse"] <= 0.68, fig
+    assert abs(fig["holdout_total_error_pct"]) <= 34, fig
+    assert fig["holdout_total_error_pct"] == pytest.approx(
+        100 * (fig["holdout_predicted_total"] - 87) / 87)
     # bias is mean(predicted - actual), so it ties the totals together
     n = fig["holdout_n_customers"]
     assert fig["holdout_bias"] == pytest.approx(
@@ -65,14 +72,15 @@ def test_clv_table_matches_transactions(demo_run, fig):
 def test_churn_scores(demo_run, fig):
     scores = demo_run.table("churn_scores")
     assert {"customer_id", "churn_probability"} <= set(scores.columns)
-    if "churn_skipped" in fig:
-        assert scores.empty
-        return
+    # The demo has enough history for churn: a skip is a failure, not a pass.
+    assert "churn_skipped" not in fig, fig.get("churn_skipped")
     assert scores["churn_probability"].between(0, 1).all() and scores["customer_id"].is_unique
-    assert 0.5 <= fig["churn_auc"] <= 1
+    assert len(scores) == fig["clv_customers"] == 273
+    # Measured 2026-12-04 on main at 70e62e2: ROC AUC gbm 0.851, logistic 0.843; precision in
+    # the top 10 % 1.0 for both (base rate 0.805).
+    assert fig["churn_auc_gbm"] >= 0.83 and fig["churn_auc_logistic"] >= 0.82, fig
     for model in ("logistic", "gbm"):
-        assert 0 <= fig[f"churn_auc_{model}"] <= 1
-        assert 0 <= fig[f"precision_at_k_{model}"] <= 1
+        assert fig[f"precision_at_k_{model}"] >= 0.95 > fig["churn_base_rate"]
     assert fig["churn_auc"] == max(fig["churn_auc_logistic"], fig["churn_auc_gbm"])
     assert fig["train_cutoff"] < fig["test_cutoff"] <= fig["observation_end"]
 
@@ -87,15 +95,18 @@ def test_cohorts_count_first_purchase_months(demo_run, fig):
     tx = tx[tx["customer_id"].notna() & ~is_return(tx).to_numpy()]
     first = pd.to_datetime(tx["timestamp"]).groupby(tx["customer_id"]).min()
     assert fig["n_cohorts"] == first.dt.to_period("M").nunique()
-    assert 0 <= fig["retention_period_1"] <= 1
+    # cohort retention one period after the first purchase: measured 0.165 (2026-12-04, main
+    # at 70e62e2)
+    assert 0.12 <= fig["retention_period_1"] <= 0.21, fig["retention_period_1"]
 
 
 def test_patterns_figures(fig):
     assert 1 <= fig["busiest_month"] <= 12
     assert fig["busiest_weekday"] in {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
                                       "Saturday", "Sunday"}
-    if fig.get("n_copurchase_pairs"):
-        assert len(fig["top_lift_pair"]) == 2 and fig["top_lift"] > 0
+    # measured 2026-12-04 on main at 70e62e2: 8 pairs, top lift 10.5 (SKU-130 with SKU-131)
+    assert fig["n_copurchase_pairs"] >= 5
+    assert len(fig["top_lift_pair"]) == 2 and fig["top_lift"] >= 5
 
 
 def test_report_shows_no_raw_pii(demo_run):

@@ -38,9 +38,15 @@ def test_first_run_issues_one_new_id_per_customer(demo_run, figs):
 
 
 def test_quality_against_generated_ground_truth(figs):
-    assert figs["precision"] >= 0.8 and figs["recall"] >= 0.6
-    assert figs["blocking_recall"] >= figs["recall"] - 0.2
-    assert figs["household_precision"] >= 0.8
+    # Floors just below main at 70e62e2 on the demo run (300 persons, seed 7), measured
+    # 2026-12-04: precision 0.984, recall 0.956, f1 0.970, blocking recall 0.992, household
+    # precision 1.000 and recall 0.801; EM converged in 10 iterations.
+    assert figs["precision"] >= 0.97, figs
+    assert figs["recall"] >= 0.94, figs
+    assert figs["f1"] >= 0.955, figs
+    assert figs["blocking_recall"] >= 0.98, figs
+    assert figs["household_precision"] >= 0.98 and figs["household_recall"] >= 0.77, figs
+    assert figs["em_converged"] is True and figs["mode"] == "unsupervised"
 
 
 def test_report_masks_personal_data(demo_run):

@@ -34,11 +34,39 @@ def test_each_stage_has_executed_notebook_and_html_without_code(demo_run, slug):
         f"{slug}.html has no plot"
 
 
+#: Headline figures of the demo run (300 persons, seed 7), measured 2026-12-04 on main at
+#: 70e62e2. Counts fixed by the generator are exact; model and linkage quality are floors just
+#: below the measured value (in the comment). Raise the floors when the kit improves.
+HEADLINE = {
+    "collection": {"rows_in": 3805, "rows_clean": 3801, "rows_rejected": 4, "n_sources": 10,
+                   "rows_balanced": True,
+                   "rows_per_kind": {"customers": 506, "events": 1218, "interactions": 139,
+                                     "transactions": 1938}},
+    "linkage": {"n_records": 506, "em_converged": True},
+    "segmentation": {"n_customers": 273, "n_segments": 10, "returns_removed": 64},
+    "analysis": {"clv_customers": 273, "holdout_actual_total": 87, "bgnbd_converged": True,
+                 "paretonbd_converged": True, "gg_converged": True},
+    "validation": {"status": "pass", "n_failures": 0, "pii_scan_hits": 0, "schema_failures": 0},
+}
+FLOORS = {
+    "linkage": {"precision": 0.97,           # 0.984
+                "recall": 0.94,              # 0.956
+                "blocking_recall": 0.98,     # 0.992
+                "household_precision": 0.98},  # 1.000
+    "segmentation": {"stability_ari": 0.95},   # 0.983
+    "analysis": {"churn_auc": 0.83},           # 0.851 (gbm; logistic 0.843)
+    "validation": {"overall_score": 0.97},     # 0.977
+}
+
+
 @pytest.mark.parametrize("stage", ["collection", "linkage", "segmentation", "analysis",
                                    "validation"])
-def test_each_stage_recorded_key_figures(demo_run, stage):
+def test_each_stage_recorded_its_headline_figures(demo_run, stage):
     figures = demo_run.figures(stage)
-    assert len(figures) >= 3, f"{stage} recorded too few figures: {sorted(figures)}"
+    got = {k: figures.get(k, "<missing>") for k in HEADLINE[stage]}
+    assert got == HEADLINE[stage], stage
+    for name, floor in FLOORS.get(stage, {}).items():
+        assert figures[name] >= floor, (stage, name, figures[name], floor)
 
 
 def test_resolved_config_and_manifest(demo_run):

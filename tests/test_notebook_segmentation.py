@@ -23,8 +23,11 @@ def test_demo_run_figures_match_tables(demo_run):
     assert figs["n_customers"] == len(rfm) == len(seg) > 0
     assert figs["segment_sizes"] == rfm["segment"].value_counts().to_dict()
     assert figs["n_segments"] == rfm["segment"].nunique()
-    assert figs["k_chosen"] == seg["cluster"].nunique() >= 2
-    assert -1 <= figs["silhouette"] <= 1 and 0 <= figs["stability_ari"] <= 1
+    assert figs["k_chosen"] == seg["cluster"].nunique()
+    # Measured 2026-12-04 on main at 70e62e2 (demo, 300 persons, seed 7): k = 3, silhouette
+    # 0.274, stability ARI 0.983 (minimum 0.963), 273 customers in 10 RFM segments.
+    assert figs["k_chosen"] == 3 and figs["n_segments"] == 10
+    assert figs["silhouette"] >= 0.25 and figs["stability_ari"] >= 0.95, figs
     assert {"frequency", "recency", "T", "monetary_value", "r_score", "f_score",
             "m_score", "segment"} <= set(rfm.columns)
     # every customer with a transaction in the window has a segment, and only those
@@ -67,6 +70,7 @@ def retail_run(shared_data, tmp_path_factory):
     return run
 
 
+@pytest.mark.shared_data
 def test_real_transactions_only_client(retail_run):
     figs = json.loads((retail_run / "figures" / "segmentation.json").read_text())
     # published figures after the usual filters (positive quantity, customer, before Dec 2011)
@@ -80,6 +84,7 @@ def test_real_transactions_only_client(retail_run):
     assert (retail_run / "segmentation" / "rfm_profile.csv").exists()
 
 
+@pytest.mark.shared_data
 def test_real_client_yaml_collection_then_segmentation(shared_data, tmp_path):
     """Online Retail from a transactions-only client YAML: collection, then this stage."""
     from cdmkit.runner import run_client

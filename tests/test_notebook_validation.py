@@ -78,19 +78,22 @@ def test_no_raw_names_emails_or_phones_in_any_html_report(demo_run):
 
 def test_validation_verdict_and_scan_recorded(demo_run):
     figs = demo_run.figures("validation")
-    assert figs["status"] in ("pass", "fail")
-    assert (figs["status"] == "fail") == bool(figs["failures"])
+    # Clean generated demo data must pass validation; a failure names its rules here.
+    assert figs["status"] == "pass", figs["failures"]
+    assert figs["failures"] == [] and figs["n_failures"] == 0
     assert figs["pii_scan_hits"] == 0
-    if figs.get("overall_score") is not None:
-        assert 0 <= figs["overall_score"] <= 1
-        assert set(figs["dimension_scores"]) <= {"completeness", "validity", "uniqueness",
-                                                 "consistency", "timeliness"}
+    # Measured 2026-12-04 on main at 70e62e2: overall 0.977; completeness 0.915, validity
+    # 0.992, uniqueness and consistency 1.0 (no timeliness rule on the demo).
+    assert figs["overall_score"] >= 0.97, figs["dimension_scores"]
+    assert set(figs["dimension_scores"]) == {"completeness", "validity", "uniqueness",
+                                             "consistency"}
+    assert figs["dimension_scores"]["uniqueness"] == 1.0
+    assert figs["dimension_scores"]["consistency"] == 1.0
+    assert figs["dimension_scores"]["validity"] >= 0.98
 
 
 def test_exports_respect_consent(demo_run):
     figs = demo_run.figures("validation")
-    if not (demo_run.run_dir / "data" / "golden.parquet").exists():
-        pytest.skip("the demo run has no golden table yet (linkage stage)")
     golden = demo_run.table("golden")
     exp = {e["name"]: e for e in figs["exports"]}["newsletter"]  # default mailchimp export
     consent = golden["consent_email"].astype("boolean").fillna(False).astype(bool)
@@ -108,8 +111,6 @@ def test_exports_respect_consent(demo_run):
 
 def test_linkage_precision_recall_match_pair_enumeration(demo_run):
     figs = demo_run.figures("validation")
-    if "linkage_precision" not in figs:
-        pytest.skip("the demo run has no customer_map yet (linkage stage)")
     cmap = demo_run.table("customer_map")
     truth = pd.read_csv(demo_run.client.ground_truth_path, dtype=str)
     m = cmap.astype({"source": str, "record_id": str}).merge(truth, on=["source", "record_id"])

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from cdmkit.config import SegmentationConfig
-from cdmkit.segment import rfm_segments, rfm_summary, run_segmentation
+from cdmkit.segment import SegmentationWarning, rfm_segments, rfm_summary, run_segmentation
 
 pytestmark = [pytest.mark.slow, pytest.mark.shared_data]
 
@@ -71,7 +71,7 @@ def test_known_customers_match_independent_computation(retail, customer):
 def test_customer_12346_bought_once_and_is_hibernating(retail):
     # 12346 made one huge order on 2011-01-18 (then cancelled it, removed by the filter).
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", SegmentationWarning)  # degenerate scores: expected
         seg = rfm_segments(rfm_summary(retail, observation_end=END, order_col="order_id"))
     row = seg.loc["12346"]
     assert row["frequency"] == 0 and row["n_purchases"] == 1
@@ -89,7 +89,7 @@ def test_cdmkit_drop_rule_equals_the_usual_filter(shared_data, retail):
                        "amount": raw["Quantity"] * raw["UnitPrice"]})
     cfg = SegmentationConfig(k=4, stability_seeds=2, sample_size=2000, returns="drop")
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", SegmentationWarning)  # degenerate scores: expected
         a = run_segmentation(tx, cfg, seed=42)
         b = run_segmentation(tx, cfg, seed=42)
     expected = rfm_summary(retail, observation_end=END, order_col="order_id")

@@ -11,12 +11,14 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from sklearn.metrics import adjusted_rand_score  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
 from cdmkit.config import ClientConfig, SegmentationConfig  # noqa: E402
 from cdmkit.context import StageContext  # noqa: E402
-from cdmkit.segment import (DegenerateScoresWarning, explore_clusters, load_inputs,  # noqa: E402
-                            plots, run_segmentation, segment_explorer)
+from cdmkit.segment import (DegenerateScoresWarning, SegmentationWarning,  # noqa: E402
+                            explore_clusters, load_inputs, plots, run_segmentation,
+                            segment_explorer)
 from cdmkit.segment.synthetic import simulate_transactions  # noqa: E402
 
 FAST = SegmentationConfig(k_min=2, k_max=6, stability_seeds=3, sample_size=2000)
@@ -31,7 +33,7 @@ def synthetic():
 def result(synthetic):
     tx, _ = synthetic
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", SegmentationWarning)  # degenerate scores: expected
         return run_segmentation(tx, FAST, seed=5)
 
 
@@ -56,9 +58,13 @@ def test_figures_are_consistent(result):
     assert sum(f["segment_sizes"].values()) == f["n_customers"]
     assert f["n_segments"] == len(f["segment_sizes"])
     assert f["k_chosen"] == len(f["cluster_sizes"]) == result.selection.k
-    assert 2 <= f["k_chosen"] <= 6
-    assert -1 <= f["silhouette"] <= 1 and 0 < f["stability_ari"] <= 1
-    assert 0 < f["top_segment_revenue_share"] <= 1
+    # Measured 2026-12-04 on main at 70e62e2 (1,000 simulated customers, seed 11/5): k = 4
+    # (four behaviour groups simulated), silhouette 0.352, stability ARI 0.997, top segment
+    # revenue share 0.443.
+    assert f["k_chosen"] == 4
+    assert f["silhouette"] >= 0.33 and f["stability_ari"] >= 0.98, f
+    assert f["top_segment_revenue_share"] == pytest.approx(
+        result.rfm_profile["share_revenue"].max())
 
 
 def test_known_groups_are_found(result, synthetic):
@@ -66,18 +72,21 @@ def test_known_groups_are_found(result, synthetic):
     m = result.segments.merge(truth, on="customer_id")
     # loyal customers mostly share one cluster, described as recent, frequent, high spend
     loyal = m[m["group"] == "loyal"]["cluster_label"].value_counts(normalize=True)
-    assert loyal.iloc[0] > 0.7
+    # measured 2026-12-04: 99.4 % of loyal customers share one cluster, 98.1 % are Champions or
+    # Loyal customers; the clusters agree with the simulated groups at ARI 0.44
+    assert loyal.iloc[0] >= 0.97
     assert loyal.index[0].startswith("recent, frequent, high spend")
+    assert adjusted_rand_score(m["group"], m["cluster"]) >= 0.40
     # RFM: loyal customers are mostly Champions / Loyal customers, one-off buyers never are
     good = {"Champions", "Loyal customers"}
-    assert m[m["group"] == "loyal"]["rfm_segment"].isin(good).mean() > 0.7
+    assert m[m["group"] == "loyal"]["rfm_segment"].isin(good).mean() >= 0.96
     assert not m[m["group"] == "one_off"]["rfm_segment"].isin(good).any()
 
 
 def test_deterministic(synthetic, result):
     tx, _ = synthetic
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", SegmentationWarning)  # degenerate scores: expected
         again = run_segmentation(tx.sample(frac=1, random_state=1), FAST, seed=5)
     pd.testing.assert_frame_equal(again.segments, result.segments)
     pd.testing.assert_frame_equal(again.rfm, result.rfm)
@@ -91,7 +100,7 @@ def test_fixed_k_gmm_and_net_returns(synthetic):
     cfg = FAST.model_copy(update={"k": 3, "method": "gmm", "returns": "net",
                                   "unmatched_returns": "net"})
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", SegmentationWarning)  # degenerate scores: expected
         r = run_segmentation(tx, cfg, seed=1)
     assert r.segments["cluster"].nunique() == 3 and r.method == "gmm"
     assert r.returns["netted"] == 50 and r.returns["removed"] == 0
@@ -133,7 +142,7 @@ def test_tiny_input_does_not_crash():
     tx = pd.DataFrame({"customer_id": ["a", "b"], "amount": [1.0, 2.0],
                        "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"])})
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", SegmentationWarning)  # degenerate scores: expected
         r = run_segmentation(tx, FAST)
     assert r.segments["cluster"].tolist() == [0, 0]
 
@@ -145,7 +154,7 @@ def test_amount_from_quantity_and_price_and_rows_without_customer():
                                                     "2024-01-06", "2024-01-07",
                                                     "2024-01-08"])})
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", SegmentationWarning)  # degenerate scores: expected
         r = run_segmentation(tx, FAST)
     assert r.rfm.set_index("customer_id").loc["a", "total_spend"] == 11.0
     assert r.returns["no_customer"] == 1 and (r.rejects["reason"] == "no customer").sum() == 1
@@ -180,6 +189,19 @@ def test_plots_return_figures(result):
     for f in figs:
         assert f.axes and f.axes[0].get_title()
         plt.close(f)
+    # Each plot shows the numbers it was given: shares per segment, the silhouette per k,
+    # one point per customer.
+    bars = figs[1].axes[0].patches
+    prof = result.rfm_profile
+    widths = sorted(round(b.get_width(), 9) for b in bars if b.get_width() > 0)
+    assert widths == sorted(round(v, 9) for v in pd.concat(
+        [prof["share_customers"], prof["share_revenue"]]) if v > 0)
+    line = figs[3].axes[0].lines[0]
+    sel = result.selection.scores
+    np.testing.assert_allclose(line.get_xdata(), sel["k"])
+    np.testing.assert_allclose(line.get_ydata(), sel["silhouette"])
+    points = figs[4].axes[0].collections[0].get_offsets()
+    assert len(points) == len(result.segments)
     # the heatmap shows every customer once
     heat = plots.rfm_heatmap(result.rfm, bins=5)
     assert heat.axes[0].collections[0].get_array().sum() == len(result.rfm)
@@ -244,8 +266,7 @@ def test_empty_input_gives_empty_outputs_and_plots():
     tx = pd.DataFrame({"customer_id": pd.Series([], dtype=object),
                        "timestamp": pd.Series([], dtype="datetime64[ns]"),
                        "amount": pd.Series([], dtype=float)})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with pytest.warns(UserWarning, match="0 customer\\(s\\): too few to cluster"):
         r = run_segmentation(tx, FAST)
     f = r.figures()
     assert f["n_customers"] == 0 and f["segment_sizes"] == {} and f["top_segment"] is None

@@ -374,10 +374,11 @@ def _cap_word(w: str) -> str:
         if p in ("-", "'", "’") or not p:
             out.append(p)
             continue
+        # title(), not upper(): "ß".upper() is "SS", which would read as a second word case
         if p.startswith("mc") and len(p) > 2:
-            out.append("Mc" + p[2:3].upper() + p[3:])
+            out.append("Mc" + p[2:3].title() + p[3:])
         else:
-            out.append(p[:1].upper() + p[1:])
+            out.append(p[:1].title() + p[1:])
     return "".join(out)
 
 
@@ -515,6 +516,12 @@ class NameCleaner(Cleaner):
         title = suffix = None
         if self.split_titles:
             s, title, suffix = _split_title_suffix(s)
+            # A title in another script ("خانم Anne") decided the script above: the name
+            # left is read in its own script, as it would be on its own (idempotence).
+            rest = script_of(s)
+            if rest != script and rest == "latin":
+                s = _NAME_JOINERS.sub(r"\1", s)
+            script = rest
         if self.fix_case and script == "latin":
             s = smart_case(s)
         s = s.strip(" ,")

@@ -817,9 +817,16 @@ class FellegiSunter(LevelScorer):
         else:
             self.h_ = self.household_weights_ = None
         if tf_exact is not None:
-            self.tf_exact_u_ = [float(u_rand[k][0]) if on else None
+            # the u a level's weight stands on: the prior's where too few pairs were seen,
+            # so that a term-frequency adjustment corrects the weight actually used
+            u_tf = [np.asarray(u_rand[k], dtype=float).copy() for k in range(K)]
+            if m_prior is not None and u_prior is not None:
+                for k in range(K):
+                    few = seen[k] < self.min_level_count
+                    u_tf[k][few] = np.asarray(u_prior[k], dtype=float)[few]
+            self.tf_exact_u_ = [float(u_tf[k][0]) if on else None
                                 for k, on in enumerate(tf_exact)]
-            self.tf_level_u_ = [np.asarray(u_rand[k], dtype=float).tolist() if on else None
+            self.tf_level_u_ = [u_tf[k].tolist() if on else None
                                 for k, on in enumerate(tf_exact)]
         else:
             self.tf_exact_u_ = self.tf_level_u_ = None

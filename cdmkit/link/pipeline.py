@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -34,12 +35,12 @@ from .fellegi_sunter import (FellegiSunter, LevelScorer, PairFrequencies, agreem
                              deterministic_lambda, distinct_patterns, merge_patterns)
 from .households import FAMILY_PENALTY, family_exemptions, family_rules
 from .normalize import map_unique, text_key
-from .settings import SHARED_FIELDS, LinkageSettings, canonicalize_columns, infer_settings
+from .settings import PERSONAL_FIELDS, SHARED_FIELDS, LinkageSettings, canonicalize_columns, infer_settings
 from .supervised import SupervisedScorer, load_labels
 
 __all__ = ["ScoredLinkage", "LinkageReport", "LinkageResult", "score_and_cluster",
            "resolve_identities", "dedupe", "link", "prepare_records", "source_priority_of",
-           "linkage_columns", "estimate_u", "deterministic_matches"]
+           "linkage_columns", "estimate_u", "deterministic_matches", "without_matches"]
 
 
 #: Columns a derived blocking key forces to agree (ignored by EM in that rule's session).
@@ -197,9 +198,10 @@ def estimate_u(comparators, uniques, codes, sources, link_type, rng, swap=None,
     (:func:`agreement_share`), exact even for levels far too rare for any sample. The
     other (fuzzy) levels are estimated from random record pairs, drawn in growing
     batches until each such level has ``min_hits`` hits or ``max_sample`` pairs were
-    compared (only the comparisons still short of hits are compared again). Every
-    estimate is smoothed towards the comparator's prior by a hundred pseudo-pairs, which
-    only matters on tiny tables; ``else`` takes the rest.
+    compared (only the comparisons still short of hits are compared again); a table
+    with fewer pairs than that is compared pair by pair. Every estimate is smoothed
+    towards the comparator's prior by ten pseudo-pairs, which only matters on tiny
+    tables; ``else`` takes the rest.
 
     Parameters
     ----------
@@ -227,11 +229,9 @@ def estimate_u(comparators, uniques, codes, sources, link_type, rng, swap=None,
     >>> codes, uniq = pd.factorize(c.prepare(vals))
     >>> u = estimate_u([c], [np.asarray(uniq, dtype=object)], [codes.astype(np.int64)],
     ...                np.zeros(len(vals)), "dedupe_only", np.random.default_rng(0))
-    >>> round(float(u[0][0]), 3)   # exact: 100 * 99 + 4 * (50 * 49) of 300 * 299 pairs
-    0.219
+    >>> round(float(u[0][0]), 2)   # exact: 100 * 99 + 4 * (50 * 49) of 300 * 299 pairs
+    0.22
     """
-    from functools import partial
-
     n = len(codes[0]) if codes else 0
     src = pd.factorize(pd.Series(np.asarray(sources)))[0]
     K = len(comparators)
@@ -275,7 +275,7 @@ def estimate_u(comparators, uniques, codes, sources, link_type, rng, swap=None,
             break
         todo = [k for k in todo if hits[k][need[k]].min() < min_hits]
         size *= 2
-    a_u = 100.0
+    a_u = 10.0
     out = []
     for k, comp in enumerate(comparators):
         prior = np.asarray(comp.u_prior(), dtype=float)
@@ -288,6 +288,35 @@ def estimate_u(comparators, uniques, codes, sources, link_type, rng, swap=None,
             uk[lv] = (share * weight + a_u * prior[lv]) / (weight + a_u)
         uk[-1] = max(1.0 - uk[:-1].sum(), 1e-6)
         out.append(uk / uk.sum())
+    return out
+
+
+def without_matches(u, n_present, expected, floor: float = 0.05) -> list[np.ndarray]:
+    """u among non-matches from u among all pairs, taking out the expected matches.
+
+    ``u[k][l] * n_present[k]`` pairs agree at level ``l`` among the ``n_present[k]``
+    pairs where comparison ``k`` applies; ``expected[k][l]`` of them are matches (sum
+    of the candidates' match probabilities at that level - agreeing matches are
+    candidates). For identifier-like levels (the same e-mail, phone or street) the
+    matches are most of the agreeing pairs. At most ``1 - floor`` of a level's pairs
+    are put down to matches (estimates are noisy).
+
+    Examples
+    --------
+    >>> out = without_matches([np.array([2e-4, 0.9998])], [1e6], [np.array([100.0, 5.0])])
+    >>> out[0].round(6).tolist()
+    [0.0001, 0.9999]
+    """
+    out = []
+    for uk, nk, ek in zip(u, n_present, expected):
+        uk, ek = np.asarray(uk, dtype=float), np.asarray(ek, dtype=float)
+        if nk <= 0:
+            out.append(uk)
+            continue
+        agree = uk * nk
+        c = np.maximum(agree - ek, floor * agree) / max(nk - ek.sum(), 1.0)
+        c[-1] = max(1.0 - c[:-1].sum(), 1e-6)
+        out.append(c / c.sum())
     return out
 
 
@@ -778,19 +807,30 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
             n_possible = _n_possible_pairs(records["source"], settings.link_type)
             share = len(pairs) / n_possible if n_possible else None
         n_possible = _n_possible_pairs(records["source"], settings.link_type)
-        model.fit(train, u_gamma, n_levels, tf_exact=tf_on, sessions=sessions,
-                  candidate_share=share, u=u_fixed, names=[s.name for s in settings.comparisons],
+        fit = partial(model.fit, train, u_gamma, n_levels, tf_exact=tf_on, sessions=sessions,
+                  candidate_share=share, names=[s.name for s in settings.comparisons],
                   session_names=[r.label for r in settings.blocking_rules],
                   m_prior=[c.m_prior() for c in comparators],
                   u_prior=[c.u_prior() for c in comparators],
                   shared=[s.column in SHARED_FIELDS for s in settings.comparisons]
                   if config.household_class else None,
-                  personal=[s.column not in SHARED_FIELDS and not s.column.startswith("_lk_")
-                            for s in settings.comparisons],
+                  personal=[s.column in PERSONAL_FIELDS for s in settings.comparisons],
                   lambda_deterministic=deterministic_lambda(
                       deterministic_matches(gamma, settings, comparators), n_possible,
                       config.deterministic_recall),
                   deterministic_recall=config.deterministic_recall)
+        fit(u=u_fixed)
+        if u_fixed is not None:
+            # u over all pairs counts the true matches among them too: for identifier-like
+            # levels (the same e-mail, phone or street) they are most of the agreeing
+            # pairs. One correction with the fitted lambda and m, then EM again.
+            prob = probability(model.match_weight(gamma, tf))
+            expected = [np.bincount(np.maximum(gamma[:, k], 0), weights=prob * (gamma[:, k] >= 0),
+                                    minlength=L)[:L] for k, L in enumerate(n_levels)]
+            n_present = [_n_possible_pairs(records["source"][codes[k] >= 0], settings.link_type)
+                         for k in range(len(codes))]
+            del prob
+            fit(u=without_matches(u_fixed, n_present, expected))
         del train, sessions, members
     if config.family_rules:
         model.family_rules_ = family_rules(settings, comparators)

@@ -292,14 +292,15 @@ def estimate_u(comparators, uniques, codes, sources, link_type, rng, swap=None,
 
 
 def without_matches(u, n_present, expected, floor: float = 0.05) -> list[np.ndarray]:
-    """u among non-matches from u among all pairs, taking out the expected matches.
+    """u of the exact level among non-matches from u among all pairs, taking out the
+    expected matches.
 
-    ``u[k][l] * n_present[k]`` pairs agree at level ``l`` among the ``n_present[k]``
-    pairs where comparison ``k`` applies; ``expected[k][l]`` of them are matches (sum
-    of the candidates' match probabilities at that level - agreeing matches are
-    candidates). For identifier-like levels (the same e-mail, phone or street) the
-    matches are most of the agreeing pairs. At most ``1 - floor`` of a level's pairs
-    are put down to matches (estimates are noisy).
+    ``u[k][0] * n_present[k]`` pairs agree exactly among the ``n_present[k]`` pairs
+    where comparison ``k`` applies; ``expected[k][0]`` of them are matches (sum of the
+    candidates' match probabilities at that level - agreeing matches are candidates).
+    For identifier-like values (the same e-mail, phone or street) the matches are most
+    of the agreeing pairs. At most ``1 - floor`` of the level's pairs are put down to
+    matches (estimates are noisy); other levels are left as they are.
 
     Examples
     --------
@@ -314,7 +315,11 @@ def without_matches(u, n_present, expected, floor: float = 0.05) -> list[np.ndar
             out.append(uk)
             continue
         agree = uk * nk
-        c = np.maximum(agree - ek, floor * agree) / max(nk - ek.sum(), 1.0)
+        c = uk.copy()
+        # the exact level only: below it (the same local part of an e-mail on another
+        # domain, similar names) namesakes, which the first fit may still count as
+        # matches, are the agreeing non-matches that u must keep
+        c[0] = max(agree[0] - ek[0], floor * agree[0]) / max(nk - ek.sum(), 1.0)
         c[-1] = max(1.0 - c[:-1].sum(), 1e-6)
         out.append(c / c.sum())
     return out

@@ -156,6 +156,27 @@ def _apply_name_swaps(g, p, comparators, swap):
     return swapped
 
 
+#: E-mail levels at which the local part carries the name (the same or a similar local part).
+_NAME_LOCAL_LEVELS = ("same_local_part_name_only",)
+
+
+def _no_double_counting(g, settings, comparators) -> None:
+    """Name evidence counted once: ``email_name`` is set missing where the e-mail
+    comparison already found the same name-only local part (in place).
+
+    ``ann.lee@a`` against ``ann.lee@b`` agrees on a local part that spells the name;
+    that the other record's surname stands in this address is then the same fact again.
+    """
+    idx = {s.comparator: k for k, s in enumerate(settings.comparisons)}
+    if "email" not in idx or "email_name" not in idx:
+        return
+    ke, kn = idx["email"], idx["email_name"]
+    names = comparators[ke].level_names
+    levels = [names.index(n) for n in _NAME_LOCAL_LEVELS if n in names]
+    if levels:
+        g[np.isin(g[:, ke], levels), kn] = -1
+
+
 def _training_patterns(gamma, rule_of, members, blocked, chunk: int | None = None):
     """EM training data as distinct comparison vectors and counts, counted chunk by chunk.
 
@@ -189,7 +210,7 @@ def _training_patterns(gamma, rule_of, members, blocked, chunk: int | None = Non
 
 def estimate_u(comparators, uniques, codes, sources, link_type, rng, swap=None,
                sample_size: int = 100_000, min_hits: int = 30,
-               max_sample: int = 400_000) -> list[np.ndarray]:
+               max_sample: int = 400_000, settings=None) -> list[np.ndarray]:
     """u per level of each comparison: counted where value counts tell, sampled elsewhere.
 
     Exact-type levels (exact, and "same key but not exact" levels such as the same
@@ -214,6 +235,8 @@ def estimate_u(comparators, uniques, codes, sources, link_type, rng, swap=None,
     rng : numpy.random.Generator
     swap : tuple, optional
         Crosswise name comparison set-up (random pairs are compared as candidates are).
+    settings : LinkageSettings, optional
+        The comparisons' settings (random pairs count name evidence once, as candidates).
     sample_size, min_hits, max_sample : int
 
     Returns
@@ -265,6 +288,8 @@ def estimate_u(comparators, uniques, codes, sources, link_type, rng, swap=None,
                                                        codes[k][p[:, 1]])
         if swap is not None and swap[0] in todo and swap[1] in todo:
             _apply_name_swaps(g, p, comparators, swap)
+        if settings is not None:
+            _no_double_counting(g, settings, comparators)
         for k in todo:
             col = g[:, k]
             col = col[col >= 0]
@@ -738,6 +763,7 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
                 gc[:, k] = comp.levels_from_codes(uniques[k], codes[k][pc[:, 0]],
                                                   codes[k][pc[:, 1]])
             sw[start:start + chunk] = _apply_name_swaps(gc, pc, comparators, swap)
+            _no_double_counting(gc, settings, comparators)
         if swapped_out is not None:
             swapped_out.append(sw)
         return g
@@ -792,7 +818,7 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
             u_fixed, u_gamma = estimate_u(comparators, uniques, codes, records["source"],
                                           settings.link_type, rng, swap,
                                           config.u_sample_size, config.u_min_hits,
-                                          config.u_max_sample_size), None
+                                          config.u_max_sample_size, settings), None
         else:
             rp = _random_pairs(n, config.u_sample_size, rng, src, settings.link_type)
             u_fixed, u_gamma = None, compare(rp)

@@ -364,9 +364,7 @@ class NameComparator(StringComparator):
     (Bill/William, Peggy/Margaret, ...) that string similarity misses; and a level
     ``initial`` before ``else`` (``J`` against ``John``), so that ``else`` means a
     clearly different given name (siblings, twins: see
-    :data:`cdmkit.link.households.FAMILY_RULES`). Across scripts, names whose consonant
-    skeletons are close (Jaro-Winkler >= the lowest threshold) get the lowest fuzzy
-    level rather than ``else``.
+    :data:`cdmkit.link.households.FAMILY_RULES`).
 
     Examples
     --------
@@ -422,13 +420,8 @@ class NameComparator(StringComparator):
             kanji = (sa[k] == "H") | (sb[k] == "H")
             skel = self._per_unique(uniques, "skeleton", lambda us: np.array(
                 [skeleton(u) for u in us], dtype=object))
-            sk_a, sk_b = skel[ua[k]], skel[ub[k]]
-            same = (sk_a == sk_b) & (sk_a != "")
-            # a transliteration that drifts a little is a close name, not a different one
-            close = _similarity(sk_a, sk_b, "jaro_winkler") >= self.thresholds[-1]
+            same = (skel[ua[k]] == skel[ub[k]]) & (skel[ua[k]] != "")
             out = out.astype(np.int8)
-            out[k[close & ~same & ~kanji & (sk_a != "") & (sk_b != "")]] = \
-                self.level_names.index(f"{self.metric}>={self.thresholds[-1]:g}")
             out[k[same & ~kanji]] = 1
             out[k[kanji]] = -1
         return out

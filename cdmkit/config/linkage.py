@@ -101,13 +101,13 @@ class LinkageConfig(Section):
     em_fix_u: bool = Field(True, description="Keep u fixed during EM (as Splink; EM learns m "
                            "and lambda only): exact-type levels counted from value frequencies "
                            "over the whole table, fuzzy levels from random pairs. false "
-                           "re-estimates u on the candidate pairs (the recipe before 0.x; "
-                           "uncalibrated at large sizes).")
+                           "re-estimates u on the candidate pairs (the former recipe: not "
+                           "calibrated, but more precise at 100,000 generated persons - "
+                           "docs/linkage.md, Known limits).")
     em_u_from: Literal["last_session", "all_sessions"] = Field(
-        "last_session", description="With em_fix_u false: the u used for scoring is the one "
-        "refined by the last training session (name neighbourhood; best F1 up to ~100,000 "
-        "persons) or the average over all sessions (precision first: at 1,000,000 generated "
-        "persons precision 0.99 and recall 0.61 instead of 0.51 and 0.82).")
+        "last_session", description="Only with em_fix_u false: the u used for scoring is "
+        "the one refined by the last training session (name neighbourhood) or the average "
+        "over all sessions (precision first).")
     household_class: bool = Field(True, description="Fit a third EM class, 'same household' "
                                   "(relatives sharing surname, address, phone or e-mail), so "
                                   "family members are not merged into one customer.")

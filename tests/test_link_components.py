@@ -97,11 +97,13 @@ def test_date_levels():
     from cdmkit.link import DateComparator
 
     c = DateComparator("d")
-    lv = c.compare(pd.Series(pd.to_datetime(["1980-02-03"] * 4)),
-                   pd.Series(["1980-03-02", "1980-02-08", "1980-11-30", "1975-02-03"]))
-    # 19750203 differs from 19800203 in two digits: not "one digit off"
+    lv = c.compare(pd.Series(pd.to_datetime(["1980-02-03"] * 5)),
+                   pd.Series(["1980-03-02", "1980-02-08", "1980-11-30", "1975-02-03",
+                              "1950-02-03"]))
+    # 19750203 differs from 19800203 in two digits: not "one digit off"; 1950 is a
+    # generation earlier (one digit off too, but a parent, not a typo)
     assert [c.level_names[v] for v in lv] == ["day_month_swapped", "one_digit_off",
-                                              "same_year", "else"]
+                                              "same_year", "under_15_years_apart", "else"]
 
 
 def test_pairs_within_groups_matches_brute_force():

@@ -98,19 +98,36 @@ class LinkageConfig(Section):
         "sessions", description="sessions: as Splink, one EM per blocking rule ignoring the "
         "fields that rule blocks on, then the match share on all candidates (scales to large "
         "data); candidates: one EM on all candidate pairs with u re-estimated on them.")
-    em_fix_u: bool = Field(False, description="Keep u at its random-pair estimate during EM "
-                           "(as Splink); false re-estimates u on the candidate pairs, which is "
-                           "robust when blocking makes non-matches look alike.")
+    em_fix_u: bool = Field(True, description="Keep u fixed during EM (as Splink; EM learns m "
+                           "and lambda only): exact-type levels counted from value frequencies "
+                           "over the whole table, fuzzy levels from random pairs. false "
+                           "re-estimates u on the candidate pairs (the former recipe: not "
+                           "calibrated, but more precise at 100,000 generated persons - "
+                           "docs/linkage.md, Known limits).")
     em_u_from: Literal["last_session", "all_sessions"] = Field(
-        "last_session", description="With em_fix_u false: the u used for scoring is the one "
-        "refined by the last training session (name neighbourhood; best F1 up to ~100,000 "
-        "persons) or the average over all sessions (precision first: at 1,000,000 generated "
-        "persons precision 0.99 and recall 0.61 instead of 0.51 and 0.82).")
+        "last_session", description="Only with em_fix_u false: the u used for scoring is "
+        "the one refined by the last training session (name neighbourhood) or the average "
+        "over all sessions (precision first).")
     household_class: bool = Field(True, description="Fit a third EM class, 'same household' "
                                   "(relatives sharing surname, address, phone or e-mail), so "
                                   "family members are not merged into one customer.")
-    u_sample_size: int = Field(100_000, ge=1000, description="Random record pairs used to "
-                               "estimate u probabilities.")
+    u_sample_size: int = Field(100_000, ge=1000, description="Random record pairs of the "
+                               "first batch for the u of fuzzy levels (the batches double "
+                               "until every level has u_min_hits hits).")
+    u_min_hits: int = Field(30, ge=1, description="Random pairs at each fuzzy level needed "
+                            "for its u (sampling continues until then, or u_max_sample_size).")
+    u_max_sample_size: int = Field(400_000, ge=1000, description="Most random pairs "
+                                   "compared for the u of fuzzy levels.")
+    deterministic_recall: float = Field(0.7, gt=0, le=1, description="Share of true matches "
+                                        "assumed found by the deterministic rules (same first "
+                                        "name, surname and birth date; same e-mail and first "
+                                        "name; same national ID) whose count gives the "
+                                        "reported second estimate of lambda.")
+    family_rules: bool = Field(True, description="Relatives are never one customer: a pair "
+                               "with clearly different given names (not a nickname or an "
+                               "initial) or birth dates 15+ years apart is kept apart "
+                               "whatever else it shares (twins, parent and child of one "
+                               "name), and no chain of links may join such a pair.")
     name_swaps: bool = Field(True, description="Compare first and last name crosswise when "
                              "that fits much better: the same person with the names written "
                              "in the other order (family name first).")

@@ -48,9 +48,91 @@ def components(n: int, pairs: np.ndarray) -> np.ndarray:
     return rank[lab]
 
 
+def separate_conflicts(n: int, pairs: np.ndarray, weights: np.ndarray, active: np.ndarray,
+                       cannot_link: np.ndarray, labels: np.ndarray):
+    """Split clusters in which a chain of links joins two records a direct comparison separates.
+
+    Inside each such cluster (three records or more: two records that a direct
+    comparison separates are never linked) the links are added again strongest first,
+    skipping any link that would put a separated pair into one cluster (agglomeration
+    under cannot-link constraints). Deterministic: ties are broken by pair order.
+
+    Parameters
+    ----------
+    n : int
+    pairs, weights : ndarray
+        Candidate pairs and their weights.
+    active : ndarray of bool
+        Pairs that are links.
+    cannot_link : ndarray of bool
+        Pairs a direct comparison separates (relatives: a family rule).
+    labels : ndarray
+        Clusters of the links (:func:`components`).
+
+    Returns
+    -------
+    labels : ndarray
+    split : list of (int, int)
+        First record and size of each cluster that was split.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pairs = np.array([[0, 1], [1, 2], [0, 2]])   # 0-1 and 1-2 linked, 0-2 twins
+    >>> w = np.array([9.0, 5.0, -60.0])
+    >>> lab, split = separate_conflicts(3, pairs, w, w >= 0, np.array([False, False, True]),
+    ...                                 np.array([0, 0, 0]))
+    >>> lab.tolist(), split
+    ([0, 0, 1], [(0, 3)])
+    """
+    cannot_link = np.asarray(cannot_link, dtype=bool)
+    li, lj = labels[pairs[:, 0]], labels[pairs[:, 1]]
+    conflict = cannot_link & (li == lj)
+    if not conflict.any():
+        return labels, []
+    bad = np.unique(li[conflict])
+    in_bad = np.isin(li, bad) & (li == lj)
+    keep = active & ~in_bad  # links of coherent clusters stay as they are
+    parent = {}
+
+    def find(x):
+        while parent.get(x, x) != x:
+            parent[x] = parent.get(parent[x], parent[x])
+            x = parent[x]
+        return x
+
+    # per set (by its root): its records and the records they must not join
+    members, forbidden = {}, {}
+    for a, b in pairs[conflict]:
+        forbidden.setdefault(int(a), set()).add(int(b))
+        forbidden.setdefault(int(b), set()).add(int(a))
+    cand = np.flatnonzero(active & in_bad)
+    cand = cand[np.argsort(-weights[cand], kind="stable")]
+    kept = []
+    for e in cand:
+        a, b = int(pairs[e, 0]), int(pairs[e, 1])
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            ma, mb = members.get(ra, {ra}), members.get(rb, {rb})
+            fa, fb = forbidden.get(ra, set()), forbidden.get(rb, set())
+            if fa & mb or fb & ma:
+                continue  # this link would join people a direct comparison separates
+            parent[rb] = ra
+            members[ra] = ma | mb
+            forbidden[ra] = fa | fb
+        kept.append(e)
+    keep[np.asarray(kept, dtype=np.int64)] = True
+    new = components(n, pairs[keep])
+    first = np.full(labels.max() + 1, n, dtype=np.int64)
+    np.minimum.at(first, labels, np.arange(n))
+    sizes = np.bincount(labels)
+    split = [(int(first[c]), int(sizes[c])) for c in bad]
+    return new, split
+
+
 def cluster_pairs(n: int, pairs: np.ndarray, weights: np.ndarray, threshold: float,
                   max_cluster_size: int = 50, min_density: float = 0.3, guard: bool = True,
-                  step: float = 1.0, max_rounds: int = 60):
+                  step: float = 1.0, max_rounds: int = 60, cannot_link=None):
     """Cluster ``n`` records from scored candidate pairs.
 
     Parameters
@@ -68,6 +150,9 @@ def cluster_pairs(n: int, pairs: np.ndarray, weights: np.ndarray, threshold: flo
         Apply the anti-chaining guard.
     step : float
         Bits by which the threshold rises per round inside a flagged component.
+    cannot_link : ndarray of bool, optional
+        Pairs that a direct comparison separates (relatives); no chain of links may join
+        them (:func:`separate_conflicts`, reported with reason ``conflict``).
 
     Returns
     -------
@@ -118,6 +203,11 @@ def cluster_pairs(n: int, pairs: np.ndarray, weights: np.ndarray, threshold: flo
         np.minimum.at(weakest, li[edge_bad & active], weights[edge_bad & active])
         new_thr = np.maximum(thr[edge_bad] + step, np.nextafter(weakest[li[edge_bad]], np.inf))
         thr[edge_bad] = new_thr
+    if cannot_link is not None and len(pairs):
+        labels, split = separate_conflicts(n, pairs, weights, weights >= thr, cannot_link,
+                                           labels)
+        rows += [{"first_record": f, "size": size, "density": np.nan, "reason": "conflict",
+                  "round": -1} for f, size in split]
     an = pd.DataFrame(rows, columns=["first_record", "size", "density", "reason", "round"])
     return labels, an
 

@@ -154,6 +154,26 @@ class Comparator:
         e = self.u_exact_prior
         return np.r_[np.full(L - 1, e), 1 - e * (L - 1)]
 
+    def counted_u(self, uniques: np.ndarray, codes: np.ndarray, agreement) -> dict:
+        """u of the levels that value counts give exactly: ``{level: u}``.
+
+        ``agreement(keys)`` is the share of record pairs (both keys present, ``-1`` =
+        missing) whose keys are equal, ``sum_v c_v (c_v - 1) / (N (N - 1))`` - one
+        group-by over the whole table (:func:`cdmkit.link.fellegi_sunter.agreement_share`).
+        ``codes`` are the records' codes into ``uniques``. The base class counts the
+        exact level; comparators whose other levels are "same key, not exact" (the same
+        local part of an e-mail, the same last digits of a phone) count those too. Levels
+        not returned are estimated from random pairs.
+
+        Examples
+        --------
+        >>> from cdmkit.link.fellegi_sunter import agreement_share
+        >>> u = np.array(["ann", "bo"], dtype=object)
+        >>> NameComparator("n").counted_u(u, np.array([0, 0, 1, 1]), agreement_share)
+        {0: 0.3333333333333333}
+        """
+        return {0: agreement(np.asarray(codes, dtype=np.int64))}
+
     def params(self) -> dict:
         """Parameters that rebuild the comparator (saved in linkage settings).
 
@@ -341,7 +361,10 @@ class NameComparator(StringComparator):
     Arabic/Persian letter variants (see :func:`cdmkit.link.normalize.name_key`).
     With ``nicknames=True`` (inferred settings use it for first names) a level
     ``nickname`` sits after the closest Jaro-Winkler level: common diminutives
-    (Bill/William, Peggy/Margaret, ...) that string similarity misses.
+    (Bill/William, Peggy/Margaret, ...) that string similarity misses; and a level
+    ``initial`` before ``else`` (``J`` against ``John``), so that ``else`` means a
+    clearly different given name (siblings, twins: see
+    :data:`cdmkit.link.households.FAMILY_RULES`).
 
     Examples
     --------
@@ -349,9 +372,10 @@ class NameComparator(StringComparator):
     [0]
     >>> c = NameComparator("first_name", nicknames=True)
     >>> c.level_names
-    ['exact', 'jaro_winkler>=0.92', 'nickname', 'jaro_winkler>=0.8', 'else']
-    >>> c.compare(pd.Series(["Bill", "Peggy"]), pd.Series(["William", "Margaret"])).tolist()
-    [2, 2]
+    ['exact', 'jaro_winkler>=0.92', 'nickname', 'jaro_winkler>=0.8', 'initial', 'else']
+    >>> c.compare(pd.Series(["Bill", "Peggy", "J.", "Anna"]),
+    ...           pd.Series(["William", "Margaret", "John", "Sofia"])).tolist()
+    [2, 2, 4, 5]
     """
 
     kind = "name"
@@ -374,6 +398,7 @@ class NameComparator(StringComparator):
         names = super().level_names
         if self.nicknames:
             names.insert(2, "nickname")
+            names.insert(len(names) - 1, "initial")
         return names
 
     def prepare(self, values):
@@ -415,6 +440,13 @@ class NameComparator(StringComparator):
         # levels: 1 = first threshold, 2 = nickname, 3.. = further thresholds
         for k in range(len(t) - 1, 0, -1):
             out[sim >= t[k]] = k + 2
+        # an initial (``J``, ``J.``) against a name starting with that letter
+        a, b = uniques[ua].astype(str), uniques[ub].astype(str)
+        la, lb = np.char.str_len(a), np.char.str_len(b)
+        first_a = np.array([x[:1] for x in a], dtype=object)
+        first_b = np.array([x[:1] for x in b], dtype=object)
+        initial = ((la == 1) | (lb == 1)) & (first_a == first_b) & (la > 0) & (lb > 0)
+        out[initial & (out == self.else_level)] = self.else_level - 1
         out[nick] = 2
         out[sim >= t[0]] = 1
         return out
@@ -422,21 +454,43 @@ class NameComparator(StringComparator):
 
 @_registry.register("date")
 class DateComparator(Comparator):
-    """Dates: exact, day and month swapped, one digit off, same year, else.
+    """Dates: exact, day and month swapped, one digit off, same year, under 15 years apart,
+    else (15 or more years apart: another generation, see
+    :data:`cdmkit.link.households.FAMILY_RULES`).
+
+    A year digit typed wrong can move a date by decades (1955 / 1985); that is still
+    ``else`` here, since a parent and a child of one name at one address are far
+    more common than such a typo in both of two otherwise matching records.
 
     Examples
     --------
     >>> DateComparator("dob").compare(pd.Series(["19800203", "19800203", "19800203"]),
-    ...                               pd.Series(["19800208", "19811111", "19801111"])).tolist()
-    [2, 4, 3]
+    ...                               pd.Series(["19800208", "19811111", "19501111"])).tolist()
+    [2, 4, 5]
     """
 
     kind = "date"
     u_exact_prior = 0.001
+    #: Years between two birth dates from which they belong to different generations.
+    GENERATION_YEARS = 15
 
     @property
     def level_names(self):
-        return ["exact", "day_month_swapped", "one_digit_off", "same_year", "else"]
+        return ["exact", "day_month_swapped", "one_digit_off", "same_year",
+                f"under_{self.GENERATION_YEARS}_years_apart", "else"]
+
+    def m_prior(self):
+        """Matches rarely lie a generation apart (see :meth:`Comparator.m_prior`).
+
+        Examples
+        --------
+        >>> DateComparator("d").m_prior().round(3).tolist()
+        [0.85, 0.053, 0.027, 0.013, 0.056, 0.001]
+        """
+        m = super().m_prior()
+        m[-2] += m[-1] - 0.001
+        m[-1] = 0.001
+        return m
 
     def prepare(self, values):
         return date_key(values)
@@ -447,13 +501,20 @@ class DateComparator(Comparator):
             return (pd.factorize(su.str[:4])[0],
                     (su.str[:4] + su.str[6:8] + su.str[4:6]).to_numpy())
 
+        def years(us):
+            y = pd.to_numeric(pd.Series(us, dtype=str).str[:4], errors="coerce")
+            return y.to_numpy(dtype=float)
+
         year, swap = self._per_unique(uniques, "year_swap", features)
+        year_num = self._per_unique(uniques, "year_num", years)
         swapped = swap[ua] == uniques[ub].astype(str)
         one_off = _distance(uniques[ua], uniques[ub]) <= 1
         same_year = year[ua] == year[ub]
-        out = np.full(len(ua), 4, dtype=np.int8)
+        apart = np.abs(year_num[ua] - year_num[ub])
+        out = np.full(len(ua), 5, dtype=np.int8)
+        out[~(apart >= self.GENERATION_YEARS)] = 4  # NaN years: not a generation apart
         out[same_year] = 3
-        out[one_off] = 2
+        out[one_off & (out != 5)] = 2
         out[swapped] = 1
         return out
 
@@ -462,36 +523,126 @@ class DateComparator(Comparator):
 class EmailComparator(Comparator):
     """E-mail: exact, same local part (other domain), similar local part, else.
 
+    Local parts are similar by Levenshtein similarity (edits over length), not by
+    Jaro-Winkler, whose bonus for a common prefix makes ``sara.kazemi`` and
+    ``sara.karimi`` - two people of one first name - look alike.
+
+    With ``name_level=True`` (inferred settings) the same local part has two levels:
+    ``same_local_part`` for a local part with digits or other marks of its own
+    (``ann.lee82``), and the weaker ``same_local_part_name_only`` for one made of letters
+    only (``ann.lee``, ``alee``): it only spells the name, which namesakes share and
+    which the name comparisons already weigh.
+
     Examples
     --------
-    >>> EmailComparator("email").compare(pd.Series(["ann@a.com", "ann.lee@a.com"]),
-    ...                                  pd.Series(["ann@b.org", "ann.le@a.com"])).tolist()
+    >>> EmailComparator("email").compare(pd.Series(["ann@a.com", "ann.leeson@a.com"]),
+    ...                                  pd.Series(["ann@b.org", "annleeson@a.com"])).tolist()
     [1, 2]
+    >>> c = EmailComparator("email", name_level=True)
+    >>> c.compare(pd.Series(["ann.lee@a.com", "ann.lee7@a.com"]),
+    ...           pd.Series(["ann.lee@b.org", "ann.lee7@b.org"])).tolist()
+    [2, 1]
     """
 
     kind = "email"
     u_exact_prior = 0.0005
+    tf_default = True
     #: Local parts that look like a household's shared address (``smith.family``, ``thesmiths``).
     SHARED_LOCAL = r"family|^the[a-z]+s\d*$|^(?:info|home|contact|mail)\d*$"
+    #: Local parts that only spell a name: letters, in words joined by ``.``, ``_`` or ``-``.
+    NAME_LOCAL = r"^[^\W\d_]+(?:[._-][^\W\d_]+)*$"
 
-    def __init__(self, left_on, right_on=None, label=None, threshold=0.88, shared_level=False):
+    def __init__(self, left_on, right_on=None, label=None, threshold=0.88, shared_level=False,
+                 name_level=False):
         super().__init__(left_on, right_on, label)
         self.threshold = float(threshold)
         self.shared_level = bool(shared_level)
+        self.name_level = bool(name_level)
 
     def params(self):
         out = {"threshold": self.threshold}
         if self.shared_level:
             out["shared_level"] = True
+        if self.name_level:
+            out["name_level"] = True
         return out
 
     @property
     def level_names(self):
-        names = ["exact", "same_local_part", f"local_part_jaro_winkler>={self.threshold:g}",
+        names = ["exact", "same_local_part", f"local_part_levenshtein>={self.threshold:g}",
                  "else"]
+        if self.name_level:
+            names.insert(2, "same_local_part_name_only")
         if self.shared_level:  # an exact family address is weaker evidence of one person
             names.insert(1, "exact_shared_address")
         return names
+
+    def _local_features(self, uniques):
+        """Per distinct e-mail: local part, its code, shared-address and name-only flags."""
+        def features(us):
+            local = pd.Series(us, dtype=str).str.split("@").str[0]
+            return (local.to_numpy(dtype=object), pd.factorize(local)[0],
+                    local.str.contains(self.SHARED_LOCAL, regex=True).to_numpy(),
+                    local.str.match(self.NAME_LOCAL).to_numpy())
+        return self._per_unique(uniques, "local_features", features)
+
+    def counted_u(self, uniques, codes, agreement):
+        """Exact levels and the same-local-part levels from value counts.
+
+        Examples
+        --------
+        >>> from cdmkit.link.fellegi_sunter import agreement_share
+        >>> u = np.array(["a7@x", "a7@y", "b@z"], dtype=object)
+        >>> out = EmailComparator("e").counted_u(u, np.array([0, 0, 1, 2]), agreement_share)
+        >>> {k: round(v, 3) for k, v in out.items()}
+        {0: 0.167, 1: 0.333}
+        """
+        codes = np.asarray(codes, dtype=np.int64)
+        if not len(uniques):
+            return {0: 0.0}
+        local, lcode, shared, name_only = self._local_features(uniques)
+        present = codes >= 0
+        rc = np.maximum(codes, 0)
+        lc = np.where(present, lcode[rc], -1)
+        names = self.level_names
+        out = {}
+        exact_all = agreement(codes)
+        if self.shared_level:
+            sh = present & shared[rc]
+            out[names.index("exact_shared_address")] = agreement(np.where(sh, codes, -1))
+            out[0] = exact_all - out[names.index("exact_shared_address")]
+        else:
+            out[0] = exact_all
+        if self.name_level:
+            nm = present & name_only[rc]
+            out[names.index("same_local_part_name_only")] = max(
+                agreement(np.where(nm, lc, -1)) - agreement(np.where(nm, codes, -1)), 0.0)
+            out[names.index("same_local_part")] = max(
+                agreement(np.where(~nm, lc, -1)) - agreement(np.where(~nm, codes, -1)), 0.0)
+        else:
+            out[names.index("same_local_part")] = max(agreement(lc) - exact_all, 0.0)
+        return out
+
+    def tf_keys(self, values: pd.Series) -> dict:
+        """Values whose frequency adjusts each level's weight: the local part for the
+        same-local-part levels (a ``j.smith`` that namesakes share counts less than a rare
+        one). Exact addresses are not adjusted: nearly every repeat of a personal address
+        is the same person, so its frequency says little about strangers sharing it.
+
+        Examples
+        --------
+        >>> k = EmailComparator("e").tf_keys(pd.Series(["J.Smith@x.org", None]))
+        >>> sorted(k), k[1].tolist()
+        ([1], ['j.smith', None])
+        """
+        email = self.prepare(pd.Series(values).reset_index(drop=True))
+        local = email.str.split("@").str[0]
+        local = local.where(email.notna(), None)
+        names = self.level_names
+        out = {names.index("same_local_part"): local}
+        if self.name_level:
+            out[names.index("same_local_part_name_only")] = local
+        return out
 
     def prepare(self, values):
         return map_unique(values, email_key)
@@ -509,20 +660,22 @@ class EmailComparator(Comparator):
         """
         out = super().levels_from_codes(uniques, ci, cj)
         if self.shared_level and len(uniques):
-            local = pd.Series(uniques, dtype=str).str.split("@").str[0]
-            shared = local.str.contains(self.SHARED_LOCAL, regex=True).to_numpy()
+            shared = self._local_features(uniques)[2]
             ci = np.asarray(ci, dtype=np.int64)
             out = np.where(out > 0, out + 1, out).astype(np.int8)
             out[(out == 0) & shared[np.maximum(ci, 0)]] = 1
         return out
 
     def _level_of_codes(self, uniques, ua, ub):
-        local = self._per_unique(uniques, "local", lambda us: pd.Series(
-            us, dtype=str).str.split("@").str[0].to_numpy())
+        local, _, _, name_only = self._local_features(uniques)
         la, lb = local[ua], local[ub]
-        out = np.full(len(ua), 3, dtype=np.int8)
-        out[_similarity(la, lb, "jaro_winkler") >= self.threshold] = 2
-        out[la == lb] = 1
+        step = int(self.name_level)
+        out = np.full(len(ua), 3 + step, dtype=np.int8)
+        out[_similarity(la, lb, "levenshtein") >= self.threshold] = 2 + step
+        same = la == lb
+        out[same] = 1
+        if self.name_level:
+            out[same & name_only[ua]] = 2
         return out
 
 
@@ -548,12 +701,39 @@ class PhoneComparator(Comparator):
     def prepare(self, values):
         return map_unique(values, lambda v: digits_key(v) or None)
 
-    def _level_of_codes(self, uniques, ua, ub):
+    def _tail8(self, uniques):
         def features(us):
             su = pd.Series(us, dtype=str)
             return pd.factorize(su.str[-8:])[0], (su.str.len() >= 8).to_numpy()
 
-        tail8, long_enough = self._per_unique(uniques, "tail8", features)
+        return self._per_unique(uniques, "tail8", features)
+
+    def counted_u(self, uniques, codes, agreement):
+        """Exact and same-last-8-digits levels from value counts.
+
+        Examples
+        --------
+        >>> from functools import partial
+        >>> from cdmkit.link.fellegi_sunter import agreement_share
+        >>> u = np.array(["4420794600", "0020794600", "123"], dtype=object)
+        >>> codes = np.array([0, 1, 2, 2])
+        >>> agree = partial(agreement_share, present=codes >= 0)   # N: all four records
+        >>> out = PhoneComparator("p").counted_u(u, codes, agree)
+        >>> {k: round(v, 3) for k, v in out.items()}
+        {0: 0.167, 1: 0.167}
+        """
+        codes = np.asarray(codes, dtype=np.int64)
+        if not len(uniques):
+            return {0: 0.0}
+        tail8, long_enough = self._tail8(uniques)
+        rc = np.maximum(codes, 0)
+        long = (codes >= 0) & long_enough[rc]
+        return {0: agreement(codes),
+                1: max(agreement(np.where(long, tail8[rc], -1))
+                       - agreement(np.where(long, codes, -1)), 0.0)}
+
+    def _level_of_codes(self, uniques, ua, ub):
+        tail8, long_enough = self._tail8(uniques)
         out = np.full(len(ua), 3, dtype=np.int8)
         out[_distance(uniques[ua], uniques[ub]) <= 1] = 2
         tail = (tail8[ua] == tail8[ub]) & long_enough[ua]

@@ -3,7 +3,8 @@
 The rows of :func:`explain_pair` are the prior, then each comparison's level
 weight and, where used, its term-frequency adjustment, and finally the
 *household alternative* (how much the chance that the two are relatives, not
-one person, takes away); their ``weight`` column sums exactly to the pair's
+one person, takes away) and, where one applies, the *family rule* that keeps two
+relatives apart (a different given name, birth dates a generation apart); their ``weight`` column sums exactly to the pair's
 match weight.
 
 Examples
@@ -74,6 +75,12 @@ def explain_pair(scored, pair: int, values: bool = False) -> pd.DataFrame:
     if hh != 0:
         rows.append({"component": "household alternative", "level": None,
                      "level_name": "relatives sharing these fields", "weight": hh})
+    hit = int(scored.model.family_hits(g)[0])
+    if hit >= 0:
+        rule = scored.model.family_rules_[hit]
+        rows.append({"component": f"family rule: {rule['name']}", "level": None,
+                     "level_name": "relatives, never one customer",
+                     "weight": float(scored.model.family_term(g)[0])})
     out = pd.DataFrame(rows)
     out["cumulative"] = out["weight"].cumsum()
     out["probability"] = 1.0 / (1.0 + np.exp2(-out["cumulative"]))

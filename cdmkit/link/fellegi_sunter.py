@@ -33,7 +33,7 @@ import pandas as pd
 from .._estimator import ParamsMixin
 
 __all__ = ["FellegiSunter", "LevelScorer", "u_probabilities", "distinct_patterns",
-           "merge_patterns", "PairFrequencies"]
+           "merge_patterns", "PairFrequencies", "agreement_share", "deterministic_lambda"]
 
 
 #: Pairs scored at a time (bounds the float temporaries of term-frequency lookups).
@@ -47,6 +47,71 @@ def _in_chunks(score, gamma, tf):
         out[s:s + _SCORE_CHUNK] = score(gamma[s:s + _SCORE_CHUNK],
                                         None if tf is None else tf[s:s + _SCORE_CHUNK])
     return out
+
+
+def agreement_share(keys, present=None, sources=None, link_type: str = "link_and_dedupe"
+                    ) -> float:
+    """Share of record pairs whose keys are equal: ``sum_v c_v (c_v - 1) / (N (N - 1))``.
+
+    One group-by over the whole table (value counts; with sources, counts per value and
+    source), so it runs as well in SQL or Spark as here. ``-1`` keys never agree;
+    ``present`` (default: key present) marks the records that count in ``N`` - for a
+    level defined on part of the values (the same local part of an e-mail), the pairs
+    of the whole comparison, both values present. ``link_type`` restricts the pairs as
+    blocking does (``dedupe_only``: within sources, ``link_only``: across them).
+
+    This is u of an exact level among *all* pairs, the same population as the prior;
+    the few true matches among all pairs count too, as in Splink's random sampling.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> agreement_share(np.array([0, 0, 1, 1, 2]))   # 4 agreeing of 20 ordered pairs
+    0.2
+    >>> agreement_share(np.array([0, 0, 0, 1]), sources=np.array([0, 0, 1, 1]),
+    ...                 link_type="link_only")       # a0-b0, a1-b0 of 8 ordered pairs
+    0.5
+    """
+    keys = np.asarray(keys, dtype=np.int64)
+    present = keys >= 0 if present is None else np.asarray(present, dtype=bool)
+    ok = (keys >= 0) & present
+    if sources is None or link_type == "link_and_dedupe":
+        n = float(present.sum())
+        _, c = np.unique(keys[ok], return_counts=True)
+        c = c.astype(float)
+        total = n * (n - 1)
+        agree = float((c * (c - 1)).sum())
+    else:
+        src = pd.factorize(pd.Series(np.asarray(sources)))[0].astype(np.int64)
+        ns = np.bincount(src[present], minlength=src.max() + 1 if len(src) else 0).astype(float)
+        k_s = keys[ok] * (int(src.max()) + 1) + src[ok]
+        uk, c_vs = np.unique(k_s, return_counts=True)
+        c_vs = c_vs.astype(float)
+        _, inv = np.unique(uk // (int(src.max()) + 1), return_inverse=True)
+        c_v = np.bincount(inv, weights=c_vs)
+        if link_type == "dedupe_only":
+            agree, total = float((c_vs * (c_vs - 1)).sum()), float((ns * (ns - 1)).sum())
+        else:  # link_only
+            agree = float((c_v ** 2).sum() - (c_vs ** 2).sum())
+            total = float(ns.sum() ** 2 - (ns ** 2).sum())
+    return agree / total if total > 0 else 0.0
+
+
+def deterministic_lambda(n_agreeing: int, n_possible: int, recall: float) -> float:
+    """Share of matches among all record pairs from deterministic rules (as Splink's
+    ``estimate_probability_two_random_records_match``).
+
+    ``n_agreeing`` pairs meet a rule that is assumed to find the share ``recall`` of the
+    true matches (and nothing else), so matches number ``n_agreeing / recall``.
+
+    Examples
+    --------
+    >>> deterministic_lambda(70, 10_000, 0.7)
+    0.01
+    """
+    if n_possible <= 0:
+        return float("nan")
+    return min(float(n_agreeing) / float(recall) / float(n_possible), 1.0)
 
 
 def u_probabilities(u_gamma: np.ndarray, n_levels, u_prior=None,
@@ -331,6 +396,38 @@ class LevelScorer(ParamsMixin):
                     w += adj
         return -np.logaddexp2(0.0, w)
 
+    def family_hits(self, gamma: np.ndarray) -> np.ndarray:
+        """Index of the family rule each pair meets (first one), ``-1`` for none.
+
+        ``family_rules_`` (set by :func:`cdmkit.link.households.family_rules`) lists
+        ``{"name", "comparison", "level"}``: a pair at that level of that comparison is
+        two relatives, not one person (a different given name, birth dates a generation
+        apart), whatever else they share - unless a comparison of ``family_exempt_``
+        (``{"comparison", "levels"}``: a national ID) agrees.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> s = LevelScorer()
+        >>> s.family_rules_ = [{"name": "different first name", "comparison": 0, "level": 2}]
+        >>> s.family_hits(np.array([[2], [0], [-1]])).tolist()
+        [0, -1, -1]
+        """
+        gamma = np.asarray(gamma)
+        out = np.full(len(gamma), -1, dtype=np.int8)
+        for r, rule in reversed(list(enumerate(getattr(self, "family_rules_", None) or []))):
+            out[gamma[:, int(rule["comparison"])] == int(rule["level"])] = r
+        # an identifier relatives never share (a national ID) that agrees outweighs them:
+        # the different name or date is then an error in one record
+        for ex in getattr(self, "family_exempt_", None) or []:
+            out[np.isin(gamma[:, int(ex["comparison"])], ex["levels"])] = -1
+        return out
+
+    def family_term(self, gamma: np.ndarray) -> np.ndarray:
+        """Weight (bits) the family rules take away: ``-family_penalty_`` where one applies."""
+        hits = self.family_hits(gamma)
+        return np.where(hits >= 0, -float(getattr(self, "family_penalty_", 0.0)), 0.0)
+
     def match_weight(self, gamma: np.ndarray, tf: np.ndarray | None = None) -> np.ndarray:
         """Match weight (bits) of each pair."""
         # One column at a time and in chunks of pairs: no (pairs x comparisons) float
@@ -342,7 +439,8 @@ class LevelScorer(ParamsMixin):
         for k, wk in enumerate(self.weights_):
             g = gamma[:, k]
             w += np.where(g >= 0, np.asarray(wk, dtype=float)[np.maximum(g, 0)], 0.0)
-        return w + self.tf_weight(gamma, tf) + self.household_term(gamma, tf)
+        return w + self.tf_weight(gamma, tf) + self.household_term(gamma, tf) + \
+            self.family_term(gamma)
 
     def predict_proba(self, gamma: np.ndarray, tf: np.ndarray | None = None) -> np.ndarray:
         """Match probability of each pair."""
@@ -356,6 +454,14 @@ class LevelScorer(ParamsMixin):
         """
         rows = [{"comparison": "prior", "level": -1, "level_name": "lambda",
                  "m": getattr(self, "lambda_", np.nan), "u": np.nan, "weight": self.prior_}]
+        det = getattr(self, "lambda_deterministic_", np.nan)
+        if det is not None and np.isfinite(det) and 0 < det < 1:
+            # beside the learned prior: the share of matches that deterministic rules
+            # imply (a check on EM, not used for scoring)
+            rows.append({"comparison": "prior (deterministic rules)", "level": -1,
+                         "level_name": f"lambda, rules' recall assumed "
+                                       f"{self.deterministic_recall_:g}",
+                         "m": det, "u": np.nan, "weight": float(np.log2(det / (1 - det)))})
         m = getattr(self, "m_", None)
         u = getattr(self, "u_", None)
         for k, name in enumerate(names):
@@ -370,7 +476,7 @@ class LevelScorer(ParamsMixin):
 
 
 class FellegiSunter(LevelScorer):
-    """Unsupervised Fellegi-Sunter model (m and lambda by EM, u fixed from random pairs).
+    """Unsupervised Fellegi-Sunter model (m and lambda by EM, u fixed).
 
     Parameters
     ----------
@@ -390,14 +496,20 @@ class FellegiSunter(LevelScorer):
     prior_strength : tuple of float
         Pseudo-pairs of the m and u priors (they only matter on small data).
     fix_u : bool
-        Keep u at its random-pair estimate (Splink's default). ``False`` re-estimates
-        u on the candidate pairs too (classic Fellegi-Sunter EM), which suits blocking
-        that makes non-matching candidates look alike (sorted neighbourhood on names).
+        Keep u fixed during EM (default, as Splink: EM learns m and lambda only). ``False``
+        re-estimates u on the candidate pairs too (classic Fellegi-Sunter EM).
     min_session_pairs : int
         Training sessions with fewer pairs are skipped.
     u_from : {'last_session', 'all_sessions'}
         With ``fix_u=False`` and sessions: score with the u refined by the last session,
         or with the sessions' refined u averaged (weighted by expected non-matches).
+    full_weight_matches : float
+        A session counts fully in the average of m once EM expects this many matches in
+        it; below, in proportion. Every session counts at most once, so none dominates.
+    max_personal_else : float
+        A session whose match class disagrees on a personal field (first name, birth
+        date: not shared by relatives) more often than this is implausible - it has
+        settled on namesakes or relatives - and is dropped (reported in ``sessions_``).
 
     Attributes
     ----------
@@ -405,10 +517,18 @@ class FellegiSunter(LevelScorer):
         Probabilities per level of each comparison.
     lambda_ : float
         Share of matches among the candidate pairs.
+    lambda_all_pairs_ : float
+        Share of matches among all record pairs (the prior; same population as u).
+    lambda_deterministic_, deterministic_recall_ : float
+        The same share estimated from deterministic rules and the recall assumed for
+        them (given to :meth:`fit`; NaN otherwise), reported beside the learned one.
     prior_ : float
-        ``log2(lambda_ / (1 - lambda_))``.
+        ``log2(lambda_all_pairs_ / (1 - lambda_all_pairs_))``.
     weights_ : list of ndarray
         ``log2(m / u)`` per level.
+    sessions_ : list of dict
+        Per training session: ``session``, ``pairs``, ``lambda``, ``expected_matches``,
+        ``weight`` (in the average of m), ``used``, ``reason`` (why it was dropped).
     n_iter_ : int
     converged_ : bool
 
@@ -420,7 +540,8 @@ class FellegiSunter(LevelScorer):
 
     def __init__(self, max_iter=100, tol=1e-6, lambda_init=0.1, m_init_exact=0.9,
                  min_level_count=5, prior_strength=(10.0, 100.0), fix_u=True,
-                 min_session_pairs=20, u_from="last_session"):
+                 min_session_pairs=20, u_from="last_session", full_weight_matches=100.0,
+                 max_personal_else=0.5):
         self.max_iter = max_iter
         self.tol = tol
         self.lambda_init = lambda_init
@@ -430,6 +551,8 @@ class FellegiSunter(LevelScorer):
         self.fix_u = fix_u
         self.min_session_pairs = min_session_pairs
         self.u_from = u_from
+        self.full_weight_matches = full_weight_matches
+        self.max_personal_else = max_personal_else
 
     def _m_init(self, L):
         if L == 1:
@@ -503,17 +626,34 @@ class FellegiSunter(LevelScorer):
                     break
         return m, h, pi, it, converged, seen
 
+    def _implausible(self, m_s, seen_s, blocked, personal, names) -> str:
+        """Why a session's m cannot describe matches (``""`` when plausible)."""
+        for k in range(len(m_s)):
+            if blocked[k] or seen_s[k].sum() < self.min_level_count:
+                continue
+            name = names[k] if names else f"comparison {k}"
+            if personal is not None and personal[k] and m_s[k][-1] > self.max_personal_else:
+                return (f"match class disagrees on {name} (m(else) = {m_s[k][-1]:.2f}): "
+                        "namesakes or relatives")
+            agree_m, agree_u = 1 - m_s[k][-1], 1 - self.u_[k][-1]
+            if agree_m <= agree_u:
+                return f"match class agrees on {name} no more than chance"
+        return ""
+
     def fit(self, gamma, u_gamma, n_levels, tf_exact=None, m_prior=None, u_prior=None,
-            shared=None, candidate_share=None, sessions=None):
-        """Estimate u from ``u_gamma`` (random pairs) and m, lambda by EM on ``gamma``.
+            shared=None, candidate_share=None, sessions=None, u=None, names=None,
+            session_names=None, personal=None, lambda_deterministic=None,
+            deterministic_recall=None):
+        """Estimate m and lambda by EM on ``gamma`` with u fixed (or, by default, from ``u_gamma``).
 
         Parameters
         ----------
         gamma : ndarray (n_pairs, n_comparisons) or tuple
             Levels of the candidate pairs, or their distinct rows and counts
             ``(patterns, counts)`` (see :func:`distinct_patterns`, :func:`merge_patterns`).
-        u_gamma : ndarray (n_random, n_comparisons)
-            Levels of random record pairs.
+        u_gamma : ndarray (n_random, n_comparisons) or None
+            Levels of random record pairs (u by their level frequencies), unless ``u``
+            is given.
         n_levels : list of int
             Number of levels of each comparison.
         tf_exact : list of bool, optional
@@ -530,16 +670,25 @@ class FellegiSunter(LevelScorer):
             a surname and an address are not merged.
         candidate_share : float, optional
             Candidate pairs / all possible pairs. EM estimates the class shares among
-            the candidates; scoring full comparison vectors against random-pair u needs
-            the shares among *all* pairs, ``share * candidate_share`` (as Splink's
-            probability that two random records match). ``None`` keeps the candidate
-            shares.
+            the candidates; the prior is the share among *all* pairs (the population u
+            describes), ``share * candidate_share``. ``None`` keeps the candidate shares.
         sessions : list of ndarray or tuple, optional
             Training sessions (as Splink's): comparison vectors (or their patterns and
-            counts) of the pairs of one
-            blocking rule, with the comparisons of that rule's fields set missing
-            (agreement there is forced by the block, not evidence). m and h are averaged
-            over the sessions; the class shares are then estimated on ``gamma``.
+            counts) of the pairs of one blocking rule, with the comparisons of that
+            rule's fields set missing (agreement there is forced by the block, not
+            evidence). Each plausible session's m counts at most once in the average
+            (see ``full_weight_matches``); implausible ones are dropped and reported in
+            ``sessions_``. The class shares are then estimated on ``gamma``.
+        u : list of ndarray, optional
+            u per level of each comparison, fixed (value counts over the whole table and
+            random pairs: :func:`cdmkit.link.pipeline.estimate_u`).
+        names, session_names : list of str, optional
+            Comparison and session names for ``sessions_``.
+        personal : list of bool, optional
+            Comparisons relatives do not share (default: those not ``shared``).
+        lambda_deterministic, deterministic_recall : float, optional
+            Share of matches among all pairs from deterministic rules and the recall
+            assumed (:func:`deterministic_lambda`), kept for the report.
 
         Returns
         -------
@@ -551,56 +700,82 @@ class FellegiSunter(LevelScorer):
         gamma = _as_level_data(gamma)
         K = gamma[0].shape[1] if isinstance(gamma, tuple) else gamma.shape[1]
         a_m, a_u = self.prior_strength
-        self.u_ = u_probabilities(np.asarray(u_gamma), n_levels, u_prior, a_u)
-        self._u_rand = [u.copy() for u in self.u_]
+        if u is not None:
+            self.u_ = [np.asarray(x, dtype=float).copy() for x in u]
+        else:
+            self.u_ = u_probabilities(np.asarray(u_gamma), n_levels, u_prior, a_u)
+        self._u_rand = [x.copy() for x in self.u_]
         u_rand = self._u_rand
         m0 = [self._m_init(L) if m_prior is None else np.asarray(m_prior[k], float)
               for k, L in enumerate(n_levels)]
         use_h = shared is not None and any(shared) and not all(shared)
+        if personal is None:
+            personal = None if shared is None else [not x for x in shared]
         h0 = [m0[k].copy() if use_h and shared[k] else self.u_[k].copy() for k in range(K)]
         pi0 = np.array([self.lambda_init, 0.05 if use_h else 0.0, 0.0])
         pi0[2] = 1 - pi0[0] - pi0[1]
         opts = dict(n_levels=n_levels, m_prior=m_prior, use_h=use_h, shared=shared)
+        self.sessions_ = []
         if sessions:
-            # Splink-style training sessions: each session's m (and h) count only for the
-            # comparisons it does not block on, weighted by the session's expected matches.
             acc_m = [np.zeros(L) for L in n_levels]
             acc_h = [np.zeros(L) for L in n_levels]
             wm, wh = np.zeros(K), np.zeros(K)
             acc_u, wu = [np.zeros(L) for L in n_levels], np.zeros(K)
             seen = [np.zeros(L) for L in n_levels]
-            for g_s in sessions:
+            for s_idx, g_s in enumerate(sessions):
                 pats_s, counts_s = distinct_patterns(_as_level_data(g_s))
                 n_s = int(counts_s.sum())
+                row = {"session": session_names[s_idx] if session_names else f"session {s_idx}",
+                       "pairs": n_s, "lambda": np.nan, "expected_matches": np.nan,
+                       "weight": 0.0, "used": False, "reason": ""}
+                self.sessions_.append(row)
                 if n_s < self.min_session_pairs:
-                    continue  # too few pairs to learn from; other sessions or priors decide
+                    row["reason"] = f"fewer than {self.min_session_pairs} pairs"
+                    continue
+                u_before = [x.copy() for x in self.u_]
                 m_s, h_s, pi_s, _, _, seen_s = self._em(
                     (pats_s, counts_s), [x.copy() for x in m0], [x.copy() for x in h0],
                     pi0.copy(), **opts)
+                blocked = [not (pats_s[:, k] >= 0).any() for k in range(K)]
+                expected = float(pi_s[0] * n_s)
+                row.update({"lambda": float(pi_s[0]), "expected_matches": expected})
+                reason = self._implausible(m_s, seen_s, blocked, personal, names) \
+                    if self.fix_u else ""
+                if not reason and expected < 1.0:
+                    reason = "no matches expected"
+                if reason:
+                    row["reason"] = reason
+                    if not self.fix_u:
+                        self.u_ = u_before  # a dropped session leaves no trace
+                    continue
+                # each session counts at most once: a session whose block fills with
+                # namesakes cannot outweigh the others by its size
+                wt = min(1.0, expected / self.full_weight_matches) if self.fix_u else \
+                    pi_s[0] * n_s
+                wt_h = min(1.0, pi_s[1] * n_s / self.full_weight_matches) if self.fix_u else \
+                    pi_s[1] * n_s
+                row.update({"weight": float(wt), "used": True})
                 for k in range(K):
-                    if not (pats_s[:, k] >= 0).any():
+                    if blocked[k]:
                         continue  # blocked on in this session: no information
                     seen[k] += seen_s[k]
-                    acc_m[k] += pi_s[0] * n_s * m_s[k]
-                    wm[k] += pi_s[0] * n_s
+                    acc_m[k] += wt * m_s[k]
+                    wm[k] += wt
                     if not self.fix_u and self.u_from == "all_sessions":
                         acc_u[k] += pi_s[2] * n_s * self.u_[k]
                         wu[k] += pi_s[2] * n_s
                     if use_h and shared[k]:
-                        acc_h[k] += pi_s[1] * n_s * h_s[k]
-                        wh[k] += pi_s[1] * n_s
-            m = [acc_m[k] / wm[k] if wm[k] > 0 else m0[k] for k in range(K)]
-            h = [acc_h[k] / wh[k] if wh[k] > 0 else h0[k] for k in range(K)]
-            if self.u_from == "all_sessions":
+                        acc_h[k] += wt_h * h_s[k]
+                        wh[k] += wt_h
+            if not any(r["used"] for r in self.sessions_):
+                # no usable session: one EM on all candidates, priors where it sees nothing
+                m, h, _, _, _, seen = self._em(gamma, [x.copy() for x in m0],
+                                               [x.copy() for x in h0], pi0.copy(), **opts)
+            else:
+                m = [acc_m[k] / wm[k] if wm[k] > 0 else m0[k] for k in range(K)]
+                h = [acc_h[k] / wh[k] if wh[k] > 0 else h0[k] for k in range(K)]
+            if not self.fix_u and self.u_from == "all_sessions":
                 self.u_ = [acc_u[k] / wu[k] if wu[k] > 0 else self.u_[k] for k in range(K)]
-            # With fix_u=False, u is refined session after session (each EM starts from the
-            # previous session's u, as Splink's sessions start from the current model); the
-            # comparisons a session blocks on return to the random-pair u there. The last
-            # session (a name sorted neighbourhood, whose non-matches are otherwise close to
-            # random pairs) leaves the u used for scoring; with u_from="all_sessions" the u
-            # used for scoring is the average of the sessions' refined u (weighted by their
-            # expected non-matches, each comparison over the sessions that see it): more
-            # conservative, for very large data where namesakes dominate the last session.
             if use_h:  # relatives agree on personal fields as often as random people
                 h = [h[k] if shared[k] else u_rand[k] for k in range(K)]
             # class shares among the candidates, with m, h and u fixed
@@ -615,7 +790,12 @@ class FellegiSunter(LevelScorer):
         scale = 1.0 if candidate_share is None else float(min(max(candidate_share, 1e-300), 1))
         pi_all = np.array([pi[0] * scale, pi[1] * scale, 0.0])
         pi_all[2] = 1 - pi_all[0] - pi_all[1]
+        self.lambda_all_pairs_ = float(pi_all[0])
         self.prior_ = float(np.log2(max(pi_all[0], 1e-300) / pi_all[2]))
+        self.lambda_deterministic_ = float("nan") if lambda_deterministic is None \
+            else float(lambda_deterministic)
+        self.deterministic_recall_ = float("nan") if deterministic_recall is None \
+            else float(deterministic_recall)
 
         def weights(probs):
             out = []
@@ -637,9 +817,16 @@ class FellegiSunter(LevelScorer):
         else:
             self.h_ = self.household_weights_ = None
         if tf_exact is not None:
-            self.tf_exact_u_ = [float(u_rand[k][0]) if on else None
+            # the u a level's weight stands on: the prior's where too few pairs were seen,
+            # so that a term-frequency adjustment corrects the weight actually used
+            u_tf = [np.asarray(u_rand[k], dtype=float).copy() for k in range(K)]
+            if m_prior is not None and u_prior is not None:
+                for k in range(K):
+                    few = seen[k] < self.min_level_count
+                    u_tf[k][few] = np.asarray(u_prior[k], dtype=float)[few]
+            self.tf_exact_u_ = [float(u_tf[k][0]) if on else None
                                 for k, on in enumerate(tf_exact)]
-            self.tf_level_u_ = [np.asarray(u_rand[k], dtype=float).tolist() if on else None
+            self.tf_level_u_ = [u_tf[k].tolist() if on else None
                                 for k, on in enumerate(tf_exact)]
         else:
             self.tf_exact_u_ = self.tf_level_u_ = None

@@ -25,7 +25,22 @@ from .blocking import rule_keys
 from .clustering import components
 from .normalize import digits_key, email_key, map_unique, name_key, text_key
 
-__all__ = ["assign_households", "DEFAULT_HOUSEHOLD_RULES", "household_keys"]
+__all__ = ["assign_households", "DEFAULT_HOUSEHOLD_RULES", "household_keys", "FAMILY_RULES",
+           "FAMILY_PENALTY", "family_rules", "family_exemptions"]
+
+#: Pairs that are relatives, never one person, whatever else they share: (rule name,
+#: comparator kind, level name). Twins share a surname, an address, a landline and a birth
+#: date, but not a given name; a father and son of one name at one address were born a
+#: generation apart. ``else`` of a first-name comparison with nickname and initial levels
+#: means a clearly different name (not ``Bill``/``William``, not ``J``/``John``, not a
+#: typo); ``else`` of a date comparison means 15 or more years apart.
+FAMILY_RULES = [
+    ("different first name (a relative, not the same person)", "first_name", "name", "else"),
+    ("born a generation apart (15+ years)", "birth_date", "date", "else"),
+]
+
+#: Bits a family rule takes from a pair's weight: more than any agreement can add.
+FAMILY_PENALTY = 60.0
 
 #: Keys that put customers in one household (each rule used only when its columns exist).
 DEFAULT_HOUSEHOLD_RULES = [
@@ -110,3 +125,50 @@ def assign_households(records: pd.DataFrame, customer_ids, rules=None, max_size:
     digits = pd.Series(names).str.replace(r"^\D+", "", regex=True)
     hh_names = (prefix + digits).to_numpy()
     return hh_names[hh[ccode]]
+
+
+def family_rules(settings, comparators) -> list[dict]:
+    """The :data:`FAMILY_RULES` that apply to these comparisons, for ``model.family_rules_``.
+
+    A first-name rule needs the nickname comparator (with its ``initial`` level), so
+    that ``else`` is a clearly different name.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cdmkit.link.settings import infer_settings
+    >>> s = infer_settings(pd.DataFrame({"first_name": ["a"], "birth_date": ["1980-01-01"]}))
+    >>> [(r["name"][:20], r["level"]) for r in family_rules(s, [c.build() for c in s.comparisons])]
+    [('different first name', 5), ('born a generation ap', 5)]
+    """
+    out = []
+    for name, column, kind, level in FAMILY_RULES:
+        for k, (spec, comp) in enumerate(zip(settings.comparisons, comparators)):
+            if spec.column != column or spec.comparator != kind:
+                continue
+            if kind == "name" and "initial" not in comp.level_names:
+                continue
+            if level in comp.level_names:
+                out.append({"name": name, "comparison": k,
+                            "level": comp.level_names.index(level)})
+    return out
+
+
+def family_exemptions(settings, comparators) -> list[dict]:
+    """Identifier comparisons whose agreement (exact or one edit) overrides the family rules.
+
+    Relatives never share a national ID; when one agrees, a different given name or
+    birth date is an error in one record (``model.family_exempt_``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cdmkit.link.settings import infer_settings
+    >>> s = infer_settings(pd.DataFrame({"first_name": ["a"], "national_id": ["1"]}))
+    >>> family_exemptions(s, [c.build() for c in s.comparisons])
+    [{'comparison': 1, 'levels': [0, 1]}]
+    """
+    return [{"comparison": k, "levels": [lv for lv, n in enumerate(comp.level_names)
+                                         if n != "else"]}
+            for k, (spec, comp) in enumerate(zip(settings.comparisons, comparators))
+            if spec.comparator == "identifier"]

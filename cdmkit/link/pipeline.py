@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -30,15 +31,16 @@ from .blocking import block
 from .crossname import add_name_keys
 from .clustering import cluster_pairs, cluster_size_table
 from .evaluate import blocking_recall, pairwise_scores, true_pairs, truth_for
-from .fellegi_sunter import (FellegiSunter, LevelScorer, PairFrequencies,
-                             distinct_patterns, merge_patterns)
+from .fellegi_sunter import (FellegiSunter, LevelScorer, PairFrequencies, agreement_share,
+                             deterministic_lambda, distinct_patterns, merge_patterns)
+from .households import FAMILY_PENALTY, family_exemptions, family_rules
 from .normalize import map_unique, text_key
-from .settings import SHARED_FIELDS, LinkageSettings, canonicalize_columns, infer_settings
+from .settings import PERSONAL_FIELDS, SHARED_FIELDS, LinkageSettings, canonicalize_columns, infer_settings
 from .supervised import SupervisedScorer, load_labels
 
 __all__ = ["ScoredLinkage", "LinkageReport", "LinkageResult", "score_and_cluster",
            "resolve_identities", "dedupe", "link", "prepare_records", "source_priority_of",
-           "linkage_columns"]
+           "linkage_columns", "estimate_u", "deterministic_matches", "without_matches"]
 
 
 #: Columns a derived blocking key forces to agree (ignored by EM in that rule's session).
@@ -204,6 +206,27 @@ def _apply_name_swaps(g, p, comparators, swap):
     return swapped
 
 
+#: E-mail levels at which the local part carries the name (the same or a similar local part).
+_NAME_LOCAL_LEVELS = ("same_local_part_name_only",)
+
+
+def _no_double_counting(g, settings, comparators) -> None:
+    """Name evidence counted once: ``email_name`` is set missing where the e-mail
+    comparison already found the same name-only local part (in place).
+
+    ``ann.lee@a`` against ``ann.lee@b`` agrees on a local part that spells the name;
+    that the other record's surname stands in this address is then the same fact again.
+    """
+    idx = {s.comparator: k for k, s in enumerate(settings.comparisons)}
+    if "email" not in idx or "email_name" not in idx:
+        return
+    ke, kn = idx["email"], idx["email_name"]
+    names = comparators[ke].level_names
+    levels = [names.index(n) for n in _NAME_LOCAL_LEVELS if n in names]
+    if levels:
+        g[np.isin(g[:, ke], levels), kn] = -1
+
+
 def _training_patterns(gamma, rule_of, members, blocked, chunk: int | None = None):
     """EM training data as distinct comparison vectors and counts, counted chunk by chunk.
 
@@ -233,6 +256,181 @@ def _training_patterns(gamma, rule_of, members, blocked, chunk: int | None = Non
             parts.append(distinct_patterns(g))
         sessions.append(merge_patterns(parts, K))
     return train, sessions
+
+
+def estimate_u(comparators, uniques, codes, sources, link_type, rng, swap=None,
+               sample_size: int = 100_000, min_hits: int = 30,
+               max_sample: int = 400_000, settings=None) -> list[np.ndarray]:
+    """u per level of each comparison: counted where value counts tell, sampled elsewhere.
+
+    Exact-type levels (exact, and "same key but not exact" levels such as the same
+    e-mail local part or the same last 8 phone digits: :meth:`Comparator.counted_u`) are
+    ``sum_v c_v (c_v - 1) / (N (N - 1))`` over the whole table - one group-by each
+    (:func:`agreement_share`), exact even for levels far too rare for any sample. The
+    other (fuzzy) levels are estimated from random record pairs, drawn in growing
+    batches until each such level has ``min_hits`` hits or ``max_sample`` pairs were
+    compared (only the comparisons still short of hits are compared again); a table
+    with fewer pairs than that is compared pair by pair. Every estimate is smoothed
+    towards the comparator's prior by ten pseudo-pairs, which only matters on tiny
+    tables; ``else`` takes the rest.
+
+    Parameters
+    ----------
+    comparators : list of Comparator
+    uniques, codes : list of ndarray
+        Distinct prepared values and each record's code into them, per comparison.
+    sources : array-like
+        Source of each record (pairs as ``link_type`` allows).
+    link_type : str
+    rng : numpy.random.Generator
+    swap : tuple, optional
+        Crosswise name comparison set-up (random pairs are compared as candidates are).
+    settings : LinkageSettings, optional
+        The comparisons' settings (random pairs count name evidence once, as candidates).
+    sample_size, min_hits, max_sample : int
+
+    Returns
+    -------
+    list of ndarray
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from cdmkit.link.comparators import NameComparator
+    >>> c = NameComparator("n")
+    >>> vals = pd.Series(["ann", "ann", "bo", "bob", "cy", "dee"] * 50)
+    >>> codes, uniq = pd.factorize(c.prepare(vals))
+    >>> u = estimate_u([c], [np.asarray(uniq, dtype=object)], [codes.astype(np.int64)],
+    ...                np.zeros(len(vals)), "dedupe_only", np.random.default_rng(0))
+    >>> round(float(u[0][0]), 2)   # exact: 100 * 99 + 4 * (50 * 49) of 300 * 299 pairs
+    0.22
+    """
+    n = len(codes[0]) if codes else 0
+    src = pd.factorize(pd.Series(np.asarray(sources)))[0]
+    K = len(comparators)
+    n_levels = [len(c.level_names) for c in comparators]
+    n_present, counted = [], []
+    for k, comp in enumerate(comparators):
+        present = codes[k] >= 0
+        agree = partial(agreement_share, present=present, sources=src, link_type=link_type)
+        counted.append({int(lv): float(v) for lv, v in
+                        comp.counted_u(uniques[k], codes[k], agree).items()})
+        n_present.append(float(_n_possible_pairs(pd.Series(src[present]), link_type)))
+    need = [[lv for lv in range(L - 1) if lv not in counted[k]] for k, L in enumerate(n_levels)]
+    hits = [np.zeros(L) for L in n_levels]
+    valid = np.zeros(K)
+    todo = [k for k in range(K) if need[k]]
+    total, size = 0, int(sample_size)
+    n_all = _n_possible_pairs(pd.Series(src), link_type)
+    while todo and total < max_sample and n >= 2:
+        if n_all <= max_sample:  # a small table: every allowed pair once, u exact
+            i, j = np.triu_indices(n, 1)
+            keep = {"dedupe_only": src[i] == src[j], "link_only": src[i] != src[j]}.get(
+                link_type, np.ones(len(i), dtype=bool))
+            p = np.column_stack([i[keep], j[keep]]).astype(np.int64)
+        else:
+            p = _random_pairs(n, min(size, max_sample - total), rng, src, link_type)
+        if not len(p):
+            break
+        g = np.full((len(p), K), -1, dtype=np.int8)
+        for k in todo:
+            g[:, k] = comparators[k].levels_from_codes(uniques[k], codes[k][p[:, 0]],
+                                                       codes[k][p[:, 1]])
+        if swap is not None and swap[0] in todo and swap[1] in todo:
+            _apply_name_swaps(g, p, comparators, swap)
+        if settings is not None:
+            _no_double_counting(g, settings, comparators)
+        for k in todo:
+            col = g[:, k]
+            col = col[col >= 0]
+            hits[k] += np.bincount(col, minlength=n_levels[k])[:n_levels[k]]
+            valid[k] += len(col)
+        total += len(p)
+        if n_all <= max_sample:
+            break
+        todo = [k for k in todo if hits[k][need[k]].min() < min_hits]
+        size *= 2
+    a_u = 10.0
+    out = []
+    for k, comp in enumerate(comparators):
+        prior = np.asarray(comp.u_prior(), dtype=float)
+        uk = np.zeros(n_levels[k])
+        for lv in range(n_levels[k] - 1):
+            if lv in counted[k]:
+                share, weight = counted[k][lv], n_present[k]
+            else:
+                share, weight = (hits[k][lv] / valid[k] if valid[k] else 0.0), valid[k]
+            uk[lv] = (share * weight + a_u * prior[lv]) / (weight + a_u)
+        uk[-1] = max(1.0 - uk[:-1].sum(), 1e-6)
+        out.append(uk / uk.sum())
+    return out
+
+
+def without_matches(u, n_present, expected, floor: float = 0.05) -> list[np.ndarray]:
+    """u of the exact level among non-matches from u among all pairs, taking out the
+    expected matches.
+
+    ``u[k][0] * n_present[k]`` pairs agree exactly among the ``n_present[k]`` pairs
+    where comparison ``k`` applies; ``expected[k][0]`` of them are matches (sum of the
+    candidates' match probabilities at that level - agreeing matches are candidates).
+    For identifier-like values (the same e-mail, phone or street) the matches are most
+    of the agreeing pairs. At most ``1 - floor`` of the level's pairs are put down to
+    matches (estimates are noisy); other levels are left as they are.
+
+    Examples
+    --------
+    >>> out = without_matches([np.array([2e-4, 0.9998])], [1e6], [np.array([100.0, 5.0])])
+    >>> out[0].round(6).tolist()
+    [0.0001, 0.9999]
+    """
+    out = []
+    for uk, nk, ek in zip(u, n_present, expected):
+        uk, ek = np.asarray(uk, dtype=float), np.asarray(ek, dtype=float)
+        if nk <= 0:
+            out.append(uk)
+            continue
+        agree = uk * nk
+        c = uk.copy()
+        # the exact level only: below it (the same local part of an e-mail on another
+        # domain, similar names) namesakes, which the first fit may still count as
+        # matches, are the agreeing non-matches that u must keep
+        c[0] = max(agree[0] - ek[0], floor * agree[0]) / max(nk - ek.sum(), 1.0)
+        c[-1] = max(1.0 - c[:-1].sum(), 1e-6)
+        out.append(c / c.sum())
+    return out
+
+
+#: Deterministic rules for the share of matches: (comparison name, level name) that must
+#: all hold; a pair meeting any rule is assumed to match.
+DETERMINISTIC_RULES = [
+    (("first_name", "exact"), ("last_name", "exact"), ("birth_date", "exact")),
+    (("email", "exact"), ("first_name", "exact")),
+    (("national_id", "exact"),),
+]
+
+
+def deterministic_matches(gamma, settings, comparators, rules=DETERMINISTIC_RULES) -> int:
+    """Candidate pairs meeting any of the deterministic ``rules`` whose comparisons exist.
+
+    Examples
+    --------
+    >>> from cdmkit.link.settings import ComparisonSpec, LinkageSettings
+    >>> s = LinkageSettings([], [ComparisonSpec("national_id", "identifier", "national_id")])
+    >>> deterministic_matches(np.array([[0], [1], [0]]), s, [c.build() for c in s.comparisons])
+    2
+    """
+    idx = {spec.name: k for k, spec in enumerate(settings.comparisons)}
+    hit = np.zeros(len(gamma), dtype=bool)
+    for rule in rules:
+        if not all(name in idx and level in comparators[idx[name]].level_names
+                   for name, level in rule):
+            continue
+        ok = np.ones(len(gamma), dtype=bool)
+        for name, level in rule:
+            k = idx[name]
+            ok &= gamma[:, k] == comparators[k].level_names.index(level)
+        hit |= ok
+    return int(hit.sum())
 
 
 def _refine_columns(refine_on) -> list[str]:
@@ -634,6 +832,7 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
                 gc[:, k] = comp.levels_from_codes(uniques[k], codes[k][pc[:, 0]],
                                                   codes[k][pc[:, 1]])
             sw[start:start + chunk] = _apply_name_swaps(gc, pc, comparators, swap)
+            _no_double_counting(gc, settings, comparators)
         if swapped_out is not None:
             swapped_out.append(sw)
         return g
@@ -681,10 +880,19 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
         model = SupervisedScorer(random_state=seed).fit(compare(lp), ly, n_levels)
     else:
         rng = np.random.default_rng(seed)
-        rp = _random_pairs(n, config.u_sample_size, rng, src, settings.link_type)
         model = FellegiSunter(max_iter=config.em_max_iter, tol=config.em_tol,
                               fix_u=config.em_fix_u if config.em_training == "sessions"
                               else False, u_from=config.em_u_from)
+        if model.fix_u:
+            # u fixed during EM: exact-type levels counted over the whole table, the
+            # others from random pairs until each level has enough hits
+            u_fixed, u_gamma = estimate_u(comparators, uniques, codes, records["source"],
+                                          settings.link_type, rng, swap,
+                                          config.u_sample_size, config.u_min_hits,
+                                          config.u_max_sample_size, settings), None
+        else:
+            rp = _random_pairs(n, config.u_sample_size, rng, src, settings.link_type)
+            u_fixed, u_gamma = None, compare(rp)
         # As in Splink's training sessions: within the block of the rule that found a pair,
         # agreement on that rule's fields is forced, not evidence, so EM ignores those fields
         # for that pair. The prior is then rescaled from candidate pairs to all pairs.
@@ -700,13 +908,36 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
             train, sessions = _training_patterns(gamma, rule_of, members, blocked)
             n_possible = _n_possible_pairs(records["source"], settings.link_type)
             share = len(pairs) / n_possible if n_possible else None
-        model.fit(train, compare(rp), n_levels, tf_exact=tf_on, sessions=sessions,
-                  candidate_share=share,
+        n_possible = _n_possible_pairs(records["source"], settings.link_type)
+        fit = partial(model.fit, train, u_gamma, n_levels, tf_exact=tf_on, sessions=sessions,
+                  candidate_share=share, names=[s.name for s in settings.comparisons],
+                  session_names=[r.label for r in settings.blocking_rules],
                   m_prior=[c.m_prior() for c in comparators],
                   u_prior=[c.u_prior() for c in comparators],
                   shared=[s.column in SHARED_FIELDS for s in settings.comparisons]
-                  if config.household_class else None)
+                  if config.household_class else None,
+                  personal=[s.column in PERSONAL_FIELDS for s in settings.comparisons],
+                  lambda_deterministic=deterministic_lambda(
+                      deterministic_matches(gamma, settings, comparators), n_possible,
+                      config.deterministic_recall),
+                  deterministic_recall=config.deterministic_recall)
+        fit(u=u_fixed)
+        if u_fixed is not None:
+            # u over all pairs counts the true matches among them too: for identifier-like
+            # levels (the same e-mail, phone or street) they are most of the agreeing
+            # pairs. One correction with the fitted lambda and m, then EM again.
+            prob = probability(model.match_weight(gamma, tf))
+            expected = [np.bincount(np.maximum(gamma[:, k], 0), weights=prob * (gamma[:, k] >= 0),
+                                    minlength=L)[:L] for k, L in enumerate(n_levels)]
+            n_present = [_n_possible_pairs(records["source"][codes[k] >= 0], settings.link_type)
+                         for k in range(len(codes))]
+            del prob
+            fit(u=without_matches(u_fixed, n_present, expected))
         del train, sessions, members
+    if config.family_rules:
+        model.family_rules_ = family_rules(settings, comparators)
+        model.family_exempt_ = family_exemptions(settings, comparators)
+        model.family_penalty_ = FAMILY_PENALTY
     weight = model.match_weight(gamma, tf)
     bar.update()
 
@@ -719,7 +950,8 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
         protect = (kc[pairs[:, 0]] >= 0) & (kc[pairs[:, 0]] == kc[pairs[:, 1]])
     cw = _sparse_best_link(weight, pairs, codes, settings, tw, protect=protect)
     clusters, anomalies = cluster_pairs(n, pairs, cw, tw, config.max_cluster_size,
-                                        config.min_cluster_density, config.chain_guard)
+                                        config.min_cluster_density, config.chain_guard,
+                                        cannot_link=model.family_hits(gamma) >= 0)
     bar.update()
     bar.close()
     return ScoredLinkage(records, settings, comparators, pairs, gamma, tf, model, weight,

@@ -29,11 +29,19 @@ import pandas as pd
 from ..errors import InputError
 
 __all__ = ["BlockingRule", "ComparisonSpec", "LinkageSettings", "infer_settings",
-           "canonicalize_columns", "DEFAULT_COMPARATORS", "SHARED_FIELDS"]
+           "canonicalize_columns", "DEFAULT_COMPARATORS", "SHARED_FIELDS", "PERSONAL_FIELDS"]
 
-#: Fields family members often share (the *same household* class of the EM model).
+#: Fields family members often share (the *same household* class of the EM model). Not
+#: e-mail: relatives share a family address (its own, weaker level) but not a personal
+#: one, and relatives who do share one are kept apart by the family rules
+#: (:data:`cdmkit.link.households.FAMILY_RULES`); counted as shared, an exact personal
+#: e-mail would be explained away as "same household" in records with little else.
 SHARED_FIELDS = frozenset({"last_name", "street", "address_line2", "postcode", "city", "region",
-                           "country", "phone", "email", "_lk_email_name"})
+                           "country", "phone"})
+
+#: Fields that belong to one person and rarely change: a training session whose match
+#: class often disagrees on one of them has settled on namesakes or relatives.
+PERSONAL_FIELDS = frozenset({"first_name", "middle_name", "birth_date", "national_id"})
 
 #: Comparator used for each canonical field when settings are inferred (in this order).
 DEFAULT_COMPARATORS = {
@@ -55,7 +63,12 @@ DEFAULT_COMPARATORS = {
 
 #: Comparator options used when settings are inferred.
 _DEFAULT_PARAMS = {"first_name": {"nicknames": True}, "middle_name": {"nicknames": True},
-                   "email": {"shared_level": True}}
+                   "email": {"shared_level": True, "name_level": True}}
+
+#: Comparator kinds whose weights are term-frequency adjusted when settings are inferred:
+#: names, and e-mails (a ``j.smith`` local part shared by namesakes counts less than a
+#: rare one).
+_TF_KINDS = ("name", "email")
 
 _KEY_RE = re.compile(r"^(?P<col>[A-Za-z_][\w]*)(\[:(?P<n>\d+)\])?$")
 
@@ -236,12 +249,12 @@ def infer_settings(df: pd.DataFrame, config=None) -> LinkageSettings:
         comparisons = []
         for c in config.comparisons:
             kind = c.comparator
-            tf = c.tf_adjust if c.tf_adjust is not None else (tf_on and kind == "name")
+            tf = c.tf_adjust if c.tf_adjust is not None else (tf_on and kind in _TF_KINDS)
             comparisons.append(ComparisonSpec(c.name, kind, c.column or c.name, dict(c.params),
                                               bool(tf)))
     else:
         comparisons = [ComparisonSpec(col, kind, col, dict(_DEFAULT_PARAMS.get(col, {})),
-                                      tf_on and kind == "name")
+                                      tf_on and kind in _TF_KINDS)
                        for col, kind in DEFAULT_COMPARATORS.items() if has[col]]
         if has["full_name"] and (has["first_name"] or has["last_name"]):
             comparisons = [c for c in comparisons if c.name != "full_name"]

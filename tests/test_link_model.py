@@ -217,16 +217,15 @@ def test_choose_model_without_store_trains(febrl):
 
 # -- stability over batches (the issue's "what it must show") -------------------------------
 
-# Seeds of the generated company. Seeds 5 and 31 also give one wrong merge each: a late
-# record of one of twins (seed 5: same surname, birth date and address) or of a household
-# member with a similar first name (seed 31: Natalie/Natasha at one address) links to both
-# people. That is the model's household error (issue 12 point 2), made the same with or
-# without a saved model - not drift; add those seeds here once households are fixed.
-@pytest.fixture(scope="module", params=[11, 23])
+# Seeds of the generated company. Seed 5 (a late record of one of twins) passes since the
+# family rules. Seed 31 still gives one wrong merge: a late record of a household member with
+# a similar first name (Natalie/Natasha at one address) links to both people - the model's
+# household error (issue 12 point 2), made the same with or without a saved model, not
+# drift; add it here once that is fixed.
+@pytest.fixture(scope="module", params=[5, 11, 23])
 def company(tmp_path_factory, request):
     """A generated company, an unrelated company, and records held back as re-registrations."""
-    generate = pytest.importorskip("cdmkit.generate")
-    collect = pytest.importorskip("cdmkit.collect")
+    from cdmkit import collect, generate
     from cdmkit.config import load_config
     from cdmkit.link import load_ground_truth
 
@@ -274,10 +273,17 @@ def test_new_batches_move_no_existing_customer_except_by_correct_logged_merges(c
     moved = before[before != after]
     merges = r2.id_changes[r2.id_changes["event"] == "merge"]
     merged_into = dict(zip(merges["other_id"], merges["customer_id"]))
+    splits = r2.id_changes[r2.id_changes["event"] == "split"]
+    split_from = set(zip(splits["customer_id"], splits["other_id"]))
+    cm2 = r2.customer_map.set_index(KEY)["customer_id"]
     for key, old in moved.items():
-        # the only way an existing record's ID may change: its customer was merged, logged
-        assert merged_into.get(old) == after[key], (key, old, after[key])
-    assert (r2.id_changes["event"] != "split").all(), r2.id_changes
+        if merged_into.get(old) == after[key]:
+            continue  # its customer was merged, logged (checked for correctness below)
+        # otherwise only a logged split that corrects run 1: the record leaves people it
+        # does not belong to (new evidence), and nobody of its own person stays behind
+        assert (after[key], old) in split_from, (key, old, after[key])
+        stayed = set(person.reindex(cm2[cm2 == old].index))
+        assert person[key] not in stayed, (key, old, after[key], person[key], stayed)
     # every merge is correct: the merged-away customer's people were already in the kept one
     # (checked on the records each had before the run; run 1 may hold its own errors)
     people = person.reindex(before.index).groupby(before.to_numpy()).agg(set)

@@ -76,7 +76,10 @@ def test_explorer_static_snapshot_and_slider(scored):
     assert fig.axes[0].get_xlabel() == "match probability threshold" and len(fig.axes) == 2
     box = ThresholdExplorer(scored).widget()
     slider, html = box.children
-    assert ex.at(0.5)["links"] != ex.at(0.9)["links"]
+    # the slider follows the table (FEBRL1's scores separate so cleanly that every grid
+    # threshold gives the same 498 links, so the count alone cannot show the slider moved)
+    lo = ex.table["threshold"].min()
+    before = html.value
     assert slider.value == 0.5 and f"<td>{ex.at(0.5)['links']}</td>" in html.value
-    slider.value = 0.9
-    assert f"<td>{ex.at(0.9)['links']}</td>" in html.value
+    slider.value = lo
+    assert f"<td>{ex.at(lo)['links']}</td>" in html.value and html.value != before

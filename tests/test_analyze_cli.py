@@ -104,7 +104,8 @@ def test_clv_command_mbgnbd_and_saved_models(tmp_path):
     from cdmkit.analyze import load_model
 
     out, models = tmp_path / "clv.csv", tmp_path / "models"
-    r = CliRunner().invoke(app, ["clv", str(_file(tmp_path)), "--customer", "cust", "--date",
+    path, _ = _shop(tmp_path)  # enough customers to identify the model (convergence is required)
+    r = CliRunner().invoke(app, ["clv", str(path), "--customer", "cust", "--date",
                                  "day", "--value", "value", "--out", str(out), "--model",
                                  "mbgnbd", "--unit", "D", "--save-models", str(models)])
     assert r.exit_code == 0, r.output

@@ -175,6 +175,7 @@ def test_real_fits_healthy_bgnbd_usable_and_no_dropout_pareto_flagged():
 
 
 @pytest.mark.slow
+@pytest.mark.shared_data
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_online_retail_daily_fits_are_judged_unusable(shared_data):
     """The issue's case on the real UCI Online Retail data: on daily data both transaction

@@ -185,6 +185,11 @@ else:
 # %%
 clv_table = clv.output_table()
 ctx.write_table("clv", clv_table)
+# Judged before it is shown: a reader of this table alone must see what not to send.
+caution = verdicts.caution_note(verdicts.assess(
+    {"analysis": {**ctx.figures(), **verdicts.evidence_figures(clv_table)}}))
+if caution:
+    display(Markdown(caution))
 _ = ctx.show(clv_table.sort_values(["clv", "expected_purchases", "customer_id"],
                                    ascending=[False, False, True]).round(2),
              n=15, caption=f"Top customers (horizon {cfg.clv_horizon:g} {cfg.time_unit})")

@@ -139,6 +139,7 @@ class DuckDBBackend(Backend):
         except duckdb.Error as exc:
             raise CdmkitError(f"{self.path}: cannot open the customer database "
                               f"({str(exc).splitlines()[0]})") from None
+        self.con.execute("SET enable_progress_bar = false")  # no bars in terminals or reports
         self._n = 0
 
     def execute(self, sql, params=None):

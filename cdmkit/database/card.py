@@ -159,6 +159,7 @@ def customer_card(db: Backend, customer_id: str, *, show_raw: bool = False,
     card["value"] = {f: r.get(f) for f in ("rfm_segment", "cluster_label", "n_orders",
                                           "total_spend", "first_purchase", "last_purchase",
                                           "clv", "p_alive", "expected_purchases",
+                                          "value_verdict",
                                           "churn_probability", "n_events", "last_event",
                                           "n_interactions", "last_contact")}
     tx = _q(db, "SELECT timestamp, product_name, product_id, quantity, amount, source "

@@ -67,7 +67,7 @@ TABLES: dict[str, dict[str, str]] = {
         "n_orders": _I, "total_spend": _F, "first_purchase": _TS, "last_purchase": _TS,
         "n_events": _I, "last_event": _TS, "n_interactions": _I, "last_contact": _TS,
         "rfm_segment": _T, "cluster_label": _T, "clv": _F, "p_alive": _F,
-        "expected_purchases": _F, "churn_probability": _F,
+        "expected_purchases": _F, "value_verdict": _T, "churn_probability": _F,
         "golden_hash": _I, "row_hash": _I, "valid_from": _TS, "run_id": _T},
     "customer_history": {
         "customer_id": _T, **_HISTORY_COLUMNS, "golden_hash": _I,

@@ -245,12 +245,48 @@ def build_customers(tables: dict) -> pd.DataFrame:
             t = t.drop_duplicates("customer_id").set_index(t["customer_id"].astype(str)
                                                            .drop_duplicates())
             parts.append(t[[c for c in cols if c in t]].rename(columns=cols))
+    verdict = tables.get("_value_verdict")
+    if verdict and tables.get("clv") is not None:
+        parts.append(pd.DataFrame({"value_verdict": verdict},
+                                  index=tables["clv"]["customer_id"].astype(str).unique()))
     out = base.set_index("customer_id")
     for p in parts[1:]:
         p = p[~p.index.duplicated()]
         for c in p.columns:  # later parts override earlier summaries of the same name
             out[c] = p[c].reindex(out.index)
     return out.reset_index()
+
+
+def value_verdict(run_dir) -> str | None:
+    """The analysis stage's verdict on its CLV and p_alive figures, as stored beside them.
+
+    ``do not use: <reason>`` when a verdict says so, ``use with care`` or ``usable``
+    otherwise; None when the run recorded no verdicts. A lookup then shows whether a
+    customer's CLV may be quoted.
+
+    Examples
+    --------
+    >>> value_verdict("/nonexistent") is None
+    True
+    """
+    import json
+
+    p = Path(run_dir) / "figures" / "analysis.json"
+    if not p.exists():
+        return None
+    try:
+        judged = json.loads(p.read_text(encoding="utf-8")).get("verdicts") or []
+    except (OSError, ValueError):
+        return None
+    about = [v for v in judged if any(a in ("CLV", "p_alive") for a in v.get("avoid") or [])
+             or "p_alive" in str(v.get("subject", ""))]
+    if not about:
+        return None
+    worst = [v for v in about if v.get("status") == "do not use"]
+    if worst:
+        return "do not use: " + worst[0].get("subject", "") + " — see the run's verdicts"
+    return "use with care" if any(v.get("status") == "use with care" for v in about) \
+        else "usable"
 
 
 def _attach_ids(tables: dict, cmap: pd.DataFrame | None) -> dict:
@@ -338,6 +374,7 @@ def update_database(db: Backend, run_dir, *, run_id: str | None = None,
         raise CdmkitError(f"{run_dir}: no golden records or activity tables to load into the "
                           "customer database")
     tables = _attach_ids(tables, tables["customer_map"])
+    tables["_value_verdict"] = value_verdict(run_dir)
     ensure_schema(db)
     say("customer database: comparing with the stored state")
 

@@ -32,7 +32,8 @@ import pandas as pd
 
 __all__ = ["Verdict", "USABLE", "CARE", "AVOID", "NOT_RUN", "transaction_model_verdict",
            "spend_model_verdict", "churn_verdict", "clustering_verdict", "linkage_verdict",
-           "assess", "evidence_figures", "verdict_table", "all_usable", "MODEL_NAMES"]
+           "assess", "evidence_figures", "verdict_table", "all_usable", "MODEL_NAMES",
+           "caution_note"]
 
 USABLE = "usable"
 CARE = "use with care"
@@ -519,3 +520,24 @@ def verdict_table(verdicts: list[Verdict]) -> pd.DataFrame:
         "Evidence": ["; ".join(v.evidence) for v in verdicts],
         "Do not use": [", ".join(v.avoid) for v in verdicts],
     })
+
+
+def caution_note(judged: list[Verdict], stage: str = "analysis") -> str:
+    """A warning to print right above figures that a verdict says not to use ("" when none).
+
+    Reports show tables before the verdict section; a reader of one table alone must
+    still see that its figures are not to be sent.
+
+    Examples
+    --------
+    >>> caution_note([Verdict("BG/NBD", AVOID, "Nobody ever stops buying.", [], ["CLV"])])
+    '**Do not use:** CLV — BG/NBD: Nobody ever stops buying. (See the verdicts.)'
+    >>> caution_note([Verdict("BG/NBD", USABLE, "Fine.")])
+    ''
+    """
+    bad = [v for v in judged if v.stage == stage and v.status == AVOID and v.avoid]
+    if not bad:
+        return ""
+    avoid = list(dict.fromkeys(a for v in bad for a in v.avoid))
+    why = " ".join(f"{v.subject}: {v.summary}" for v in bad)
+    return f"**Do not use:** {', '.join(avoid)} — {why} (See the verdicts.)"

@@ -167,9 +167,8 @@ def _drop_plain_index(df: pd.DataFrame) -> pd.DataFrame:
     names = [n for n in df.index.names if n is not None]
     if names:
         return df.reset_index()
-    if isinstance(df.index, pd.RangeIndex) or (
-            pd.api.types.is_integer_dtype(df.index) and df.index.is_monotonic_increasing
-            and (len(df) == 0 or df.index[0] in (0, 1))):
+    # An unnamed integer index is row positions (also after sorting): nothing for a reader.
+    if isinstance(df.index, pd.RangeIndex) or pd.api.types.is_integer_dtype(df.index):
         return df.reset_index(drop=True)
     return df.reset_index(names="")
 

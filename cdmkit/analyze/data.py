@@ -139,7 +139,7 @@ def cdnow_transactions(sample: bool = True) -> pd.DataFrame:
     Examples
     --------
     >>> tx = cdnow_transactions()
-    >>> tx["customer_id"].nunique(), tx["customer_id"].max()
+    >>> tx["customer_id"].nunique(), int(tx["customer_id"].max())
     (2357, 2357)
     """
     d = cdnow_dir()

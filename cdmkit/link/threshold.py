@@ -217,7 +217,9 @@ class ThresholdExplorer:
         row = self.at(threshold)
         cells = "".join(f"<td>{row[k]:.3f}</td>" if isinstance(row[k], float) else
                         f"<td>{row[k]}</td>" for k in row)
-        head = "".join(f"<th>{k}</th>" for k in row)
+        from ..report.tables import readable
+
+        head = "".join(f"<th>{k}</th>" for k in readable(pd.DataFrame([row])).columns)
         return f"<table><tr>{head}</tr><tr>{cells}</tr></table>"
 
     def widget(self):
@@ -244,7 +246,10 @@ class ThresholdExplorer:
         if self.interactive:
             display(self.widget())
             return
-        display(HTML(self.table.round(4).to_html(index=False)))
+        from ..report.tables import readable, table_html
+
+        display(HTML(table_html(readable(self.table.round(4)),
+                                caption="Links, customers and quality per threshold")))
         display(self.plot())
 
     def __repr__(self):

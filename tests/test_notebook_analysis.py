@@ -29,14 +29,15 @@ def test_clv_models_fitted_and_converged(fig):
 
 
 def test_holdout_metrics_are_consistent(fig):
-    # Measured 2026-12-04 on main at 70e62e2 (demo, 300 persons, seed 7): 267 customers in the
-    # holdout with 87 repeat purchases; predicted 59.1 (-32.1 %), MAE 0.328, RMSE 0.645.
-    # (Predicting no purchase at all gives MAE 87/267 = 0.326: room to improve.)
-    assert fig["holdout_n_customers"] == 267 and fig["holdout_actual_total"] == 87
-    assert fig["holdout_mae"] <= 0.35 and fig["holdout_rmse"] <= 0.68, fig
+    # Measured 2026-12-04 after returns are netted (demo, 300 persons, seed 7): 266 customers
+    # in the holdout with 86 repeat purchases; predicted 57.8 (-32.8 %), MAE 0.324, RMSE 0.638
+    # (naive forecast MAE 0.368; predicting no purchase at all gives 86/266 = 0.323: the
+    # verdicts say so).
+    assert fig["holdout_n_customers"] == 266 and fig["holdout_actual_total"] == 86
+    assert fig["holdout_mae"] <= 0.34 and fig["holdout_rmse"] <= 0.66, fig
     assert abs(fig["holdout_total_error_pct"]) <= 34, fig
     assert fig["holdout_total_error_pct"] == pytest.approx(
-        100 * (fig["holdout_predicted_total"] - 87) / 87)
+        100 * (fig["holdout_predicted_total"] - 86) / 86)
     # bias is mean(predicted - actual), so it ties the totals together
     n = fig["holdout_n_customers"]
     assert fig["holdout_bias"] == pytest.approx(
@@ -75,7 +76,7 @@ def test_churn_scores(demo_run, fig):
     # The demo has enough history for churn: a skip is a failure, not a pass.
     assert "churn_skipped" not in fig, fig.get("churn_skipped")
     assert scores["churn_probability"].between(0, 1).all() and scores["customer_id"].is_unique
-    assert len(scores) == fig["clv_customers"] == 273
+    assert len(scores) == fig["clv_customers"] == 272
     # Measured 2026-12-04 on main at 70e62e2: ROC AUC gbm 0.851, logistic 0.843; precision in
     # the top 10 % 1.0 for both (base rate 0.805).
     assert fig["churn_auc_gbm"] >= 0.83 and fig["churn_auc_logistic"] >= 0.82, fig

@@ -42,7 +42,7 @@ CACHE = ROOT / "bench" / ".cache" / "linkage"
 SETS = ["febrl1", "febrl2", "febrl3", "febrl4"]
 #: Linkage options also benchmarked on the generated company (besides the defaults): the
 #: recipe before the calibrated model (u refined on the candidates during EM).
-VARIANTS = ["em_fix_u=false"]
+VARIANTS = ["em_fix_u=true"]
 VARIANT_ENV = "CDMKIT_BENCH_LINKAGE"
 
 SPLINK_SCRIPT = r'''

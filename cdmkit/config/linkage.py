@@ -13,7 +13,7 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any, Literal, Optional
+from typing import Union, Any, Literal, Optional
 
 from pydantic import Field, field_validator
 
@@ -98,12 +98,15 @@ class LinkageConfig(Section):
         "sessions", description="sessions: as Splink, one EM per blocking rule ignoring the "
         "fields that rule blocks on, then the match share on all candidates (scales to large "
         "data); candidates: one EM on all candidate pairs with u re-estimated on them.")
-    em_fix_u: bool = Field(True, description="Keep u fixed during EM (as Splink; EM learns m "
-                           "and lambda only): exact-type levels counted from value frequencies "
-                           "over the whole table, fuzzy levels from random pairs. false "
-                           "re-estimates u on the candidate pairs (the former recipe: not "
-                           "calibrated, but more precise at 100,000 generated persons - "
-                           "docs/linkage.md, Known limits).")
+    em_fix_u: Union[bool, Literal["auto"]] = Field(
+        "auto", description="true: keep u fixed during EM (as Splink; EM learns m and lambda "
+        "only): exact-type levels counted from value frequencies over the whole table, fuzzy "
+        "levels from random pairs - calibrated, and needed by the family rules on small data, "
+        "but name-derived evidence is not independent, so precision falls at 100,000+ persons. "
+        "false: u refined on the candidate pairs (precision first at scale). auto: true up to "
+        "em_fix_u_max_records records, false above (docs/linkage.md, Known limits).")
+    em_fix_u_max_records: int = Field(50_000, gt=0, description="With em_fix_u auto: the "
+                                      "largest number of records trained with fixed u.")
     em_u_from: Literal["last_session", "all_sessions"] = Field(
         "last_session", description="Only with em_fix_u false: the u used for scoring is "
         "the one refined by the last training session (name neighbourhood) or the average "

@@ -880,8 +880,14 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
         model = SupervisedScorer(random_state=seed).fit(compare(lp), ly, n_levels)
     else:
         rng = np.random.default_rng(seed)
+        fix_u = config.em_fix_u
+        if fix_u == "auto":
+            # Fixed (calibrated) u up to tens of thousands of records; above, namesakes make
+            # name-derived evidence dependent and the refined u is far more precise
+            # (generated company, 1M persons: precision 0.93 against 0.40; docs/linkage.md).
+            fix_u = n <= config.em_fix_u_max_records
         model = FellegiSunter(max_iter=config.em_max_iter, tol=config.em_tol,
-                              fix_u=config.em_fix_u if config.em_training == "sessions"
+                              fix_u=bool(fix_u) if config.em_training == "sessions"
                               else False, u_from=config.em_u_from)
         if model.fix_u:
             # u fixed during EM: exact-type levels counted over the whole table, the

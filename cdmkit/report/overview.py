@@ -73,9 +73,12 @@ def key_findings(summary: dict, verdicts: list[Verdict]) -> list[str]:
 
     Examples
     --------
-    >>> key_findings({"stages": {"segmentation": {"total_revenue": 1000.0,
-    ...     "top_segment": "Champions", "top_segment_revenue_share": 0.4}}}, [])
-    ['Revenue in the data: 1,000; the largest share, 40%, comes from the segment "Champions".']
+    >>> print(key_findings({"stages": {"segmentation": {"total_revenue": 1000.0,
+    ...     "top_segment": "Champions", "top_segment_revenue_share": 0.4}}}, [])[0])
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Revenue of the customers' product purchases, returns netted: 1,000 (lines without a
+    customer, non-product lines and returns that match no order are not included; see the
+    segmentation report); the largest share, 40%, comes from the segment "Champions".
     """
     st = summary.get("stages") or {}
     out = []
@@ -95,14 +98,18 @@ def key_findings(summary: dict, verdicts: list[Verdict]) -> list[str]:
     if rev is not None:
         top, share = (_get(st, "segmentation", "top_segment"),
                       _get(st, "segmentation", "top_segment_revenue_share"))
-        text = f"Revenue in the data: {format_value(rev)}"
+        # Say what the figure covers: readers compare it with the shop's own total.
+        text = (f"Revenue of the customers' product purchases, returns netted: "
+                f"{format_value(rev)} (lines without a customer, non-product lines and returns "
+                "that match no order are not included; see the segmentation report)")
         if top and share is not None:
             text += f"; the largest share, {share:.0%}, comes from the segment \"{top}\""
         out.append(text + ".")
     ret = _get(st, "analysis", "retention_period_1")
     if ret is not None:
         out.append(f"{ret:.0%} of new customers buy again in the period after their first "
-                   "purchase.")
+                   "purchase (the first cohort also holds customers who bought before the data "
+                   "starts, which can raise this figure).")
     base = _get(st, "analysis", "churn_base_rate")
     if base is not None:
         out.append(f"{base:.0%} of the customers in the churn test made no purchase in the churn "

@@ -376,10 +376,6 @@ def fit_churn(X_train: pd.DataFrame, y_train, X_test: pd.DataFrame, y_test, *,
     >>> bool(rep.metrics["auc"].iloc[0] > 0.8)
     True
     """
-    from sklearn.calibration import calibration_curve
-    from sklearn.inspection import permutation_importance
-    from sklearn.metrics import brier_score_loss, roc_auc_score
-
     y_train = np.asarray(y_train).astype(int)
     y_test = np.asarray(y_test).astype(int)
     if len(np.unique(y_train)) < 2 or len(np.unique(y_test)) < 2:
@@ -392,10 +388,29 @@ def fit_churn(X_train: pd.DataFrame, y_train, X_test: pd.DataFrame, y_test, *,
     for c in categorical:
         Xtr[c] = Xtr[c].astype(object).where(Xtr[c].notna(), None).astype(str)
         Xte[c] = Xte[c].astype(object).where(Xte[c].notna(), None).astype(str)
-    fitted, rows, cal_rows, imp_rows = {}, [], [], []
     scores = pd.DataFrame({"churned": y_test}, index=X_test.index)
     rng = np.random.default_rng(random_state)
     sample = np.sort(rng.choice(len(Xte), size=min(importance_sample, len(Xte)), replace=False))
+    # Small data: one OpenMP/BLAS thread. Permutation importance predicts hundreds of times
+    # on a few thousand rows, and on a busy machine every prediction's thread team waited for
+    # cores (a 2,000-person demo: 111 s instead of 3 s; issue 16).
+    from contextlib import nullcontext
+
+    from ._fitter import single_thread
+
+    with single_thread() if len(Xtr) + len(Xte) < 200_000 else nullcontext():
+        return _fit_models(models, numeric, categorical, C, random_state, Xtr, y_train, Xte,
+                           y_test, top_k, sample, n_repeats, scores)
+
+
+def _fit_models(models, numeric, categorical, C, random_state, Xtr, y_train, Xte, y_test,
+                top_k, sample, n_repeats, scores) -> ChurnReport:
+    """The model loop of :func:`fit_churn` (fit, score, calibration, importance)."""
+    from sklearn.calibration import calibration_curve
+    from sklearn.inspection import permutation_importance
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+
+    fitted, rows, cal_rows, imp_rows = {}, [], [], []
     for name in models:
         pipe = churn_pipeline(name, numeric, categorical, C=C, random_state=random_state)
         pipe.fit(Xtr, y_train)

@@ -64,6 +64,21 @@ _SCHEMA = [
 CHANGE_COLUMNS = ["run_id", "event", "customer_id", "other_id"]
 
 
+def _follow_merges(customers: pd.DataFrame, customer_id: str) -> str | None:
+    """The active ID a customer ID leads to through merges; ``None`` when retired/unknown."""
+    cust = customers.set_index("customer_id")
+    seen, cid = set(), customer_id
+    while cid in cust.index and cid not in seen:
+        seen.add(cid)
+        row = cust.loc[cid]
+        if row["status"] == "active":
+            return cid
+        if row["status"] != "merged" or not isinstance(row["merged_into"], str):
+            return None
+        cid = row["merged_into"]
+    return None
+
+
 def _run(con, sql, params=None):
     """Execute a statement and consume its result (DuckDB wants results fetched)."""
     res = con.execute(sql, params) if params is not None else con.execute(sql)
@@ -148,18 +163,7 @@ class IdRegistry:
 
     def resolve(self, customer_id: str) -> str | None:
         """The current ID of ``customer_id`` (following merges); ``None`` when retired/unknown."""
-        cust = self.customers().set_index("customer_id")
-        seen = set()
-        cid = customer_id
-        while cid in cust.index and cid not in seen:
-            seen.add(cid)
-            row = cust.loc[cid]
-            if row["status"] == "active":
-                return cid
-            if row["status"] != "merged" or not isinstance(row["merged_into"], str):
-                return None
-            cid = row["merged_into"]
-        return None
+        return _follow_merges(self.customers(), customer_id)
 
     # -- writing -----------------------------------------------------------------------
     def assign(self, keys: pd.DataFrame, clusters, run_id: str):
@@ -393,18 +397,8 @@ class IdRegistry:
         return int(len(keys))
 
     def _resolve_in(self, con, customer_id: str) -> str | None:
-        cust = con.execute("SELECT customer_id, status, merged_into FROM id_customers").df()
-        cust = cust.set_index("customer_id")
-        seen, cid = set(), customer_id
-        while cid in cust.index and cid not in seen:
-            seen.add(cid)
-            row = cust.loc[cid]
-            if row["status"] == "active":
-                return cid
-            if row["status"] != "merged" or not isinstance(row["merged_into"], str):
-                return None
-            cid = row["merged_into"]
-        return None
+        return _follow_merges(con.execute("SELECT customer_id, status, merged_into FROM "
+                                          "id_customers").df(), customer_id)
 
     def secret(self) -> bytes:
         """The store's suppression secret (created on first use; never leaves the store)."""

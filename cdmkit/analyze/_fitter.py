@@ -128,6 +128,13 @@ class BaseFitter(BaseEstimator):
     cdmkit.analyze._checks.AnalysisInputError: BetaGeo is not fitted yet: call fit() first
     """
 
+    # Every model takes the same three settings (scikit-learn convention: __init__ only
+    # stores them); a subclass with more settings defines its own __init__.
+    def __init__(self, penalizer: float = 0.0, max_iter: int = 2000, tol: float = 1e-8):
+        self.penalizer = penalizer
+        self.max_iter = max_iter
+        self.tol = tol
+
     _param_names: tuple[str, ...] = ()
     _scaled_params: tuple[str, ...] = ()
     # Parameters fitted as they are (regression coefficients); the others are positive

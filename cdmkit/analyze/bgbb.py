@@ -75,11 +75,6 @@ class BetaGeoBetaBinom(BaseFitter):
 
     _param_names = ("alpha", "beta", "gamma", "delta")
 
-    def __init__(self, penalizer: float = 0.0, max_iter: int = 2000, tol: float = 1e-8):
-        self.penalizer = penalizer
-        self.max_iter = max_iter
-        self.tol = tol
-
     @staticmethod
     def _terms(params, x, t, n):
         """Log of every term of the likelihood sum and the Beta arguments behind each.

@@ -113,11 +113,6 @@ class BetaGeo(BaseFitter):
     _param_names = ("r", "alpha", "a", "b")
     _scaled_params = ("alpha",)
 
-    def __init__(self, penalizer: float = 0.0, max_iter: int = 2000, tol: float = 1e-8):
-        self.penalizer = penalizer
-        self.max_iter = max_iter
-        self.tol = tol
-
     @staticmethod
     def _loglik(params, x, t_x, T, by=None):
         r, alpha, a, b = params
@@ -321,11 +316,6 @@ class ParetoNBD(BaseFitter):
 
     _param_names = ("r", "alpha", "s", "beta")
     _scaled_params = ("alpha", "beta")
-
-    def __init__(self, penalizer: float = 0.0, max_iter: int = 2000, tol: float = 1e-8):
-        self.penalizer = penalizer
-        self.max_iter = max_iter
-        self.tol = tol
 
     @staticmethod
     def _log_J(alpha, beta, e1, e2, t_x, T, pairs=None):
@@ -611,11 +601,6 @@ class GammaGamma(BaseFitter):
 
     _param_names = ("p", "q", "v")
     _scaled_params = ("v",)  # v is on the money scale: fitted on spend / mean spend
-
-    def __init__(self, penalizer: float = 0.0, max_iter: int = 2000, tol: float = 1e-8):
-        self.penalizer = penalizer
-        self.max_iter = max_iter
-        self.tol = tol
 
     @staticmethod
     def _loglik(params, x, m, by=None):

@@ -84,11 +84,6 @@ class BetaGeoCovariates(BaseFitter):
     _param_names = ("r", "alpha0", "a0", "b0")
     _scaled_params = ("alpha0",)
 
-    def __init__(self, penalizer: float = 0.0, max_iter: int = 2000, tol: float = 1e-8):
-        self.penalizer = penalizer
-        self.max_iter = max_iter
-        self.tol = tol
-
     def _split(self, params, k):
         p = np.asarray(params, dtype=float)
         return p[0], p[1], p[2], p[3], p[4:4 + k], p[4 + k:4 + 2 * k], p[4 + 2 * k:4 + 3 * k]

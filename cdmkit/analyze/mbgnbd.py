@@ -56,11 +56,6 @@ class ModifiedBetaGeo(BaseFitter):
     _param_names = ("r", "alpha", "a", "b")
     _scaled_params = ("alpha",)
 
-    def __init__(self, penalizer: float = 0.0, max_iter: int = 2000, tol: float = 1e-8):
-        self.penalizer = penalizer
-        self.max_iter = max_iter
-        self.tol = tol
-
     @staticmethod
     def _loglik_grad(params, x, t_x, T, grad=True, by=None):
         """Log-likelihood per row and (optionally) its gradient w.r.t. log-parameters.

@@ -84,11 +84,6 @@ class ShiftedBetaGeo(BaseFitter):
 
     _param_names = ("alpha", "beta")
 
-    def __init__(self, penalizer: float = 0.0, max_iter: int = 2000, tol: float = 1e-8):
-        self.penalizer = penalizer
-        self.max_iter = max_iter
-        self.tol = tol
-
     @staticmethod
     def _loglik_grad(params, t, churned, grad=True):
         """log P(T = t) for churners, log S(t) for the still active; gradient in log-params."""

@@ -28,9 +28,7 @@ Examples
 
 from __future__ import annotations
 
-import json
 import math
-import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -40,6 +38,7 @@ import pandas as pd
 
 from .config import ClientConfig, load_config
 from .errors import CdmkitError
+from .runfolder import ClientRuns, RunFolder
 
 __all__ = ["StageContext", "open_stage", "to_jsonable"]
 
@@ -108,10 +107,9 @@ class StageContext:
         #: Widgets are live only when interactive; a batch run shows their static snapshot.
         self.interactive = interactive
         self.config = config
-        self.run_dir = Path(run_dir)
+        self.run = RunFolder(run_dir).create()
+        self.run_dir = self.run.path
         self.fallback_dirs = [Path(p) for p in (fallback_dirs or [])]
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        (self.run_dir / "figures").mkdir(parents=True, exist_ok=True)
 
     # -- opening -------------------------------------------------------------------
     @classmethod
@@ -144,17 +142,17 @@ class StageContext:
         fallback = []
         interactive = run_dir is None
         if run_dir is None:
-            run_dir = config.client_dir / "interactive"
-            latest = config.client_dir / "latest"
-            if latest.exists():
-                fallback.append(latest / "data")
+            runs = ClientRuns.of(config)
+            run_dir = runs.client_dir / "interactive"
+            if runs.latest_link.exists():
+                fallback.append(RunFolder(runs.latest_link).data_dir)
         return cls(stage, config, run_dir, fallback, interactive=interactive)
 
     # -- paths ---------------------------------------------------------------------
     @property
     def data_dir(self) -> Path:
         """``<run>/data``: tables handed between stages."""
-        return self.run_dir / "data"
+        return self.run.data_dir
 
     @property
     def seed(self) -> int:
@@ -183,7 +181,7 @@ class StageContext:
 
     def table_path(self, name: str) -> Path:
         """Where table ``name`` lives (in the run, or in a fallback folder)."""
-        own = self.data_dir / f"{name}.parquet"
+        own = self.run.table_path(name)
         if own.exists():
             return own
         for d in self.fallback_dirs:
@@ -229,22 +227,17 @@ class StageContext:
 
     def write_table(self, name: str, df: pd.DataFrame) -> Path:
         """Write ``df`` as ``<run>/data/<name>.parquet`` (index dropped unless named)."""
-        p = self.data_dir / f"{name}.parquet"
-        keep_index = any(n is not None for n in df.index.names)
-        df.to_parquet(p, index=keep_index)
-        return p
+        return self.run.write_table(name, df)
 
     # -- figures ---------------------------------------------------------------------
     @property
     def figures_path(self) -> Path:
         """``<run>/figures/<stage>.json``."""
-        return self.run_dir / "figures" / f"{self.stage}.json"
+        return self.run.figures_path(self.stage)
 
     def figures(self) -> dict:
         """Figures recorded so far by this stage."""
-        if self.figures_path.exists():
-            return json.loads(self.figures_path.read_text(encoding="utf-8"))
-        return {}
+        return self.run.read_figures(self.stage)
 
     def record(self, key: str, value: Any = None, **more: Any) -> None:
         """Record key figures for ``summary.json`` (and the tests that read it).
@@ -263,10 +256,7 @@ class StageContext:
             figs[key] = to_jsonable(value)
         for k, v in more.items():
             figs[k] = to_jsonable(v)
-        tmp = self.figures_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(figs, indent=2, ensure_ascii=False, sort_keys=True),
-                       encoding="utf-8")
-        os.replace(tmp, self.figures_path)
+        self.run.write_figures(self.stage, figs)
 
     # -- display ---------------------------------------------------------------------
     def masked(self, df: pd.DataFrame) -> pd.DataFrame:

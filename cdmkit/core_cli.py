@@ -81,7 +81,9 @@ def print_run_result(result) -> None:
     typer.echo(f"run folder: {result.run_dir}")
     for html in result.reports:
         typer.echo(f"  report: {html}")
-    typer.echo(f"  summary: {result.run_dir / 'summary.json'}")
+    from .runfolder import RunFolder
+
+    typer.echo(f"  summary: {RunFolder(result.run_dir).summary_path}")
     if result.error is not None:
         kept = result.error.output_path
         if kept:
@@ -197,5 +199,6 @@ def register(app: typer.Typer) -> None:
 
 def _latest_link(config_path: Path) -> Path:
     from .config import load_config
+    from .runfolder import ClientRuns
 
-    return load_config(config_path).client_dir / "latest"
+    return ClientRuns.of(load_config(config_path)).latest_link

@@ -42,6 +42,7 @@ from . import __version__
 from .config import ClientConfig, load_config
 from .context import to_jsonable
 from .errors import CdmkitError, StageError
+from .runfolder import ClientRuns, RunFolder, unique_run_id
 from .runlock import client_lock, fault_point
 from .stages import Stage, resolve_stages, skip_reason
 
@@ -99,14 +100,7 @@ def new_run_id(now: str | None = None, existing=()) -> str:
     >>> new_run_id("20260101-000000")
     '20260101-000000'
     """
-    base = now or time.strftime("%Y%m%d-%H%M%S")
-    existing = set(existing)
-    if base not in existing:
-        return base
-    i = 2
-    while f"{base}-{i}" in existing:
-        i += 1
-    return f"{base}-{i}"
+    return unique_run_id(now or time.strftime("%Y%m%d-%H%M%S"), existing)
 
 
 def ensure_kernel(name: str = KERNEL_NAME) -> str:
@@ -248,20 +242,20 @@ def _failed_cell(exc) -> tuple[int | str, str]:
     return cell, f"{ename}: {evalue}"
 
 
-def _seed_data_from_latest(config: ClientConfig, run_dir: Path, needed: set[str]) -> list[str]:
+def _seed_data_from_latest(config: ClientConfig, run: RunFolder, needed: set[str]) -> list[str]:
     """Copy tables of stages not run now from the latest run, so a subset can run."""
-    latest = config.client_dir / "latest"
-    if not latest.exists():
+    link = ClientRuns.of(config).latest_link
+    if not link.exists():
         return []
+    latest = RunFolder(link)
     copied = []
-    for p in sorted((latest / "data").glob("*.parquet")):
-        target = run_dir / "data" / p.name
-        if not target.exists():
-            shutil.copy2(p, target)
-            copied.append(p.stem)
-    for p in sorted((latest / "figures").glob("*.json")):
-        if p.stem in needed:
-            shutil.copy2(p, run_dir / "figures" / p.name)
+    for name in latest.tables():
+        if not run.has_table(name):
+            shutil.copy2(latest.table_path(name), run.table_path(name))
+            copied.append(name)
+    for stage in sorted(needed):
+        if latest.figures_path(stage).exists():
+            shutil.copy2(latest.figures_path(stage), run.figures_path(stage))
     return copied
 
 
@@ -275,17 +269,12 @@ def read_summary(run_dir: str | os.PathLike) -> dict:
     ...
     cdmkit.errors.CdmkitError: /nonexistent has no summary.json (not a cdmkit run folder?)
     """
-    p = Path(run_dir) / "summary.json"
-    if not p.is_file():
-        raise CdmkitError(f"{run_dir} has no summary.json (not a cdmkit run folder?)")
-    return json.loads(p.read_text(encoding="utf-8"))
+    return RunFolder(run_dir).summary()
 
 
-def _write_summary(run_dir: Path, config: ClientConfig, run_id: str, status: dict,
+def _write_summary(run: RunFolder, config: ClientConfig, run_id: str, status: dict,
                    started: float, error: StageError | None) -> dict:
-    stages = {}
-    for p in sorted((run_dir / "figures").glob("*.json")):
-        stages[p.stem] = json.loads(p.read_text(encoding="utf-8"))
+    stages = run.stage_figures()
     summary = {
         "client": config.client,
         "run_id": run_id,
@@ -301,40 +290,28 @@ def _write_summary(run_dir: Path, config: ClientConfig, run_id: str, status: dic
     from .privacy.secrets import redact_data
 
     summary = redact_data(to_jsonable(summary))
-    (run_dir / "summary.json").write_text(
-        json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    run.write_summary(summary)
     return summary
 
 
-def _point_latest(client_dir: Path, run_dir: Path) -> None:
-    link = client_dir / "latest"
-    tmp = client_dir / f".latest-{os.getpid()}"
-    if tmp.is_symlink() or tmp.exists():
-        tmp.unlink()
-    tmp.symlink_to(run_dir.name, target_is_directory=True)
-    os.replace(tmp, link)
-
-
-def _update_database(config: ClientConfig, run_dir: Path, selected: list[Stage],
+def _update_database(config: ClientConfig, run: RunFolder, selected: list[Stage],
                      on_event) -> StageError | None:
     """Load the finished run into the customer database; a failure fails the run."""
     from .database.client import update_client_database
     from .errors import CdmkitError
 
-    if not (run_dir / "data" / "golden.parquet").exists() and \
-            not (run_dir / "data" / "transactions.parquet").exists():
+    if not run.has_table("golden") and not run.has_table("transactions"):
         return None  # nothing customer-level was produced (e.g. collection only)
     try:
-        report = update_client_database(config, run_dir)
+        report = update_client_database(config, run.path)
     except CdmkitError as exc:
         return StageError("database", "the customer database update", "-", str(exc))
     except Exception as exc:  # a database error: the transaction rolled back, say so in one line
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         return StageError("database", "the customer database update", "-",
                           f"{type(exc).__name__}: {first} (nothing was written)")
-    fig = run_dir / "figures" / "database.json"
-    fig.write_text(json.dumps({f"database_{k}": v for k, v in report.as_dict().items()
-                               if k != "run_id"}, indent=2) + "\n", encoding="utf-8")
+    run.write_figures("database", {f"database_{k}": v for k, v in report.as_dict().items()
+                                   if k != "run_id"}, sort_keys=False)
     if on_event and selected:
         on_event("database", selected[-1], {"report": report})
     return None
@@ -362,24 +339,8 @@ def claim_run_dir(client_dir: Path, run_id: str | None = None) -> tuple[str, Pat
     ...
     cdmkit.errors.CdmkitError: run folder ... already exists: choose another --run-id
     """
-    client_dir.mkdir(parents=True, exist_ok=True)
-    if run_id:
-        run_dir = client_dir / run_id
-        try:
-            run_dir.mkdir()
-        except FileExistsError:
-            raise CdmkitError(f"run folder {run_dir} already exists: choose another "
-                              "--run-id") from None
-        return run_id, run_dir
-    base = time.strftime("%Y%m%d-%H%M%S")
-    taken = {p.name for p in client_dir.iterdir()}
-    while True:
-        rid = new_run_id(base, existing=taken)
-        try:
-            (client_dir / rid).mkdir()
-            return rid, client_dir / rid
-        except FileExistsError:
-            taken.add(rid)
+    run = ClientRuns(client_dir).claim(run_id)
+    return run.name, run.path
 
 
 def prepare_store(config: ClientConfig, new_store: bool = False) -> None:
@@ -425,10 +386,7 @@ def prepare_store(config: ClientConfig, new_store: bool = False) -> None:
 
         IdRegistry(store)  # the new, empty store: later runs and erasures find it
     # A run killed while moving the `latest` link leaves its temporary link behind.
-    if config.client_dir.is_dir():
-        for tmp in config.client_dir.glob(".latest-*"):
-            if tmp.is_symlink():
-                tmp.unlink()
+    ClientRuns.of(config).clear_stale_links()
     from .privacy.erase import resume_erasure
 
     resume_erasure(config)
@@ -490,25 +448,23 @@ def _run_locked(config, selected, run_id, kernel, html, on_event, timeout) -> Ru
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    client_dir = config.client_dir
-    run_id, run_dir = claim_run_dir(client_dir, run_id)
-    (run_dir / "data").mkdir(parents=True, exist_ok=True)
-    (run_dir / "figures").mkdir(parents=True, exist_ok=True)
+    runs = ClientRuns.of(config)
+    run = runs.claim(run_id)
+    run_id, run_dir = run.name, run.path
     # Stages with nothing to do (linkage without customer records) are left out, with the reason.
     not_needed = {s.name: r for s in selected if (r := skip_reason(s, config))}
     for stage in (s for s in selected if s.name in not_needed):
-        (run_dir / "figures" / f"{stage.name}.json").write_text(
-            json.dumps({"skipped": not_needed[stage.name]}) + "\n", encoding="utf-8")
+        run.write_figures(stage.name, {"skipped": not_needed[stage.name]})
         if on_event:
             on_event("skipped", stage, {"reason": not_needed[stage.name]})
     selected = [s for s in selected if s.name not in not_needed]
-    resolved_path = config.save_resolved(run_dir / "config.resolved.json")
-    (run_dir / "manifest.json").write_text(
+    resolved_path = config.save_resolved(run.config_path)
+    run.manifest_path.write_text(
         json.dumps(_manifest(config, selected), indent=2, ensure_ascii=False) + "\n",
         encoding="utf-8")
     all_names = {s.name for s in selected}
     if "collection" not in all_names:
-        _seed_data_from_latest(config, run_dir, set(config.stages) - all_names)
+        _seed_data_from_latest(config, run, set(config.stages) - all_names)
 
     kernel = ensure_kernel(kernel)
     linking = "linkage" in all_names
@@ -569,14 +525,14 @@ def _run_locked(config, selected, run_id, kernel, html, on_event, timeout) -> Ru
         fault_point(f"run:after-{stage.name}")
 
     if error is None and config.database.enabled:
-        error = _update_database(config, run_dir, selected, on_event)
-    summary = _write_summary(run_dir, config, run_id, status, started, error)
+        error = _update_database(config, run, selected, on_event)
+    summary = _write_summary(run, config, run_id, status, started, error)
     if linking:
         from .link.registry_ids import finish_run
 
         finish_run(config.store_path, run_id, ok=summary["ok"])
     if error is None:
-        _point_latest(client_dir, run_dir)
+        runs.point_latest(run)
     if html:
         from .report.overview import write_run_overview
 

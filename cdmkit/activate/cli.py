@@ -36,21 +36,19 @@ def register(app: typer.Typer) -> None:
                                  "<run>/validation/exports)."),
     ):
         """Write the audience exports of activation.exports (consent-filtered)."""
-        import pandas as pd
 
         from ..errors import CdmkitError
         from ..privacy.cli import resolve_client
-        from ..privacy.erase import latest_run_dir
+        from ..runfolder import ClientRuns, RunFolder
         from .pipeline import AUDIENCE_TABLES, export_all
 
         config = resolve_client(client)
-        run = Path(run_dir) if run_dir else latest_run_dir(config)
-        if run is None or not (run / "data" / "golden.parquet").exists():
+        run = RunFolder(run_dir) if run_dir else ClientRuns.of(config).latest()
+        if run is None or not run.has_table("golden"):
             raise CdmkitError(f"no golden table for client {config.client!r}: run "
                               "`cdmkit run` (collection and linkage) first")
-        tables = {t: pd.read_parquet(run / "data" / f"{t}.parquet") for t in AUDIENCE_TABLES
-                  if (run / "data" / f"{t}.parquet").exists()}
-        res = export_all(config, tables, out or run / "validation" / "exports", names=name)
+        tables = run.read_tables(AUDIENCE_TABLES)
+        res = export_all(config, tables, out or run.path / "validation" / "exports", names=name)
         if res.empty:
             typer.echo("no exports configured (activation.exports)")
         for r in res.itertuples():

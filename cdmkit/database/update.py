@@ -179,8 +179,9 @@ def _hash(df: pd.DataFrame, cols: list[str]) -> pd.Series:
 
 
 def _read(run_dir: Path, name: str) -> pd.DataFrame | None:
-    p = Path(run_dir) / "data" / f"{name}.parquet"
-    return pd.read_parquet(p) if p.exists() else None
+    from ..runfolder import RunFolder
+
+    return RunFolder(run_dir).read_table(name, missing_ok=True)
 
 
 def build_customers(tables: dict) -> pd.DataFrame:
@@ -271,7 +272,9 @@ def value_verdict(run_dir) -> str | None:
     """
     import json
 
-    p = Path(run_dir) / "figures" / "analysis.json"
+    from ..runfolder import RunFolder
+
+    p = RunFolder(run_dir).figures_path("analysis")
     if not p.exists():
         return None
     try:

@@ -940,20 +940,19 @@ def retrain_client(config, run_dir=None, apply: bool = False, run_id: str | None
     CdmkitError
         When the client has no run with a ``customers`` table.
     """
-    from ..context import StageContext
-    from ..privacy.erase import latest_run_dir
+    from ..runfolder import ClientRuns, RunFolder
     from .evaluate import load_ground_truth
     from .pipeline import (key_ordered_records, linkage_columns, resolve_identities,
                            source_priority_of)
     from .supervised import load_labels
 
-    run = Path(run_dir) if run_dir else latest_run_dir(config)
-    if run is None or not Path(run).is_dir():
+    folder = RunFolder(run_dir) if run_dir else ClientRuns.of(config).latest()
+    if folder is None or not folder.exists():
         raise CdmkitError(f"no run of client {config.client!r}: run `cdmkit run` first")
-    ctx = StageContext("linkage", config, run)
+    run = folder.path
     lk = config.linkage
-    customers = ctx.read_table("customers",
-                               columns=linkage_columns(ctx.table_columns("customers"), lk))
+    customers = folder.read_table("customers",
+                                  columns=linkage_columns(folder.table_columns("customers"), lk))
     labels = config.resolve_path(lk.labels_file) if lk.labels_file else \
         config.client_dir / "linkage_labels.csv"
     truth_path = config.resolve_path(config.ground_truth) if config.ground_truth else None

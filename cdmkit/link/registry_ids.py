@@ -428,13 +428,14 @@ def store_expected(config) -> bool:
     >>> store_expected(ClientConfig(client="a", output_dir="/nonexistent"))
     False
     """
+    from ..runfolder import ClientRuns
+
     cdir = config.client_dir
     if not cdir.is_dir():
         return False
     if (cdir / "erasure_audit.jsonl").exists():
         return True
-    return any((p / "data" / "customer_map.parquet").exists()
-               for p in cdir.iterdir() if p.is_dir() and not p.is_symlink())
+    return ClientRuns(cdir).any_has_table("customer_map")
 
 
 def check_store(path) -> None:

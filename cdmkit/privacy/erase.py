@@ -49,6 +49,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import CdmkitError
+from ..runfolder import ClientRuns
 from ..runlock import client_lock, fault_point
 from .suppression import _email, _hmac, identifier_hashes, load_suppression, suppressed_mask
 
@@ -128,16 +129,8 @@ def latest_run_dir(config) -> Path | None:
     >>> latest_run_dir(ClientConfig(client="nobody", output_dir="/nonexistent")) is None
     True
     """
-    cdir = config.client_dir
-    latest = cdir / "latest"
-    if latest.exists():
-        return latest.resolve()
-    if not cdir.is_dir():
-        return None
-    runs = [p for p in cdir.iterdir() if p.is_dir() and (p / "summary.json").exists()]
-    if not runs:
-        return None
-    return max(runs, key=lambda p: ((p / "summary.json").stat().st_mtime, p.name))
+    latest = ClientRuns.of(config).latest()
+    return latest.path if latest is not None else None
 
 
 def run_folders(config) -> list[Path]:
@@ -149,11 +142,7 @@ def run_folders(config) -> list[Path]:
     >>> run_folders(ClientConfig(client="nobody", output_dir="/nonexistent"))
     []
     """
-    cdir = config.client_dir
-    if not cdir.is_dir():
-        return []
-    return sorted(p for p in cdir.iterdir()
-                  if p.is_dir() and not p.is_symlink() and not p.name.startswith("."))
+    return [r.path for r in ClientRuns.of(config)]
 
 
 # -- small file helpers ---------------------------------------------------------------------
@@ -272,19 +261,18 @@ def _pairs_mask(df: pd.DataFrame, keys: set, pairs) -> pd.Series:
 def _person(config, ids: set, keys: set, hashes: set, secret) -> tuple[set, pd.DataFrame]:
     """Record keys and identifier rows of the person in every run folder."""
     keys = set(keys)
-    for run in run_folders(config):
-        cm = run / "data" / "customer_map.parquet"
-        if cm.exists():
-            m = pd.read_parquet(cm, columns=["source", "record_id", "customer_id"])
+    runs = ClientRuns.of(config).runs()
+    for run in runs:
+        if run.has_table("customer_map"):
+            m = run.read_table("customer_map", columns=["source", "record_id", "customer_id"])
             m = m[m["customer_id"].astype(str).isin(ids)]
             keys |= set(zip(m["source"].astype(str), m["record_id"].astype(str)))
     rows = []
-    for run in run_folders(config):
+    for run in runs:
         for name in ("customers", "golden"):
-            p = run / "data" / f"{name}.parquet"
-            if not p.exists():
+            if not run.has_table(name):
                 continue
-            df = pd.read_parquet(p)
+            df = run.read_table(name)
             hit = pd.Series(False, index=df.index)
             if "customer_id" in df:
                 hit |= df["customer_id"].astype(str).isin(ids)
@@ -571,11 +559,10 @@ def _known(config, reg, ids: set) -> bool:
     """Whether any of ``ids`` was ever issued (store) or appears in a run folder."""
     if set(reg.customers()["customer_id"]) & ids:
         return True
-    for run in run_folders(config):
+    for run in ClientRuns.of(config):
         for name in ("customer_map", "golden"):
-            p = run / "data" / f"{name}.parquet"
-            if p.exists() and pd.read_parquet(p, columns=["customer_id"])["customer_id"] \
-                    .astype(str).isin(ids).any():
+            if run.has_table(name) and run.read_table(name, columns=["customer_id"])[
+                    "customer_id"].astype(str).isin(ids).any():
                 return True
     return False
 

@@ -23,6 +23,7 @@ import html
 import json
 from pathlib import Path
 
+from ..runfolder import RunFolder
 from .tables import format_value
 from .verdicts import AVOID, CARE, NOT_RUN, USABLE, Verdict, assess, evidence_figures
 
@@ -55,11 +56,9 @@ def run_verdicts(run_dir, summary: dict) -> list[Verdict]:
     """
     stages = dict(summary.get("stages") or {})
     analysis = dict(stages.get("analysis") or {})
-    clv_path = Path(run_dir) / "data" / "clv.parquet"
-    if analysis and "clv_span" not in analysis and clv_path.is_file():
-        import pandas as pd
-
-        analysis.update(evidence_figures(pd.read_parquet(clv_path)))
+    run = RunFolder(run_dir)
+    if analysis and "clv_span" not in analysis and run.has_table("clv"):
+        analysis.update(evidence_figures(run.read_table("clv")))
         stages["analysis"] = analysis
     return assess(stages)
 
@@ -353,9 +352,10 @@ def write_overview(run_dir, summary: dict | None = None) -> Path:
     >>> write_overview("/nonexistent")  # doctest: +SKIP
     """
     run_dir = Path(run_dir)
+    run = RunFolder(run_dir)
     if summary is None:
-        summary = _read_json(run_dir / "summary.json")
-    manifest = _read_json(run_dir / "manifest.json")
+        summary = _read_json(run.summary_path)
+    manifest = _read_json(run.manifest_path)
     page = run_dir / "index.html"
     page.write_text(overview_html(run_dir, summary, manifest), encoding="utf-8")
     return page

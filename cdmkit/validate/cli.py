@@ -34,15 +34,15 @@ def register(app: typer.Typer) -> None:
         from ..context import StageContext
         from ..errors import CdmkitError
         from ..privacy.cli import resolve_client
-        from ..privacy.erase import latest_run_dir
+        from ..runfolder import ClientRuns, RunFolder
         from .report import validate_run
 
         config = resolve_client(client)
-        run = Path(run_dir) if run_dir else latest_run_dir(config)
-        if run is None or not run.is_dir():
+        run = RunFolder(run_dir) if run_dir else ClientRuns.of(config).latest()
+        if run is None or not run.exists():
             raise CdmkitError(f"no run of client {config.client!r}: run `cdmkit run` first")
         # Nothing is recorded: the run's own figures stay as its notebook left them.
-        rep = validate_run(StageContext("validation", config, run))
+        rep = validate_run(StageContext("validation", config, run.path))
         typer.echo(rep.summary_markdown().replace("## ", ""))
         for w in rep.warnings:
             typer.echo(f"warning: {w}")

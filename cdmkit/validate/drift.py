@@ -20,12 +20,13 @@ Examples
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from ..runfolder import ClientRuns, RunFolder
 
 __all__ = ["DriftReport", "compare_runs", "previous_run_dir", "psi", "ks_statistic",
            "segment_migration", "DISTRIBUTION_COLUMNS"]
@@ -38,18 +39,6 @@ DISTRIBUTION_COLUMNS = {
     "churn_scores": ["churn_probability"],
 }
 _NULL_TABLES = ("customers", "transactions", "events", "interactions", "golden")
-
-
-def _succeeded(run: Path) -> bool:
-    """Whether ``run`` finished without a failed stage (by its ``summary.json``)."""
-    p = run / "summary.json"
-    if not p.is_file():
-        return False
-    try:
-        summary = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False  # unreadable: not a baseline to trust
-    return not (isinstance(summary, dict) and summary.get("ok") is False)
 
 
 def previous_run_dir(run_dir) -> Path | None:
@@ -69,20 +58,8 @@ def previous_run_dir(run_dir) -> Path | None:
     'r1'
     """
     run_dir = Path(run_dir).resolve()
-    parent = run_dir.parent
-    if not parent.is_dir():
-        return None
-    cands = []
-    for p in parent.iterdir():
-        if p.is_symlink() or not p.is_dir():
-            continue
-        rp = p.resolve()
-        if rp == run_dir or not _succeeded(rp):
-            continue
-        cands.append(rp)
-    if not cands:
-        return None
-    return max(cands, key=lambda p: ((p / "summary.json").stat().st_mtime, p.name))
+    prev = ClientRuns(run_dir.parent).previous_successful(run_dir)
+    return prev.path if prev is not None else None
 
 
 def psi(expected, actual, bins: int = 10) -> float:
@@ -202,31 +179,23 @@ class DriftReport:
                           "alerts": list(self.alerts)}}
 
 
-def _row_count(p: Path) -> int:
-    import pyarrow.parquet as pq
-
-    return int(pq.ParquetFile(p).metadata.num_rows)
-
-
 def _read(d: Path, name: str, columns=None) -> pd.DataFrame | None:
-    p = d / "data" / f"{name}.parquet"
-    if not p.exists():
+    run = RunFolder(d)
+    if not run.has_table(name):
         return None
     try:
-        return pd.read_parquet(p, columns=columns)
+        return run.read_table(name, columns=columns)
     except Exception:  # a column missing in an older run
-        return pd.read_parquet(p)
+        return run.read_table(name)
 
 
 def _figures(run: Path) -> dict:
-    s = run / "summary.json"
-    if s.is_file():
-        stages = json.loads(s.read_text(encoding="utf-8")).get("stages") or {}
+    folder = RunFolder(run)
+    if folder.has_summary():
+        stages = folder.summary().get("stages") or {}
         if stages:
             return stages
-    from .model_quality import read_stage_figures
-
-    return read_stage_figures(run)
+    return folder.stage_figures()
 
 
 def compare_runs(current, previous, *, bins: int = 10, psi_alert: float = 0.25) -> DriftReport:
@@ -256,11 +225,10 @@ def compare_runs(current, previous, *, bins: int = 10, psi_alert: float = 0.25) 
     rep = DriftReport(prev.name)
     # Row counts.
     rows = []
-    names = sorted({p.stem for d in (cur, prev) for p in (d / "data").glob("*.parquet")})
+    cur_run, prev_run = RunFolder(cur), RunFolder(prev)
+    names = sorted(set(cur_run.tables()) | set(prev_run.tables()))
     for n in names:
-        a, b = prev / "data" / f"{n}.parquet", cur / "data" / f"{n}.parquet"
-        ra = _row_count(a) if a.exists() else 0
-        rb = _row_count(b) if b.exists() else 0
+        ra, rb = prev_run.table_rows(n), cur_run.table_rows(n)
         rows.append({"table": n, "rows_previous": ra, "rows_current": rb, "change": rb - ra,
                      "change_pct": (rb - ra) / ra if ra else None})
     rep.row_counts = pd.DataFrame(rows, columns=["table", "rows_previous", "rows_current",

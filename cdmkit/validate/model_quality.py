@@ -19,9 +19,7 @@ Examples
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import pandas as pd
 
@@ -65,13 +63,9 @@ def read_stage_figures(run_dir) -> dict:
     >>> read_stage_figures(tempfile.mkdtemp())
     {}
     """
-    out = {}
-    for p in sorted((Path(run_dir) / "figures").glob("*.json")):
-        try:
-            out[p.stem] = json.loads(p.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
-            continue
-    return out
+    from ..runfolder import RunFolder
+
+    return RunFolder(run_dir).stage_figures()
 
 
 def collect_model_quality(figures: dict, tables: dict | None = None,

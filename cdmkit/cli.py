@@ -37,7 +37,7 @@ def _root(debug: bool = typer.Option(False, "--debug", help="Show tracebacks on 
 # Stage packages that contribute commands (module must define register(app)).
 _COMMAND_MODULES = ["cdmkit.core_cli", "cdmkit.generate.cli", "cdmkit.collect.cli",
                     "cdmkit.link.cli", "cdmkit.segment.cli", "cdmkit.analyze.cli", "cdmkit.validate.cli",
-                    "cdmkit.activate.cli", "cdmkit.privacy.cli",
+                    "cdmkit.activate.cli", "cdmkit.operations.cli",
                     "cdmkit.database.cli"]
 
 for _mod in _COMMAND_MODULES:

@@ -18,12 +18,13 @@ Examples
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 import typer
 
 from .errors import CdmkitError
 
-__all__ = ["fail", "handle_errors"]
+__all__ = ["fail", "handle_errors", "resolve_client"]
 
 _STATE = {"debug": False}
 
@@ -69,3 +70,26 @@ def handle_errors(fn):
             fail(str(exc))
 
     return wrapper
+
+
+def resolve_client(name_or_config: str):
+    """Load a client config from a YAML path or a client name (``clients/<name>.yaml``).
+
+    Examples
+    --------
+    >>> resolve_client("no-such-client")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cdmkit.errors.CdmkitError: no client 'no-such-client': give a client YAML or ...
+    """
+    from .config import load_config
+
+    p = Path(name_or_config)
+    if p.is_file():
+        return load_config(p)
+    for cand in (Path("clients") / f"{name_or_config}.yaml",
+                 Path("clients") / f"{name_or_config}.yml"):
+        if cand.is_file():
+            return load_config(cand)
+    raise CdmkitError(f"no client {name_or_config!r}: give a client YAML or the name of "
+                      "clients/<name>.yaml")

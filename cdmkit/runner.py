@@ -274,6 +274,7 @@ def read_summary(run_dir: str | os.PathLike) -> dict:
 
 def _write_summary(run: RunFolder, config: ClientConfig, run_id: str, status: dict,
                    started: float, error: StageError | None) -> dict:
+    run = RunFolder(run)  # a RunFolder or a path
     stages = run.stage_figures()
     summary = {
         "client": config.client,
@@ -387,7 +388,7 @@ def prepare_store(config: ClientConfig, new_store: bool = False) -> None:
         IdRegistry(store)  # the new, empty store: later runs and erasures find it
     # A run killed while moving the `latest` link leaves its temporary link behind.
     ClientRuns.of(config).clear_stale_links()
-    from .privacy.erase import resume_erasure
+    from .operations.erase import resume_erasure
 
     resume_erasure(config)
 

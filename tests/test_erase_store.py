@@ -25,7 +25,7 @@ import pytest
 from cdmkit.config import config_from_dict, load_config
 from cdmkit.errors import CdmkitError
 from cdmkit.link.registry_ids import IdRegistry, begin_run, check_store, finish_run
-from cdmkit.privacy.erase import AUDIT_FILE, JOURNAL_FILE, TMP_SUFFIX, erase_customer
+from cdmkit.operations.erase import AUDIT_FILE, JOURNAL_FILE, TMP_SUFFIX, erase_customer
 from cdmkit.privacy.suppression import SUPPRESSION_REASON, apply_suppression
 from cdmkit.runlock import FAULT_ENV, client_lock
 from cdmkit.runner import claim_run_dir, prepare_store

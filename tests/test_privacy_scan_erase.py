@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from cdmkit.config import config_from_dict
-from cdmkit.privacy import erase_customer, scan_paths, scan_run, scan_text
+from cdmkit.operations import erase_customer
+from cdmkit.privacy import scan_paths, scan_run, scan_text
 
 
 def test_scan_finds_raw_values_but_not_masked_ones(tmp_path):

@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
         """Write the audience exports of activation.exports (consent-filtered)."""
 
         from ..errors import CdmkitError
-        from ..privacy.cli import resolve_client
+        from ..clitools import resolve_client
         from ..runfolder import ClientRuns, RunFolder
         from .pipeline import AUDIENCE_TABLES, export_all
 

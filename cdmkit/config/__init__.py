@@ -28,7 +28,7 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from ..errors import ConfigError
-from ..privacy.secrets import redact_data
+from ..privacy.secrets import redact_data, secret_from_env
 from .activation import ActivationConfig
 from .analysis import AnalysisConfig
 from .base import Section
@@ -296,28 +296,6 @@ class ClientConfig(Section):
         path.write_text(json.dumps(self.resolved(), indent=2, ensure_ascii=False) + "\n",
                         encoding="utf-8")
         return path
-
-
-def secret_from_env(var: str, purpose: str) -> str:
-    """Read a secret from the environment variable ``var``.
-
-    Raises
-    ------
-    ConfigError
-        If the variable is unset or empty, naming the variable and what it is for.
-
-    Examples
-    --------
-    >>> import os
-    >>> os.environ["CDMKIT_DOCTEST_KEY"] = "s3cret"
-    >>> secret_from_env("CDMKIT_DOCTEST_KEY", "pseudonymisation")
-    's3cret'
-    """
-    value = os.environ.get(var)
-    if not value:
-        raise ConfigError("environment", var, f"set this environment variable to the {purpose} "
-                          "(secrets are never read from config files)")
-    return value
 
 
 def _format_loc(loc) -> str:

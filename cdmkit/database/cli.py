@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
         """Print the customer card: identity, contact, consent, household, records, value,
         last purchases and contacts, history (personal data masked)."""
         from ..errors import CdmkitError
-        from ..privacy.cli import resolve_client
+        from ..clitools import resolve_client
         from .card import customer_card, find_customers, format_card
         from .client import open_client_database
 
@@ -64,7 +64,7 @@ def register(app: typer.Typer) -> None:
     ):
         """Run a read-only query against the client's customer database."""
         from ..errors import CdmkitError
-        from ..privacy.cli import resolve_client
+        from ..clitools import resolve_client
         from .client import open_client_database
 
         config = resolve_client(client)

@@ -115,7 +115,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _retrain(client: str, apply: bool, run_dir) -> None:
-    from ..privacy.cli import resolve_client
+    from ..clitools import resolve_client
     from .model import retrain_client
 
     config = resolve_client(client)

@@ -16,36 +16,12 @@ from pathlib import Path
 
 import typer
 
-__all__ = ["register", "resolve_client"]
-
-
-def resolve_client(name_or_config: str):
-    """Load a client config from a YAML path or a client name (``clients/<name>.yaml``).
-
-    Examples
-    --------
-    >>> resolve_client("no-such-client")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    cdmkit.errors.CdmkitError: no client 'no-such-client': give a client YAML or ...
-    """
-    from ..config import load_config
-    from ..errors import CdmkitError
-
-    p = Path(name_or_config)
-    if p.is_file():
-        return load_config(p)
-    for cand in (Path("clients") / f"{name_or_config}.yaml",
-                 Path("clients") / f"{name_or_config}.yml"):
-        if cand.is_file():
-            return load_config(cand)
-    raise CdmkitError(f"no client {name_or_config!r}: give a client YAML or the name of "
-                      "clients/<name>.yaml")
+__all__ = ["register"]
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``erase`` command to the ``cdmkit`` app."""
-    from ..cli import handle_errors
+    from ..clitools import handle_errors, resolve_client
 
     @app.command("erase")
     @handle_errors

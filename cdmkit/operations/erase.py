@@ -49,9 +49,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import CdmkitError
+from ..privacy.suppression import (_email, _hmac, identifier_hashes, load_suppression,
+                                   suppressed_mask)
 from ..runfolder import ClientRuns
 from ..runlock import client_lock, fault_point
-from .suppression import _email, _hmac, identifier_hashes, load_suppression, suppressed_mask
 
 __all__ = ["erase_customer", "resume_erasure", "ErasureReport", "latest_run_dir", "AUDIT_FILE",
            "JOURNAL_FILE", "run_folders"]
@@ -300,7 +301,7 @@ def _text_variants(value: str) -> set[str]:
 
 def _scrub_reports(config, raw: dict, report: ErasureReport) -> None:
     """Redact (or delete) reports that show one of the person's raw values."""
-    from .scan import scan_text
+    from ..privacy.scan import scan_text
 
     if not any(raw.values()):
         return
@@ -504,7 +505,7 @@ def _erase(config, customer_id: str, erasure_id: str, resumed: bool) -> ErasureR
             hashes = pd.concat([hashes, identifier_hashes(
                 pd.DataFrame(sorted(keys), columns=["source", "record_id"]), "customers",
                 secret)], ignore_index=True).drop_duplicates("hash")
-        from .scan import raw_values_from_customers
+        from ..privacy.scan import raw_values_from_customers
 
         raw = raw_values_from_customers(person) if len(person) else \
             {"names": [], "emails": [], "phones": []}
@@ -573,7 +574,7 @@ def _now():
 
 def _commit(reg, target, ids, keys, hashes, erasure_id) -> tuple[dict, int]:
     """One transaction: retire, suppress, delete store rows, write the audit row."""
-    from .suppression import SUPPRESSION_TABLE
+    from ..privacy.suppression import SUPPRESSION_TABLE
 
     with reg._connect() as con:
         con.execute(_LOG_SCHEMA).fetchall()

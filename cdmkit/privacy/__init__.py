@@ -1,4 +1,8 @@
-"""Privacy: masking, PII detection, pseudonymisation, erasure and report scanning.
+"""Privacy primitives: masking, PII detection, pseudonymisation, suppression and report scanning.
+
+The ground floor: nothing here imports a stage, the config or the run folder, so
+every stage can use it. Erasing a person is an operation across the stages:
+:mod:`cdmkit.operations.erase`.
 
 Examples
 --------
@@ -16,7 +20,6 @@ import lazy_loader as _lazy
 __getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
     'detect': ['PII_TYPES', 'classify_column', 'detect_pii', 'iran_national_code_valid',
                'luhn_valid', 'normalise_digits'],
-    'erase': ['ErasureReport', 'erase_customer', 'latest_run_dir', 'resume_erasure'],
     'masking': ['MASKERS', 'mask_date', 'mask_email', 'mask_frame', 'mask_name', 'mask_phone',
                 'mask_value', 'masker_for'],
     'pseudonymise': ['Pseudonymiser', 'key_from_config', 'pseudonymise', 'pseudonymise_frame'],
@@ -29,6 +32,5 @@ __all__ = ["MASKERS", "mask_date", "mask_email", "mask_frame", "mask_name", "mas
            "PII_TYPES", "classify_column", "detect_pii", "iran_national_code_valid",
            "luhn_valid", "normalise_digits",
            "Pseudonymiser", "key_from_config", "pseudonymise", "pseudonymise_frame",
-           "ErasureReport", "erase_customer", "latest_run_dir", "resume_erasure",
            "SUPPRESSION_REASON", "apply_suppression",
            "raw_values_from_customers", "scan_paths", "scan_run", "scan_text"]

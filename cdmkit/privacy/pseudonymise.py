@@ -78,7 +78,7 @@ def key_from_config(config) -> str:
     True
     >>> del os.environ["CDMKIT_PSEUDONYM_KEY"]
     """
-    from ..config import secret_from_env
+    from .secrets import secret_from_env
 
     var = config.privacy.pseudonym_key_env
     key = secret_from_env(var, KEY_PURPOSE)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["redact_secrets", "redact_data", "MASK"]
+__all__ = ["redact_secrets", "redact_data", "secret_from_env", "MASK"]
 
 #: What a secret is replaced with.
 MASK = "***"
@@ -100,3 +100,29 @@ def redact_data(data):
     if isinstance(data, (list, tuple)):
         return type(data)(redact_data(v) for v in data)
     return redact_secrets(data)
+
+
+def secret_from_env(var: str, purpose: str) -> str:
+    """Read a secret from the environment variable ``var``.
+
+    Raises
+    ------
+    ConfigError
+        If the variable is unset or empty, naming the variable and what it is for.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["CDMKIT_DOCTEST_KEY"] = "s3cret"
+    >>> secret_from_env("CDMKIT_DOCTEST_KEY", "pseudonymisation")
+    's3cret'
+    """
+    import os
+
+    from ..errors import ConfigError
+
+    value = os.environ.get(var)
+    if not value:
+        raise ConfigError("environment", var, f"set this environment variable to the {purpose} "
+                          "(secrets are never read from config files)")
+    return value

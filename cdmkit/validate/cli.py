@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
         """Run the quality rules, schemas, linkage checks, drift and report scan on a run."""
         from ..context import StageContext
         from ..errors import CdmkitError
-        from ..privacy.cli import resolve_client
+        from ..clitools import resolve_client
         from ..runfolder import ClientRuns, RunFolder
         from .report import validate_run
 

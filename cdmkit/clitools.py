@@ -22,9 +22,9 @@ from pathlib import Path
 
 import typer
 
-from .errors import CdmkitError
+from .errors import CdmkitError, InputError
 
-__all__ = ["fail", "handle_errors", "resolve_client"]
+__all__ = ["fail", "handle_errors", "resolve_client", "read_table_file", "write_table_file"]
 
 _STATE = {"debug": False}
 
@@ -93,3 +93,50 @@ def resolve_client(name_or_config: str):
             return load_config(cand)
     raise CdmkitError(f"no client {name_or_config!r}: give a client YAML or the name of "
                       "clients/<name>.yaml")
+
+
+def read_table_file(path: Path, sep: str = ",", sheet: str | None = None):
+    """Read a CSV/TSV, Parquet, Excel or JSON-lines file into a DataFrame.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text("a,b\\n1,2\\n")
+    >>> read_table_file(p).shape
+    (1, 2)
+    """
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "file not found")
+    suf = path.suffix.lower()
+    try:
+        if suf in (".parquet", ".pq"):
+            return pd.read_parquet(path)
+        if suf in (".xlsx", ".xls", ".xlsm"):
+            return pd.read_excel(path, sheet_name=sheet or 0)
+        if suf in (".jsonl", ".ndjson"):
+            return pd.read_json(path, lines=True)
+        return pd.read_csv(path, sep="\t" if suf == ".tsv" else sep, low_memory=False)
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"cannot read: {exc}") from None
+
+
+def write_table_file(df, path: Path) -> Path:
+    """Write ``df`` as Parquet (``.parquet``/``.pq``) or else CSV, without the index.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.parquet"
+    >>> read_table_file(write_table_file(pd.DataFrame({"a": [1]}), p)).shape
+    (1, 1)
+    """
+    path = Path(path)
+    if path.suffix.lower() in (".parquet", ".pq"):
+        df.to_parquet(path, index=False)
+    else:
+        df.to_csv(path, index=False)
+    return path

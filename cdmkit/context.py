@@ -28,58 +28,18 @@ Examples
 
 from __future__ import annotations
 
-import math
-from datetime import date, datetime
-from pathlib import Path
-from typing import Any
-
-import numpy as np
 import pandas as pd
 
 from .config import ClientConfig, load_config
-from .errors import CdmkitError
 from .runfolder import ClientRuns, RunFolder
+from .stagerun import StageRun, to_jsonable
 
 __all__ = ["StageContext", "open_stage", "to_jsonable"]
 
 
-def to_jsonable(value: Any) -> Any:
-    """Convert numpy/pandas scalars and containers to JSON-ready Python values.
-
-    Non-finite floats become ``None`` so the JSON stays standard.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> to_jsonable({"a": np.int64(3), "b": [np.float32(0.5), float("nan")]})
-    {'a': 3, 'b': [0.5, None]}
-    """
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set)):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, pd.Series):
-        return to_jsonable(value.to_dict())
-    if isinstance(value, pd.DataFrame):
-        return to_jsonable(value.to_dict(orient="records"))
-    if isinstance(value, np.ndarray):
-        return to_jsonable(value.tolist())
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating, float)):
-        v = float(value)
-        return v if math.isfinite(v) else None
-    if isinstance(value, (pd.Timestamp, datetime, date)):
-        return value.isoformat()
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value
-
-
-class StageContext:
-    """Config, run folder, tables and recorded figures of one stage run.
+class StageContext(StageRun):
+    """A stage run as a notebook sees it: :class:`~cdmkit.stagerun.StageRun` plus opening
+    from papermill's parameters (or interactive defaults) and masked display.
 
     Parameters
     ----------
@@ -102,14 +62,10 @@ class StageContext:
 
     def __init__(self, stage: str, config: ClientConfig, run_dir, fallback_dirs=None,
                  interactive: bool = False):
-        self.stage = stage
+        super().__init__(stage, config, run_dir, fallback_dirs)
         #: True in JupyterLab (no run folder given); False when run by ``cdmkit run``.
         #: Widgets are live only when interactive; a batch run shows their static snapshot.
         self.interactive = interactive
-        self.config = config
-        self.run = RunFolder(run_dir).create()
-        self.run_dir = self.run.path
-        self.fallback_dirs = [Path(p) for p in (fallback_dirs or [])]
 
     # -- opening -------------------------------------------------------------------
     @classmethod
@@ -147,116 +103,6 @@ class StageContext:
             if runs.latest_link.exists():
                 fallback.append(RunFolder(runs.latest_link).data_dir)
         return cls(stage, config, run_dir, fallback, interactive=interactive)
-
-    # -- paths ---------------------------------------------------------------------
-    @property
-    def data_dir(self) -> Path:
-        """``<run>/data``: tables handed between stages."""
-        return self.run.data_dir
-
-    @property
-    def seed(self) -> int:
-        """The client's seed."""
-        return self.config.seed
-
-    @property
-    def show_raw_pii(self) -> bool:
-        """Whether reports may show raw personal data (off unless configured)."""
-        return self.config.privacy.show_raw_pii
-
-    def path(self, name: str) -> Path:
-        """Path of an output file in the stage's own folder ``<run>/<stage>/``.
-
-        Examples
-        --------
-        >>> import tempfile
-        >>> from cdmkit.config import ClientConfig
-        >>> ctx = StageContext("validation", ClientConfig(client="a"), tempfile.mkdtemp())
-        >>> ctx.path("exports/x.csv").parent.name
-        'exports'
-        """
-        p = self.run_dir / self.stage / name
-        p.parent.mkdir(parents=True, exist_ok=True)
-        return p
-
-    def table_path(self, name: str) -> Path:
-        """Where table ``name`` lives (in the run, or in a fallback folder)."""
-        own = self.run.table_path(name)
-        if own.exists():
-            return own
-        for d in self.fallback_dirs:
-            p = d / f"{name}.parquet"
-            if p.exists():
-                return p
-        return own
-
-    # -- tables ----------------------------------------------------------------------
-    def has_table(self, name: str) -> bool:
-        """Whether table ``name`` exists for this run."""
-        return self.table_path(name).exists()
-
-    def read_table(self, name: str, columns=None) -> pd.DataFrame:
-        """Read a table written by this or an earlier stage.
-
-        Raises
-        ------
-        CdmkitError
-            Naming the table and the stage to run first when it is missing.
-        """
-        p = self.table_path(name)
-        if not p.exists():
-            raise CdmkitError(f"table {name!r} not found in {self.data_dir}: run the stage that "
-                              "writes it first (see `cdmkit run --stages`)")
-        return pd.read_parquet(p, columns=columns)
-
-    def table_columns(self, name: str) -> list[str]:
-        """Column names of a table, read from its schema only (no data).
-
-        Raises
-        ------
-        CdmkitError
-            When the table is missing (see :meth:`read_table`).
-        """
-        import pyarrow.parquet as pq
-
-        p = self.table_path(name)
-        if not p.exists():
-            raise CdmkitError(f"table {name!r} not found in {self.data_dir}: run the stage that "
-                              "writes it first (see `cdmkit run --stages`)")
-        return [c for c in pq.read_schema(p).names if not c.startswith("__index_level_")]
-
-    def write_table(self, name: str, df: pd.DataFrame) -> Path:
-        """Write ``df`` as ``<run>/data/<name>.parquet`` (index dropped unless named)."""
-        return self.run.write_table(name, df)
-
-    # -- figures ---------------------------------------------------------------------
-    @property
-    def figures_path(self) -> Path:
-        """``<run>/figures/<stage>.json``."""
-        return self.run.figures_path(self.stage)
-
-    def figures(self) -> dict:
-        """Figures recorded so far by this stage."""
-        return self.run.read_figures(self.stage)
-
-    def record(self, key: str, value: Any = None, **more: Any) -> None:
-        """Record key figures for ``summary.json`` (and the tests that read it).
-
-        Examples
-        --------
-        >>> import tempfile
-        >>> from cdmkit.config import ClientConfig
-        >>> ctx = StageContext("analysis", ClientConfig(client="a"), tempfile.mkdtemp())
-        >>> ctx.record("auc", 0.81, n_customers=100)
-        >>> sorted(ctx.figures())
-        ['auc', 'n_customers']
-        """
-        figs = self.figures()
-        if key is not None:
-            figs[key] = to_jsonable(value)
-        for k, v in more.items():
-            figs[k] = to_jsonable(v)
-        self.run.write_figures(self.stage, figs)
 
     # -- display ---------------------------------------------------------------------
     def masked(self, df: pd.DataFrame) -> pd.DataFrame:

@@ -11,7 +11,8 @@ A run of a client lives in ``<output_dir>/<client>/<run-id>/``::
 
 The client folder holds the runs and a ``latest`` link to the last successful
 one. :class:`RunFolder` reads and writes one run; :class:`ClientRuns` finds the
-runs of a client (latest, previous successful, all) and moves ``latest``.
+runs of a client (latest, previous successful, all) and moves ``latest``;
+:class:`cdmkit.stagerun.StageRun` is one stage's view of a run.
 Nothing else in cdmkit builds these paths.
 
 Examples

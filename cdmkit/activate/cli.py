@@ -22,7 +22,7 @@ __all__ = ["register"]
 
 def register(app: typer.Typer) -> None:
     """Add the ``export`` command to the ``cdmkit`` app."""
-    from ..cli import handle_errors
+    from ..clitools import handle_errors
 
     @app.command("export")
     @handle_errors

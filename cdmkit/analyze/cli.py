@@ -15,7 +15,7 @@ from typing import Optional
 
 import typer
 
-from ..clitools import handle_errors
+from ..clitools import handle_errors, read_table_file, write_table_file
 from ..errors import InputError
 
 __all__ = ["register"]
@@ -49,7 +49,6 @@ def _clv(
     import numpy as np
     import pandas as pd
 
-    from ..segment.cli import read_table_file
     from .clv import BetaGeo, GammaGamma, ParetoNBD, customer_lifetime_value, per_step_rate
     from .mbgnbd import ModifiedBetaGeo
     from .validation import UNITS_PER_YEAR, clv_summary
@@ -96,10 +95,7 @@ def _clv(
                         observation_end=str(s.attrs.get("observation_end")))
             typer.echo(f"saved {p}")
     out = Path(out)
-    if out.suffix.lower() in (".parquet", ".pq"):
-        table.to_parquet(out, index=False)
-    else:
-        table.to_csv(out, index=False)
+    write_table_file(table, out)
     total = f"; total CLV {np.nansum(table['clv']):,.2f}" if "clv" in table else ""
     typer.echo(f"{len(table):,} customers, {int((x > 0).sum()):,} repeat buyers, window ends "
                f"{s.attrs.get('observation_end')}{total}; wrote {out}")

@@ -29,7 +29,7 @@ def register(app: typer.Typer) -> None:
     >>> [c.name for c in a.registered_commands]
     ['generate']
     """
-    from ..cli import handle_errors
+    from ..clitools import handle_errors
 
     @app.command("generate")
     @handle_errors

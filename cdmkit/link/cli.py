@@ -41,7 +41,7 @@ def register(app: typer.Typer) -> None:
     >>> len(app.registered_commands)
     2
     """
-    from ..cli import handle_errors
+    from ..clitools import handle_errors
 
     @app.command("dedupe")
     @handle_errors

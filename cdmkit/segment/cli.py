@@ -16,39 +16,10 @@ from typing import Optional
 
 import typer
 
-from ..clitools import handle_errors
+from ..clitools import handle_errors, read_table_file, write_table_file
 from ..errors import InputError
 
-__all__ = ["register", "read_table_file"]
-
-
-def read_table_file(path: Path, sep: str = ",", sheet: Optional[str] = None):
-    """Read a CSV/TSV, Parquet, Excel or JSON-lines file into a DataFrame.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
-    >>> _ = p.write_text("a,b\\n1,2\\n")
-    >>> read_table_file(p).shape
-    (1, 2)
-    """
-    import pandas as pd
-
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "file not found")
-    suf = path.suffix.lower()
-    try:
-        if suf in (".parquet", ".pq"):
-            return pd.read_parquet(path)
-        if suf in (".xlsx", ".xls", ".xlsm"):
-            return pd.read_excel(path, sheet_name=sheet or 0)
-        if suf in (".jsonl", ".ndjson"):
-            return pd.read_json(path, lines=True)
-        return pd.read_csv(path, sep="\t" if suf == ".tsv" else sep, low_memory=False)
-    except (ValueError, OSError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"cannot read: {exc}") from None
+__all__ = ["register"]
 
 
 def _rfm(
@@ -113,10 +84,7 @@ def _rfm(
         typer.echo(f"warning: {w.message}", err=True)
     out = Path(out)
     table = scored.reset_index()
-    if out.suffix.lower() in (".parquet", ".pq"):
-        table.to_parquet(out, index=False)
-    else:
-        table.to_csv(out, index=False)
+    write_table_file(table, out)
     rep = handled.report
     typer.echo(f"{len(table):,} customers from {len(handled.transactions):,} lines "
                f"({rep['return_lines']:,} return/cancellation lines, rule {returns}: "

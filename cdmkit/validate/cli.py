@@ -21,7 +21,7 @@ __all__ = ["register"]
 
 def register(app: typer.Typer) -> None:
     """Add the ``validate`` command to the ``cdmkit`` app."""
-    from ..cli import handle_errors
+    from ..clitools import handle_errors
 
     @app.command("validate")
     @handle_errors
@@ -31,10 +31,10 @@ def register(app: typer.Typer) -> None:
         run_dir: Path = typer.Option(None, "--run", help="Run folder (default: latest run)."),
     ):
         """Run the quality rules, schemas, linkage checks, drift and report scan on a run."""
-        from ..context import StageContext
         from ..errors import CdmkitError
         from ..clitools import resolve_client
         from ..runfolder import ClientRuns, RunFolder
+        from ..stagerun import StageRun
         from .report import validate_run
 
         config = resolve_client(client)
@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
         if run is None or not run.exists():
             raise CdmkitError(f"no run of client {config.client!r}: run `cdmkit run` first")
         # Nothing is recorded: the run's own figures stay as its notebook left them.
-        rep = validate_run(StageContext("validation", config, run.path))
+        rep = validate_run(StageRun("validation", config, run.path))
         typer.echo(rep.summary_markdown().replace("## ", ""))
         for w in rep.warnings:
             typer.echo(f"warning: {w}")

@@ -37,23 +37,13 @@ ctx
 # %%
 from IPython.display import display
 
-from cdmkit.collect import collect_sources
-from cdmkit.collect.plots import (figures_table, plot_completeness, plot_reject_reasons,
-                                  plot_source_counts, reject_summary)
+from cdmkit.collect import run_stage
+from cdmkit.collect.plots import (plot_completeness, plot_reject_reasons, plot_source_counts,
+                                  reject_summary)
+from cdmkit.report.figures import figures_table
 
-result = collect_sources(ctx.config, progress=ctx.config.collection.progress)
-for kind, table in result.tables.items():
-    ctx.write_table(kind, table)
-ctx.write_table("rejects", result.rejects)
-ctx.write_table("warnings", result.warnings)
-ctx.write_table("catalog", result.catalog)
-ctx.write_table("source_stats", result.source_stats)
-result.catalog.to_csv(ctx.path("catalog.csv"), index=False)
-result.rejects.to_csv(ctx.path("rejects.csv"), index=False)
+result = run_stage(ctx)
 figures = result.figures()
-ctx.record(None, **figures)
-ctx.record("sources", result.source_stats.set_index("source")[
-    ["kind", "rows_in", "rows_clean", "rows_rejected", "duplicates_removed"]].to_dict("index"))
 _ = ctx.show(figures_table({k: v for k, v in figures.items() if k != "rows_per_kind"}), n=None,
              caption="Key figures of the collection")
 
@@ -70,7 +60,6 @@ mapping_table = pd.DataFrame(
     [{"source": s, "canonical_field": f, "source_column": c}
      for s, m in result.report.mappings.items() for f, c in m.items()])
 files = pd.DataFrame.from_dict(result.report.files, orient="index")
-ctx.record("mapped_fields", {s: len(m) for s, m in result.report.mappings.items()})
 _ = ctx.show(files.reset_index(names="source"), n=None,
              caption="How each source was read")
 _ = ctx.show(mapping_table, n=None, caption="Column mapping")

@@ -45,33 +45,15 @@ ctx
 # %%
 from IPython.display import display
 
-from cdmkit.link import (ReviewPanel, example_pairs, linkage_columns, load_ground_truth,
-                         pair_records, resolve_identities, review_candidates,
-                         source_priority_of)
-from cdmkit.collect.plots import figures_table
+from cdmkit.link import ReviewPanel, example_pairs, pair_records, review_candidates
 from cdmkit.link import plots as link_plots
+from cdmkit.link.stage import labels_path as client_labels_path, run_stage
+from cdmkit.report.figures import figures_table
 
 lk = ctx.config.linkage
-labels_path = ctx.config.resolve_path(lk.labels_file) if lk.labels_file else \
-    ctx.config.client_dir / "linkage_labels.csv"
-truth_path = ctx.config.resolve_path(ctx.config.ground_truth) if ctx.config.ground_truth else None
-truth = load_ground_truth(truth_path) if truth_path is not None and truth_path.exists() else None
-
-# only the columns linkage uses (not the collection's lineage columns): half the memory
-customers = ctx.read_table("customers",
-                           columns=linkage_columns(ctx.table_columns("customers"), lk))
-result = resolve_identities(customers, lk, store_path=ctx.config.store_path,
-                            run_id=ctx.run_dir.name, seed=ctx.seed, ground_truth=truth,
-                            progress=lk.progress, labels_file=labels_path,
-                            source_priority=source_priority_of(ctx.config))
-ctx.write_table("customer_map", result.customer_map)
-ctx.write_table("golden", result.golden)
-ctx.write_table("pairs", result.pairs)
-ctx.write_table("id_changes", result.id_changes)
-result.settings.to_json(ctx.path("settings.json"))
-result.params.to_csv(ctx.path("parameters.csv"), index=False)
+labels_path = client_labels_path(ctx.config)
+result = run_stage(ctx)
 report = result.report
-ctx.record(None, **report.figures())
 ctx.show(figures_table(report.figures()), n=None, caption="Key figures of the linkage")
 
 # %% [markdown]
@@ -222,12 +204,10 @@ ReviewPanel(result.scored, labels_path, candidates=to_review, show_raw=ctx.show_
 from cdmkit.link import model_history
 
 choice = result.choice
-result.model.to_json(ctx.path("linkage_model.json"))
 _ = ctx.show(figures_table(choice.figures()), n=None, caption="Model that scored this run")
 _ = ctx.show(model_history(ctx.config.store_path), n=None, caption="Saved model versions")
 if result.retrain_preview is not None:
     preview = result.retrain_preview
-    ctx.write_table("retrain_dry_run", preview.records)
     _ = ctx.show(preview.records, caption="Records whose ID a retrain would change "
                  "(dry run: nothing changed)" if choice.retrain_pending else
                  "Records whose ID the retrain changed")

@@ -39,9 +39,9 @@ ctx
 # %%
 from IPython.display import Markdown, display
 
-from cdmkit.collect.plots import figures_table
+from cdmkit.report.figures import figures_table
 from cdmkit.report import verdicts
-from cdmkit.segment import load_inputs, plots, run_segmentation, segment_explorer
+from cdmkit.segment import load_inputs, plots, run_stage, segment_explorer
 
 cfg = ctx.config.segmentation
 inputs = load_inputs(ctx)
@@ -61,16 +61,8 @@ _ = ctx.show(figures_table({
 # its stability across seeds and the profiles. Same data and config give the same result.
 
 # %%
-result = run_segmentation(inputs.transactions, cfg, events=inputs.events,
-                          interactions=inputs.interactions, golden=inputs.golden,
-                          seed=ctx.seed, reference_date=ctx.config.reference_date,
-                          progress=run_dir is None)  # progress bars only when interactive
-ctx.write_table("rfm", result.rfm)
-ctx.write_table("segments", result.segments)
-result.rfm_profile.to_csv(ctx.path("rfm_profile.csv"))
-result.cluster_profile.to_csv(ctx.path("cluster_profile.csv"))
+result = run_stage(ctx, inputs=inputs, progress=run_dir is None)  # bars only when interactive
 figures = result.figures()
-ctx.record(None, **figures)
 display(Markdown("\n".join(f"- ⚠ {w}" for w in result.warnings) or "No warnings."))
 _ = ctx.show(figures_table({k: figures[k] for k in (
     "n_customers", "n_segments", "k_chosen", "silhouette", "stability_ari", "observation_end",

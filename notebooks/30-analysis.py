@@ -48,16 +48,11 @@ from cdmkit.report.tables import figures_frame
 
 cfg = ctx.config.analysis
 inp = analyze.load_inputs(ctx)
-ctx.record("n_customers", inp.transactions["customer_id"].nunique(),
-           n_purchase_lines=len(inp.transactions), returns_removed=inp.returns_removed,
-           has_amounts=inp.has_amounts, observation_end=str(inp.observation_end.date()),
-           time_unit=cfg.time_unit)
+# One call does the work (cdmkit.analyze.stage.run_stage): every section below shows its part.
+result = analyze.run_stage(ctx, inputs=inp)
 display(Markdown("**Notes on the inputs**\n\n" + "\n".join(f"- {n}" for n in inp.notes)
                  if inp.notes else "All inputs are present."))
 ret = inp.returns
-ctx.record(None, returns_rule=ret["rule"], returns_matched_value=ret["matched_value"],
-           returns_unmatched_value=ret["unmatched_value"],
-           non_product_lines=ret["non_product_lines"])
 display(Markdown(f"{inp.transactions['customer_id'].nunique():,} customers, "
                  f"{len(inp.transactions):,} purchase lines up to "
                  f"{inp.observation_end.date()}. Returns (rule {ret['rule']}): "
@@ -79,8 +74,7 @@ display(Markdown(f"{inp.transactions['customer_id'].nunique():,} customers, "
 # customers spend more than the whole cohort did at the start.
 
 # %%
-coh = analyze.run_cohorts(inp, cfg)
-ctx.record(None, **coh.figures())
+coh = result.cohorts
 plots.plot_retention_heatmap(coh.retention,
                              title=f"Retention by acquisition cohort ({cfg.cohort_freq})");
 
@@ -121,8 +115,7 @@ plots.plot_cohort_curves(coh.curves);
 # maximum: a flat likelihood (wide interval) means the data hardly pin the parameter down.
 
 # %%
-clv = analyze.run_clv(inp, cfg)
-ctx.record(None, **clv.figures())
+clv = result.clv
 ctx.show(clv.params, n=None, caption="Fitted models (alpha and beta in the time unit "
          f"'{cfg.time_unit}')")
 if clv.notes:
@@ -132,9 +125,6 @@ display(Markdown("_A fit that converged is not yet a fit to use: the verdicts at
 if clv.uncertainty is not None:
     ctx.show(clv.uncertainty.round(4), n=None, caption="Parameter estimates with standard errors "
              "and 95 % intervals")
-for name, model in clv.models.items():  # plain JSON, reloadable with analyze.load_model(path)
-    model.save(ctx.path(f"models/{name}.json"), time_unit=cfg.time_unit,
-               observation_end=str(inp.observation_end.date()))
 
 # %% [markdown]
 # **Who is still a customer?** The probability that a customer is still active depends on how
@@ -183,13 +173,10 @@ else:
 # table is written to `data/clv.parquet` for the validation and activation stages.
 
 # %%
-clv_table = clv.output_table()
-ctx.write_table("clv", clv_table)
+clv_table = result.clv_table
 # Judged before it is shown: a reader of this table alone must see what not to send.
-caution = verdicts.caution_note(verdicts.assess(
-    {"analysis": {**ctx.figures(), **verdicts.evidence_figures(clv_table)}}))
-if caution:
-    display(Markdown(caution))
+if result.clv_caution:
+    display(Markdown(result.clv_caution))
 _ = ctx.show(clv_table.sort_values(["clv", "expected_purchases", "customer_id"],
                                    ascending=[False, False, True]).round(2),
              n=15, caption=f"Top customers (horizon {cfg.clv_horizon:g} {cfg.time_unit})")
@@ -215,8 +202,7 @@ else:
 
 # %%
 if cfg.business_model == "contractual":
-    ret = analyze.run_retention(inp, cfg)
-    ctx.record(None, **ret.figures())
+    ret = result.retention
     if ret.model is not None:
         ctx.show(ret.model.summary().round(4), n=None, caption="sBG parameters")
         plots.plot_retention_curve(ret.survival.set_index("period")["observed"].dropna(),
@@ -247,9 +233,7 @@ else:
 # - **Permutation importance**: how much AUC drops when a feature is shuffled.
 
 # %%
-churn = analyze.run_churn(inp, cfg, seed=ctx.seed)
-ctx.record(None, **churn.figures())
-ctx.write_table("churn_scores", churn.output_table())
+churn = result.churn
 if churn.report is not None:
     ctx.show(churn.report.metrics.round(3), n=None, caption="Churn models on the test set")
 else:
@@ -268,15 +252,11 @@ if churn.report is not None:
 # fees, adjustments and other non-product lines are not products and are left out.
 
 # %%
-pat = analyze.run_patterns(inp, cfg)
-ctx.record(None, **pat.figures())
+pat = result.patterns
 if pat.top_products is not None:
     ctx.show(pat.top_products.round(3), n=None, caption="Top products per segment")
 if pat.top_categories is not None:
     ctx.show(pat.top_categories.round(3), n=None, caption="Top categories per segment")
-for name, table in (("top_products", pat.top_products), ("copurchase_pairs", pat.pairs)):
-    if table is not None:
-        table.to_csv(ctx.path(f"{name}.csv"), index=False)
 display(Markdown("\n".join(f"- {n}" for n in pat.notes) if pat.notes
                  else "_Products, categories and baskets are all available._"))
 
@@ -325,11 +305,7 @@ else:
 # they need the caveat shown.
 
 # %%
-churn_cal = churn.report.calibration if churn.report is not None else None
-churn_best = churn.report.best if churn.report is not None else None
-ctx.record(None, **verdicts.evidence_figures(clv_table, churn_cal, churn_best))
-judged = [v for v in verdicts.assess({"analysis": ctx.figures()}) if v.stage == "analysis"]
-ctx.record("verdicts", [v.to_dict() for v in judged])
+judged = result.verdicts
 ctx.show(verdicts.verdict_table(judged), n=None, caption="Verdict per model")
 
 # %% [markdown]

@@ -43,7 +43,7 @@ from IPython.display import Markdown, display
 
 from cdmkit import validate as cv
 from cdmkit.activate import run_exports
-from cdmkit.collect.plots import figures_table
+from cdmkit.report.figures import figures_table
 
 report = cv.validate_run(ctx)
 exports = run_exports(ctx)

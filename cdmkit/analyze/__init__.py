@@ -6,7 +6,8 @@ The public face of the analysis stage; the machinery lives in small modules:
 :mod:`~cdmkit.analyze.cohorts`, :mod:`~cdmkit.analyze.churn`,
 :mod:`~cdmkit.analyze.patterns`, :mod:`~cdmkit.analyze.plots`,
 :mod:`~cdmkit.analyze.data` (the CDNOW data set) and
-:mod:`~cdmkit.analyze.stage` (what the ``30-analysis`` notebook calls).
+:mod:`~cdmkit.analyze.steps` (the stage's steps) and :mod:`~cdmkit.analyze.stage`
+(``run_stage``, what the ``30-analysis`` notebook calls).
 
 Examples
 --------
@@ -34,7 +35,8 @@ __getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
                  'seasonality', 'top_items'],
     'simulate': ['simulate', 'simulate_bgbb', 'simulate_bgnbd', 'simulate_mbgnbd',
                  'simulate_paretonbd', 'simulate_sbg', 'simulate_spend'],
-    'stage': ['AnalysisInputs', 'CLVResult', 'ChurnResult', 'CohortResult', 'PatternResult',
+    'stage': ['AnalysisResult', 'run_stage'],
+    'steps': ['AnalysisInputs', 'CLVResult', 'ChurnResult', 'CohortResult', 'PatternResult',
               'load_inputs', 'run_churn', 'run_clv', 'run_cohorts', 'run_patterns'],
     'validation': ['UNITS_PER_YEAR', 'UNIT_DAYS', 'calibration_holdout', 'clv_summary',
                    'holdout_by_frequency', 'holdout_errors', 'tracking'],
@@ -62,5 +64,5 @@ __all__ = [
     "survivors_to_durations", "BaseFitter", "load_model", "clv_interval",
     "probability_alive_matrix", "expected_cumulative_transactions", "simulate_mbgnbd",
     "simulate_paretonbd", "simulate_bgbb", "simulate_sbg", "simulate", "RetentionResult",
-    "run_retention", "subscription_durations",
+    "run_retention", "subscription_durations", "AnalysisResult", "run_stage",
 ]

@@ -39,13 +39,14 @@ __getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
     'mapping': ['infer_mapping', 'normalize_header', 'read_mapping_file'],
     'pipeline': ['CollectionReport', 'CollectionResult', 'DEFAULT_CLEANERS', 'cleaners_for',
                  'collect_file', 'collect_frame', 'collect_source', 'collect_sources'],
+    'stage': ['run_stage'],
     'textnorm': ['fold_kana', 'normalize_digits', 'normalize_japanese', 'normalize_persian',
                  'text_key'],
 })
 
 __all__ = [
     "collect_sources", "collect_source", "collect_file", "collect_frame", "CollectionResult",
-    "CollectionReport", "DEFAULT_CLEANERS", "cleaners_for",
+    "CollectionReport", "DEFAULT_CLEANERS", "cleaners_for", "run_stage",
     "infer_mapping", "normalize_header", "read_mapping_file",
     "build_catalog", "detect_content", "detect_pii_class",
     "sniff_encoding", "sniff_delimiter",

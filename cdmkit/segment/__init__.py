@@ -42,7 +42,8 @@ __getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
                 'usual_filter'],
     'rfm': ['DEFAULT_SEGMENT_MAP', 'DegenerateScoresWarning', 'SEGMENT_ORDER',
             'SegmentationWarning', 'assign_segments', 'rfm_scores', 'rfm_segments', 'rfm_summary'],
-    'stage': ['SegmentationInputs', 'SegmentationResult', 'load_inputs', 'run_segmentation'],
+    'stage': ['SegmentationInputs', 'SegmentationResult', 'load_inputs', 'run_segmentation',
+              'run_stage'],
 })
 
 __all__ = [
@@ -60,5 +61,5 @@ __all__ = [
     "profile_segments", "describe_groups", "cluster_labels", "standardised_means",
     "explore_clusters", "segment_explorer",
     # the stage
-    "load_inputs", "SegmentationInputs", "run_segmentation", "SegmentationResult",
+    "load_inputs", "SegmentationInputs", "run_segmentation", "SegmentationResult", "run_stage",
 ]

@@ -40,7 +40,8 @@ from .profiles import cluster_labels, profile_segments, standardised_means
 from .returns import prepare_purchases
 from .rfm import SEGMENT_ORDER, rfm_segments, rfm_summary
 
-__all__ = ["SegmentationInputs", "load_inputs", "SegmentationResult", "run_segmentation"]
+__all__ = ["SegmentationInputs", "load_inputs", "SegmentationResult", "run_segmentation",
+           "run_stage"]
 
 
 @dataclass
@@ -327,3 +328,49 @@ def run_segmentation(transactions: pd.DataFrame, config: SegmentationConfig | No
         cluster_profile=cluster_profile, cluster_zmeans=zmeans, returns=report,
         rejects=rejects, method=method, observation_end=obs_end, freq=cfg.freq,
         warnings=caught)
+
+
+def run_stage(run, *, inputs: SegmentationInputs | None = None,
+              progress: bool = False) -> SegmentationResult:
+    """The segmentation stage on a run: read its tables, segment, write and record.
+
+    The entry every stage package has (``run_stage(run, **options)`` in its ``stage.py``):
+    writes the ``rfm`` and ``segments`` tables and ``rfm_profile.csv`` /
+    ``cluster_profile.csv``, records the key figures and returns the result.
+
+    Parameters
+    ----------
+    run : StageRun
+        The stage's run (a notebook's ``ctx``).
+    inputs : SegmentationInputs, optional
+        Already loaded inputs (the notebook shows them first); loaded from the run if not.
+    progress : bool
+        Progress bars (interactive use).
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np, pandas as pd
+    >>> from cdmkit.config import ClientConfig
+    >>> from cdmkit.stagerun import StageRun
+    >>> rng = np.random.default_rng(0)
+    >>> run = StageRun("segmentation", ClientConfig(client="a", segmentation={"k_max": 3,
+    ...     "stability_seeds": 2}), tempfile.mkdtemp())
+    >>> _ = run.write_table("transactions", pd.DataFrame({
+    ...     "customer_ref": rng.integers(0, 60, 400).astype(str),
+    ...     "timestamp": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 365, 400), "D"),
+    ...     "amount": rng.gamma(2.0, 20.0, 400).round(2)}))
+    >>> res = run_stage(run)
+    >>> run.has_table("segments"), "n_customers" in run.figures()
+    (True, True)
+    """
+    inputs = inputs if inputs is not None else load_inputs(run)
+    result = run_segmentation(inputs.transactions, run.config.segmentation, events=inputs.events,
+                              interactions=inputs.interactions, golden=inputs.golden,
+                              seed=run.seed, reference_date=run.config.reference_date,
+                              progress=progress)
+    run.write_table("rfm", result.rfm)
+    run.write_table("segments", result.segments)
+    result.rfm_profile.to_csv(run.path("rfm_profile.csv"))
+    result.cluster_profile.to_csv(run.path("cluster_profile.csv"))
+    run.record(None, **result.figures())
+    return result

@@ -41,7 +41,8 @@ from IPython.display import Markdown, display
 
 from cdmkit.report.figures import figures_table
 from cdmkit.report import verdicts
-from cdmkit.segment import load_inputs, plots, run_stage, segment_explorer
+from cdmkit.segment import load_inputs, plots, run_stage
+from cdmkit.segment.widgets import segment_explorer
 
 cfg = ctx.config.segmentation
 inputs = load_inputs(ctx)

@@ -41,16 +41,13 @@ ctx
 # %%
 from IPython.display import Markdown, display
 
+from cdmkit import activate
 from cdmkit import validate as cv
-from cdmkit.activate import run_exports
 from cdmkit.report.figures import figures_table
+from cdmkit.validate import plots as vplots
 
-report = cv.validate_run(ctx)
-exports = run_exports(ctx)
-report.record(ctx)
-ctx.record("exports", exports.drop(columns=["note"]),
-           n_exported=int(exports["rows"].sum()),
-           n_excluded_consent=int(exports["excluded_consent"].sum()))
+report = cv.run_stage(ctx)
+exports = activate.run_stage(ctx)  # activation has no notebook of its own: its exports are here
 display(Markdown(report.summary_markdown()))
 
 # %% [markdown]
@@ -63,10 +60,10 @@ display(Markdown(report.summary_markdown()))
 
 # %%
 ctx.show(report.scorecard.by_dimension.round(3), n=None, caption="Score by dimension")
-cv.plot_dimension_scores(report.scorecard.by_dimension)
+vplots.plot_dimension_scores(report.scorecard.by_dimension)
 
 # %%
-cv.plot_source_scores(report.scorecard.by_source_field)
+vplots.plot_source_scores(report.scorecard.by_source_field)
 
 # %%
 _ = ctx.show(report.scorecard.by_rule.round(3), n=None, caption="Every rule")
@@ -114,7 +111,7 @@ else:
     metrics = report.linkage.metrics_frame()
     ctx.show(figures_table(dict(zip(metrics["metric"], metrics["value"]))), n=None,
              caption="Linkage metrics")
-    display(cv.plot_cluster_sizes(report.linkage.sizes))
+    display(vplots.plot_cluster_sizes(report.linkage.sizes))
     ctx.show(report.linkage.suspicious, n=20, caption="Suspicious customers")
 
 # %% [markdown]
@@ -147,9 +144,10 @@ else:
     ctx.show(figures_table({"customers": drift.customers, "ID changes": drift.id_changes,
                             "segment stability": drift.segment_stability}),
              n=None, caption="Customers, ID changes and segment stability")
-    display(cv.plot_migration(drift.migration))
-    display(cv.plot_distribution_shift(drift.distributions, ctx.config.validation.drift.psi_warn,
-                                       ctx.config.validation.drift.psi_alert))
+    display(vplots.plot_migration(drift.migration))
+    display(vplots.plot_distribution_shift(drift.distributions,
+                                           ctx.config.validation.drift.psi_warn,
+                                           ctx.config.validation.drift.psi_alert))
     ctx.show(drift.key_figures.round(4), n=40, caption="Key figures: previous and current")
 
 # %% [markdown]

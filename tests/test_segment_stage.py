@@ -17,8 +17,8 @@ from typer.testing import CliRunner  # noqa: E402
 from cdmkit.config import ClientConfig, SegmentationConfig  # noqa: E402
 from cdmkit.context import StageContext  # noqa: E402
 from cdmkit.segment import (DegenerateScoresWarning, SegmentationWarning,  # noqa: E402
-                            explore_clusters, load_inputs, plots, run_segmentation,
-                            segment_explorer)
+                            explore_clusters, load_inputs, plots, run_segmentation)
+from cdmkit.segment.widgets import segment_explorer  # noqa: E402
 from cdmkit.segment.synthetic import simulate_transactions  # noqa: E402
 
 FAST = SegmentationConfig(k_min=2, k_max=6, stability_seeds=3, sample_size=2000)

@@ -19,6 +19,7 @@ __getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
                   'normalise_email_google', 'sha256_hex'],
     'pipeline': ['export_all', 'run_exports'],
     'safety': ['FORMULA_PREFIXES', 'neutralise_cell', 'neutralise_formulas'],
+    'stage': ['run_stage'],
 })
 
 __all__ = ["ConsentReport", "consent_column", "filter_by_consent",
@@ -26,4 +27,4 @@ __all__ = ["ConsentReport", "consent_column", "filter_by_consent",
            "GoogleAdsCustomerMatchExporter", "HubspotExporter", "MailchimpExporter",
            "ParquetExporter", "SalesforceExporter", "build_audience", "export_audience",
            "normalise_email_google", "sha256_hex", "export_all", "run_exports",
-           "FORMULA_PREFIXES", "neutralise_cell", "neutralise_formulas"]
+           "FORMULA_PREFIXES", "neutralise_cell", "neutralise_formulas", "run_stage"]

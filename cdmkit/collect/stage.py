@@ -16,7 +16,7 @@ Examples
 ...                                            "path": str(d / "c.csv")}])
 >>> run = StageRun("collection", cfg, d / "run")
 >>> res = run_stage(run)
->>> run.tables()
+>>> run.run.tables()
 ['catalog', 'customers', 'rejects', 'source_stats', 'warnings']
 """
 

@@ -7,7 +7,7 @@ the usual row filter),
 :mod:`~cdmkit.segment.features` (per-customer features and scaling),
 :mod:`~cdmkit.segment.clustering` (segmenter plugins, choosing k, stability),
 :mod:`~cdmkit.segment.profiles` (profiles and descriptions),
-:mod:`~cdmkit.segment.plots`, :mod:`~cdmkit.segment.explorer` and
+:mod:`~cdmkit.segment.plots`, :mod:`~cdmkit.segment.widgets` (neither imported here) and
 :mod:`~cdmkit.segment.stage` (the whole stage as one function).
 
 Examples
@@ -34,9 +34,9 @@ __getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
     'clustering': ['BaseSegmenter', 'GMMSegmenter', 'KMeansSegmenter', 'KSelection',
                    'MiniBatchKMeansSegmenter', 'Stability', 'choose_k', 'cluster_stability',
                    'make_segmenter', 'sampled_silhouette'],
-    'explorer': ['explore_clusters', 'segment_explorer'],
     'features': ['FEATURE_GROUPS', 'SkewLogScaler', 'build_customer_features'],
-    'profiles': ['cluster_labels', 'describe_groups', 'profile_segments', 'standardised_means'],
+    'profiles': ['cluster_labels', 'describe_groups', 'explore_clusters', 'profile_segments',
+                 'standardised_means'],
     'returns': ['RETURN_RULES', 'ReturnHandling', 'RowFilter', 'apply_return_rules',
                 'describe_returns', 'is_return', 'non_product_kind', 'prepare_purchases',
                 'usual_filter'],
@@ -59,7 +59,7 @@ __all__ = [
     "choose_k", "KSelection", "cluster_stability", "Stability", "sampled_silhouette",
     # profiles and exploration
     "profile_segments", "describe_groups", "cluster_labels", "standardised_means",
-    "explore_clusters", "segment_explorer",
+    "explore_clusters",
     # the stage
     "load_inputs", "SegmentationInputs", "run_segmentation", "SegmentationResult", "run_stage",
 ]

@@ -21,7 +21,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["profile_segments", "describe_groups", "cluster_labels", "standardised_means"]
+__all__ = ["profile_segments", "describe_groups", "cluster_labels", "standardised_means",
+           "explore_clusters"]
 
 _RFM_ALIASES = {"recency_days": ("recency_days", "days_since_last"),
                 "n_purchases": ("n_purchases",),
@@ -300,4 +301,53 @@ def profile_segments(customers: pd.DataFrame, segment_col: str = "segment",
         out["description"] = describe_groups(feats.reindex(cust.index), seg.to_numpy())
     out = out.sort_values("n_customers", ascending=False, kind="mergesort")
     out.index.name = segment_col
+    return out
+
+
+def explore_clusters(features: pd.DataFrame, columns, k: int = 4, method: str = "kmeans",
+                     random_state: int = 0, skew_threshold: float | None = 1.0) -> pd.DataFrame:
+    """Cluster ``features[columns]`` and return one row per cluster: size, label, z-means.
+
+    Parameters
+    ----------
+    features : DataFrame
+        Per-customer features (unscaled).
+    columns : list of str
+        Features to cluster on.
+    k : int
+        Number of clusters.
+    method : str
+        Registered segmenter name.
+    random_state : int
+        Seed.
+    skew_threshold : float or None
+        Passed to :class:`SkewLogScaler`.
+
+    Returns
+    -------
+    DataFrame
+        ``customers``, ``share``, ``label`` and the standardised mean of each
+        chosen feature; ``attrs["silhouette"]`` holds the silhouette.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"x": [0.0, 0.1, 0.2, 5.0, 5.1, 5.2]})
+    >>> explore_clusters(f, ["x"], k=2)["customers"].tolist()
+    [3, 3]
+    """
+    from .clustering import make_segmenter, sampled_silhouette
+    from .features import SkewLogScaler
+
+    cols = list(columns)
+    sub = features[cols].astype(float)
+    X = SkewLogScaler(skew_threshold).fit_transform(sub)
+    labels = make_segmenter(method, int(k), random_state=random_state).fit(X).labels_
+    z = standardised_means(sub, labels)
+    out = pd.DataFrame({"customers": pd.Series(labels).value_counts().sort_index()})
+    out["share"] = out["customers"] / len(sub)
+    out["label"] = cluster_labels(sub, labels)
+    out = out.join(z)
+    out.index.name = "cluster"
+    out.attrs["silhouette"] = sampled_silhouette(X, labels, 5000, random_state)
     return out

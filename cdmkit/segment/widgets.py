@@ -3,7 +3,9 @@
 The widget works on a seeded sample of customers so every change answers in
 about a second. It only registers callbacks and renders once, so it never blocks
 a papermill run (the executed report shows the initial state). The computation
-behind it, :func:`explore_clusters`, is a plain function usable without widgets.
+behind it, :func:`cdmkit.segment.profiles.explore_clusters`, is a plain function usable
+without widgets. Not imported by the package face: ``from cdmkit.segment.widgets import
+segment_explorer``.
 
 Examples
 --------
@@ -22,57 +24,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .clustering import make_segmenter, sampled_silhouette
-from .features import SkewLogScaler
-from .profiles import cluster_labels, standardised_means
+from .profiles import explore_clusters
 
-__all__ = ["explore_clusters", "segment_explorer"]
-
-
-def explore_clusters(features: pd.DataFrame, columns, k: int = 4, method: str = "kmeans",
-                     random_state: int = 0, skew_threshold: float | None = 1.0) -> pd.DataFrame:
-    """Cluster ``features[columns]`` and return one row per cluster: size, label, z-means.
-
-    Parameters
-    ----------
-    features : DataFrame
-        Per-customer features (unscaled).
-    columns : list of str
-        Features to cluster on.
-    k : int
-        Number of clusters.
-    method : str
-        Registered segmenter name.
-    random_state : int
-        Seed.
-    skew_threshold : float or None
-        Passed to :class:`SkewLogScaler`.
-
-    Returns
-    -------
-    DataFrame
-        ``customers``, ``share``, ``label`` and the standardised mean of each
-        chosen feature; ``attrs["silhouette"]`` holds the silhouette.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> f = pd.DataFrame({"x": [0.0, 0.1, 0.2, 5.0, 5.1, 5.2]})
-    >>> explore_clusters(f, ["x"], k=2)["customers"].tolist()
-    [3, 3]
-    """
-    cols = list(columns)
-    sub = features[cols].astype(float)
-    X = SkewLogScaler(skew_threshold).fit_transform(sub)
-    labels = make_segmenter(method, int(k), random_state=random_state).fit(X).labels_
-    z = standardised_means(sub, labels)
-    out = pd.DataFrame({"customers": pd.Series(labels).value_counts().sort_index()})
-    out["share"] = out["customers"] / len(sub)
-    out["label"] = cluster_labels(sub, labels)
-    out = out.join(z)
-    out.index.name = "cluster"
-    out.attrs["silhouette"] = sampled_silhouette(X, labels, 5000, random_state)
-    return out
+__all__ = ["segment_explorer"]
 
 
 def segment_explorer(features: pd.DataFrame, k_values=range(2, 9), method: str = "kmeans",

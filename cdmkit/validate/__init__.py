@@ -1,5 +1,8 @@
 """Validation: quality rules and scorecard, schemas, linkage and model quality, drift.
 
+The plots are in :mod:`cdmkit.validate.plots` (not imported here: matplotlib stays unloaded
+until a report draws); the stage entry is :func:`cdmkit.validate.stage.run_stage`.
+
 Examples
 --------
 >>> import pandas as pd
@@ -19,9 +22,8 @@ __getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
     'linkage_quality': ['LinkageQuality', 'cluster_sizes', 'linkage_quality', 'pairwise_metrics',
                         'suspicious_clusters'],
     'model_quality': ['collect_model_quality', 'read_stage_figures'],
-    'plots': ['plot_cluster_sizes', 'plot_dimension_scores', 'plot_distribution_shift',
-              'plot_migration', 'plot_source_scores'],
     'report': ['RUN_TABLES', 'ValidationReport', 'load_run_tables', 'validate_run'],
+    'stage': ['run_stage'],
     'rules': ['AllowedValues', 'CrossField', 'Freshness', 'NotNull', 'Pattern', 'Range',
               'ReferentialIntegrity', 'Rule', 'RuleResult', 'Unique', 'ValidFlag', 'builtin_rules',
               'evaluate_rules', 'make_rule'],
@@ -34,9 +36,7 @@ __all__ = ["DriftReport", "compare_runs", "ks_statistic", "previous_run_dir", "p
            "LinkageQuality", "cluster_sizes", "linkage_quality", "pairwise_metrics",
            "suspicious_clusters",
            "collect_model_quality", "read_stage_figures",
-           "plot_cluster_sizes", "plot_dimension_scores", "plot_distribution_shift",
-           "plot_migration", "plot_source_scores",
-           "RUN_TABLES", "ValidationReport", "load_run_tables", "validate_run",
+           "RUN_TABLES", "ValidationReport", "load_run_tables", "validate_run", "run_stage",
            "AllowedValues", "CrossField", "Freshness", "NotNull", "Pattern", "Range",
            "ReferentialIntegrity", "Rule", "RuleResult", "Unique", "ValidFlag",
            "builtin_rules", "evaluate_rules", "make_rule",

@@ -19,7 +19,7 @@ from _common import peak_mib, table, write_section  # noqa: E402
 
 def run(n: int) -> dict:
     from cdmkit.generate import generate_demo
-    from cdmkit.runner import run_client
+    from cdmkit.report.runner import run_client
 
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()

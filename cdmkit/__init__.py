@@ -11,7 +11,7 @@ One public module per stage, each with an explicit ``__all__``:
 - :mod:`cdmkit.activate` — consent-aware exports
 
 plus :mod:`cdmkit.generate` (demo data), :mod:`cdmkit.config` (client configs) and
-:mod:`cdmkit.runner` (papermill reports). Submodules are imported on first use.
+:mod:`cdmkit.report.runner` (papermill reports). Submodules are imported on first use.
 
 Examples
 --------

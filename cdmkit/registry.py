@@ -40,7 +40,7 @@ _BUILTIN_MODULES = {
     "segmenters": ["cdmkit.segment.clustering"],
     "validators": ["cdmkit.validate.rules"],
     "exporters": ["cdmkit.activate.exporters"],
-    "stages": ["cdmkit.stages"],
+    "stages": ["cdmkit.report.stages"],
 }
 
 

@@ -21,7 +21,7 @@ config_path = None  # client YAML or config.resolved.json; None: the demo client
 
 # %%
 # %matplotlib inline
-from cdmkit.context import open_stage
+from cdmkit.report.context import open_stage
 
 ctx = open_stage("collection", run_dir, config_path)
 ctx

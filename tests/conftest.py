@@ -55,7 +55,7 @@ class DemoRun:
 @pytest.fixture(scope="session")
 def demo_run(small_client) -> DemoRun:
     """All stages run once through papermill on the small generated client."""
-    from cdmkit.runner import run_client
+    from cdmkit.report.runner import run_client
 
     result = run_client(small_client.config_path, html=True, timeout=900)
     if result.error is not None:

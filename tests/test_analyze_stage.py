@@ -11,7 +11,7 @@ import pytest
 from cdmkit import analyze
 from cdmkit.analyze import simulate_bgnbd
 from cdmkit.config import AnalysisConfig, ClientConfig
-from cdmkit.context import StageContext
+from cdmkit.report.context import StageContext
 
 
 def _shop(n=300, seed=0, amounts=True):

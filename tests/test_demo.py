@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from cdmkit.cli import app
 from cdmkit.config import load_config
-from cdmkit.demo import demo_paths, ensure_demo_config
+from cdmkit.operations.demo import demo_paths, ensure_demo_config
 
 
 def test_demo_config_is_generated_once_and_reused(tmp_path):

@@ -28,7 +28,7 @@ from cdmkit.link.registry_ids import IdRegistry, begin_run, check_store, finish_
 from cdmkit.operations.erase import AUDIT_FILE, JOURNAL_FILE, TMP_SUFFIX, erase_customer
 from cdmkit.privacy.suppression import SUPPRESSION_REASON, apply_suppression
 from cdmkit.runlock import FAULT_ENV, client_lock
-from cdmkit.runner import claim_run_dir, prepare_store
+from cdmkit.report.runner import claim_run_dir, prepare_store
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -46,7 +46,7 @@ def test_holdout_metrics_are_consistent(fig):
 
 def test_clv_table_matches_transactions(demo_run, fig):
     from cdmkit.segment import is_return
-    from cdmkit.tables import attach_customer_id
+    from cdmkit.model.tables import attach_customer_id
 
     clv = demo_run.table("clv")
     assert {"customer_id", "p_alive", "expected_purchases", "expected_spend", "clv"} <= \
@@ -88,7 +88,7 @@ def test_churn_scores(demo_run, fig):
 
 def test_cohorts_count_first_purchase_months(demo_run, fig):
     from cdmkit.segment import is_return
-    from cdmkit.tables import attach_customer_id
+    from cdmkit.model.tables import attach_customer_id
 
     tx = demo_run.table("transactions")
     p = demo_run.run_dir / "data" / "customer_map.parquet"

@@ -92,7 +92,7 @@ def _stable(figures: dict) -> dict:
 
 
 def test_rerun_gives_identical_ids_segments_and_figures(demo_run, tmp_path):
-    from cdmkit.runner import run_client
+    from cdmkit.report.runner import run_client
 
     # Same resolved config and the same customer store, but another output folder so that the
     # first run stays the client's latest for the other tests.

@@ -33,7 +33,7 @@ def test_demo_run_figures_match_tables(demo_run):
     # every customer with a transaction in the window has a segment, and only those
     tx = demo_run.table("transactions")
     cmap = demo_run.table("customer_map")
-    from cdmkit.tables import attach_customer_id
+    from cdmkit.model.tables import attach_customer_id
 
     ids = set(attach_customer_id(tx, cmap)["customer_id"].dropna())
     assert set(seg["customer_id"]) <= ids
@@ -87,7 +87,7 @@ def test_real_transactions_only_client(retail_run):
 @pytest.mark.shared_data
 def test_real_client_yaml_collection_then_segmentation(shared_data, tmp_path):
     """Online Retail from a transactions-only client YAML: collection, then this stage."""
-    from cdmkit.runner import run_client
+    from cdmkit.report.runner import run_client
 
     cfg = tmp_path / "retail.yaml"
     cfg.write_text(f"""client: online_retail

@@ -127,7 +127,7 @@ def test_template_names_every_option():
 
 def test_template_is_a_valid_config(tmp_path):
     from cdmkit.config import config_from_dict
-    from cdmkit.core_cli import render_template
+    from cdmkit.cli.core import render_template
 
     data = yaml.safe_load(render_template("acme"))
     cfg = config_from_dict(data, file="template", base_dir=tmp_path)

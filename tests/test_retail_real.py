@@ -39,7 +39,7 @@ def run(shared_data, tmp_path_factory):
     from typer.testing import CliRunner
 
     from cdmkit.cli import app
-    from cdmkit.runner import run_client
+    from cdmkit.report.runner import run_client
 
     base = tmp_path_factory.mktemp("online_retail")
     res = CliRunner().invoke(app, ["init", "retail", "--dir", str(base / "clients")])

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from cdmkit.registry import stages as stage_registry
-from cdmkit.runner import new_run_id, run_client
-from cdmkit.stages import Stage
+from cdmkit.report.runner import new_run_id, run_client
+from cdmkit.report.stages import Stage
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 

@@ -58,7 +58,7 @@ def test_inline_url_never_reaches_config_resolved_summary_or_terminal(tmp_path):
     with pytest.raises(CdmkitError) as err:  # the loader names the source without the password
         collect_sources(cfg)
     assert PASSWORD not in str(err.value)
-    from cdmkit.runner import _write_summary
+    from cdmkit.report.runner import _write_summary
 
     run = tmp_path / "run"
     (run / "figures").mkdir(parents=True)
@@ -76,7 +76,7 @@ def test_terminal_errors_are_redacted(capsys):
 
 
 def test_executed_notebook_is_redacted(tmp_path):
-    from cdmkit.runner import _redact_notebook
+    from cdmkit.report.runner import _redact_notebook
 
     nb = {"cells": [{"cell_type": "code", "outputs": [{"output_type": "error", "traceback": [
         f"OperationalError: postgresql://u:{PASSWORD}@h/db"]}]}], "metadata": {},

@@ -15,7 +15,7 @@ from sklearn.metrics import adjusted_rand_score  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
 from cdmkit.config import ClientConfig, SegmentationConfig  # noqa: E402
-from cdmkit.context import StageContext  # noqa: E402
+from cdmkit.report.context import StageContext  # noqa: E402
 from cdmkit.segment import (DegenerateScoresWarning, SegmentationWarning,  # noqa: E402
                             explore_clusters, load_inputs, plots, run_segmentation)
 from cdmkit.segment.widgets import segment_explorer  # noqa: E402

@@ -6,7 +6,7 @@ import json
 
 from cdmkit.config import ClientConfig
 from cdmkit.registry import stages
-from cdmkit.stages import skip_reason
+from cdmkit.report.stages import skip_reason
 
 
 def _config(tmp_path, kinds):
@@ -30,7 +30,7 @@ def test_linkage_is_skipped_only_without_a_customers_source(tmp_path):
 
 
 def test_run_records_why_linkage_was_skipped(tmp_path):
-    from cdmkit.runner import run_client
+    from cdmkit.report.runner import run_client
 
     events = []
     result = run_client(_config(tmp_path, ["transactions"]), ["linkage"], html=False,

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from cdmkit.config import load_config
-from cdmkit.context import StageContext
+from cdmkit.report.context import StageContext
 from cdmkit.resources import notebook_dir
 from cdmkit.validate import validate_run
 
@@ -72,7 +72,7 @@ def test_validate_run_flags_raw_pii_in_reports(client):
 def test_validation_notebook_on_two_runs(client):
     import papermill as pm
 
-    from cdmkit.runner import ensure_kernel
+    from cdmkit.report.runner import ensure_kernel
 
     yaml, cdir = client
     prev, _ = make_run(cdir, "r1", seed=1)

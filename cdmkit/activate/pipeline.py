@@ -74,7 +74,7 @@ def run_exports(ctx) -> pd.DataFrame:
     --------
     >>> import tempfile
     >>> from cdmkit.config import ClientConfig
-    >>> from cdmkit.context import StageContext
+    >>> from cdmkit.report.context import StageContext
     >>> run_exports(StageContext("validation", ClientConfig(client="a"), tempfile.mkdtemp())).empty
     True
     """

@@ -31,10 +31,9 @@ True
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
-from scipy import integrate, optimize
+from scipy import integrate
 from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 from ._checks import AnalysisInputError, as_array, check_rft, check_spend
 from ._fitter import BaseFitter, _compress

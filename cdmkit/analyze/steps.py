@@ -9,7 +9,7 @@ Examples
 --------
 >>> import tempfile, pandas as pd
 >>> from cdmkit.config import ClientConfig
->>> from cdmkit.context import StageContext
+>>> from cdmkit.report.context import StageContext
 >>> ctx = StageContext("analysis", ClientConfig(client="a"), tempfile.mkdtemp())
 >>> _ = ctx.write_table("transactions", pd.DataFrame({"customer_ref": ["1", "1", "2"],
 ...     "timestamp": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-15"]),
@@ -92,7 +92,7 @@ def load_inputs(ctx) -> AnalysisInputs:
     """Read the tables of a run for the analysis stage (see :class:`AnalysisInputs`)."""
     from ..segment.returns import prepare_purchases
     from ..segment.stage import _prepare_amount
-    from ..tables import attach_customer_id
+    from ..model.tables import attach_customer_id
 
     notes = []
     cmap = ctx.read_table("customer_map") if ctx.has_table("customer_map") else None
@@ -452,7 +452,7 @@ class ChurnResult:
 
 def _flag_labels(inp: AnalysisInputs, col: str) -> pd.Series:
     """Churn flag per global customer from the customers table (column or ``attributes``)."""
-    from ..tables import attach_customer_id
+    from ..model.tables import attach_customer_id
     from .churn import flag_frame
 
     c = inp.customers

@@ -1,6 +1,7 @@
 """The ``cdmkit`` command line.
 
-Core commands live here (``init``, ``run``, ``demo``, ``generate``, ``plugins``);
+The top of the layers: this package imports the command modules, never the reverse.
+Core commands (``init``, ``run``, ``demo``, ``plugins``) live in :mod:`cdmkit.cli.core`;
 each stage package adds its own commands through ``cdmkit.<pkg>.cli.register(app)``
 (``collect``, ``dedupe``, ``link``, ``rfm``, ``erase``, ...). Errors meant for
 users (:class:`cdmkit.errors.CdmkitError`) print one line and exit non-zero;
@@ -16,11 +17,10 @@ Examples
 from __future__ import annotations
 
 import importlib
-import sys
 
 import typer
 
-from .clitools import _STATE, fail, handle_errors
+from ..clitools import _STATE, fail, handle_errors
 
 __all__ = ["app", "main", "fail", "handle_errors"]
 
@@ -35,7 +35,7 @@ def _root(debug: bool = typer.Option(False, "--debug", help="Show tracebacks on 
 
 
 # Stage packages that contribute commands (module must define register(app)).
-_COMMAND_MODULES = ["cdmkit.core_cli", "cdmkit.generate.cli", "cdmkit.collect.cli",
+_COMMAND_MODULES = ["cdmkit.cli.core", "cdmkit.generate.cli", "cdmkit.collect.cli",
                     "cdmkit.link.cli", "cdmkit.segment.cli", "cdmkit.analyze.cli", "cdmkit.validate.cli",
                     "cdmkit.activate.cli", "cdmkit.operations.cli",
                     "cdmkit.database.cli"]
@@ -57,6 +57,3 @@ def main():  # pragma: no cover - console entry point
     """Console entry point."""
     app()
 
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

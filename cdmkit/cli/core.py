@@ -17,7 +17,7 @@ from typing import Optional
 
 import typer
 
-from .clitools import fail, handle_errors
+from ..clitools import fail, handle_errors
 
 __all__ = ["register", "render_template", "print_run_result"]
 
@@ -30,7 +30,7 @@ def render_template(client: str) -> str:
     >>> "client: acme" in render_template("acme")
     True
     """
-    from .resources import template_dir
+    from ..resources import template_dir
 
     text = (template_dir() / "client.yaml").read_text(encoding="utf-8")
     return text.replace("{{client}}", client)
@@ -47,7 +47,7 @@ def _progress_printer():
         elif event == "done":
             console.print(f"  [green]✓ {stage.slug}[/green] in {info['seconds']:.1f}s")
         elif event == "failed":
-            from .privacy.secrets import redact_secrets
+            from ..privacy.secrets import redact_secrets
 
             console.print(f"  [red]✗ {stage.slug}[/red]: {redact_secrets(str(info['error']))}")
         elif event == "database":
@@ -81,7 +81,7 @@ def print_run_result(result) -> None:
     typer.echo(f"run folder: {result.run_dir}")
     for html in result.reports:
         typer.echo(f"  report: {html}")
-    from .runfolder import RunFolder
+    from ..runfolder import RunFolder
 
     typer.echo(f"  summary: {RunFolder(result.run_dir).summary_path}")
     if result.error is not None:
@@ -91,12 +91,12 @@ def print_run_result(result) -> None:
 
 
 def _run(config, stages, run_id, html, kernel, timeout, new_store=False):
-    from .config import load_config
+    from ..config import load_config
 
     # Validate the config before importing papermill/nbconvert and starting kernels, so a bad
     # YAML fails in well under a second instead of after the first kernel start.
     load_config(config)
-    from .runner import run_client
+    from ..report.runner import run_client
 
     names = [s.strip() for s in stages.split(",") if s.strip()] if stages else None
     _, on_event = _progress_printer()
@@ -165,7 +165,7 @@ def register(app: typer.Typer) -> None:
                                        "store when it is missing or damaged."),
     ):
         """Generate the demo company (once) and run the full report on it."""
-        from .demo import DEFAULT_DEMO_CUSTOMERS, ensure_demo_config
+        from ..operations.demo import DEFAULT_DEMO_CUSTOMERS, ensure_demo_config
 
         t0 = time.time()
         config = ensure_demo_config(n_customers=customers or DEFAULT_DEMO_CUSTOMERS, seed=seed,
@@ -183,7 +183,7 @@ def register(app: typer.Typer) -> None:
                                              "stages)."),
     ):
         """List the installed plugins of every kind (built-ins included)."""
-        from .registry import REGISTRIES, get_registry
+        from ..registry import REGISTRIES, get_registry
 
         kinds = [get_registry(kind)] if kind else list(REGISTRIES.values())
         for reg in kinds:
@@ -198,7 +198,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _latest_link(config_path: Path) -> Path:
-    from .config import load_config
-    from .runfolder import ClientRuns
+    from ..config import load_config
+    from ..runfolder import ClientRuns
 
     return ClientRuns.of(load_config(config_path)).latest_link

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["plot_source_counts", "plot_reject_reasons", "plot_completeness", "reject_summary",
-           "figures_table"]
+__all__ = ["plot_source_counts", "plot_reject_reasons", "plot_completeness", "reject_summary"]
 
 
 def _plt():

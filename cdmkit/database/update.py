@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CdmkitError
-from .backend import Backend, open_backend
+from .backend import Backend
 from .schema import (CONSENT_FIELDS, GOLDEN_FIELDS, KEYS, MIGRATIONS, SCHEMA, SCHEMA_VERSION,
                      TABLES)
 
@@ -293,7 +293,7 @@ def value_verdict(run_dir) -> str | None:
 
 
 def _attach_ids(tables: dict, cmap: pd.DataFrame | None) -> dict:
-    from ..tables import attach_customer_id
+    from ..model.tables import attach_customer_id
 
     out = dict(tables)
     for t in ACTIVITY_TABLES:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .model import GLOBAL_ID
+from . import GLOBAL_ID
 
 __all__ = ["attach_customer_id"]
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .resources import project_root
+from ..resources import project_root
 
 __all__ = ["DEFAULT_DEMO_CUSTOMERS", "ensure_demo_config", "demo_paths"]
 
@@ -67,7 +67,7 @@ def ensure_demo_config(root: str | Path | None = None, n_customers: int = DEFAUL
     >>> p.name  # doctest: +SKIP
     'demo.yaml'
     """
-    from .generate import generate_demo
+    from ..generate import generate_demo
 
     data_dir, config_path = demo_paths(root)
     stamp = data_dir / ".generated.json"

@@ -1,9 +1,14 @@
-"""What a run's reports say to people: model verdicts, the run overview page, readable tables.
+"""Reports: running the stage notebooks, what a notebook works with, what reports say to people.
 
-``verdicts`` judges each fitted model from the run's figures (usable, use with care,
-do not use) with its evidence; ``overview`` writes ``index.html`` in the run folder,
-linking every stage report; ``tables`` turns internal tables into ones people read
-(human column names, one missing-value marker, no index, scrolling).
+Orchestration (above the stages and operations): ``runner`` runs the stage notebooks
+through papermill and assembles the run folder; ``stages`` lists the report stages
+(built-in and plugin); ``context`` is what a notebook works with (``open_stage``);
+``overview`` writes ``index.html`` in the run folder, linking every stage report.
+
+Formatting (below the stages, which may use it): ``verdicts`` judges each fitted model
+from the run's figures (usable, use with care, do not use) with its evidence;
+``tables`` turns internal tables into ones people read (human column names, one
+missing-value marker, no index, scrolling); ``figures`` puts key figures in words.
 
 Examples
 --------
@@ -12,11 +17,22 @@ Examples
 True
 """
 
-from .overview import write_overview
-from .tables import display_frame, human_label, readable
-from .verdicts import AVOID, CARE, NOT_RUN, USABLE, Verdict, all_usable, assess, \
-    evidence_figures, verdict_table
+import lazy_loader as _lazy
+
+# The face is lazy: `import cdmkit.<pkg>` stays cheap (the CLI and `--help` import it);
+# each name loads its submodule on first use.
+__getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
+    'context': ['StageContext', 'open_stage'],
+    'figures': ['figures_table'],
+    'overview': ['write_overview', 'write_run_overview'],
+    'runner': ['RunResult', 'run_client'],
+    'stages': ['Stage', 'resolve_stages'],
+    'tables': ['display_frame', 'human_label', 'readable'],
+    'verdicts': ['AVOID', 'CARE', 'NOT_RUN', 'USABLE', 'Verdict', 'all_usable', 'assess',
+                 'evidence_figures', 'verdict_table'],
+})
 
 __all__ = ["AVOID", "CARE", "NOT_RUN", "USABLE", "Verdict", "all_usable", "assess",
-           "evidence_figures", "verdict_table", "write_overview", "display_frame",
-           "human_label", "readable"]
+           "evidence_figures", "verdict_table", "write_overview", "write_run_overview",
+           "display_frame", "human_label", "readable", "figures_table", "StageContext",
+           "open_stage", "RunResult", "run_client", "Stage", "resolve_stages"]

@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .config import ClientConfig, load_config
-from .runfolder import ClientRuns, RunFolder
-from .stagerun import StageRun, to_jsonable
+from ..config import ClientConfig, load_config
+from ..runfolder import ClientRuns, RunFolder
+from ..stagerun import StageRun, to_jsonable
 
 __all__ = ["StageContext", "open_stage", "to_jsonable"]
 
@@ -91,7 +91,7 @@ class StageContext(StageRun):
         'analysis'
         """
         if config_path is None:
-            from .demo import ensure_demo_config
+            from ..operations.demo import ensure_demo_config
 
             config_path = ensure_demo_config()
         config = load_config(config_path)
@@ -116,7 +116,7 @@ class StageContext(StageRun):
         >>> ctx.masked(pd.DataFrame({"email": ["ab@c.de"]}))["email"][0]
         'a***@c.de'
         """
-        from .privacy import mask_frame
+        from ..privacy import mask_frame
 
         return mask_frame(df, show_raw=self.show_raw_pii)
 
@@ -147,7 +147,7 @@ class StageContext(StageRun):
         >>> ctx = StageContext("a", ClientConfig(client="a"), tempfile.mkdtemp())
         >>> ctx.show(pd.DataFrame({"email": ["ab@c.de"]}))  # doctest: +SKIP
         """
-        from .report.tables import display_frame
+        from .tables import display_frame
 
         display_frame(self.masked(df.head(n) if n else df), caption=caption, labels=labels,
                       total=len(df))

@@ -38,12 +38,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from . import __version__
-from .config import ClientConfig, load_config
+from .. import __version__
+from ..config import ClientConfig, load_config
 from .context import to_jsonable
-from .errors import CdmkitError, StageError
-from .runfolder import ClientRuns, RunFolder, unique_run_id
-from .runlock import client_lock, fault_point
+from ..errors import CdmkitError, StageError
+from ..runfolder import ClientRuns, RunFolder, unique_run_id
+from ..runlock import client_lock, fault_point
 from .stages import Stage, resolve_stages, skip_reason
 
 __all__ = ["RunResult", "run_client", "new_run_id", "export_html", "ensure_kernel",
@@ -196,7 +196,7 @@ def export_html(notebook: Path, html: Path, title: str | None = None) -> Path:
     import nbformat
     from nbconvert import HTMLExporter
 
-    from .resources import template_dir
+    from ..resources import template_dir
 
     nb = nbformat.read(str(notebook), as_version=4)
     options = dict(template_name="lab", exclude_input=True, exclude_input_prompt=True,
@@ -215,7 +215,7 @@ def export_html(notebook: Path, html: Path, title: str | None = None) -> Path:
 
 def _redact_notebook(path: Path) -> None:
     """Hide connection-string secrets in an executed notebook (so in its HTML report too)."""
-    from .privacy.secrets import redact_data
+    from ..privacy.secrets import redact_data
 
     if not path.is_file():
         return
@@ -288,7 +288,7 @@ def _write_summary(run: RunFolder, config: ClientConfig, run_id: str, status: di
         "error": str(error) if error else None,
         "stages": stages,
     }
-    from .privacy.secrets import redact_data
+    from ..privacy.secrets import redact_data
 
     summary = redact_data(to_jsonable(summary))
     run.write_summary(summary)
@@ -298,8 +298,8 @@ def _write_summary(run: RunFolder, config: ClientConfig, run_id: str, status: di
 def _update_database(config: ClientConfig, run: RunFolder, selected: list[Stage],
                      on_event) -> StageError | None:
     """Load the finished run into the customer database; a failure fails the run."""
-    from .database.client import update_client_database
-    from .errors import CdmkitError
+    from ..database.client import update_client_database
+    from ..errors import CdmkitError
 
     if not run.has_table("golden") and not run.has_table("transactions"):
         return None  # nothing customer-level was produced (e.g. collection only)
@@ -363,7 +363,7 @@ def prepare_store(config: ClientConfig, new_store: bool = False) -> None:
     >>> from cdmkit.config import ClientConfig
     >>> prepare_store(ClientConfig(client="nobody", output_dir="/nonexistent"))
     """
-    from .link.registry_ids import check_store, store_expected
+    from ..link.registry_ids import check_store, store_expected
 
     store = config.store_path
     if store.exists():
@@ -383,12 +383,12 @@ def prepare_store(config: ClientConfig, new_store: bool = False) -> None:
                           "with --new-store to start a new one (customers would get new IDs "
                           "and earlier erasures would no longer be suppressed)")
     if new_store and not store.exists():
-        from .link.registry_ids import IdRegistry
+        from ..link.registry_ids import IdRegistry
 
         IdRegistry(store)  # the new, empty store: later runs and erasures find it
     # A run killed while moving the `latest` link leaves its temporary link behind.
     ClientRuns.of(config).clear_stale_links()
-    from .operations.erase import resume_erasure
+    from ..operations.erase import resume_erasure
 
     resume_erasure(config)
 
@@ -432,7 +432,7 @@ def run_client(config_path: str | os.PathLike, stages: list[str] | None = None, 
 
     Examples
     --------
-    >>> from cdmkit.runner import run_client
+    >>> from cdmkit.report.runner import run_client
     >>> result = run_client("clients/demo.yaml", ["collection"])  # doctest: +SKIP
     >>> result.ok  # doctest: +SKIP
     True
@@ -470,7 +470,7 @@ def _run_locked(config, selected, run_id, kernel, html, on_event, timeout) -> Ru
     kernel = ensure_kernel(kernel)
     linking = "linkage" in all_names
     if linking:  # the run record the linkage stage commits its ID changes with
-        from .link.registry_ids import begin_run
+        from ..link.registry_ids import begin_run
 
         begin_run(config.store_path, run_id)
     fault_point("run:started")
@@ -529,13 +529,13 @@ def _run_locked(config, selected, run_id, kernel, html, on_event, timeout) -> Ru
         error = _update_database(config, run, selected, on_event)
     summary = _write_summary(run, config, run_id, status, started, error)
     if linking:
-        from .link.registry_ids import finish_run
+        from ..link.registry_ids import finish_run
 
         finish_run(config.store_path, run_id, ok=summary["ok"])
     if error is None:
         runs.point_latest(run)
     if html:
-        from .report.overview import write_run_overview
+        from .overview import write_run_overview
 
         write_run_overview(run_dir, summary)
     return RunResult(run_dir, summary, status, error)

@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .registry import stages as _registry
-from .resources import notebook_dir
+from ..registry import stages as _registry
+from ..resources import notebook_dir
 
 __all__ = ["Stage", "BUILTIN_STAGES", "resolve_stages", "skip_reason"]
 

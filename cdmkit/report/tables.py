@@ -1,6 +1,6 @@
 """Tables people can read: human column names, no index, one missing-value marker, scrolling.
 
-Every stage notebook shows tables through :meth:`cdmkit.context.StageContext.show`,
+Every stage notebook shows tables through :meth:`cdmkit.report.context.StageContext.show`,
 which masks personal data and then renders here, so all reports look alike:
 
 - column names in words (``n_customers`` → "Customers", ``p_alive`` → "P(alive)");

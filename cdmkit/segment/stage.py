@@ -73,7 +73,7 @@ def load_inputs(ctx) -> SegmentationInputs:
     --------
     >>> import tempfile
     >>> from cdmkit.config import ClientConfig
-    >>> from cdmkit.context import StageContext
+    >>> from cdmkit.report.context import StageContext
     >>> ctx = StageContext("segmentation", ClientConfig(client="a"), tempfile.mkdtemp())
     >>> _ = ctx.write_table("transactions", pd.DataFrame({"customer_ref": ["1"],
     ...     "timestamp": [pd.Timestamp("2024-01-01")], "amount": [3.0]}))
@@ -81,7 +81,7 @@ def load_inputs(ctx) -> SegmentationInputs:
     >>> inp.transactions["customer_id"].tolist(), len(inp.notes)
     (['1'], 4)
     """
-    from ..tables import attach_customer_id
+    from ..model.tables import attach_customer_id
 
     notes = []
     cmap = ctx.read_table("customer_map") if ctx.has_table("customer_map") else None

@@ -10,7 +10,7 @@ Examples
 --------
 >>> import tempfile, pandas as pd
 >>> from cdmkit.config import ClientConfig
->>> from cdmkit.context import StageContext
+>>> from cdmkit.report.context import StageContext
 >>> ctx = StageContext("validation", ClientConfig(client="a"), tempfile.mkdtemp())
 >>> _ = ctx.write_table("customers", pd.DataFrame({"source": ["s", "s"],
 ...                                                "record_id": ["1", "1"]}))
@@ -51,7 +51,7 @@ def load_run_tables(ctx, names=RUN_TABLES) -> dict:
     --------
     >>> import tempfile
     >>> from cdmkit.config import ClientConfig
-    >>> from cdmkit.context import StageContext
+    >>> from cdmkit.report.context import StageContext
     >>> load_run_tables(StageContext("v", ClientConfig(client="a"), tempfile.mkdtemp()))
     {}
     """

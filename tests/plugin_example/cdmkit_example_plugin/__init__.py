@@ -13,7 +13,7 @@ import pandas as pd
 
 from cdmkit.collect.loaders import Loader
 from cdmkit.errors import InputError
-from cdmkit.stages import Stage
+from cdmkit.report.stages import Stage
 
 __all__ = ["FixedWidthLoader", "STAGE"]
 

@@ -1,0 +1,5 @@
+"""``python -m cdmkit.cli``: the ``cdmkit`` command."""
+
+from . import main
+
+main()

@@ -44,7 +44,7 @@ from IPython.display import Markdown, display
 from cdmkit import analyze
 from cdmkit.analyze import plots
 from cdmkit.report import verdicts
-from cdmkit.report.tables import figures_frame
+from cdmkit.display import figures_frame
 
 cfg = ctx.config.analysis
 inp = analyze.load_inputs(ctx)
@@ -175,8 +175,10 @@ else:
 # %%
 clv_table = result.clv_table
 # Judged before it is shown: a reader of this table alone must see what not to send.
-if result.clv_caution:
-    display(Markdown(result.clv_caution))
+caution = verdicts.caution_note(verdicts.assess(
+    {"analysis": {**result.clv_figures, **verdicts.evidence_figures(clv_table)}}))
+if caution:
+    display(Markdown(caution))
 _ = ctx.show(clv_table.sort_values(["clv", "expected_purchases", "customer_id"],
                                    ascending=[False, False, True]).round(2),
              n=15, caption=f"Top customers (horizon {cfg.clv_horizon:g} {cfg.time_unit})")
@@ -305,7 +307,11 @@ else:
 # they need the caveat shown.
 
 # %%
-judged = result.verdicts
+churn_cal = churn.report.calibration if churn.report is not None else None
+churn_best = churn.report.best if churn.report is not None else None
+ctx.record(None, **verdicts.evidence_figures(clv_table, churn_cal, churn_best))
+judged = [v for v in verdicts.assess({"analysis": ctx.figures()}) if v.stage == "analysis"]
+ctx.record("verdicts", [v.to_dict() for v in judged])
 ctx.show(verdicts.verdict_table(judged), n=None, caption="Verdict per model")
 
 # %% [markdown]

@@ -11,7 +11,7 @@ import pandas as pd
 
 from cdmkit.report import write_overview
 from cdmkit.report.overview import write_run_overview
-from cdmkit.report.tables import MISSING, display_frame, readable, table_html
+from cdmkit.display import MISSING, display_frame, readable, table_html
 
 
 def _run(tmp_path, stages: dict, status=None, error=None, reports=("10-collection",)):

@@ -38,25 +38,23 @@ class AnalysisResult:
     clv : CLVResult
     clv_table : DataFrame
         The ``clv`` table written to the run.
-    clv_caution : str
-        The warning to show above the CLV table ("" when its verdicts allow it).
+    clv_figures : dict
+        The figures recorded up to the CLV step (what the CLV table is judged on before
+        the report shows it).
     retention : RetentionResult or None
         Only for ``business_model: contractual``.
     churn : ChurnResult
     patterns : PatternResult
-    verdicts : list of Verdict
-        The analysis verdicts (also recorded under ``verdicts``).
     """
 
     inputs: object
     cohorts: object
     clv: object
     clv_table: object
-    clv_caution: str
+    clv_figures: dict
     retention: object
     churn: object
     patterns: object
-    verdicts: list
 
 
 def _record_inputs(run, inp, cfg) -> None:
@@ -71,10 +69,11 @@ def _record_inputs(run, inp, cfg) -> None:
 
 
 def run_stage(run, *, inputs=None) -> AnalysisResult:
-    """Cohorts, CLV (models saved as JSON), retention, churn, patterns and their verdicts.
+    """Cohorts, CLV (models saved as JSON), retention, churn and patterns.
 
     Writes the ``clv`` and ``churn_scores`` tables, ``<run>/analysis/models/*.json`` and
-    the pattern CSVs; records every figure and the verdicts.
+    the pattern CSVs; records every figure. Judging the models (the verdicts) is the
+    report's part: :mod:`cdmkit.report.verdicts`, called by the notebook.
 
     Parameters
     ----------
@@ -87,7 +86,6 @@ def run_stage(run, *, inputs=None) -> AnalysisResult:
     -------
     AnalysisResult
     """
-    from ..report import verdicts as vd
     from .retention import run_retention
     from .steps import load_inputs, run_churn, run_clv, run_cohorts, run_patterns
 
@@ -103,9 +101,7 @@ def run_stage(run, *, inputs=None) -> AnalysisResult:
                    observation_end=str(inp.observation_end.date()))
     clv_table = clv.output_table()
     run.write_table("clv", clv_table)
-    # Judged before the table is shown: a reader of that table alone must see what not to send.
-    caution = vd.caution_note(vd.assess(
-        {"analysis": {**run.figures(), **vd.evidence_figures(clv_table)}}))
+    clv_figures = run.figures()
     retention = None
     if cfg.business_model == "contractual":
         retention = run_retention(inp, cfg)
@@ -118,10 +114,4 @@ def run_stage(run, *, inputs=None) -> AnalysisResult:
     for name, table in (("top_products", pat.top_products), ("copurchase_pairs", pat.pairs)):
         if table is not None:
             table.to_csv(run.path(f"{name}.csv"), index=False)
-    report = churn.report
-    run.record(None, **vd.evidence_figures(
-        clv_table, report.calibration if report is not None else None,
-        report.best if report is not None else None))
-    judged = [v for v in vd.assess({"analysis": run.figures()}) if v.stage == "analysis"]
-    run.record("verdicts", [v.to_dict() for v in judged])
-    return AnalysisResult(inp, coh, clv, clv_table, caution, retention, churn, pat, judged)
+    return AnalysisResult(inp, coh, clv, clv_table, clv_figures, retention, churn, pat)

@@ -113,7 +113,7 @@ class ReviewPanel:
 
         recs = pair_records(self.scored, pair)
         recs = mask_frame(recs, show_raw=self.show_raw)
-        from ..report.tables import human_label, readable, table_html
+        from ..display import human_label, readable, table_html
 
         side = recs.set_index("side").T
         side.index = [human_label(f) for f in side.index]  # one row per field, named in words

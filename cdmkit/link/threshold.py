@@ -217,7 +217,7 @@ class ThresholdExplorer:
         row = self.at(threshold)
         cells = "".join(f"<td>{row[k]:.3f}</td>" if isinstance(row[k], float) else
                         f"<td>{row[k]}</td>" for k in row)
-        from ..report.tables import readable
+        from ..display import readable
 
         head = "".join(f"<th>{k}</th>" for k in readable(pd.DataFrame([row])).columns)
         return f"<table><tr>{head}</tr><tr>{cells}</tr></table>"
@@ -246,7 +246,7 @@ class ThresholdExplorer:
         if self.interactive:
             display(self.widget())
             return
-        from ..report.tables import readable, table_html
+        from ..display import readable, table_html
 
         display(HTML(table_html(readable(self.table.round(4)),
                                 caption="Links, customers and quality per threshold")))

@@ -7,8 +7,9 @@ through papermill and assembles the run folder; ``stages`` lists the report stag
 
 Formatting (below the stages, which may use it): ``verdicts`` judges each fitted model
 from the run's figures (usable, use with care, do not use) with its evidence;
-``tables`` turns internal tables into ones people read (human column names, one
-missing-value marker, no index, scrolling); ``figures`` puts key figures in words.
+``figures`` puts key figures in words. Readable tables (human column names, one
+missing-value marker, no index, scrolling) are :mod:`cdmkit.display`, on the ground
+floor because the stages' widgets use them too.
 
 Examples
 --------
@@ -27,12 +28,11 @@ __getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
     'overview': ['write_overview', 'write_run_overview'],
     'runner': ['RunResult', 'run_client'],
     'stages': ['Stage', 'resolve_stages'],
-    'tables': ['display_frame', 'human_label', 'readable'],
     'verdicts': ['AVOID', 'CARE', 'NOT_RUN', 'USABLE', 'Verdict', 'all_usable', 'assess',
                  'evidence_figures', 'verdict_table'],
 })
 
 __all__ = ["AVOID", "CARE", "NOT_RUN", "USABLE", "Verdict", "all_usable", "assess",
            "evidence_figures", "verdict_table", "write_overview", "write_run_overview",
-           "display_frame", "human_label", "readable", "figures_table", "StageContext",
+           "figures_table", "StageContext",
            "open_stage", "RunResult", "run_client", "Stage", "resolve_stages"]

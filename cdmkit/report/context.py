@@ -124,7 +124,7 @@ class StageContext(StageRun):
              labels: dict | None = None) -> None:
         """Display a table readably, with personal data masked (first ``n`` rows, or all).
 
-        Every report shows its tables this way (:mod:`cdmkit.report.tables`): human
+        Every report shows its tables this way (:mod:`cdmkit.display`): human
         column names, no pandas index, "—" for every missing value, and a box that
         scrolls when the table is wide or long. When ``n`` cuts the table the caption
         says so. Returns nothing, so a ``ctx.show(...)`` ending a cell is not
@@ -147,7 +147,7 @@ class StageContext(StageRun):
         >>> ctx = StageContext("a", ClientConfig(client="a"), tempfile.mkdtemp())
         >>> ctx.show(pd.DataFrame({"email": ["ab@c.de"]}))  # doctest: +SKIP
         """
-        from .tables import display_frame
+        from ..display import display_frame
 
         display_frame(self.masked(df.head(n) if n else df), caption=caption, labels=labels,
                       total=len(df))

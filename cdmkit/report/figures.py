@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .tables import human_label
+from ..display import human_label
 
 __all__ = ["figures_table"]
 

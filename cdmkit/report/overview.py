@@ -24,7 +24,7 @@ import json
 from pathlib import Path
 
 from ..runfolder import RunFolder
-from .tables import format_value
+from ..display import format_value
 from .verdicts import AVOID, CARE, NOT_RUN, USABLE, Verdict, assess, evidence_figures
 
 __all__ = ["write_overview", "write_run_overview", "overview_html", "key_findings",

@@ -9,7 +9,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check
 
 help:
 	@echo "make demo   - set up .venv and run the full four-stage demo report"
-	@echo "make test   - set up .venv with test extras and run the whole test suite"
+	@echo "make test   - set up .venv with test extras, check the layer rules, run the whole test suite"
 	@echo "make bench  - run the benchmarks in bench/ (installs the peer tools)"
 	@echo "make lab    - open the stage notebooks in JupyterLab"
 
@@ -34,7 +34,9 @@ kernel: venv
 demo: venv
 	$(BIN)/cdmkit demo
 
+# The layer rules (import-linter contracts in pyproject.toml) first: a broken one fails the target.
 test: venv-test
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 bench: venv-test

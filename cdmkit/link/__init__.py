@@ -1,11 +1,12 @@
 """Identity resolution (stage 1b): one stable global customer ID per real person.
 
-Pipeline (after recordlinkage's Index / Compare / Classify, and Splink's model):
-blocking rules (union) -> multi-level comparisons (vectorised, plugin
-comparators) -> Fellegi-Sunter scoring with EM and term-frequency adjustment,
-or supervised scoring from labelled pairs -> connected components with an
-anti-chaining guard -> stable IDs from the persistent ID registry ->
-households -> golden records with provenance.
+Pipeline (after recordlinkage's Index / Compare / Classify, and Splink's model), one
+module per step (contracts in :mod:`cdmkit.link.pipeline`): ``index`` blocking rules
+(union) -> ``compare`` multi-level comparisons (vectorised, plugin comparators) ->
+``train`` Fellegi-Sunter with EM on counted patterns (or supervised from labelled
+pairs) -> ``score`` weights with term-frequency adjustment -> ``clustering``
+connected components with an anti-chaining guard; then stable IDs from the
+persistent ID registry, households and golden records with provenance.
 
 Everyday use
 ------------
@@ -29,7 +30,8 @@ import lazy_loader as _lazy
 # The face is lazy: `import cdmkit.<pkg>` stays cheap (the CLI and `--help` import it);
 # each name loads its submodule on first use.
 __getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
-    'clustering': ['cluster_pairs', 'cluster_size_table'],
+    'clustering': ['cluster_pairs', 'cluster_records', 'cluster_size_table'],
+    'compare': ['EncodedColumns', 'compare_pairs', 'encode_columns', 'term_frequencies'],
     'comparators': ['AddressComparator', 'Comparator', 'DateComparator', 'EmailComparator',
                     'ExactComparator', 'IdentifierComparator', 'NameComparator', 'PhoneComparator',
                     'PostcodeComparator', 'StringComparator', 'make_comparator'],
@@ -38,16 +40,20 @@ __getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
     'fellegi_sunter': ['FellegiSunter'],
     'golden': ['golden_records'],
     'households': ['assign_households'],
+    'index': ['CandidatePairs', 'index_pairs'],
     'model': ['LinkageModel', 'load_model', 'model_history', 'save_model'],
     'normalize': ['name_key'],
-    'pipeline': ['LinkageReport', 'LinkageResult', 'ScoredLinkage', 'dedupe', 'link',
-                 'linkage_columns', 'resolve_identities', 'score_and_cluster', 'source_priority_of'],
+    'pipeline': ['dedupe', 'link', 'linkage_columns', 'resolve_identities', 'score_and_cluster',
+                 'source_priority_of'],
     'registry_ids': ['IdRegistry', 'retire_customer'],
+    'results': ['LinkageReport', 'LinkageResult', 'ScoredLinkage'],
     'review': ['ReviewPanel', 'review_candidates'],
+    'score': ['probability', 'score_pairs'],
     'settings': ['BlockingRule', 'ComparisonSpec', 'LinkageSettings', 'canonicalize_columns',
                  'infer_settings'],
     'supervised': ['SupervisedScorer', 'load_labels'],
     'threshold': ['ThresholdExplorer', 'threshold_table'],
+    'train': ['estimate_u', 'train_model', 'training_patterns'],
 })
 
 __all__ = [
@@ -55,6 +61,10 @@ __all__ = [
     "resolve_identities", "dedupe", "link", "score_and_cluster", "source_priority_of",
     "linkage_columns",
     "LinkageResult", "LinkageReport", "ScoredLinkage",
+    # the linkage steps (index -> compare -> train -> score -> cluster; see link.pipeline)
+    "encode_columns", "EncodedColumns", "index_pairs", "CandidatePairs", "compare_pairs",
+    "term_frequencies", "train_model", "training_patterns", "estimate_u", "score_pairs",
+    "probability", "cluster_records",
     # settings
     "LinkageSettings", "BlockingRule", "ComparisonSpec", "infer_settings",
     "canonicalize_columns",

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["cluster_pairs", "components", "cluster_size_table"]
+__all__ = ["cluster_pairs", "cluster_records", "components", "cluster_size_table"]
 
 
 def components(n: int, pairs: np.ndarray) -> np.ndarray:
@@ -226,3 +226,131 @@ def cluster_size_table(labels: np.ndarray) -> pd.DataFrame:
     vc = pd.Series(sizes).value_counts().sort_index()
     return pd.DataFrame({"cluster_size": vc.index.astype(int), "clusters": vc.to_numpy(),
                          "records": (vc.index * vc.to_numpy()).astype(int)})
+
+
+def _sparse_best_link(weight, pairs, codes, settings, tw, max_fields: int = 2,
+                      ambiguity_bits: float = 2.0, protect=None):
+    """Weights for clustering: a sparse record keeps only its strongest link.
+
+    A record with at most ``max_fields`` compared fields (a sign-up with an e-mail and
+    a first name) carries too little to tell namesakes apart; linked to two people it
+    would chain them into one customer. Its weaker links are set just below the
+    threshold for clustering only (reported weights are unchanged).
+
+    ``protect`` (one bool per pair) marks links between records that already share a
+    customer ID: a sparse record holding one keeps it and drops its other links, so a
+    new namesake can neither pull it away nor hang on to the customer through it.
+    """
+    if not len(pairs):
+        return weight
+    cols = [k for k, s in enumerate(settings.comparisons) if not s.column.startswith("_lk_")]
+    filled = np.zeros(len(codes[0]) if codes else 0, dtype=np.int64)
+    for k in cols:
+        filled += codes[k] >= 0
+    sparse = filled <= max_fields
+    link = weight >= tw
+    best = np.full(len(filled), -np.inf)
+    for side in (0, 1):
+        np.maximum.at(best, pairs[link, side], weight[link])
+    drop = np.zeros(len(pairs), dtype=bool)
+    for side in (0, 1):
+        r = pairs[:, side]
+        drop |= link & sparse[r] & (weight < best[r])
+    # Ambiguous: the runner-up is almost as strong and points to someone the best one
+    # is not linked with (several namesakes) - then the sparse record links to no one.
+    n = len(filled)
+    rows = []
+    for side in (0, 1):
+        r, o = pairs[:, side], pairs[:, 1 - side]
+        sel = link & sparse[r]
+        rows.append(pd.DataFrame({"r": r[sel], "o": o[sel], "w": weight[sel],
+                                  "k": np.flatnonzero(sel)}))
+    lk = pd.concat(rows, ignore_index=True).sort_values(["r", "w", "o"],
+                                                         ascending=[True, False, True])
+    lk["rank"] = lk.groupby("r").cumcount()
+    if (lk["rank"] == 1).any():
+        top = lk[lk["rank"] < 2].pivot(index="r", columns="rank", values=["o", "w"]).dropna()
+    else:
+        top = pd.DataFrame()
+    if len(top):
+        o1, o2 = top[("o", 0)].to_numpy(np.int64), top[("o", 1)].to_numpy(np.int64)
+        w1, w2 = top[("w", 0)].to_numpy(float), top[("w", 1)].to_numpy(float)
+        enc_links = np.sort(pairs[link, 0] * n + pairs[link, 1])
+        key = np.minimum(o1, o2) * n + np.maximum(o1, o2)
+        pos = np.minimum(np.searchsorted(enc_links, key), max(len(enc_links) - 1, 0))
+        together = (enc_links[pos] == key) if len(enc_links) else np.zeros(len(key), bool)
+        amb = (w2 >= w1 - ambiguity_bits) & ~together
+        bad = top.index.to_numpy()[amb]
+        drop[lk.loc[lk["r"].isin(bad), "k"].to_numpy()] = True
+    if protect is not None:
+        protect = protect & link
+        held = np.zeros(n, dtype=bool)
+        for side in (0, 1):
+            held[pairs[protect, side]] = True
+        for side in (0, 1):
+            r = pairs[:, side]
+            drop |= link & sparse[r] & held[r] & ~protect
+        drop &= ~protect
+    if not drop.any():
+        return weight
+    out = weight.copy()
+    out[drop] = np.minimum(out[drop], tw - 1e-6)
+    return out
+
+
+def cluster_records(n: int, pairs: np.ndarray, weight: np.ndarray, codes, settings, config,
+                    cannot_link=None, known_ids=None):
+    """Cluster step: entity label per record from scored pairs.
+
+    Links are pairs at or above the settings' threshold (as a weight in bits); a sparse
+    record keeps only its strongest link (``_sparse_best_link``, links within a known
+    customer protected), then :func:`cluster_pairs` groups them with the anti-chaining
+    guard and the coherence check (``cannot_link``: pairs a family rule separates).
+
+    Parameters
+    ----------
+    n : int
+        Number of records.
+    pairs : ndarray
+        ``(n_pairs, 2)`` record positions.
+    weight : ndarray
+        Match weight (bits) per pair.
+    codes : list of ndarray
+        Per comparison, each record's code (``-1`` missing): how many fields it has.
+    settings : LinkageSettings
+    config : LinkageConfig
+        Guard options (cluster size and density, chain guard).
+    cannot_link : ndarray of bool, optional
+        Pairs that must not end in one cluster.
+    known_ids : array-like, optional
+        Customer ID each record already has (``None`` for new records).
+
+    Returns
+    -------
+    labels : ndarray
+        Cluster label per record.
+    anomalies : DataFrame
+        Components split by the guard.
+    threshold_weight : float
+
+    Examples
+    --------
+    >>> from cdmkit.config.linkage import LinkageConfig
+    >>> from cdmkit.link.settings import LinkageSettings
+    >>> s = LinkageSettings([], [])
+    >>> labels, _, tw = cluster_records(3, np.array([[0, 1], [1, 2]]), np.array([4.0, -4.0]),
+    ...                                 [np.zeros(3, dtype=np.int64)], s, LinkageConfig())
+    >>> labels.tolist(), tw
+    ([0, 0, 1], 0.0)
+    """
+    t = settings.threshold
+    tw = float(np.log2(t / (1 - t)))
+    protect = None
+    if known_ids is not None and len(pairs):
+        kc = pd.factorize(pd.Series(known_ids, dtype=object), use_na_sentinel=True)[0]
+        protect = (kc[pairs[:, 0]] >= 0) & (kc[pairs[:, 0]] == kc[pairs[:, 1]])
+    cw = _sparse_best_link(weight, pairs, codes, settings, tw, protect=protect)
+    labels, anomalies = cluster_pairs(n, pairs, cw, tw, config.max_cluster_size,
+                                      config.min_cluster_density, config.chain_guard,
+                                      cannot_link=cannot_link)
+    return labels, anomalies, tw

@@ -409,7 +409,7 @@ class NameComparator(StringComparator):
         # Across scripts string similarity means nothing: Persian or kana against Latin
         # is compared by consonant skeleton (بهاره = Bahareh: level 1); kanji against
         # anything else cannot be compared at all (missing, not a disagreement).
-        from .crossname import name_script, skeleton
+        from .scripts import name_script, skeleton
 
         script = self._per_unique(uniques, "script", lambda us: np.array(
             [name_script(u) for u in us], dtype=object))

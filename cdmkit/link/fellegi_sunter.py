@@ -681,7 +681,7 @@ class FellegiSunter(LevelScorer):
             ``sessions_``. The class shares are then estimated on ``gamma``.
         u : list of ndarray, optional
             u per level of each comparison, fixed (value counts over the whole table and
-            random pairs: :func:`cdmkit.link.pipeline.estimate_u`).
+            random pairs: :func:`cdmkit.link.train.estimate_u`).
         names, session_names : list of str, optional
             Comparison and session names for ``sessions_``.
         personal : list of bool, optional

@@ -109,7 +109,7 @@ class ReviewPanel:
     def _table_html(self, pair: int) -> str:
         from ..privacy import mask_frame
         from .explain import pair_records
-        from .pipeline import probability
+        from .score import probability
 
         recs = pair_records(self.scored, pair)
         recs = mask_frame(recs, show_raw=self.show_raw)

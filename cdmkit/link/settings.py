@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass, field
+from functools import partial
 
 import pandas as pd
 
@@ -154,9 +155,32 @@ class ComparisonSpec:
         return make_comparator(self.comparator, self.column, label=self.name, **self.params)
 
 
+#: Options a :class:`LinkageSettings` shares with the stage config
+#: (:class:`cdmkit.config.LinkageConfig`). The config is their one source - defaults and
+#: validation live there; settings copy them when built (:meth:`LinkageSettings.from_config`)
+#: and keep them so that a saved model scores as it was trained.
+CONFIG_OPTIONS = ("link_type", "threshold", "name_swaps")
+
+
+def config_default(name: str):
+    """Default of a :data:`CONFIG_OPTIONS` option, read from the stage config's field.
+
+    Examples
+    --------
+    >>> config_default("threshold")
+    0.5
+    """
+    from ..config.linkage import LinkageConfig
+
+    return LinkageConfig.model_fields[name].default
+
+
 @dataclass
 class LinkageSettings:
     """Everything that defines how records are paired, compared and linked.
+
+    ``link_type``, ``threshold`` and ``name_swaps`` default to the stage config's
+    defaults (:data:`CONFIG_OPTIONS`); build from a config with :meth:`from_config`.
 
     Examples
     --------
@@ -167,10 +191,22 @@ class LinkageSettings:
 
     blocking_rules: list[BlockingRule]
     comparisons: list[ComparisonSpec]
-    link_type: str = "link_and_dedupe"
-    threshold: float = 0.5
+    link_type: str = field(default_factory=partial(config_default, "link_type"))
+    threshold: float = field(default_factory=partial(config_default, "threshold"))
     #: Compare first and last names crosswise where that fits much better (names swapped).
-    name_swaps: bool = True
+    name_swaps: bool = field(default_factory=partial(config_default, "name_swaps"))
+
+    @classmethod
+    def from_config(cls, blocking_rules, comparisons, config) -> "LinkageSettings":
+        """Settings with the config's :data:`CONFIG_OPTIONS`.
+
+        Examples
+        --------
+        >>> from cdmkit.config.linkage import LinkageConfig
+        >>> LinkageSettings.from_config([], [], LinkageConfig(threshold=0.9)).threshold
+        0.9
+        """
+        return cls(blocking_rules, comparisons, **{k: getattr(config, k) for k in CONFIG_OPTIONS})
 
     def to_dict(self) -> dict:
         """Plain data (JSON-ready)."""
@@ -193,8 +229,7 @@ class LinkageSettings:
         """Rebuild from :meth:`to_dict` output."""
         return cls(blocking_rules=[BlockingRule(**r) for r in d["blocking_rules"]],
                    comparisons=[ComparisonSpec(**c) for c in d["comparisons"]],
-                   link_type=d.get("link_type", "link_and_dedupe"),
-                   threshold=d.get("threshold", 0.5), name_swaps=d.get("name_swaps", True))
+                   **{k: d[k] if k in d else config_default(k) for k in CONFIG_OPTIONS})
 
     @classmethod
     def from_json(cls, text_or_path) -> "LinkageSettings":
@@ -282,8 +317,7 @@ def infer_settings(df: pd.DataFrame, config=None) -> LinkageSettings:
     missing = sorted({c for r in rules for c in r.columns} - set(df.columns))
     if missing:
         raise InputError("customers", f"blocking rules use missing columns: {', '.join(missing)}")
-    return LinkageSettings(rules, comparisons, config.link_type, config.threshold,
-                           config.name_swaps)
+    return LinkageSettings.from_config(rules, comparisons, config)
 
 
 def _default_rules(has: dict) -> list[BlockingRule]:

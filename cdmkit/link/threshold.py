@@ -38,7 +38,7 @@ def _weight(p: float) -> float:
 
 def _label_rows(scored, labels: pd.DataFrame):
     """Candidate-pair rows of the labelled pairs and their labels (1 match, 0 non-match)."""
-    from .pipeline import _label_pairs
+    from .train import label_pairs as _label_pairs
 
     lp, ly = _label_pairs(scored.records, labels)
     if not len(lp) or not len(scored.pairs):

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from functools import lru_cache
 
 __all__ = ["normalize_digits", "normalize_persian", "normalize_japanese", "fold_kana",
@@ -185,9 +184,6 @@ def strip_diacritics(text: str) -> str:
         .replace("Ł", "L").replace("æ", "ae").replace("Æ", "AE").replace("œ", "oe")
 
 
-_CHAR_SCRIPT: dict[str, str | None] = {}
-
-
 def _char_script(c: str) -> str | None:
     """Script a character counts for in :func:`script_of` (``None``: counts for none)."""
     o = ord(c)
@@ -214,16 +210,28 @@ def script_of(text: str) -> str:
     """
     if text.isascii():  # ASCII letters are exactly the ASCII characters with case
         return "latin" if text.lower() != text.upper() else "none"
-    counts = {"latin": 0, "arabic": 0, "japanese": 0, "other": 0}
-    # Each distinct character once (Counter counts in C), its script from a cache.
-    for c, k in Counter(text).items():
-        script = _CHAR_SCRIPT.get(c, False)
-        if script is False:
-            script = _CHAR_SCRIPT[c] = _char_script(c)
-        if script is not None:
-            counts[script] += k
-    best = max(counts, key=counts.get)
-    return best if counts[best] else "none"
+    # Each character becomes the letter of its script (or nothing), in C; then four counts.
+    letters = text.translate(_SCRIPT_LETTER)
+    best, most = "none", 0
+    for letter, script in _SCRIPT_ORDER:  # ties go to the first script, as max() would
+        k = letters.count(letter)
+        if k > most:
+            best, most = script, k
+    return best
+
+
+class _ScriptLetters(dict):
+    """``str.translate`` table: code point -> one letter per script, filled on first sight."""
+
+    def __missing__(self, o: int):
+        script = _char_script(chr(o))
+        v = self[o] = None if script is None else _SCRIPT_CODE[script]
+        return v
+
+
+_SCRIPT_ORDER = (("L", "latin"), ("A", "arabic"), ("J", "japanese"), ("O", "other"))
+_SCRIPT_CODE = {script: letter for letter, script in _SCRIPT_ORDER}
+_SCRIPT_LETTER = _ScriptLetters()
 
 
 _KEY_DROP = re.compile(r"[\s\u200c\u200d\-'’`.·・,]+")

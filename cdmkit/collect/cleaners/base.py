@@ -10,12 +10,13 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from ..textnorm import clean_spaces, normalize_persian
+from .vector import blank_mask
 
 
 def _missing_mask(s: pd.Series) -> pd.Series:
     m = s.isna()
     if s.dtype == object:
-        m |= np.array([isinstance(v, str) and not v.strip() for v in s.to_numpy()], dtype=bool)
+        m |= blank_mask(s.to_numpy())
     return m
 
 
@@ -165,7 +166,7 @@ class Cleaner(TransformerMixin, BaseEstimator):
         missing = _missing_mask(first)
         ctx = [frame.iloc[:, i] for i in range(1, frame.shape[1])]
         work = pd.concat([first.where(~missing, None), *ctx], axis=1)
-        outs = _apply_unique(work, self._clean_one, 1 + len(self.outputs))
+        outs = self._apply(work)
         values = outs[0]
         extras = {}
         for name, s in zip(self.outputs, outs[1:]):
@@ -175,6 +176,31 @@ class Cleaner(TransformerMixin, BaseEstimator):
 
     def _clean_one(self, value, *context):  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def _fast_column(self, values: np.ndarray):
+        """Whole-column road for plain values: ``(done mask, [output arrays of the done])``.
+
+        ``None`` (the default) when a cleaner has none or the column does not suit it;
+        the values not done go through :meth:`_clean_one`, once per distinct value.
+        """
+        return None
+
+    def _apply(self, work: pd.DataFrame) -> list[pd.Series]:
+        n_out = 1 + len(self.outputs)
+        fast = self._fast_column(work.iloc[:, 0].to_numpy()) \
+            if work.shape[1] == 1 and len(work) > 1000 else None
+        if fast is None:
+            return _apply_unique(work, self._clean_one, n_out)
+        done, done_outs = fast
+        rest = _apply_unique(work[~done], self._clean_one, n_out) if (~done).any() \
+            else [pd.Series([], dtype=object)] * n_out
+        outs = []
+        for j in range(n_out):
+            col = np.empty(len(work), dtype=object)
+            col[done] = done_outs[j]
+            col[~done] = rest[j].to_numpy()
+            outs.append(pd.Series(col, index=work.index, dtype=object))
+        return outs
 
 
 def _nfkc(v: str) -> str:

@@ -15,6 +15,7 @@ from ..textnorm import (
     normalize_persian,
 )
 from .base import Cleaner, _base_text, _missing_mask, _nfkc, to_text
+from .vector import plain_ascii_mask, to_arrow
 
 
 @cleaners.register("text")
@@ -93,6 +94,14 @@ class IdCleaner(Cleaner):
     >>> IdCleaner().transform(pd.Series(["3.0", " 007 ", "۱۲۳", 12.0])).tolist()
     ['3.0', '007', '123', '12']
     """
+
+    def _fast_column(self, values):
+        # Printable ASCII without white space: _clean_one returns the value as it is.
+        arr = to_arrow(values)
+        if arr is None:
+            return None
+        done = plain_ascii_mask(arr, r"[\x{21}-\x{7e}]+")
+        return done, [values[done]]
 
     def _clean_one(self, value, *context):
         if value is None:

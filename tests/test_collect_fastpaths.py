@@ -179,3 +179,24 @@ def test_whole_column_roads_match_per_value_path(cleaner, pieces):
     assert _as_rows(values_, extras, cleaner.outputs) == _reference(cleaner, s.to_frame())
     done, _ = cleaner._fast_column(s.where(s.str.strip().astype(bool), None).to_numpy())
     assert done.sum() > 1000  # the road was taken
+
+
+def test_phone_pattern_tests_in_re2_match_phonenumbers(monkeypatch):
+    # Every metadata pattern test through Arrow's RE2 (normally only for 256+ values):
+    # the verdicts are still those of phonenumbers on every region's example numbers.
+    from cdmkit.collect.cleaners import contact
+
+    monkeypatch.setattr(contact, "_ARROW_MIN_VALUES", 0)
+    test_phone_fast_path_matches_phonenumbers_on_example_numbers()
+    test_phone_fast_path_matches_phonenumbers_on_random_digits()
+
+
+def test_fullmatch_many_is_python_fullmatch():
+    from cdmkit.collect.cleaners.vector import fullmatch_many
+
+    rng = np.random.default_rng(8)
+    vals = ["".join(rng.choice(list("0123456789"), int(rng.integers(0, 12)))) for _ in range(3000)]
+    for pattern in (r"0\d{9}", r"(?:7[1-57-9]|8[0-5])\d{7}|1\d{3}", r"[2-9]\d{2,4}", r"\d*"):
+        want = [re.fullmatch(pattern, v) is not None for v in vals]
+        assert fullmatch_many(vals, pattern).tolist() == want
+    assert fullmatch_many(vals, r"(\d)\1") is None  # a back-reference: RE2 declines

@@ -46,6 +46,7 @@ _PERSIAN = str.maketrans(PERSIAN_MAP)
 _ARABIC_DIACRITICS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed]")
 _BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _ZWNJ_RUN = re.compile("[\u200c\u200d]+")
+_ZWNJ_AROUND_SPACES = re.compile("\u200c*( +)\u200c*")
 _SPACES = re.compile(r"\s+")
 # For keys: hamza-carrying alef forms and waw/yeh with hamza fold to their base letters.
 _KEY_FOLD = str.maketrans({"\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627",
@@ -95,7 +96,7 @@ def normalize_persian(text: str) -> str:
     text = _BIDI.sub("", text)
     text = _ARABIC_DIACRITICS.sub("", text).translate(_PERSIAN).translate(_DIGITS)
     text = _ZWNJ_RUN.sub("\u200c", text)
-    text = re.sub("\u200c*( +)\u200c*", r"\1", text).strip("\u200c")
+    text = _ZWNJ_AROUND_SPACES.sub(r"\1", text).strip("\u200c")
     return text
 
 
@@ -132,6 +133,10 @@ def normalize_japanese(text: str) -> str:
     return clean_spaces(unicodedata.normalize("NFKC", text))
 
 
+#: Katakana U+30A1..U+30F6 to the hiragana 0x60 code points below.
+_KANA_FOLD = {o: o - 0x60 for o in range(0x30A1, 0x30F7)}
+
+
 def fold_kana(text: str) -> str:
     """Katakana to hiragana (so ヤマダ and やまだ compare equal).
 
@@ -142,7 +147,7 @@ def fold_kana(text: str) -> str:
     """
     if text.isascii():
         return text
-    return "".join(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c for c in text)
+    return text.translate(_KANA_FOLD)
 
 
 @lru_cache(maxsize=1)

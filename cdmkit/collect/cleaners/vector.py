@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["to_arrow", "blank_mask", "plain_ascii_mask"]
+__all__ = ["to_arrow", "blank_mask", "plain_ascii_mask", "fullmatch_many"]
 
 #: Exactly the characters Python's ``str.isspace`` (and so ``str.strip`` and ``re``'s ``\s``)
 #: treats as white space, as an RE2 class.
@@ -84,3 +84,26 @@ def plain_ascii_mask(arr, pattern: str) -> np.ndarray:
 
     return pc.match_substring_regex(arr, f"^(?:{pattern})$").fill_null(False) \
         .to_numpy(zero_copy_only=False)
+
+
+def fullmatch_many(values: list, pattern: str) -> np.ndarray | None:
+    """``re.fullmatch(pattern, v) is not None`` for many strings, in RE2; ``None`` if RE2 cannot.
+
+    For regular patterns (no back-references or look-arounds) on ASCII text the
+    verdicts are those of Python's ``re`` (``\\d`` is ASCII-only in RE2). ``None``
+    when RE2 refuses the pattern or the values are not all text.
+
+    Examples
+    --------
+    >>> fullmatch_many(["0712", "712", "07123"], r"0\\d{3}").tolist()
+    [True, False, False]
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(values, type=pa.string())
+        hit = pc.match_substring_regex(arr, f"^(?:{pattern})$")
+    except (pa.ArrowException, TypeError, ValueError, UnicodeError):
+        return None
+    return hit.fill_null(False).to_numpy(zero_copy_only=False)

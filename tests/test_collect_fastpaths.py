@@ -200,3 +200,19 @@ def test_fullmatch_many_is_python_fullmatch():
         want = [re.fullmatch(pattern, v) is not None for v in vals]
         assert fullmatch_many(vals, pattern).tolist() == want
     assert fullmatch_many(vals, r"(\d)\1") is None  # a back-reference: RE2 declines
+
+
+def test_name_plain_words_road_matches_general_path():
+    # Over 1,000 distinct ASCII names: single mixed-case words go through Arrow at once.
+    rng = np.random.default_rng(9)
+    alphabet = list("abcABZ-'.,`~!7 \t") + ["Mc", "van", "Dr", "JR", "III", "O'", "x", "ß"]
+    vals = ["".join(rng.choice(alphabet, int(rng.integers(1, 7)))) for _ in range(6000)]
+    vals += [f"Smith-{i}" for i in range(2000)] + [",Ann", "Ann,", "ANN", "ann", "A", "a", ","]
+    s = pd.Series(vals, dtype=object)
+    for cleaner in (NameCleaner(), NameCleaner(split_titles=False, fix_case=False)):
+        values, extras = cleaner.transform_full(s)
+        assert _as_rows(values, extras, cleaner.outputs) == _reference(cleaner, s.to_frame())
+        uniq = np.asarray(pd.unique(s), dtype=object)
+        asc = np.array([v.isascii() for v in uniq])
+        done, _ = cleaner._plain_words(uniq, asc)
+        assert done.sum() > 2000

@@ -18,6 +18,7 @@ from ..textnorm import (
     text_key,
 )
 from .base import Cleaner, _apply_unique, _missing_mask, _nfkc, to_text
+from .vector import plain_ascii_mask, to_arrow
 
 _TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lady", "lord", "rev",
            "herr", "frau", "mme", "mlle", "sra", "srta", "dott", "ing",
@@ -143,9 +144,18 @@ class NameCleaner(Cleaner):
         res = [np.empty(len(uniq) + 1, dtype=object) for _ in range(4)]
         asc = np.fromiter((v.isascii() for v in uniq), dtype=bool, count=len(uniq))
         # ASCII names take a shorter road to the same result (NFKC, bidi marks, Persian and
-        # kana folding and diacritics leave ASCII unchanged).
+        # kana folding and diacritics leave ASCII unchanged); single words already in mixed
+        # case the shortest (whole column at once).
+        plain = self._plain_words(uniq, asc)
+        if plain is not None:
+            done, keys = plain
+            idx = np.flatnonzero(done)
+            res[0][idx], res[1][idx], res[2][idx], res[3][idx] = uniq[idx], keys, None, None
+            asc &= ~done
+        else:
+            done = np.zeros(len(uniq), dtype=bool)
         for idx, fn in ((np.flatnonzero(asc), self._clean_ascii),
-                        (np.flatnonzero(~asc), self._clean_one)):
+                        (np.flatnonzero(~asc & ~done), self._clean_one)):
             if len(idx):
                 out = [fn(v) for v in uniq[idx]]
                 for j in range(4):
@@ -157,6 +167,34 @@ class NameCleaner(Cleaner):
         extras = {name: pd.Series(r[codes], index=index, dtype=object).where(~missing, None)
                   for name, r in zip(self.outputs, res[1:])}
         return values, extras
+
+    def _plain_words(self, uniq: np.ndarray, asc: np.ndarray):
+        """``(mask, keys)`` of the ASCII values :meth:`_clean_ascii` returns as they are.
+
+        One printable word (no white space, no comma at either end) in mixed case (or any
+        case without ``fix_case``): no joiners to tighten, no title to split, no case to
+        fix; the key is the lower-cased word without ``-'`.,``. ``None`` for short columns.
+        """
+        if asc.sum() < 1000:
+            return None
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = to_arrow(uniq)
+        if arr is None:
+            return None
+        ok = plain_ascii_mask(arr, r"[\x{21}-\x{2b}\x{2d}-\x{7e}]|[\x{21}-\x{2b}\x{2d}-\x{7e}]"
+                                   r"[\x{21}-\x{7e}]*[\x{21}-\x{2b}\x{2d}-\x{7e}]")
+        if self.fix_case:
+            ok &= pc.match_substring_regex(arr, "[A-Z]").fill_null(False) \
+                .to_numpy(zero_copy_only=False)
+            ok &= pc.match_substring_regex(arr, "[a-z]").fill_null(False) \
+                .to_numpy(zero_copy_only=False)
+        ok &= asc
+        keys = pc.replace_substring_regex(pc.ascii_lower(arr.filter(pa.array(ok))),
+                                          "[-'`.,]+", "").to_numpy(zero_copy_only=False)
+        keys = np.array([k or None for k in keys], dtype=object)
+        return ok, keys
 
     def _clean_ascii(self, value):
         # _clean_one for an ASCII string, step by step.

@@ -134,3 +134,85 @@ def test_row_codes_group_like_text_keys():
     assert list(_row_codes(mixed)) == list(pd.factorize(text)[0])
     out = _apply_unique(mixed, lambda a, b: (f"{a}|{b}",), 1)[0].tolist()
     assert out[5] == out[6] == "1|GB"
+
+
+def _hostile_column(rng, n: int, pieces: list[str]) -> pd.Series:
+    """Random text from ``pieces`` and every kind of white space Python knows, some missing."""
+    ws = [c for c in map(chr, range(0x3001)) if c.isspace()] + ["\u200b", "\x7f", "\ufeff"]
+    alphabet = pieces + ws
+    vals = ["".join(rng.choice(alphabet, int(rng.integers(0, 6)))) for _ in range(n)]
+    for i in rng.integers(0, n, n // 20):
+        vals[i] = None
+    return pd.Series(vals, dtype=object)
+
+
+def test_blank_mask_is_python_strip_on_every_white_space():
+    from cdmkit.collect.cleaners.vector import blank_mask
+
+    s = _hostile_column(np.random.default_rng(5), 5000, ["a", "é", "", "0"])
+    vals = s.to_numpy()
+    want = [isinstance(v, str) and not v.strip() for v in vals]
+    assert blank_mask(vals).tolist() == want
+    assert 0 < sum(want) < len(want)
+    # not all text (a typed column): the per-value road, same answer
+    mixed = np.array(list(vals[:2000]) + [3, 4.5], dtype=object)
+    assert blank_mask(mixed).tolist() == [isinstance(v, str) and not v.strip() for v in mixed]
+
+
+@pytest.mark.parametrize("cleaner,pieces", [
+    (EmailCleaner(), ["ann", ".", "Lee", "@", "Mail", "EXAMPLE", "org", "com", "test", "x-y",
+                      "mailto:", "<", ">", "é", "ａ", "+tag", "..", "_", "'", "1", "a" * 70,
+                      "localhost", "invalid", "b" * 60]),
+    (IdCleaner(), ["17850", ".0", "007", "۱۲۳", "-", "x", "A", "~", "é", "\x7f", "12"]),
+])
+def test_whole_column_roads_match_per_value_path(cleaner, pieces):
+    # Over 1,000 rows, so the Arrow road (cleaners.vector) is taken for the plain values.
+    rng = np.random.default_rng(6)
+    s = _hostile_column(rng, 4000, pieces)
+    # plain values too, so that most rows take the whole-column road
+    plain = ["".join(rng.choice(pieces[:6], 5)) for _ in range(3000)]
+    if isinstance(cleaner, EmailCleaner):
+        plain = [f"user.{i}@Example.{t}" for i, t in
+                 zip(range(3000), rng.choice(["COM", "org", "test", "Invalid", "c"], 3000))]
+    s = pd.concat([s, pd.Series(plain, dtype=object)], ignore_index=True)
+    values_, extras = cleaner.transform_full(s)
+    assert _as_rows(values_, extras, cleaner.outputs) == _reference(cleaner, s.to_frame())
+    done, _ = cleaner._fast_column(s.where(s.str.strip().astype(bool), None).to_numpy())
+    assert done.sum() > 1000  # the road was taken
+
+
+def test_phone_pattern_tests_in_re2_match_phonenumbers(monkeypatch):
+    # Every metadata pattern test through Arrow's RE2 (normally only for 256+ values):
+    # the verdicts are still those of phonenumbers on every region's example numbers.
+    from cdmkit.collect.cleaners import contact
+
+    monkeypatch.setattr(contact, "_ARROW_MIN_VALUES", 0)
+    test_phone_fast_path_matches_phonenumbers_on_example_numbers()
+    test_phone_fast_path_matches_phonenumbers_on_random_digits()
+
+
+def test_fullmatch_many_is_python_fullmatch():
+    from cdmkit.collect.cleaners.vector import fullmatch_many
+
+    rng = np.random.default_rng(8)
+    vals = ["".join(rng.choice(list("0123456789"), int(rng.integers(0, 12)))) for _ in range(3000)]
+    for pattern in (r"0\d{9}", r"(?:7[1-57-9]|8[0-5])\d{7}|1\d{3}", r"[2-9]\d{2,4}", r"\d*"):
+        want = [re.fullmatch(pattern, v) is not None for v in vals]
+        assert fullmatch_many(vals, pattern).tolist() == want
+    assert fullmatch_many(vals, r"(\d)\1") is None  # a back-reference: RE2 declines
+
+
+def test_name_plain_words_road_matches_general_path():
+    # Over 1,000 distinct ASCII names: single mixed-case words go through Arrow at once.
+    rng = np.random.default_rng(9)
+    alphabet = list("abcABZ-'.,`~!7 \t") + ["Mc", "van", "Dr", "JR", "III", "O'", "x", "ß"]
+    vals = ["".join(rng.choice(alphabet, int(rng.integers(1, 7)))) for _ in range(6000)]
+    vals += [f"Smith-{i}" for i in range(2000)] + [",Ann", "Ann,", "ANN", "ann", "A", "a", ","]
+    s = pd.Series(vals, dtype=object)
+    for cleaner in (NameCleaner(), NameCleaner(split_titles=False, fix_case=False)):
+        values, extras = cleaner.transform_full(s)
+        assert _as_rows(values, extras, cleaner.outputs) == _reference(cleaner, s.to_frame())
+        uniq = np.asarray(pd.unique(s), dtype=object)
+        asc = np.array([v.isascii() for v in uniq])
+        done, _ = cleaner._plain_words(uniq, asc)
+        assert done.sum() > 2000

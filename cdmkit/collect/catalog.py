@@ -96,8 +96,7 @@ def detect_pii_class(values: pd.Series, name: str = "") -> str:
     kind = detect_content(values)
     found = {"email": "direct", "phone": "direct", "date": "quasi"}.get(kind, "none")
     try:
-        from ..privacy.detect import _is_event_time_name, classify_column, \
-            looks_like_event_times
+        from ..privacy.detect import _is_event_time_name, classify_column, looks_like_event_times
     except ImportError:  # pragma: no cover - privacy package without the detector
         return found
     if kind == "date" and (_is_event_time_name(name) or looks_like_event_times(values)):
@@ -180,8 +179,9 @@ def build_catalog(raw: pd.DataFrame, mapping: dict, *, source: str, kind: str,
         canon = fields.get(canon_name) if canon_name else None
         filled = s.notna()
         if s.dtype == object:
-            filled &= s.map(lambda v: not (isinstance(v, str) and not v.strip()),
-                            na_action="ignore").astype(bool).reindex(s.index, fill_value=False)
+            from .cleaners.vector import blank_mask
+
+            filled &= ~blank_mask(s.to_numpy())
         content = detect_content(s) if canon is None else None
         cls = pii.get(str(col)) or (pii.get(canon_name) if canon_name else None)
         if cls is None:

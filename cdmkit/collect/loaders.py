@@ -38,8 +38,15 @@ import pandas as pd
 
 from ..errors import InputError
 from ..registry import loaders
-from .encoding import (DEFAULT_ENCODINGS, EncodingGuess, decode_lines, detect_encoding,
-                       read_sample, sniff_container, sniff_delimiter)
+from .encoding import (
+    DEFAULT_ENCODINGS,
+    EncodingGuess,
+    decode_lines,
+    detect_encoding,
+    read_sample,
+    sniff_container,
+    sniff_delimiter,
+)
 
 __all__ = ["Loader", "CsvLoader", "TsvLoader", "ExcelLoader", "ParquetLoader", "JsonLoader",
            "JsonLinesLoader", "SqlLoader", "DuckDBLoader", "DEFAULT_MAX_FIELD_SIZE",

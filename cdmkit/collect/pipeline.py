@@ -143,8 +143,9 @@ def _coerce(s: pd.Series, dtype: str) -> pd.Series:
 def _filled(s: pd.Series) -> pd.Series:
     m = s.notna()
     if s.dtype == object:
-        m &= pd.Series([not (isinstance(v, str) and not v.strip()) for v in s.to_numpy()],
-                       index=s.index)
+        from .cleaners.vector import blank_mask
+
+        m &= ~blank_mask(s.to_numpy())
     return m
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from functools import lru_cache
 
 __all__ = ["normalize_digits", "normalize_persian", "normalize_japanese", "fold_kana",
@@ -47,6 +46,7 @@ _PERSIAN = str.maketrans(PERSIAN_MAP)
 _ARABIC_DIACRITICS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed]")
 _BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _ZWNJ_RUN = re.compile("[\u200c\u200d]+")
+_ZWNJ_AROUND_SPACES = re.compile("\u200c*( +)\u200c*")
 _SPACES = re.compile(r"\s+")
 # For keys: hamza-carrying alef forms and waw/yeh with hamza fold to their base letters.
 _KEY_FOLD = str.maketrans({"\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627",
@@ -96,7 +96,7 @@ def normalize_persian(text: str) -> str:
     text = _BIDI.sub("", text)
     text = _ARABIC_DIACRITICS.sub("", text).translate(_PERSIAN).translate(_DIGITS)
     text = _ZWNJ_RUN.sub("\u200c", text)
-    text = re.sub("\u200c*( +)\u200c*", r"\1", text).strip("\u200c")
+    text = _ZWNJ_AROUND_SPACES.sub(r"\1", text).strip("\u200c")
     return text
 
 
@@ -133,6 +133,10 @@ def normalize_japanese(text: str) -> str:
     return clean_spaces(unicodedata.normalize("NFKC", text))
 
 
+#: Katakana U+30A1..U+30F6 to the hiragana 0x60 code points below.
+_KANA_FOLD = {o: o - 0x60 for o in range(0x30A1, 0x30F7)}
+
+
 def fold_kana(text: str) -> str:
     """Katakana to hiragana (so ヤマダ and やまだ compare equal).
 
@@ -143,7 +147,7 @@ def fold_kana(text: str) -> str:
     """
     if text.isascii():
         return text
-    return "".join(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c for c in text)
+    return text.translate(_KANA_FOLD)
 
 
 @lru_cache(maxsize=1)
@@ -185,9 +189,6 @@ def strip_diacritics(text: str) -> str:
         .replace("Ł", "L").replace("æ", "ae").replace("Æ", "AE").replace("œ", "oe")
 
 
-_CHAR_SCRIPT: dict[str, str | None] = {}
-
-
 def _char_script(c: str) -> str | None:
     """Script a character counts for in :func:`script_of` (``None``: counts for none)."""
     o = ord(c)
@@ -214,16 +215,28 @@ def script_of(text: str) -> str:
     """
     if text.isascii():  # ASCII letters are exactly the ASCII characters with case
         return "latin" if text.lower() != text.upper() else "none"
-    counts = {"latin": 0, "arabic": 0, "japanese": 0, "other": 0}
-    # Each distinct character once (Counter counts in C), its script from a cache.
-    for c, k in Counter(text).items():
-        script = _CHAR_SCRIPT.get(c, False)
-        if script is False:
-            script = _CHAR_SCRIPT[c] = _char_script(c)
-        if script is not None:
-            counts[script] += k
-    best = max(counts, key=counts.get)
-    return best if counts[best] else "none"
+    # Each character becomes the letter of its script (or nothing), in C; then four counts.
+    letters = text.translate(_SCRIPT_LETTER)
+    best, most = "none", 0
+    for letter, script in _SCRIPT_ORDER:  # ties go to the first script, as max() would
+        k = letters.count(letter)
+        if k > most:
+            best, most = script, k
+    return best
+
+
+class _ScriptLetters(dict):
+    """``str.translate`` table: code point -> one letter per script, filled on first sight."""
+
+    def __missing__(self, o: int):
+        script = _char_script(chr(o))
+        v = self[o] = None if script is None else _SCRIPT_CODE[script]
+        return v
+
+
+_SCRIPT_ORDER = (("L", "latin"), ("A", "arabic"), ("J", "japanese"), ("O", "other"))
+_SCRIPT_CODE = {script: letter for letter, script in _SCRIPT_ORDER}
+_SCRIPT_LETTER = _ScriptLetters()
 
 
 _KEY_DROP = re.compile(r"[\s\u200c\u200d\-'’`.·・,]+")

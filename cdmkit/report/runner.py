@@ -132,28 +132,6 @@ def ensure_kernel(name: str = KERNEL_NAME) -> str:
     return name
 
 
-def _ipc_kernel_manager():
-    """Kernel manager class whose kernels talk over local IPC sockets, not TCP.
-
-    Stage notebooks handle customer data; with IPC it never crosses a network
-    socket, not even loopback (and ipykernel stops warning about plain-text TCP).
-    The socket files live in a fresh name under the temporary folder.
-    """
-    import tempfile
-    import uuid
-
-    from jupyter_client.manager import AsyncKernelManager
-
-    class IpcKernelManager(AsyncKernelManager):
-        def __init__(self, **kwargs):
-            kwargs.setdefault("transport", "ipc")
-            kwargs.setdefault("ip", os.path.join(tempfile.gettempdir(),
-                                                 f"cdmkit-kernel-{uuid.uuid4().hex}"))
-            super().__init__(**kwargs)
-
-    return IpcKernelManager
-
-
 def _sha256(path: Path, limit: int = 2 ** 31) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -476,54 +454,14 @@ def _run_locked(config, selected, run_id, kernel, html, on_event, timeout) -> Ru
     fault_point("run:started")
     started = time.time()
     status = {s.name: "pending" for s in selected}
-    error: StageError | None = None
-    for stage in selected:
-        if error is not None:
-            status[stage.name] = "skipped"
-            continue
-        out_nb = run_dir / f"{stage.slug}.ipynb"
-        if on_event:
-            on_event("start", stage, {})
-        t0 = time.time()
-        if not stage.notebook_path.is_file():
-            error = StageError(stage.name, stage.notebook_path, "-", "notebook file not found")
-            status[stage.name] = "failed"
-            if on_event:
-                on_event("failed", stage, {"error": error})
-            continue
-        try:
-            pm.execute_notebook(
-                str(stage.notebook_path), str(out_nb),
-                parameters={"run_dir": str(run_dir), "config_path": str(resolved_path)},
-                kernel_name=kernel, cwd=str(run_dir), progress_bar=False,
-                execution_timeout=timeout, report_mode=False,
-                kernel_manager_class=_ipc_kernel_manager(),
-            )
-        except PapermillExecutionError as exc:
-            cell, text = _failed_cell(exc)
-            error = StageError(stage.name, out_nb.name, cell, text, output_path=out_nb)
-        except Exception as exc:  # kernel died, missing kernel, ...
-            error = StageError(stage.name, out_nb.name, "-", f"{type(exc).__name__}: {exc}",
-                               output_path=out_nb)
-        _redact_notebook(out_nb)
-        if error is not None:
-            status[stage.name] = "failed"
-            if out_nb.exists() and html:
-                try:
-                    export_html(out_nb, run_dir / f"{stage.slug}.html",
-                                title=f"{config.client} · {stage.slug} (failed)")
-                except Exception:  # the failure itself is what matters
-                    pass
-            if on_event:
-                on_event("failed", stage, {"error": error, "seconds": time.time() - t0})
-            continue
-        if html:
-            export_html(out_nb, run_dir / f"{stage.slug}.html",
-                        title=f"{config.client} · {stage.slug}")
-        status[stage.name] = "ok"
-        if on_event:
-            on_event("done", stage, {"seconds": time.time() - t0})
-        fault_point(f"run:after-{stage.name}")
+    # One kernel for every notebook; HTML reports written while the next notebook runs.
+    from .kernel import BackgroundExports, SharedKernel
+
+    before = os.environ.get("CDMKIT_KERNEL_PER_NOTEBOOK") == "1"  # the old way, to compare
+    with SharedKernel(kernel, run_dir, per_notebook=before) as shared, \
+            BackgroundExports(export_html, inline=before) as exports:
+        error = _run_stages(config, selected, run_dir, resolved_path, status, shared,
+                            exports if html else None, on_event, timeout)
 
     if error is None and config.database.enabled:
         error = _update_database(config, run, selected, on_event)
@@ -540,3 +478,57 @@ def _run_locked(config, selected, run_id, kernel, html, on_event, timeout) -> Ru
         write_run_overview(run_dir, summary)
     return RunResult(run_dir, summary, status, error)
 
+
+#: Stages that read the HTML reports of earlier stages (the privacy scan): they start
+#: only when those reports are written.
+_READS_REPORTS = {"validation"}
+
+
+def _run_stages(config, selected, run_dir, resolved_path, status, shared, exports, on_event,
+                timeout) -> StageError | None:
+    """Run the stage notebooks in order in ``shared``; the first failure stops the rest."""
+    from papermill.exceptions import PapermillExecutionError
+
+    error: StageError | None = None
+    for stage in selected:
+        if error is not None:
+            status[stage.name] = "skipped"
+            continue
+        out_nb = run_dir / f"{stage.slug}.ipynb"
+        if on_event:
+            on_event("start", stage, {})
+        t0 = time.time()
+        if not stage.notebook_path.is_file():
+            error = StageError(stage.name, stage.notebook_path, "-", "notebook file not found")
+            status[stage.name] = "failed"
+            if on_event:
+                on_event("failed", stage, {"error": error})
+            continue
+        if exports is not None and stage.name in _READS_REPORTS:
+            exports.wait()
+        try:
+            shared.execute(stage.notebook_path, out_nb, timeout=timeout,
+                           parameters={"run_dir": str(run_dir), "config_path": str(resolved_path)})
+        except PapermillExecutionError as exc:
+            cell, text = _failed_cell(exc)
+            error = StageError(stage.name, out_nb.name, cell, text, output_path=out_nb)
+        except Exception as exc:  # kernel died, missing kernel, ...
+            error = StageError(stage.name, out_nb.name, "-", f"{type(exc).__name__}: {exc}",
+                               output_path=out_nb)
+        _redact_notebook(out_nb)
+        if error is not None:
+            status[stage.name] = "failed"
+            if out_nb.exists() and exports is not None:  # the failure itself is what matters
+                exports.submit(out_nb, run_dir / f"{stage.slug}.html",
+                               f"{config.client} · {stage.slug} (failed)", must_succeed=False)
+            if on_event:
+                on_event("failed", stage, {"error": error, "seconds": time.time() - t0})
+            continue
+        if exports is not None:
+            exports.submit(out_nb, run_dir / f"{stage.slug}.html",
+                           f"{config.client} · {stage.slug}")
+        status[stage.name] = "ok"
+        if on_event:
+            on_event("done", stage, {"seconds": time.time() - t0})
+        fault_point(f"run:after-{stage.name}")
+    return error

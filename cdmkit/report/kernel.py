@@ -1,0 +1,234 @@
+"""One kernel for all the stage notebooks of a run, and HTML reports written in the background.
+
+Starting a Jupyter kernel and importing pandas, scikit-learn, matplotlib and cdmkit
+into it costs seconds; a run of five notebooks paid it five times. A
+:class:`SharedKernel` starts one kernel per run and runs every notebook in it through
+papermill's engine registry (the ``cdmkit-shared-kernel`` engine: papermill's own
+nbclient engine given a running kernel manager). Before each notebook the kernel's
+namespace is cleared (``%reset -f``), open figures are closed and the execution
+counter is set back to 1, so a notebook sees a fresh namespace and its cell numbers
+are what they would be in a kernel of its own; the imported modules stay loaded,
+which is the saving.
+
+:class:`BackgroundExports` writes a stage's HTML report in a worker thread while the
+next notebook runs (the driver process only waits for the kernel meanwhile).
+
+Examples
+--------
+>>> ENGINE_NAME
+'cdmkit-shared-kernel'
+>>> RESET_CODE.splitlines()[0]
+'import sys as _cdmkit_sys'
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable
+
+__all__ = ["SharedKernel", "BackgroundExports", "ENGINE_NAME", "RESET_CODE"]
+
+#: Name of the papermill engine that runs a notebook in an already running kernel.
+ENGINE_NAME = "cdmkit-shared-kernel"
+
+#: Run (silently, outside the history) before each notebook in the shared kernel.
+RESET_CODE = """import sys as _cdmkit_sys
+if "matplotlib.pyplot" in _cdmkit_sys.modules:
+    _cdmkit_sys.modules["matplotlib.pyplot"].close("all")
+del _cdmkit_sys
+get_ipython().run_line_magic("reset", "-f")
+get_ipython().execution_count = 1
+"""
+
+
+def _ipc_kernel_manager(**kwargs):
+    """An async kernel manager whose kernel talks over local IPC sockets, never TCP."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    kwargs.setdefault("transport", "ipc")
+    kwargs.setdefault("ip", os.path.join(tempfile.gettempdir(),
+                                         f"cdmkit-kernel-{uuid.uuid4().hex}"))
+    return AsyncKernelManager(**kwargs)
+
+
+def _register_engine() -> None:
+    """Add the shared-kernel engine to papermill's engine registry (once)."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    if ENGINE_NAME in papermill_engines._engines:
+        return
+
+    class _SharedKernelClient(PapermillNotebookClient):
+        def papermill_execute_cells(self):
+            # A fresh namespace for this notebook in the running kernel, then its cells.
+            self.wait_for_reply(self.kc.execute(RESET_CODE, silent=True, store_history=False))
+            super().papermill_execute_cells()
+
+        def execute(self, **kwargs):
+            try:
+                return super().execute(**kwargs)
+            finally:  # the kernel stays up for the next notebook; this client's sockets do not
+                if self.kc is not None:
+                    self.kc.stop_channels()
+                    self.kc = None
+
+    class SharedKernelEngine(NBClientEngine):
+        """papermill's nbclient engine, in the running kernel of ``km`` (papermill's own API)."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False,
+                                     stdout_file=None, stderr_file=None, start_timeout=60,
+                                     execution_timeout=None, **kwargs):
+            kwargs.pop("input_path", None)
+            kwargs.pop("timeout", None)
+            kwargs.pop("startup_timeout", None)
+            km = kwargs.pop("km")
+            return _SharedKernelClient(
+                nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
+                kernel_name=kernel_name, log_output=log_output, stdout_file=stdout_file,
+                stderr_file=stderr_file, **kwargs).execute()
+
+    papermill_engines.register(ENGINE_NAME, SharedKernelEngine)
+
+
+class SharedKernel:
+    """One running kernel that executes a run's notebooks one after another.
+
+    Parameters
+    ----------
+    kernel_name : str
+        Jupyter kernel spec name.
+    cwd : path
+        Working folder of the kernel (the run folder).
+    per_notebook : bool
+        Start a new kernel for every notebook instead (``CDMKIT_KERNEL_PER_NOTEBOOK=1``
+        makes the runner do this).
+
+    Examples
+    --------
+    >>> with SharedKernel("cdmkit", ".") as k:  # doctest: +SKIP
+    ...     k.execute("10-collection.ipynb", "out.ipynb", {"run_dir": "."})
+    """
+
+    def __init__(self, kernel_name: str, cwd: str | os.PathLike, per_notebook: bool = False):
+        self.kernel_name = kernel_name
+        self.cwd = str(cwd)
+        #: A new kernel for every notebook (the way before; for comparisons and as a way out).
+        self.per_notebook = per_notebook
+        self.km = None
+        self._runs = 0
+
+    def start(self) -> "SharedKernel":
+        """Start the kernel (returns at once; the first notebook waits for it to be ready)."""
+        from jupyter_core.utils import run_sync
+
+        _register_engine()
+        self.km = _ipc_kernel_manager(kernel_name=self.kernel_name)
+        run_sync(self.km.start_kernel)(cwd=self.cwd)
+        return self
+
+    def execute(self, notebook: str | os.PathLike, output: str | os.PathLike,
+                parameters: dict, timeout: int | None = None):
+        """Run ``notebook`` with ``parameters`` in the kernel and write ``output`` (papermill)."""
+        import papermill as pm
+
+        if self.per_notebook and self._runs:
+            self.close()
+        self._runs += 1
+        if self.km is None or not self.km.has_kernel:
+            self.start()
+        return pm.execute_notebook(
+            str(notebook), str(output), parameters=parameters, engine_name=ENGINE_NAME,
+            kernel_name=self.kernel_name, cwd=self.cwd, progress_bar=False,
+            execution_timeout=timeout, report_mode=False, km=self.km)
+
+    def restart_if_dead(self) -> None:
+        """After a failed notebook: a kernel that died is replaced by a new one."""
+        from jupyter_core.utils import run_sync
+
+        if self.km is not None and not run_sync(self.km.is_alive)():
+            self.close()
+            self.start()
+
+    def close(self) -> None:
+        """Shut the kernel down (and remove its socket files)."""
+        if self.km is None:
+            return
+        from jupyter_core.utils import run_sync
+
+        try:
+            run_sync(self.km.shutdown_kernel)(now=True)
+        except Exception:  # a kernel already gone has nothing left to shut down
+            pass
+        self.km = None
+
+    def __enter__(self) -> "SharedKernel":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class BackgroundExports:
+    """HTML reports written by one worker thread while the next notebook runs.
+
+    Parameters
+    ----------
+    export : callable
+        ``export(notebook, html, title)``, e.g. :func:`cdmkit.runner.export_html`.
+    inline : bool
+        Write each report at once instead (with ``CDMKIT_KERNEL_PER_NOTEBOOK=1``).
+
+    Examples
+    --------
+    >>> done = []
+    >>> with BackgroundExports(lambda nb, html, title: done.append(html)) as ex:
+    ...     ex.submit("a.ipynb", "a.html", "A")
+    >>> done
+    ['a.html']
+    """
+
+    def __init__(self, export: Callable, inline: bool = False):
+        self._export = export
+        #: Write each report at once, before the next notebook (the way before).
+        self.inline = inline
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cdmkit-html")
+        self._pending: list[tuple[Path, Future, bool]] = []
+
+    def submit(self, notebook, html, title: str, *, must_succeed: bool = True) -> None:
+        """Queue one export; its error surfaces in :meth:`wait` (unless not ``must_succeed``)."""
+        if self.inline:
+            fut: Future = Future()
+            try:
+                fut.set_result(self._export(notebook, html, title=title))
+            except Exception as exc:  # reported by wait(), as from the worker thread
+                fut.set_exception(exc)
+        else:
+            fut = self._pool.submit(self._export, notebook, html, title=title)
+        self._pending.append((Path(html), fut, must_succeed))
+
+    def wait(self) -> None:
+        """Wait until every queued report is written; re-raise the first export error."""
+        pending, self._pending = self._pending, []
+        first_error = None
+        for _, fut, must in pending:
+            exc = fut.exception()
+            if exc is not None and must and first_error is None:
+                first_error = exc
+        if first_error is not None:
+            raise first_error
+
+    def __enter__(self) -> "BackgroundExports":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if exc[0] is None:
+                self.wait()
+        finally:
+            self._pool.shutdown(wait=True)

@@ -23,7 +23,8 @@ CONDA_NAMES = {
     "matplotlib": "matplotlib-base", "seaborn": "seaborn", "jupyterlab": "jupyterlab",
     "jupytext": "jupytext", "psycopg": "psycopg", "recordlinkage": "recordlinkage",
     "pytest": "pytest", "pytest-xdist": "pytest-xdist", "hypothesis": "hypothesis",
-    "import-linter": "import-linter", "pyspark": "pyspark",
+    "import-linter": "import-linter", "pyspark": "pyspark", "jellyfish": "jellyfish",
+    "hatchling": "hatchling",
 }
 
 

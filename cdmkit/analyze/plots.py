@@ -12,6 +12,10 @@ Examples
 
 from __future__ import annotations
 
+from .._extras import require
+
+require("lab", "for plots")  # one clear line instead of a matplotlib ImportError
+
 import matplotlib
 import matplotlib.pyplot as plt
 import matplotlib.ticker  # noqa: F401  (PercentFormatter)

@@ -29,8 +29,18 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                        "validate.")
 
 
+def _print_version(value: bool):
+    if value:
+        from . import __version__
+
+        typer.echo(f"cdmkit {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root(debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors.")):
+def _root(debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors."),
+          version: bool = typer.Option(False, "--version", callback=_print_version,
+                                       is_eager=True, help="Print the version and exit.")):
     _STATE["debug"] = debug
 
 

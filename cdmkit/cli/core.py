@@ -96,6 +96,9 @@ def _run(config, stages, run_id, html, kernel, timeout, new_store=False):
     # Validate the config before importing papermill/nbconvert and starting kernels, so a bad
     # YAML fails in well under a second instead of after the first kernel start.
     load_config(config)
+    from .._extras import require
+
+    require("lab", "to run notebook reports")
     from ..report.runner import run_client
 
     names = [s.strip() for s in stages.split(",") if s.strip()] if stages else None
@@ -165,8 +168,10 @@ def register(app: typer.Typer) -> None:
                                        "store when it is missing or damaged."),
     ):
         """Generate the demo company (once) and run the full report on it."""
+        from .._extras import require
         from ..operations.demo import DEFAULT_DEMO_CUSTOMERS, ensure_demo_config
 
+        require("lab", "to run notebook reports")  # before minutes of data generation
         t0 = time.time()
         config = ensure_demo_config(n_customers=customers or DEFAULT_DEMO_CUSTOMERS, seed=seed,
                                     force=regenerate, progress=True)
@@ -174,6 +179,17 @@ def register(app: typer.Typer) -> None:
         _run(config, stages, None, html, "cdmkit", None, new_store)
         typer.echo(f"demo finished in {time.time() - t0:.0f}s; latest run: "
                    f"{_latest_link(config)}")
+
+    @app.command()
+    @handle_errors
+    def notebooks(
+        directory: Path = typer.Argument(..., help="Folder to copy them into."),
+        force: bool = typer.Option(False, "--force", help="Overwrite existing files."),
+    ):
+        """Copy the stage notebooks and the templates out of the package into DIRECTORY."""
+        written = copy_resources(directory, force=force)
+        typer.echo(f"copied {len(written)} files to {directory}/notebooks and "
+                   f"{directory}/templates (open them with `jupyter lab {directory}/notebooks`)")
 
     @app.command()
     @handle_errors
@@ -195,6 +211,39 @@ def register(app: typer.Typer) -> None:
                 doc = (getattr(obj, "description", None) or (obj.__doc__ or "")).strip()
                 first = doc.splitlines()[0] if doc else ""
                 typer.echo(f"  {name:<24} {origin:<22} {first}")
+
+
+def copy_resources(directory: Path, force: bool = False) -> list[Path]:
+    """Copy the packaged ``notebooks/`` and ``templates/`` into ``directory``.
+
+    For a pip user, who has no source checkout: the wheel ships them under
+    ``cdmkit/_resources/``. Existing files are kept unless ``force``; caches are skipped.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> files = copy_resources(d)
+    >>> (d / "notebooks" / "10-collection.ipynb").is_file(), (d / "templates" / "client.yaml").is_file()
+    (True, True)
+    """
+    import shutil
+
+    from ..resources import notebook_dir, template_dir
+
+    pairs = []
+    for name, src in (("notebooks", notebook_dir()), ("templates", template_dir())):
+        for f in sorted(src.rglob("*")):
+            rel = f.relative_to(src)
+            if f.is_file() and "__pycache__" not in rel.parts and ".ipynb_checkpoints" not in rel.parts:
+                pairs.append((f, directory / name / rel))
+    clash = [str(dst) for _, dst in pairs if dst.exists()]
+    if clash and not force:
+        fail(f"{clash[0]} already exists ({len(clash)} files would be overwritten; use --force)")
+    for f, dst in pairs:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(f, dst)
+    return [dst for _, dst in pairs]
 
 
 def _latest_link(config_path: Path) -> Path:

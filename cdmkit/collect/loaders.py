@@ -1243,6 +1243,9 @@ class SqlLoader(Loader):
 
     def load(self, path=None, *, progress: bool = False) -> pd.DataFrame:
         """Run the query (or read the table)."""
+        from .._extras import require
+
+        require("sql")  # SQLAlchemy is the optional [sql] extra
         import sqlalchemy as sa
 
         url, shown = self._url(path)

@@ -336,6 +336,9 @@ def build_pools(locale: str, seed: int) -> LocalePools:
     >>> bool((a.streets == b.streets).all())
     True
     """
+    from .._extras import require
+
+    require("demo")  # Faker: one clear line when the [demo] extra is missing
     from faker import Faker
 
     if locale not in LOCALES:

@@ -151,7 +151,8 @@ def golden_records(records: pd.DataFrame, customer_ids, rules: dict | None = Non
         vals = rec[field]
         filled = vals.notna().to_numpy()
         if vals.dtype == object or pd.api.types.is_string_dtype(vals):
-            filled &= (vals.astype("string").str.strip().fillna("") != "").to_numpy()
+            # not &=: under pandas 3 copy-on-write to_numpy() is a read-only view
+            filled = filled & (vals.astype("string").str.strip().fillna("") != "").to_numpy()
         d = base[filled].copy()
         d["value"] = vals[filled].to_numpy()
         if field in _CONSENT:

@@ -180,7 +180,7 @@ class BackgroundExports:
     Parameters
     ----------
     export : callable
-        ``export(notebook, html, title)``, e.g. :func:`cdmkit.runner.export_html`.
+        ``export(notebook, html, title)``, e.g. :func:`cdmkit.report.runner.export_html`.
     inline : bool
         Write each report at once instead (with ``CDMKIT_KERNEL_PER_NOTEBOOK=1``).
 

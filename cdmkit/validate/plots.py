@@ -10,6 +10,10 @@ Examples
 
 from __future__ import annotations
 
+from .._extras import require
+
+require("lab", "for plots")  # one clear line instead of a matplotlib ImportError
+
 import matplotlib.pyplot as plt
 import pandas as pd
 

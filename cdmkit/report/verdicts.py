@@ -33,7 +33,7 @@ import pandas as pd
 __all__ = ["Verdict", "USABLE", "CARE", "AVOID", "NOT_RUN", "transaction_model_verdict",
            "spend_model_verdict", "churn_verdict", "clustering_verdict", "linkage_verdict",
            "assess", "evidence_figures", "verdict_table", "all_usable", "MODEL_NAMES",
-           "caution_note"]
+           "caution_note", "silhouette_band", "SILHOUETTE_BANDS"]
 
 USABLE = "usable"
 CARE = "use with care"
@@ -266,6 +266,39 @@ def spend_model_verdict(figures: dict) -> Verdict:
     return Verdict(name, status, summary, evidence, avoid, "analysis")
 
 
+#: Churn thresholds. A probability off the observed rate by more than 5 points is not a
+#: probability to budget with (expected calibration error; Niculescu-Mizil & Caruana 2005
+#: call 0.05 good calibration for such data). Lift is judged against what the base rate
+#: leaves possible: the share of the gap between the base rate and a perfect top k closed.
+CALIBRATION_GAP_OK = 0.05
+BRIER_SKILL_MIN = 0.10
+LIFT_MIN = 1.5
+GAIN_MIN = 0.5
+
+
+def _precision_problems(prec: float, base: float, k_text: str, evidence: list,
+                        avoid: list) -> list:
+    """Precision at top k judged against the base rate (lift and the share of the possible
+    gain achieved: ``(precision - base) / (1 - base)``)."""
+    lift, gain = prec / base, (prec - base) / (1 - base)
+    evidence.append(f"precision at {k_text} {prec:.2f} against a base rate of {base:.2f}: "
+                    f"{lift:.2f} times a random pick (at most {1 / base:.2f} possible; "
+                    f"{gain:.0%} of the possible gain over a random pick)")
+    if base >= 0.5:
+        avoid.append(f"precision at {k_text} as a measure of skill")
+        return [(CARE, f"{base:.0%} of customers churn by this definition, so picking at random "
+                       "already finds mostly churners (is the churn window too short for how "
+                       "often they buy?)")]
+    if lift < 1.1:
+        avoid.append(f"precision at {k_text}")
+        return [(AVOID, "its top-ranked customers churn no more often than average")]
+    if lift < LIFT_MIN or gain < GAIN_MIN / 2:
+        avoid.append(f"precision at {k_text}")
+        return [(CARE, f"its top-ranked customers churn only {lift:.1f} times as often as "
+                       f"average (below {LIFT_MIN:g} is weak targeting)")]
+    return []
+
+
 def churn_verdict(figures: dict) -> Verdict:
     """Verdict on the churn model: ranking skill, lift over the base rate, calibration.
 
@@ -294,40 +327,60 @@ def churn_verdict(figures: dict) -> Verdict:
         problems.append((AVOID, "it ranks customers barely better than chance"))
     elif auc < 0.7:
         problems.append((CARE, "it ranks customers only somewhat better than chance"))
-    if prec is not None and base is not None and base > 0:
-        lift = prec / base
-        evidence.append(f"precision at {k_text} {prec:.2f} against a base rate of {base:.2f}: "
-                        f"{lift:.2f} times a random pick (at most {1 / base:.2f} possible)")
-        if base >= 0.6:
-            problems.append((CARE, f"{base:.0%} of customers churn by this definition, so "
-                                   "picking at random already finds mostly churners (is the "
-                                   "churn window too short for how often they buy?)"))
-            avoid.append(f"precision at {k_text} as a measure of skill")
-        elif lift < 1.2:
-            problems.append((CARE, "its top-ranked customers churn little more often than "
-                                   "average"))
-            avoid.append(f"precision at {k_text}")
+    if prec is not None and base is not None and 0 < base < 1:
+        problems += _precision_problems(prec, base, k_text, evidence, avoid)
     brier = _num(figures.get(f"churn_brier_{best}"))
     if brier is not None and base is not None and 0 < base < 1:
         ref = base * (1 - base)
         skill = 1 - brier / ref
         evidence.append(f"Brier score {brier:.3f} against {ref:.3f} for always predicting the "
-                        f"base rate (skill {skill:.2f})")
-        if skill < 0.05:
-            problems.append((CARE, "its probabilities are no better than the base rate"))
+                        f"base rate (skill {skill:.2f}; below {BRIER_SKILL_MIN:.2f}: no useful "
+                        "probabilities)")
+        if skill < BRIER_SKILL_MIN:
+            problems.append((CARE, "its probabilities are hardly better than the base rate"))
             avoid.append("churn probabilities as probabilities")
     gap = _num(figures.get("churn_calibration_gap"))
     if gap is not None:
         evidence.append(f"calibration: predicted and observed churn differ by {gap:.2f} on "
-                        "average over the score bins")
-        if gap > 0.1:
-            problems.append((CARE, "a predicted probability is not the observed churn rate: "
-                                   "use the ranking, not the probabilities"))
+                        f"average over equal-sized score bins (up to {CALIBRATION_GAP_OK:.2f} "
+                        "is calibrated)")
+        if gap > CALIBRATION_GAP_OK:
+            problems.append((CARE, f"a predicted probability is off the observed churn rate by "
+                                   f"{gap:.2f} on average: use the ranking, not the "
+                                   "probabilities"))
             avoid.append("churn probabilities as probabilities")
     status = _worst(problems)
     summary = ("Ranks customers by churn risk well and its probabilities are calibrated." if not
                problems else _sentence(problems))
     return Verdict(name, status, summary, evidence, list(dict.fromkeys(avoid)), "analysis")
+
+
+#: Silhouette bands of Kaufman & Rousseeuw (1990, *Finding Groups in Data*, ch. 2), the
+#: usual guidance: (lower bound, band, verdict, what it means for the clusters).
+SILHOUETTE_BANDS = (
+    (0.70, "strong structure", USABLE, ""),
+    (0.50, "reasonable structure", USABLE, ""),
+    (0.25, "weak structure", CARE, "the cluster structure is weak (it could be artificial): "
+     "the clusters describe customers but are not distinct groups to target separately"),
+    (-1.0, "no substantial structure", AVOID, "there is no substantial cluster structure: the "
+     "clusters are arbitrary slices of a continuum"),
+)
+
+
+def silhouette_band(sil: float) -> tuple[str, str, str]:
+    """The band of a silhouette score: its name, the verdict and what it means.
+
+    Examples
+    --------
+    >>> silhouette_band(0.29)[:2]
+    ('weak structure', 'use with care')
+    >>> silhouette_band(0.72)[0], silhouette_band(0.1)[1]
+    ('strong structure', 'do not use')
+    """
+    for low, band, status, meaning in SILHOUETTE_BANDS:
+        if sil >= low:
+            return band, status, meaning
+    return SILHOUETTE_BANDS[-1][1:]
 
 
 def clustering_verdict(figures: dict) -> Verdict:
@@ -338,6 +391,8 @@ def clustering_verdict(figures: dict) -> Verdict:
     >>> clustering_verdict({"silhouette": 0.08, "stability_min_ari": 0.5, "k_chosen": 4,
     ...                     "cluster_sizes": {"0": 50, "1": 50}}).status
     'do not use'
+    >>> clustering_verdict({"silhouette": 0.29, "cluster_sizes": {"0": 50, "1": 50}}).status
+    'use with care'
     """
     name = "Customer clusters"
     sil = _num(figures.get("silhouette"))
@@ -349,13 +404,12 @@ def clustering_verdict(figures: dict) -> Verdict:
     if k:
         evidence.append(f"{k} clusters ({figures.get('method', 'clustering')})")
     if sil is not None:
-        evidence.append(f"silhouette {sil:.2f} (above 0.5: well separated; below 0.25: no real "
-                        "structure)")
-        if sil < 0.1:
-            problems.append((AVOID, "the clusters are not separated: they are arbitrary cuts"))
-        elif sil < 0.25:
-            problems.append((CARE, "the clusters overlap: they are slices of a continuum, "
-                                   "useful to describe customers, not distinct groups"))
+        band, status, meaning = silhouette_band(sil)
+        evidence.append(f"silhouette {sil:.2f}: {band} (Kaufman & Rousseeuw 1990: above 0.70 "
+                        "strong, 0.50–0.70 reasonable, 0.25–0.50 weak, below 0.25 no "
+                        "substantial structure)")
+        if status != USABLE:
+            problems.append((status, meaning))
     ari = _num(figures.get("stability_min_ari"))
     if ari is not None:
         evidence.append(f"stability on resampled data: worst adjusted Rand index {ari:.2f} "
@@ -370,8 +424,8 @@ def clustering_verdict(figures: dict) -> Verdict:
         if small < 0.02:
             problems.append((CARE, "one cluster holds under 2% of customers"))
     status = _worst(problems)
-    avoid = ["cluster labels"] if status == AVOID else []
-    strength = "Well separated" if sil is not None and sil >= 0.5 else "Moderately separated"
+    avoid = ["cluster labels as distinct groups"] if status == AVOID else []
+    strength = silhouette_band(sil)[0].capitalize() if sil is not None else "Stable"
     summary = (f"{strength}, stable clusters." if not problems else
                _sentence(problems))
     return Verdict(name, status, summary, evidence, avoid, "segmentation")

@@ -311,10 +311,10 @@ class StageContext:
         >>> ctx = StageContext("a", ClientConfig(client="a"), tempfile.mkdtemp())
         >>> ctx.show(pd.DataFrame({"email": ["ab@c.de"]}))  # doctest: +SKIP
         """
-        from .report.tables import display_frame
+        from .report.tables import client_currency, display_frame
 
         display_frame(self.masked(df.head(n) if n else df), caption=caption, labels=labels,
-                      total=len(df))
+                      total=len(df), currency=client_currency(self.config))
 
     def _repr_markdown_(self) -> str:
         """Header shown at the top of a stage report (no paths, no secrets)."""

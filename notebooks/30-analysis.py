@@ -44,9 +44,11 @@ from IPython.display import Markdown, display
 from cdmkit import analyze
 from cdmkit.analyze import plots
 from cdmkit.report import verdicts
-from cdmkit.report.tables import figures_frame
+from cdmkit.report.tables import client_currency, figures_frame, money
+from cdmkit.segment import describe_scope
 
 cfg = ctx.config.analysis
+currency = client_currency(ctx.config)  # every amount carries it (sources' formats.currency)
 inp = analyze.load_inputs(ctx)
 ctx.record("n_customers", inp.transactions["customer_id"].nunique(),
            n_purchase_lines=len(inp.transactions), returns_removed=inp.returns_removed,
@@ -62,10 +64,10 @@ display(Markdown(f"{inp.transactions['customer_id'].nunique():,} customers, "
                  f"{len(inp.transactions):,} purchase lines up to "
                  f"{inp.observation_end.date()}. Returns (rule {ret['rule']}): "
                  f"{inp.returns_removed:,} return or cancellation lines, "
-                 f"{ret['matched_value']:,.2f} netted against the orders they cancel, "
-                 f"{ret['unmatched_value']:,.2f} matching no earlier order left out; "
-                 f"{ret['non_product_lines']:,} non-product lines (postage, fees, "
-                 "adjustments) kept out of spend and products."))
+                 f"{money(ret['matched_value'], currency)} netted against the orders they "
+                 f"cancel, {money(ret['unmatched_value'], currency)} matching no earlier order "
+                 f"left out; {ret['non_product_lines']:,} non-product lines (postage, fees, "
+                 "adjustments) kept out of spend and products. " + describe_scope(ret)))
 
 # %% [markdown]
 # ## 1 · Cohorts and retention
@@ -346,5 +348,6 @@ summary_keys = ["n_customers", "n_purchase_lines", "observation_end", "returns_r
                 "churn_best_model", "churn_auc", "precision_at_k", "churn_base_rate",
                 "n_copurchase_pairs", "top_lift_pair", "top_lift", "busiest_weekday"]
 figures = ctx.figures()
-ctx.show(figures_frame({k: figures[k] for k in summary_keys if k in figures}), n=None,
+ctx.show(figures_frame({k: figures[k] for k in summary_keys if k in figures}, currency=currency),
+         n=None,
          caption="Key figures of the analysis")

@@ -90,7 +90,7 @@ class AnalysisInputs:
 
 def load_inputs(ctx) -> AnalysisInputs:
     """Read the tables of a run for the analysis stage (see :class:`AnalysisInputs`)."""
-    from ..segment.returns import prepare_purchases
+    from ..segment.scope import purchases_in_scope
     from ..segment.stage import _prepare_amount
     from ..tables import attach_customer_id
 
@@ -120,12 +120,12 @@ def load_inputs(ctx) -> AnalysisInputs:
     tx = ctx.read_table("transactions")
     if GLOBAL_ID not in tx or cmap is not None:
         tx = unlinked(attach_customer_id(tx, cmap))
-    tx = tx[tx[GLOBAL_ID].notna()].copy()
+    tx = tx.copy()
     tx["timestamp"] = pd.to_datetime(tx["timestamp"], errors="coerce")
     if getattr(tx["timestamp"].dt, "tz", None) is not None:
         tx["timestamp"] = tx["timestamp"].dt.tz_convert("UTC").dt.tz_localize(None)
-    tx = tx[tx["timestamp"].notna()]
-    handled = prepare_purchases(_prepare_amount(tx), ctx.config.segmentation, GLOBAL_ID)
+    # The same scope as the segmentation stage: same returns, same customers.
+    handled = purchases_in_scope(_prepare_amount(tx), ctx.config.segmentation, GLOBAL_ID)
     tx = handled.transactions.reset_index(drop=True)
     has_amounts = "amount" in tx and pd.to_numeric(tx["amount"], errors="coerce").gt(0).any()
     if not has_amounts:

@@ -33,7 +33,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["MISSING", "human_label", "format_value", "readable", "display_frame",
-           "table_html", "figures_frame"]
+           "table_html", "figures_frame", "money", "is_money", "client_currency",
+           "NEUTRAL_CURRENCY"]
 
 #: The one marker for a missing value in every report.
 MISSING = "—"
@@ -162,6 +163,84 @@ def format_value(v, digits: int = 3) -> str:
     return s
 
 
+#: Symbols of common ISO 4217 codes; other codes are written before the amount ("CHF 12.00").
+CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "JPY": "¥", "CNY": "¥", "INR": "₹",
+                    "KRW": "₩", "ILS": "₪", "TRY": "₺", "RUB": "₽", "NGN": "₦", "VND": "₫",
+                    "PHP": "₱", "UAH": "₴", "PLN": "zł "}
+#: Shown when the client config names no currency (``formats.currency``): the generic
+#: currency sign, so an amount never passes for a count, nor for pounds or dollars.
+NEUTRAL_CURRENCY = "¤"
+# Words that make a column a money column, and words that make it something else
+# (a share of revenue, a count of lines, a model name, a rank...).
+_MONEY_WORDS = {"spend", "revenue", "amount", "clv", "monetary", "price", "sales", "value"}
+_NOT_MONEY_WORDS = {"share", "pct", "n", "count", "rank", "score", "corr", "rel", "width",
+                    "lines", "line", "customers", "verdict", "model", "models", "probability",
+                    "p", "quintile", "segment", "label", "interval", "error", "span", "by",
+                    "kind", "rule", "retention", "weight", "days", "ratio", "lift"}
+
+
+def is_money(name) -> bool:
+    """Whether a column or figure name holds an amount of money.
+
+    Examples
+    --------
+    >>> [is_money(c) for c in ("clv", "total_spend_mean", "share_revenue", "clv_main_model",
+    ...                        "returns_matched_value", "n_customers", "value")]
+    [True, True, False, False, True, False, False]
+    """
+    words = set(re.split(r"[_\s]+", str(name).lower()))
+    return bool(words & _MONEY_WORDS) and not words & _NOT_MONEY_WORDS \
+        and str(name).lower() != "value"
+
+
+def money(v, currency: str | None = None) -> str:
+    """An amount with the client's currency, two decimals and thousands separators.
+
+    The one function every report, table and the overview use for money.
+    ``currency`` is an ISO 4217 code (``GBP`` → £); ``None`` gives the neutral sign ¤.
+
+    Examples
+    --------
+    >>> money(1234.5, "GBP"), money(-12, "EUR"), money(3.25, "CHF"), money(7.0)
+    ('£1,234.50', '-€12.00', 'CHF 3.25', '¤7.00')
+    >>> money(float("nan"), "GBP")
+    '—'
+    """
+    if _missing(v) or isinstance(v, (str, bool, np.bool_)):
+        return format_value(v)
+    x = float(v)
+    code = (currency or "").upper()
+    sym = CURRENCY_SYMBOLS.get(code) or (f"{code} " if code else NEUTRAL_CURRENCY)
+    sign = "-" if x < 0 else ""
+    return f"{sign}{sym}{abs(x):,.2f}"
+
+
+def client_currency(config) -> str | None:
+    """The currency of a client's amounts: ``formats.currency`` of its transactions sources.
+
+    ``config`` is a :class:`~cdmkit.config.ClientConfig` or its resolved dict. ``None``
+    when no source names one, or when sources disagree (amounts are then not comparable,
+    and no single sign would be true).
+
+    Examples
+    --------
+    >>> client_currency({"sources": [{"kind": "transactions", "formats": {"currency": "gbp"}}]})
+    'GBP'
+    >>> client_currency({"sources": []}) is None
+    True
+    """
+    sources = config.get("sources", []) if isinstance(config, dict) else \
+        getattr(config, "sources", []) or []
+    codes = set()
+    for src in sources:
+        get = src.get if isinstance(src, dict) else (lambda k, d=None, s=src: getattr(s, k, d))
+        fmt = get("formats") or {}
+        code = fmt.get("currency") if isinstance(fmt, dict) else getattr(fmt, "currency", None)
+        if code and get("kind", "transactions") == "transactions":
+            codes.add(str(code).upper())
+    return codes.pop() if len(codes) == 1 else None
+
+
 def _drop_plain_index(df: pd.DataFrame) -> pd.DataFrame:
     """The index as first column(s) when it carries information, else dropped."""
     names = [n for n in df.index.names if n is not None]
@@ -173,7 +252,8 @@ def _drop_plain_index(df: pd.DataFrame) -> pd.DataFrame:
     return df.reset_index(names="")
 
 
-def readable(df: pd.DataFrame, *, labels: dict | None = None, digits: int = 3) -> pd.DataFrame:
+def readable(df: pd.DataFrame, *, labels: dict | None = None, digits: int = 3,
+             currency: str | None = None) -> pd.DataFrame:
     """A copy of ``df`` for people: human column names, text values, the index as a column.
 
     Parameters
@@ -183,13 +263,16 @@ def readable(df: pd.DataFrame, *, labels: dict | None = None, digits: int = 3) -
         Extra column name -> label (override the built-in ones).
     digits : int
         Significant digits of numbers below 1.
+    currency : str, optional
+        ISO code of the client's amounts: money columns (:func:`is_money`) carry it
+        (the neutral ¤ when ``None``).
 
     Examples
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"clv": [12.5]}, index=pd.Index(["C1"], name="customer_id"))
-    >>> readable(df).to_dict("records")
-    [{'Customer ID': 'C1', 'CLV': '12.50'}]
+    >>> readable(df, currency="GBP").to_dict("records")
+    [{'Customer ID': 'C1', 'CLV': '£12.50'}]
     """
     out = _drop_plain_index(df)
     if isinstance(out.columns, pd.MultiIndex):
@@ -202,7 +285,14 @@ def readable(df: pd.DataFrame, *, labels: dict | None = None, digits: int = 3) -
         seen[c] = seen.get(c, 0) + 1
         if seen[c] > 1:
             cols[i] = f"{c} ({seen[c]})"
-    body = {c: out.iloc[:, i].map(lambda v: format_value(v, digits)) for i, c in enumerate(cols)}
+    body = {}
+    for i, c in enumerate(cols):
+        col = out.iloc[:, i]
+        if is_money(out.columns[i]) and pd.api.types.is_numeric_dtype(col) \
+                and not pd.api.types.is_bool_dtype(col):
+            body[c] = col.map(lambda v: money(v, currency))
+        else:
+            body[c] = col.map(lambda v: format_value(v, digits))
     return pd.DataFrame(body, index=range(len(out)))
 
 
@@ -238,7 +328,8 @@ def table_html(df: pd.DataFrame, *, caption: str | None = None, note: str | None
 
 
 def display_frame(df: pd.DataFrame, n: int | None = None, caption: str | None = None,
-                  labels: dict | None = None, total: int | None = None) -> None:
+                  labels: dict | None = None, total: int | None = None,
+                  currency: str | None = None) -> None:
     """Display ``df`` readably in a notebook (no masking here: callers mask first).
 
     ``n`` limits the rows shown; a note then says how many there are (``total``,
@@ -252,16 +343,18 @@ def display_frame(df: pd.DataFrame, n: int | None = None, caption: str | None = 
     total = len(df) if total is None else total
     n = len(shown) if total > len(shown) else n
     note = f"First {len(shown):,} of {total:,} rows." if n and total > n else None
-    text = table_html(readable(shown, labels=labels), caption=caption, note=note)
+    text = table_html(readable(shown, labels=labels, currency=currency), caption=caption,
+                      note=note)
     try:
         from IPython.display import HTML, display
 
         display(HTML(text))
     except ImportError:  # pragma: no cover - outside IPython
-        print(readable(shown, labels=labels).to_string(index=False))
+        print(readable(shown, labels=labels, currency=currency).to_string(index=False))
 
 
-def figures_frame(figures: dict, labels: dict | None = None) -> pd.DataFrame:
+def figures_frame(figures: dict, labels: dict | None = None,
+                  currency: str | None = None) -> pd.DataFrame:
     """Key figures as a two-column table of human names and formatted values.
 
     Nested dicts are flattened one level (``segment_sizes`` → one row per segment);
@@ -272,6 +365,8 @@ def figures_frame(figures: dict, labels: dict | None = None) -> pd.DataFrame:
     >>> f = {"n_customers": 1200, "silhouette": 0.2731, "sizes": {"a": 3}}
     >>> figures_frame(f).values.tolist()
     [['Customers', '1,200'], ['Silhouette', '0.273'], ['Sizes: a', '3']]
+    >>> figures_frame({"clv_total": 1500.0}, currency="GBP").values.tolist()
+    [['CLV of all customers', '£1,500.00']]
     """
     rows = []
     names = {**LABELS, **(labels or {})}
@@ -282,6 +377,8 @@ def figures_frame(figures: dict, labels: dict | None = None) -> pd.DataFrame:
         elif isinstance(v, (dict, list)) and any(isinstance(x, (dict, list)) for x in
                                                  (v.values() if isinstance(v, dict) else v)):
             rows.append((label, json.dumps(v, ensure_ascii=False, default=str)[:200]))
+        elif is_money(k) and isinstance(v, numbers.Real) and not isinstance(v, bool):
+            rows.append((label, money(v, currency)))
         else:
             rows.append((label, format_value(v)))
     return pd.DataFrame(rows, columns=["Figure", "Value"])

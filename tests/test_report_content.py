@@ -1,0 +1,91 @@
+"""What the reports say on a retailer's data: currency on every amount, one count of returns
+and customers across stages (the audit of issue 13 on UCI Online Retail II, in miniature)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from cdmkit.config import ClientConfig
+from cdmkit.context import StageContext
+from cdmkit.report import write_overview
+from cdmkit.report.tables import client_currency, figures_frame, money, readable
+
+GBP_SOURCE = {"name": "shop", "kind": "transactions", "path": "shop.csv",
+              "formats": {"currency": "GBP"}}
+
+
+def test_money_carries_the_client_currency_or_a_neutral_sign():
+    assert money(1234.5, "GBP") == "£1,234.50" and money(-3, "GBP") == "-£3.00"
+    assert money(1234.5, None) == "¤1,234.50" and money(2, "CHF") == "CHF 2.00"
+    t = readable(pd.DataFrame({"clv": [12.5], "share_revenue": [0.25], "n_customers": [3],
+                               "total_spend_mean": [100.0]}), currency="GBP")
+    assert t.iloc[0].tolist() == ["£12.50", "0.25", "3", "£100.00"]
+    f = figures_frame({"clv_total": 10.0, "clv_main_model": "bgnbd",
+                       "returns_matched_value": 5.0}, currency="GBP")
+    assert f["Value"].tolist() == ["£10.00", "bgnbd", "£5.00"]
+
+
+def test_currency_comes_from_the_client_config():
+    cfg = ClientConfig(client="shop", sources=[GBP_SOURCE])
+    assert client_currency(cfg) == "GBP"
+    assert client_currency(ClientConfig(client="x")) is None
+    two = [GBP_SOURCE, dict(GBP_SOURCE, name="eu", formats={"currency": "EUR"})]
+    assert client_currency({"sources": two}) is None  # no single sign would be true
+
+
+def test_stage_tables_and_overview_show_the_currency(tmp_path, capsys):
+    from IPython.core.interactiveshell import InteractiveShell  # noqa: F401 (display works)
+
+    cfg = ClientConfig(client="shop", sources=[GBP_SOURCE])
+    ctx = StageContext("analysis", cfg, tmp_path / "run")
+    shown = []
+    import IPython.display as d
+
+    orig = d.display
+    d.display = lambda obj, *a, **k: shown.append(obj.data)
+    try:
+        ctx.show(pd.DataFrame({"customer_id": ["C1"], "clv": [99.5]}))
+    finally:
+        d.display = orig
+    assert "£99.50" in shown[0]
+    run = tmp_path / "run"
+    (run / "config.resolved.json").write_text(json.dumps(cfg.model_dump(mode="json")))
+    summary = {"client": "shop", "run_id": "r", "ok": True, "stages": {"segmentation": {
+        "total_revenue": 8_000.0}}}
+    html = write_overview(run, summary).read_text(encoding="utf-8")
+    assert "£8,000.00" in html
+
+
+def _retail_lines() -> pd.DataFrame:
+    """Two customers; one cancels every order; cancellations without a customer too."""
+    ts = pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03", "2024-02-01", "2024-03-01",
+                         "2024-03-02", "2024-03-05"])
+    return pd.DataFrame({
+        "customer_ref": ["a", "a", "b", "b", None, None, "b"],
+        "order_id": ["1", "C1", "2", "3", "C9", "C8", "4"],
+        "product_id": ["x", "x", "y", "y", "z", "z", "y"],
+        "quantity": [2.0, -2.0, 1.0, 1.0, -1.0, -1.0, 3.0],
+        "unit_price": [5.0, 5.0, 4.0, 4.0, 1.0, 1.0, 4.0],
+        "timestamp": ts}).assign(amount=lambda d: d.quantity * d.unit_price)
+
+
+def test_segmentation_and_analysis_count_the_same_returns_and_customers(tmp_path):
+    from cdmkit import analyze
+    from cdmkit.segment import describe_scope, run_segmentation
+    from cdmkit.segment import load_inputs as seg_inputs
+
+    ctx = StageContext("segmentation", ClientConfig(client="t"), tmp_path)
+    ctx.write_table("transactions", _retail_lines())
+    with pytest.warns(UserWarning, match="too few to cluster"):
+        seg = run_segmentation(seg_inputs(ctx).transactions, ctx.config.segmentation)
+    inp = analyze.load_inputs(StageContext("analysis", ctx.config, tmp_path))
+    # "A return" is a return line of a customer: one (a's), in both stages.
+    assert seg.figures()["returns_removed"] == inp.returns_removed == 1
+    assert seg.returns["no_customer"] == inp.returns["no_customer"] == 2
+    # a cancelled everything: a customer without purchases, said with the number.
+    assert seg.returns["customers_without_purchases"] == 1
+    assert inp.transactions["customer_id"].nunique() == len(seg.rfm) == 1
+    assert "1 of 2 customers has no purchase left" in describe_scope(seg.returns)

@@ -83,6 +83,8 @@ display(Markdown(f"{inp.transactions['customer_id'].nunique():,} customers, "
 # %%
 coh = analyze.run_cohorts(inp, cfg)
 ctx.record(None, **coh.figures())
+if coh.note():
+    display(Markdown(coh.note()))
 plots.plot_retention_heatmap(coh.retention,
                              title=f"Retention by acquisition cohort ({cfg.cohort_freq})");
 
@@ -93,7 +95,8 @@ else:
     display(Markdown("_No purchase amounts: revenue retention is not available._"))
 
 # %% [markdown]
-# The curves below average all cohorts that are old enough, weighting each by its size.
+# The curves below average all cohorts that are old enough, weighting each by its size
+# (the first cohort left out when it is left-censored, as said above).
 # With segments from the segmentation stage there is one line per segment: segments whose
 # curve stays high are the loyal core; a steep first drop is the one-time-buyer problem.
 
@@ -203,33 +206,30 @@ else:
     plots.plot_clv_distribution(clv_table["expected_purchases"],
                                 title="Expected purchases over the horizon (no amounts)")
 
-# %% [markdown]
-# ### Contractual customers: retention of subscribers
-#
-# With `business_model: contractual` customers pay once per period until they cancel, so churn
-# is *observed*. The **shifted-beta-geometric** model (Fader & Hardie 2007) gives every
-# subscriber her own churn probability θ per period, beta-distributed across subscribers. It
-# explains why retention *rises* with tenure — the subscribers likely to leave leave first —
-# and projects the survival curve beyond the data. For each active subscriber, `p_renew` is the
-# probability of the next renewal and `derl` the discounted expected residual lifetime (number
-# of future payments, discounted at the annual rate); times the mean payment it is her
-# `residual_value`.
-
 # %%
+# Only the branch of the client's business model is shown: a shop's report has no
+# subscription section, a subscription business's has it here.
 if cfg.business_model == "contractual":
+    display(Markdown(
+        "### Contractual customers: retention of subscribers\n\n"
+        "With `business_model: contractual` customers pay once per period until they cancel, "
+        "so churn is *observed*. The **shifted-beta-geometric** model (Fader & Hardie 2007) "
+        "gives every subscriber her own churn probability θ per period, beta-distributed "
+        "across subscribers. It explains why retention *rises* with tenure — the subscribers "
+        "likely to leave leave first — and projects the survival curve beyond the data. For "
+        "each active subscriber, `p_renew` is the probability of the next renewal and `derl` "
+        "the discounted expected residual lifetime (number of future payments, discounted at "
+        "the annual rate); times the mean payment it is her `residual_value`."))
     ret = analyze.run_retention(inp, cfg)
     ctx.record(None, **ret.figures())
     if ret.model is not None:
-        ctx.show(ret.model.summary().round(4), n=None, caption="sBG parameters")
+        ctx.show(ret.model.summary(bounds="log").round(4), n=None, caption="sBG parameters")
         plots.plot_retention_curve(ret.survival.set_index("period")["observed"].dropna(),
                                    ret.survival.set_index("period")["model"])
         ctx.show(ret.table[~ret.table["churned"]].sort_values("residual_value", ascending=False)
                  .round(2), n=10, caption="Active subscribers with the highest residual value")
     display(Markdown("\n".join(f"- {n}" for n in ret.notes + ([ret.skipped] if ret.skipped
                                                              else []))))
-else:
-    display(Markdown("_Non-contractual business (`business_model: noncontractual`): the "
-                     "retention model for subscriptions is not used._"))
 
 # %% [markdown]
 # ## 3 · Churn prediction
@@ -299,7 +299,11 @@ else:
 # **Seasonality.** When do customers buy? Peaks guide campaign timing and stock.
 
 # %%
-plots.plot_seasonality(pat.season);
+if pat.season.get("coverage_note"):
+    display(Markdown(f"⚠ {pat.season['coverage_note']}"))
+plots.plot_seasonality(pat.season, title="Purchases by calendar month and by weekday");
+ctx.show(pat.season["month"], n=None, caption="Month of the year: purchases, years of data "
+         "behind each month, purchases per covered month")
 
 # %% [markdown]
 # **Behaviour and service contacts per segment.** Average number of web events and service

@@ -107,9 +107,13 @@ def key_findings(summary: dict, verdicts: list[Verdict], currency: str | None = 
         out.append(text + ".")
     ret = _get(st, "analysis", "retention_period_1")
     if ret is not None:
+        first = _get(st, "analysis", "first_cohort")
+        why = (f"the first cohort, {first}, is left out: it also holds customers who bought "
+               "before the data start" if _get(st, "analysis", "first_cohort_excluded") else
+               "the first cohort is included although it also holds customers who bought "
+               "before the data start, which raises this figure")
         out.append(f"{ret:.0%} of new customers buy again in the period after their first "
-                   "purchase (the first cohort also holds customers who bought before the data "
-                   "starts, which can raise this figure).")
+                   f"purchase ({why}).")
     base = _get(st, "analysis", "churn_base_rate")
     if base is not None:
         out.append(f"{base:.0%} of the customers in the churn test made no purchase in the churn "

@@ -44,7 +44,7 @@ from IPython.display import Markdown, display
 from cdmkit import analyze
 from cdmkit.analyze import plots
 from cdmkit.report import verdicts
-from cdmkit.report.tables import client_currency, figures_frame, money
+from cdmkit.report.tables import PARAM_LABELS, client_currency, figures_frame, money
 from cdmkit.segment import describe_scope
 
 cfg = ctx.config.analysis
@@ -128,15 +128,16 @@ plots.plot_cohort_curves(coh.curves);
 # %%
 clv = analyze.run_clv(inp, cfg)
 ctx.record(None, **clv.figures())
-ctx.show(clv.params, n=None, caption="Fitted models (alpha and beta in the time unit "
-         f"'{cfg.time_unit}')")
+ctx.show(clv.params, n=None, labels=PARAM_LABELS, caption="Fitted models (α and β in the "
+         f"time unit '{cfg.time_unit}')")
 if clv.notes:
     display(Markdown("**Notes from fitting**\n\n" + "\n".join(f"- {n}" for n in clv.notes)))
 display(Markdown("_A fit that converged is not yet a fit to use: the verdicts at the end of "
                  "this page check each model against the data and a holdout period._"))
 if clv.uncertainty is not None:
     ctx.show(clv.uncertainty.round(4), n=None, caption="Parameter estimates with standard errors "
-             "and 95 % intervals")
+             "and 95 % intervals (on the log scale for positive parameters, so bounds stay "
+             "positive)")
 for name, model in clv.models.items():  # plain JSON, reloadable with analyze.load_model(path)
     model.save(ctx.path(f"models/{name}.json"), time_unit=cfg.time_unit,
                observation_end=str(inp.observation_end.date()))

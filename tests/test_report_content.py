@@ -25,7 +25,7 @@ def test_money_carries_the_client_currency_or_a_neutral_sign():
     assert t.iloc[0].tolist() == ["£12.50", "0.25", "3", "£100.00"]
     f = figures_frame({"clv_total": 10.0, "clv_main_model": "bgnbd",
                        "returns_matched_value": 5.0}, currency="GBP")
-    assert f["Value"].tolist() == ["£10.00", "bgnbd", "£5.00"]
+    assert f["Value"].tolist() == ["£10.00", "BG/NBD", "£5.00"]
 
 
 def test_currency_comes_from_the_client_config():

@@ -30,7 +30,7 @@ def test_degenerate_pareto_nbd_is_not_to_be_used_and_says_why():
     assert v.status == AVOID
     assert "s = 0.0002" in v.summary  # the parameter at the edge is named
     assert "nobody ever stops buying" in v.summary
-    assert {"p_alive", "CLV"} <= set(v.avoid)
+    assert {"P(alive)", "CLV"} <= set(v.avoid)
     assert any("0.997" in e or "1.00" in e for e in v.evidence)
 
 
@@ -45,7 +45,7 @@ def test_converged_flag_alone_does_not_make_a_fit_usable():
 def test_p_alive_near_one_for_lapsed_customers_is_flagged_on_its_own():
     f = dict(HEALTHY_BGNBD, p_alive_lapsed_mean=0.96)
     v = transaction_model_verdict("bgnbd", f)
-    assert v.status == AVOID and "keep a p_alive near 1" in v.summary
+    assert v.status == AVOID and "keep a P(alive) near 1" in v.summary
 
 
 def test_not_converged_is_not_to_be_used():
@@ -202,7 +202,7 @@ def test_online_retail_daily_fits_are_judged_unusable(shared_data):
                    "clv_main_model": name, "time_unit": "D", **evidence_figures(table)}
         v = transaction_model_verdict(name, figures)
         assert v.status == AVOID, (name, m.params_, v)
-        assert "p_alive" in v.avoid
+        assert "P(alive)" in v.avoid
 
 
 def test_silhouette_bands_follow_kaufman_rousseeuw():

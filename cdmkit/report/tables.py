@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["MISSING", "human_label", "format_value", "readable", "display_frame",
-           "table_html", "figures_frame", "money", "is_money", "client_currency",
+           "table_html", "figures_frame", "money", "MODEL_LABELS", "PARAM_LABELS", "is_money", "client_currency",
            "NEUTRAL_CURRENCY"]
 
 #: The one marker for a missing value in every report.
@@ -71,11 +71,54 @@ LABELS = {
     "n_copurchase_pairs": "Co-purchase pairs", "top_lift": "Highest lift",
     "top_lift_pair": "Pair with the highest lift", "busiest_month": "Busiest month",
     "busiest_weekday": "Busiest weekday", "time_unit": "Time unit",
+    "busiest_year_month": "Busiest calendar month",
+    # Model quality and drift figures (validation stage).
+    "churn_auc_gbm": "Churn ROC AUC, gradient boosting",
+    "churn_auc_logistic": "Churn ROC AUC, logistic regression",
+    "churn_brier_gbm": "Churn Brier score, gradient boosting",
+    "churn_brier_logistic": "Churn Brier score, logistic regression",
+    "churn_calibration_gap": "Churn calibration gap (predicted vs observed)",
+    "precision_at_k_gbm": "Precision at top k, gradient boosting",
+    "precision_at_k_logistic": "Precision at top k, logistic regression",
+    "holdout_rmse": "Holdout error per customer (RMSE)",
+    "holdout_naive_rmse": "Holdout error of the naive forecast (RMSE)",
+    "holdout_naive_total_error_pct": "Holdout total purchases, naive forecast: error %",
+    "clv_holdout_error": "CLV holdout error", "segment_stability": "Segment stability",
+    "stability_ari": "Cluster stability (adjusted Rand index)",
+    "stability_min_ari": "Cluster stability, worst resample (adjusted Rand index)",
+    "churn_probability_in_0_1": "Churn probabilities between 0 and 1",
+    "clv_non_negative": "CLV never negative", "mean_churn_probability": "Mean churn probability",
+    # Cluster number and cluster name must not both read "Cluster".
+    "cluster": "Cluster number", "cluster_label": "Cluster",
+    # Parameter estimates (CLV and retention models).
+    "coef": "Estimate", "se(coef)": "Standard error", "lower 95% bound": "95% interval: lower",
+    "upper 95% bound": "95% interval: upper", "parameter": "Parameter", "model": "Model",
+    "converged": "Converged",
+    # Seasonality.
+    "year_month": "Month", "per_year": "Purchases per covered month", "years": "Years of data",
+    "coverage": "Share of the month in the data", "purchases": "Purchases",
 }
+
+#: Model keys -> the names people know them by (model columns and figures).
+MODEL_LABELS = {"bgnbd": "BG/NBD", "paretonbd": "Pareto/NBD", "gammagamma": "Gamma-Gamma",
+                "mbgnbd": "MBG/NBD", "bgbb": "BG/BB", "sbg": "Shifted beta-geometric",
+                "gbm": "Gradient boosting", "logistic": "Logistic regression",
+                "kmeans": "k-means", "minibatch_kmeans": "k-means (mini-batch)",
+                "gmm": "Gaussian mixture"}
+#: Parameters of the CLV models, named by what they do (the CLV parameters table).
+PARAM_LABELS = {"r": "r (purchase rate: shape)", "alpha": "α (purchase rate: scale)",
+                "a": "a (drop-out: beta a)", "b": "b (drop-out: beta b)",
+                "s": "s (lifetime: shape)", "beta": "β (lifetime: scale)",
+                "p": "p (spend: shape)", "q": "q (spend heterogeneity: shape)",
+                "v": "γ (spend heterogeneity: scale)", "log_likelihood": "Log-likelihood"}
+# Columns whose values are model keys, or figure keys, rather than data.
+_MODEL_COLUMNS = {"model", "best_model", "clv_main_model", "churn_best_model", "method"}
+_KEY_COLUMNS = {"figure", "metric", "key"}
+_SNAKE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
 _ACRONYMS = {"id": "ID", "clv": "CLV", "rfm": "RFM", "auc": "AUC", "mae": "MAE",
              "rmse": "RMSE", "psi": "PSI", "ks": "KS", "pii": "PII", "em": "EM", "url": "URL",
              "sku": "SKU", "gg": "Gamma-Gamma", "bgnbd": "BG/NBD", "paretonbd": "Pareto/NBD",
-             "f1": "F1", "ari": "ARI", "utc": "UTC", "csv": "CSV"}
+             "f1": "F1", "ari": "ARI", "utc": "UTC", "csv": "CSV", "gbm": "gradient boosting"}
 
 
 def human_label(name) -> str:
@@ -85,8 +128,8 @@ def human_label(name) -> str:
     --------
     >>> human_label("share_revenue"), human_label("recency_days_median"), human_label("n_events")
     ('Share of revenue', 'Recency days (median)', 'Events')
-    >>> human_label("churn_auc_gbm"), human_label("p_alive")
-    ('Churn AUC gbm', 'P(alive)')
+    >>> human_label("churn_auc_xgb"), human_label("p_alive")
+    ('Churn AUC xgb', 'P(alive)')
     """
     s = str(name)
     if s in LABELS:
@@ -241,6 +284,13 @@ def client_currency(config) -> str | None:
     return codes.pop() if len(codes) == 1 else None
 
 
+def _key_label(v) -> str:
+    """A figure key in a table cell in words (other text as it is)."""
+    if isinstance(v, str) and (v in LABELS or _SNAKE.fullmatch(v)):
+        return human_label(v)
+    return format_value(v)
+
+
 def _drop_plain_index(df: pd.DataFrame) -> pd.DataFrame:
     """The index as first column(s) when it carries information, else dropped."""
     names = [n for n in df.index.names if n is not None]
@@ -291,6 +341,11 @@ def readable(df: pd.DataFrame, *, labels: dict | None = None, digits: int = 3,
         if is_money(out.columns[i]) and pd.api.types.is_numeric_dtype(col) \
                 and not pd.api.types.is_bool_dtype(col):
             body[c] = col.map(lambda v: money(v, currency))
+        elif str(out.columns[i]) in _MODEL_COLUMNS:
+            body[c] = col.map(lambda v: MODEL_LABELS.get(v, format_value(v, digits))
+                              if isinstance(v, str) else format_value(v, digits))
+        elif str(out.columns[i]) in _KEY_COLUMNS:
+            body[c] = col.map(_key_label)
         else:
             body[c] = col.map(lambda v: format_value(v, digits))
     return pd.DataFrame(body, index=range(len(out)))
@@ -377,6 +432,8 @@ def figures_frame(figures: dict, labels: dict | None = None,
         elif isinstance(v, (dict, list)) and any(isinstance(x, (dict, list)) for x in
                                                  (v.values() if isinstance(v, dict) else v)):
             rows.append((label, json.dumps(v, ensure_ascii=False, default=str)[:200]))
+        elif k in _MODEL_COLUMNS and isinstance(v, str):
+            rows.append((label, MODEL_LABELS.get(v, v)))
         elif is_money(k) and isinstance(v, numbers.Real) and not isinstance(v, bool):
             rows.append((label, money(v, currency)))
         else:

@@ -18,7 +18,7 @@ Examples
 ...     "paretonbd_converged": True, "clv_span": 373.0, "time_unit": "D"})
 >>> v.status
 'do not use'
->>> "p_alive" in ", ".join(v.avoid)
+>>> "P(alive)" in ", ".join(v.avoid)
 True
 """
 
@@ -42,8 +42,8 @@ NOT_RUN = "not run"
 _RANK = {USABLE: 0, NOT_RUN: 0, CARE: 1, AVOID: 2}
 
 #: Internal model key -> name shown to people.
-MODEL_NAMES = {"bgnbd": "BG/NBD (purchases, p_alive)",
-               "paretonbd": "Pareto/NBD (purchases, p_alive)",
+MODEL_NAMES = {"bgnbd": "BG/NBD (purchases, P(alive))",
+               "paretonbd": "Pareto/NBD (purchases, P(alive))",
                "gammagamma": "Gamma-Gamma (spend per purchase)"}
 _SHORT = {"bgnbd": "bgnbd", "paretonbd": "paretonbd", "gammagamma": "gg"}
 # Shape parameters have no unit: far outside this range the optimiser ran to a boundary.
@@ -59,7 +59,7 @@ class Verdict:
     Attributes
     ----------
     subject : str
-        What is judged, as people call it ("Pareto/NBD (purchases, p_alive)").
+        What is judged, as people call it ("Pareto/NBD (purchases, P(alive))").
     status : str
         ``usable``, ``use with care``, ``do not use`` or ``not run``.
     summary : str
@@ -185,23 +185,23 @@ def transaction_model_verdict(model: str, figures: dict) -> Verdict:
                             f"{unit or 'time units'} (the length of the data)")
             if share < 0.01:
                 problems.append((AVOID, "the fit says practically nobody ever stops buying (the "
-                                        "data do not identify drop-out), so p_alive and CLV "
+                                        "data do not identify drop-out), so P(alive) and CLV "
                                         "are too high for every customer who does leave"))
     is_main = figures.get("clv_main_model") == model
     lapsed = _num(figures.get("p_alive_lapsed_mean"))
     n_lapsed = int(figures.get("n_lapsed") or 0)
     if is_main and lapsed is not None and n_lapsed >= 10:
-        evidence.append(f"mean p_alive of {n_lapsed:,} customers silent for over three times "
+        evidence.append(f"mean P(alive) of {n_lapsed:,} customers silent for over three times "
                         f"their usual gap between purchases: {lapsed:.2f}")
         if lapsed > 0.9:
-            problems.append((AVOID, "customers who stopped buying keep a p_alive near 1"))
+            problems.append((AVOID, "customers who stopped buying keep a P(alive) near 1"))
     churn = _num(figures.get("churn_base_rate"))
     mean_alive = _num(figures.get("mean_p_alive"))
     if is_main and mean_alive is not None and churn is not None:
-        evidence.append(f"mean p_alive {mean_alive:.2f}; share of customers who churned in the "
+        evidence.append(f"mean P(alive) {mean_alive:.2f}; share of customers who churned in the "
                         f"churn test {churn:.0%}")
     if any(s == AVOID for s, _ in problems):
-        avoid += ["p_alive", "expected purchases", "CLV"]
+        avoid += ["P(alive)", "expected purchases", "CLV"]
     if is_main:
         mae, naive = _num(figures.get("holdout_mae")), _num(figures.get("holdout_naive_mae"))
         total = _num(figures.get("holdout_total_error_pct"))
@@ -220,7 +220,7 @@ def transaction_model_verdict(model: str, figures: dict) -> Verdict:
                 avoid += ["expected purchases total", "CLV total"]
     status = _worst(problems)
     if not problems:
-        summary = ("Fits the data and forecasts the holdout period well enough; p_alive and CLV "
+        summary = ("Fits the data and forecasts the holdout period well enough; P(alive) and CLV "
                    "can be used." if is_main else "Fits the data; not the model behind the CLV "
                    "table.")
     else:

@@ -223,7 +223,9 @@ def test_no_internal_keys_in_any_table(demo_run, slug):
 
 
 def test_shop_report_has_no_subscription_section(demo_run):
-    assert demo_run.summary["config"]["analysis"]["business_model"] == "noncontractual" \
-        if "config" in demo_run.summary else True
+    import json
+
+    cfg = json.loads((demo_run.run_dir / "config.resolved.json").read_text(encoding="utf-8"))
+    assert cfg["analysis"]["business_model"] == "noncontractual"
     html = (demo_run.run_dir / "30-analysis.html").read_text(encoding="utf-8")
     assert "shifted-beta-geometric" not in html and "Contractual customers" not in html

@@ -89,3 +89,23 @@ def test_segmentation_and_analysis_count_the_same_returns_and_customers(tmp_path
     assert seg.returns["customers_without_purchases"] == 1
     assert inp.transactions["customer_id"].nunique() == len(seg.rfm) == 1
     assert "1 of 2 customers has no purchase left" in describe_scope(seg.returns)
+
+
+def test_unrecognised_country_of_a_transaction_keeps_its_original_and_a_flag(tmp_path):
+    """Transactions keep no raw columns by default, yet a blanked value keeps its original."""
+    from cdmkit.collect import collect_file
+
+    path = tmp_path / "shop.csv"
+    pd.DataFrame({"InvoiceNo": ["1", "2", "3"], "CustomerID": ["7", "8", "9"],
+                  "InvoiceDate": ["2024-01-01 10:00"] * 3, "Quantity": [1, 2, 3],
+                  "UnitPrice": [1.5, 2.0, 3.0],
+                  "Country": ["United Kingdom", "Channel Islands", "Unspecified"]}
+                 ).to_csv(path, index=False)
+    res = collect_file(path, "transactions", mapping={
+        "order_id": "InvoiceNo", "customer_ref": "CustomerID", "timestamp": "InvoiceDate",
+        "quantity": "Quantity", "unit_price": "UnitPrice", "country": "Country"})
+    t = res.tables["transactions"] if hasattr(res, "tables") else res.clean
+    assert t["country"].tolist()[0] == "GB" and t["country"].isna().sum() == 2
+    assert t["country_raw"].tolist()[1:] == ["Channel Islands", "Unspecified"]
+    assert pd.isna(t["country_raw"].iloc[0])  # only blanked values are kept
+    assert t["country_valid"].tolist()[1:] == [False, False]

@@ -109,3 +109,30 @@ def test_unrecognised_country_of_a_transaction_keeps_its_original_and_a_flag(tmp
     assert t["country_raw"].tolist()[1:] == ["Channel Islands", "Unspecified"]
     assert pd.isna(t["country_raw"].iloc[0])  # only blanked values are kept
     assert t["country_valid"].tolist()[1:] == [False, False]
+
+
+def test_missing_value_words_count_as_missing_in_every_completeness_measure(tmp_path):
+    """'nan', 'None', 'NULL' and '' are missing for the collection's completeness, the
+    catalogue and the validation rules alike (one definition: cdmkit.missing)."""
+    from cdmkit.collect import collect_file
+    from cdmkit.missing import is_present
+    from cdmkit.validate.rules import NotNull
+
+    words = ["WHITE MUG", "nan", "None", "NULL", "", "  ", "#N/A", "RED MUG"]
+    assert is_present(pd.Series(words)).tolist() == [True] + [False] * 6 + [True]
+    path = tmp_path / "shop.csv"
+    pd.DataFrame({"InvoiceNo": [str(i) for i in range(8)], "CustomerID": ["7"] * 8,
+                  "InvoiceDate": ["2024-01-01 10:00"] * 8, "Quantity": [1] * 8,
+                  "UnitPrice": [1.5] * 8, "StockCode": ["A"] * 8, "Description": words}
+                 ).to_csv(path, index=False, na_rep="NULL")
+    res = collect_file(path, "transactions", mapping={
+        "order_id": "InvoiceNo", "customer_ref": "CustomerID", "timestamp": "InvoiceDate",
+        "quantity": "Quantity", "unit_price": "UnitPrice", "product_id": "StockCode",
+        "product_name": "Description"})
+    comp = res.report.completeness.set_index("field")
+    assert comp.loc["product_name", "before"] == pytest.approx(0.25)
+    assert comp.loc["product_name", "after"] == pytest.approx(0.25)
+    cat = res.catalog.set_index("field")
+    assert cat.loc["Description", "completeness"] == pytest.approx(0.25)
+    t = pd.DataFrame({"product_name": words})
+    assert NotNull("transactions", "product_name").check(t, {}).mean() == pytest.approx(0.25)

@@ -88,8 +88,8 @@ def product_names(transactions: pd.DataFrame, item_col: str = "product_id",
                   name_col: str = "product_name") -> pd.Series:
     """The name of each product: its most frequent spelling (ties: alphabetical first).
 
-    Blank names and the text ``"nan"`` (how some exports store a missing
-    description) are ignored; codes with no name are absent from the result.
+    Missing names (:func:`cdmkit.missing.is_present`: blanks and words such as
+    ``"nan"``, how some exports store a missing description) are ignored; codes with no name are absent from the result.
 
     Parameters
     ----------
@@ -116,10 +116,11 @@ def product_names(transactions: pd.DataFrame, item_col: str = "product_id",
     """
     if item_col not in transactions or name_col not in transactions:
         return pd.Series(dtype=object)
+    from ..missing import is_present
+
     d = pd.DataFrame({"item": transactions[item_col],
                       "name": transactions[name_col].astype("string").str.strip()})
-    d = d[d["item"].notna() & d["name"].notna() & (d["name"] != "")
-          & (d["name"].str.lower() != "nan")]
+    d = d[d["item"].notna() & is_present(d["name"])]  # "nan", "NULL", "" are no names
     if d.empty:
         return pd.Series(dtype=object)
     n = d.groupby(["item", "name"]).size().rename("n").reset_index()

@@ -169,6 +169,8 @@ def build_catalog(raw: pd.DataFrame, mapping: dict, *, source: str, kind: str,
     >>> cat.loc[0, ["definition", "pii_class", "example"]].tolist()
     ['Birthday.', 'quasi', '1984-**-**']
     """
+    from ..missing import is_present
+
     fields = fields_of(kind)
     by_col = {str(c): f for f, c in mapping.items()}
     definitions, pii = definitions or {}, pii or {}
@@ -178,10 +180,7 @@ def build_catalog(raw: pd.DataFrame, mapping: dict, *, source: str, kind: str,
         s = raw[col]
         canon_name = by_col.get(str(col))
         canon = fields.get(canon_name) if canon_name else None
-        filled = s.notna()
-        if s.dtype == object:
-            filled &= s.map(lambda v: not (isinstance(v, str) and not v.strip()),
-                            na_action="ignore").astype(bool).reindex(s.index, fill_value=False)
+        filled = is_present(s)  # "nan", "NULL", "" count as missing
         content = detect_content(s) if canon is None else None
         cls = pii.get(str(col)) or (pii.get(canon_name) if canon_name else None)
         if cls is None:

@@ -141,11 +141,10 @@ def _coerce(s: pd.Series, dtype: str) -> pd.Series:
 
 
 def _filled(s: pd.Series) -> pd.Series:
-    m = s.notna()
-    if s.dtype == object:
-        m &= pd.Series([not (isinstance(v, str) and not v.strip()) for v in s.to_numpy()],
-                       index=s.index)
-    return m
+    # The one definition of missing ("", "nan", "NULL"... count as missing).
+    from ..missing import is_present
+
+    return is_present(s)
 
 
 @dataclass
@@ -607,7 +606,7 @@ def _collect_one(raw, kind, *, source, mapping=None, formats=None, cleaners=None
     for name in fields:
         if name in ("customer_source",):
             continue
-        after = float(clean[name].notna().mean()) if len(clean) and name in clean else 0.0
+        after = float(_filled(clean[name]).mean()) if len(clean) and name in clean else 0.0
         comp.append({"source": source, "kind": kind, "field": name,
                      "before": round(before.get(name, 0.0), 4), "after": round(after, 4)})
     return _SourceOut(clean, rejects, stats, catalog, dates, pd.DataFrame(comp), mapping, warn)

@@ -30,6 +30,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
+from .tables import MODEL_LABELS as MODEL_LABELS_ALL
+
 __all__ = ["Verdict", "USABLE", "CARE", "AVOID", "NOT_RUN", "transaction_model_verdict",
            "spend_model_verdict", "churn_verdict", "clustering_verdict", "linkage_verdict",
            "assess", "evidence_figures", "verdict_table", "all_usable", "MODEL_NAMES",
@@ -314,7 +316,7 @@ def churn_verdict(figures: dict) -> Verdict:
         why = figures.get("churn_skipped") or "not run"
         return Verdict(name, NOT_RUN, f"Not fitted: {why}.")
     best = figures.get("churn_best_model", "")
-    name = f"Churn model ({best})" if best else name
+    name = f"Churn model ({MODEL_LABELS_ALL.get(best, best)})" if best else name
     auc = _num(figures.get("churn_auc")) or 0.5
     base = _num(figures.get("churn_base_rate"))
     prec = _num(figures.get("precision_at_k"))

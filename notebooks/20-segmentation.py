@@ -97,7 +97,8 @@ from cdmkit.segment import describe_returns, describe_scope
 
 display(Markdown(describe_returns(result.returns, currency) + " "
                  + describe_scope(result.returns)))
-_ = ctx.show(figures_frame({k: v for k, v in figures.items() if k.startswith("returns_")},
+_ = ctx.show(figures_frame({k: v for k, v in figures.items()
+                           if k.startswith("returns_") and k != "returns_removed"},
                            currency=currency),
              n=None, caption="Returns, cancellations and non-product lines")
 _ = ctx.show(result.rejects["reason"].value_counts().rename_axis("reason").reset_index(),

@@ -135,7 +135,7 @@ if clv.notes:
 display(Markdown("_A fit that converged is not yet a fit to use: the verdicts at the end of "
                  "this page check each model against the data and a holdout period._"))
 if clv.uncertainty is not None:
-    ctx.show(clv.uncertainty.round(4), n=None, caption="Parameter estimates with standard errors "
+    ctx.show(clv.uncertainty, n=None, caption="Parameter estimates with standard errors "
              "and 95 % intervals (on the log scale for positive parameters, so bounds stay "
              "positive)")
 for name, model in clv.models.items():  # plain JSON, reloadable with analyze.load_model(path)

@@ -128,9 +128,9 @@ def key_findings(summary: dict, verdicts: list[Verdict], currency: str | None = 
             out.append("Customer lifetime value: the total is not to be quoted as a forecast "
                        "(see the verdicts); per-customer values may rank customers.")
         else:
+            mean = money(_get(st, "analysis", "clv_mean"), currency)
             out.append("Expected customer lifetime value of the base: "
-                       f"{money(clv_total, currency)} (mean {money(_get(st, 'analysis', 'clv_mean'), currency)} per "
-                       "customer).")
+                       f"{money(clv_total, currency)} (mean {mean} per customer).")
     score = _get(st, "validation", "overall_score")
     if score is not None:
         failed = format_value(_get(st, "validation", "n_rules_failed") or 0)

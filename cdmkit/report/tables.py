@@ -33,8 +33,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["MISSING", "human_label", "format_value", "readable", "display_frame",
-           "table_html", "figures_frame", "money", "MODEL_LABELS", "PARAM_LABELS", "is_money", "client_currency",
-           "NEUTRAL_CURRENCY"]
+           "table_html", "figures_frame", "money", "MODEL_LABELS", "PARAM_LABELS", "is_money",
+           "client_currency", "NEUTRAL_CURRENCY"]
 
 #: The one marker for a missing value in every report.
 MISSING = "—"
@@ -47,7 +47,7 @@ LABELS = {
     "T": "Customer age (T)", "n_customers": "Customers", "n_records": "Records",
     "n_test": "Test customers", "n_train": "Training customers", "auc": "ROC AUC",
     "precision_at_k": "Precision at top k", "brier": "Brier score", "base_rate": "Base rate",
-    "rfm_segment": "RFM segment", "cluster_label": "Cluster", "monetary_value":
+    "rfm_segment": "RFM segment", "monetary_value":
     "Average spend per repeat purchase", "expected_purchases": "Expected purchases",
     "expected_spend": "Expected spend per purchase", "churn_probability": "Churn probability",
     "mae": "MAE", "rmse": "RMSE", "pii_class": "Personal data class", "dtype": "Type",
@@ -88,6 +88,27 @@ LABELS = {
     "stability_min_ari": "Cluster stability, worst resample (adjusted Rand index)",
     "churn_probability_in_0_1": "Churn probabilities between 0 and 1",
     "clv_non_negative": "CLV never negative", "mean_churn_probability": "Mean churn probability",
+    # The returns report (segmentation stage).
+    "returns_rule": "Returns rule", "returns_lines_in": "Lines in",
+    "returns_return_lines": "Return or cancellation lines (of customers)",
+    "returns_matched_lines": "Returns matched in full to the order they cancel",
+    "returns_partly_matched_lines": "Returns matched in part",
+    "returns_unmatched_lines": "Returns matching no earlier order",
+    "returns_matched_value": "Value netted against cancelled orders",
+    "returns_unmatched_value": "Value of returns matching no order (left out)",
+    "returns_lines_cancelled": "Order lines cancelled in full",
+    "returns_lines_reduced": "Order lines reduced by a partial return",
+    "returns_value_reduced": "Value taken off reduced order lines",
+    "returns_netted": "Unmatched returns netted against the latest purchase",
+    "returns_value_removed": "Value of all lines left out",
+    "returns_non_product_lines": "Non-product lines", "returns_non_product_value":
+    "Value of non-product lines", "returns_non_product_by_kind": "Non-product lines",
+    "returns_no_customer": "Lines without a customer", "returns_no_date": "Lines without a date",
+    "returns_customers_in": "Customers with any line",
+    "returns_customers_with_purchases": "Customers with purchases after netting",
+    "returns_customers_without_purchases": "Customers without purchases after netting",
+    "returns_lines_left_out": "Lines left out of spend (all reasons)",
+    "freq": "Time unit of recency and T", "k_chosen": "Clusters chosen (k)",
     # Cluster number and cluster name must not both read "Cluster".
     "cluster": "Cluster number", "cluster_label": "Cluster",
     # Parameter estimates (CLV and retention models).

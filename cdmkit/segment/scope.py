@@ -94,9 +94,13 @@ def describe_scope(report: dict) -> str:
 
     Examples
     --------
-    >>> describe_scope({"no_customer": 10, "no_date": 0, "customers_in": 5,
-    ...                 "customers_with_purchases": 4, "customers_without_purchases": 1})
-    '10 lines without a customer are left out. 1 of 5 customers has no purchase left after returns are netted and non-product lines set aside (every order cancelled, or only postage, fees or adjustments): it stays in the customer database without a segment, CLV or churn score.'
+    >>> print(describe_scope({"no_customer": 10, "no_date": 0, "customers_in": 5,
+    ...                       "customers_with_purchases": 4, "customers_without_purchases": 1}))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    10 lines without a customer are left out. 1 of 5 customers has no purchase left after
+    returns are netted and non-product lines set aside (every order cancelled, or only
+    postage, fees or adjustments): it stays in the customer database without a segment, CLV
+    or churn score.
     """
     parts = []
     if report.get("no_customer"):

@@ -303,8 +303,10 @@ else:
 if pat.season.get("coverage_note"):
     display(Markdown(f"⚠ {pat.season['coverage_note']}"))
 plots.plot_seasonality(pat.season, title="Purchases by calendar month and by weekday");
-ctx.show(pat.season["month"], n=None, caption="Month of the year: purchases, years of data "
-         "behind each month, purchases per covered month")
+ctx.show(pat.season["month"].assign(month=lambda d: d["month"].map(
+    lambda m: pd.Timestamp(2000, int(m), 1).month_name())), n=None,
+    caption="Month of the year: purchases, years of data behind each month, purchases per "
+    "covered month")
 
 # %% [markdown]
 # **Behaviour and service contacts per segment.** Average number of web events and service

@@ -115,6 +115,8 @@ LABELS = {
     "coef": "Estimate", "se(coef)": "Standard error", "lower 95% bound": "95% interval: lower",
     "upper 95% bound": "95% interval: upper", "parameter": "Parameter", "model": "Model",
     "converged": "Converged",
+    # Co-purchase pairs.
+    "item_a": "Item A", "item_b": "Item B", "name_a": "Name A", "name_b": "Name B",
     # Seasonality.
     "year_month": "Month", "per_year": "Purchases per covered month", "years": "Years of data",
     "coverage": "Share of the month in the data", "purchases": "Purchases",
@@ -134,12 +136,13 @@ PARAM_LABELS = {"r": "r (purchase rate: shape)", "alpha": "α (purchase rate: sc
                 "v": "γ (spend heterogeneity: scale)", "log_likelihood": "Log-likelihood"}
 # Columns whose values are model keys, or figure keys, rather than data.
 _MODEL_COLUMNS = {"model", "best_model", "clv_main_model", "churn_best_model", "method"}
-_KEY_COLUMNS = {"figure", "metric", "key"}
+_KEY_COLUMNS = {"figure", "metric", "key", "kind"}
 _SNAKE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
 _ACRONYMS = {"id": "ID", "clv": "CLV", "rfm": "RFM", "auc": "AUC", "mae": "MAE",
              "rmse": "RMSE", "psi": "PSI", "ks": "KS", "pii": "PII", "em": "EM", "url": "URL",
              "sku": "SKU", "gg": "Gamma-Gamma", "bgnbd": "BG/NBD", "paretonbd": "Pareto/NBD",
-             "f1": "F1", "ari": "ARI", "utc": "UTC", "csv": "CSV", "gbm": "gradient boosting"}
+             "f1": "F1", "ari": "ARI", "utc": "UTC", "csv": "CSV", "gbm": "gradient boosting",
+             "se": "standard error", "params": "parameter", "ab": "A→B", "ba": "B→A"}
 
 
 def human_label(name) -> str:
@@ -309,6 +312,9 @@ def _key_label(v) -> str:
     """A figure key in a table cell in words (other text as it is)."""
     if isinstance(v, str) and (v in LABELS or _SNAKE.fullmatch(v)):
         return human_label(v)
+    if isinstance(v, str) and "." in v and _SNAKE.fullmatch(v.split(".", 1)[0]):
+        head, rest = v.split(".", 1)  # a nested figure: "bgnbd_params.a"
+        return f"{human_label(head)}: {rest}"
     return format_value(v)
 
 

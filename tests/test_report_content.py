@@ -136,3 +136,56 @@ def test_missing_value_words_count_as_missing_in_every_completeness_measure(tmp_
     assert cat.loc["Description", "completeness"] == pytest.approx(0.25)
     t = pd.DataFrame({"product_name": words})
     assert NotNull("transactions", "product_name").check(t, {}).mean() == pytest.approx(0.25)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_positive_parameters_get_positive_95_bounds():
+    """Few customers, weakly identified drop-out: coef - 1.96 se falls below zero, the
+    log-scale (delta method) interval of the report does not."""
+    from cdmkit.analyze import BetaGeo
+    from cdmkit.analyze.simulate import simulate_bgnbd
+
+    d = simulate_bgnbd(80, r=0.5, alpha=5.0, a=0.3, b=6.0, T=30.0, seed=4)
+    m = BetaGeo().fit(d["frequency"], d["recency"], d["T"])
+    linear, log = m.summary(), m.summary(bounds="log")
+    assert (linear["lower 95% bound"] < 0).any(), linear  # the defect shows on this data
+    assert (log["lower 95% bound"] > 0).all() and (log["upper 95% bound"] > log["coef"]).all()
+    # The bounds are the log-parameter's interval mapped back: symmetric on the log scale.
+    ratio = log["coef"] / log["lower 95% bound"]
+    assert (log["upper 95% bound"] / log["coef"] - ratio).abs().max() < 1e-9
+
+
+def test_cohort_curve_leaves_out_the_left_censored_first_cohort():
+    from cdmkit import analyze
+    from cdmkit.analyze.stage import AnalysisInputs
+    from cdmkit.config import AnalysisConfig
+
+    # 40 customers already buying when the data start (all buy again), then 10 new a month
+    # of whom 2 buy again.
+    rows = [(f"old{i}", "2024-01-05") for i in range(40)] + \
+        [(f"old{i}", "2024-02-05") for i in range(40)]
+    for m in (2, 3, 4):
+        rows += [(f"n{m}_{i}", f"2024-0{m}-10") for i in range(10)]
+        rows += [(f"n{m}_{i}", f"2024-0{m + 1}-12") for i in range(2)]
+    tx = pd.DataFrame(rows, columns=["customer_id", "timestamp"]).assign(
+        timestamp=lambda d: pd.to_datetime(d["timestamp"]), amount=1.0)
+    inp = AnalysisInputs(tx, 0, None, None, None, None, None, True, pd.Timestamp("2024-05-31"))
+    coh = analyze.run_cohorts(inp, AnalysisConfig())
+    f = coh.figures()
+    assert f["first_cohort"] == "2024-01" and f["first_cohort_left_censored"]
+    assert f["retention_period_1"] == pytest.approx(0.2)  # new customers only
+    assert "2024-01*" in coh.retention.index and "left out" in coh.note()
+    kept = analyze.run_cohorts(inp, AnalysisConfig(cohort_exclude_first=False))
+    assert kept.figures()["retention_period_1"] > 0.6 and "raises them" in kept.note()
+
+
+def test_seasonality_keeps_two_decembers_apart():
+    from cdmkit.analyze.patterns import seasonality
+
+    days = pd.date_range("2009-12-01", "2010-12-09", freq="D")
+    s = seasonality(pd.DataFrame({"timestamp": days}), value_col=None)
+    assert s["year_month"]["year_month"].iloc[[0, -1]].tolist() == ["2009-12", "2010-12"]
+    dec = s["month"].set_index("month").loc[12]
+    assert dec["years"] == pytest.approx(1 + 9 / 31, abs=0.01)
+    assert dec["per_year"] == pytest.approx(31, abs=0.5)  # not 40 December days
+    assert "December" in s["coverage_note"]

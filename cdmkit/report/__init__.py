@@ -12,11 +12,12 @@ Examples
 True
 """
 
+from .blanked import blanked_values
 from .overview import write_overview
-from .tables import display_frame, human_label, readable
+from .tables import client_currency, display_frame, human_label, money, readable
 from .verdicts import AVOID, CARE, NOT_RUN, USABLE, Verdict, all_usable, assess, \
     evidence_figures, verdict_table
 
 __all__ = ["AVOID", "CARE", "NOT_RUN", "USABLE", "Verdict", "all_usable", "assess",
            "evidence_figures", "verdict_table", "write_overview", "display_frame",
-           "human_label", "readable"]
+           "human_label", "readable", "money", "client_currency", "blanked_values"]

@@ -109,6 +109,10 @@ def test_unrecognised_country_of_a_transaction_keeps_its_original_and_a_flag(tmp
     assert t["country_raw"].tolist()[1:] == ["Channel Islands", "Unspecified"]
     assert pd.isna(t["country_raw"].iloc[0])  # only blanked values are kept
     assert t["country_valid"].tolist()[1:] == [False, False]
+    from cdmkit.report import blanked_values
+
+    listed = blanked_values({"transactions": t})  # what the collection report shows
+    assert sorted(listed["original"]) == ["Channel Islands", "Unspecified"]
 
 
 def test_missing_value_words_count_as_missing_in_every_completeness_measure(tmp_path):

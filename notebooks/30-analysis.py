@@ -202,7 +202,9 @@ _ = ctx.show(clv_table.sort_values(["clv", "expected_purchases", "customer_id"],
 
 # %%
 if clv_table["clv"].notna().any():
-    plots.plot_clv_distribution(clv_table["clv"])
+    unit = currency or "currency not set (formats.currency)"
+    plots.plot_clv_distribution(clv_table["clv"],
+                                title=f"Distribution of customer lifetime value ({unit})")
 else:
     plots.plot_clv_distribution(clv_table["expected_purchases"],
                                 title="Expected purchases over the horizon (no amounts)")

@@ -35,7 +35,7 @@ ctx
 # to no field are kept as JSON in `attributes`: nothing is dropped.
 
 # %%
-from IPython.display import display
+from IPython.display import Markdown, display
 
 from cdmkit.collect import run_stage
 from cdmkit.collect.plots import (plot_completeness, plot_reject_reasons, plot_source_counts,
@@ -137,6 +137,22 @@ if customers is not None:
     ctx.show(validity, n=None, caption="E-mail and phone validity per customers source")
 else:
     print("No customers source: this client has activity data only (customer_ref is the ID).")
+
+# %% [markdown]
+# **Values that could not be read.** A value no cleaner recognises (a country such as
+# "Channel Islands" that has no ISO code, a number that is not a number) is emptied in the
+# clean table, its original kept in `<field>_raw` and the row flagged: nothing is changed
+# without a trace. The originals of fields without personal data are listed here.
+
+# %%
+from cdmkit.report.blanked import blanked_values
+
+lost = blanked_values(result.tables)
+if len(lost):
+    ctx.show(lost, n=None, caption="Values emptied by cleaning (originals kept in <field>_raw, "
+             "rows flagged)")
+else:
+    display(Markdown("Every filled value of a field without personal data was read."))
 
 # %% [markdown]
 # ## 6. Dates: formats, day/month ambiguity and suspicious values

@@ -40,6 +40,9 @@ ctx
 from IPython.display import Markdown, display
 
 from cdmkit.report.figures import figures_table
+from cdmkit.display import client_currency, figures_frame
+
+currency = client_currency(ctx.config)  # amounts in reports carry it (formats.currency)
 from cdmkit.report import verdicts
 from cdmkit.segment import load_inputs, plots, run_stage
 from cdmkit.segment.widgets import segment_explorer
@@ -83,10 +86,13 @@ _ = ctx.show(figures_table({k: figures[k] for k in (
 # Lines without a customer cannot be segmented and are counted here too.
 
 # %%
-from cdmkit.segment import describe_returns
+from cdmkit.segment import describe_returns, describe_scope
 
-display(Markdown(describe_returns(result.returns)))
-_ = ctx.show(figures_table({k: v for k, v in figures.items() if k.startswith("returns_")}),
+display(Markdown(describe_returns(result.returns, currency) + " "
+                 + describe_scope(result.returns)))
+_ = ctx.show(figures_frame({k: v for k, v in figures.items()
+                           if k.startswith("returns_") and k != "returns_removed"},
+                           currency=currency),
              n=None, caption="Returns, cancellations and non-product lines")
 _ = ctx.show(result.rejects["reason"].value_counts().rename_axis("reason").reset_index(),
              n=None, caption="Lines left out of spend, by reason")

@@ -44,9 +44,11 @@ from IPython.display import Markdown, display
 from cdmkit import analyze
 from cdmkit.analyze import plots
 from cdmkit.report import verdicts
-from cdmkit.display import figures_frame
+from cdmkit.display import PARAM_LABELS, client_currency, figures_frame, money
+from cdmkit.segment import describe_scope
 
 cfg = ctx.config.analysis
+currency = client_currency(ctx.config)  # every amount carries it (sources' formats.currency)
 inp = analyze.load_inputs(ctx)
 # One call does the work (cdmkit.analyze.stage.run_stage): every section below shows its part.
 result = analyze.run_stage(ctx, inputs=inp)
@@ -57,10 +59,10 @@ display(Markdown(f"{inp.transactions['customer_id'].nunique():,} customers, "
                  f"{len(inp.transactions):,} purchase lines up to "
                  f"{inp.observation_end.date()}. Returns (rule {ret['rule']}): "
                  f"{inp.returns_removed:,} return or cancellation lines, "
-                 f"{ret['matched_value']:,.2f} netted against the orders they cancel, "
-                 f"{ret['unmatched_value']:,.2f} matching no earlier order left out; "
-                 f"{ret['non_product_lines']:,} non-product lines (postage, fees, "
-                 "adjustments) kept out of spend and products."))
+                 f"{money(ret['matched_value'], currency)} netted against the orders they "
+                 f"cancel, {money(ret['unmatched_value'], currency)} matching no earlier order "
+                 f"left out; {ret['non_product_lines']:,} non-product lines (postage, fees, "
+                 "adjustments) kept out of spend and products. " + describe_scope(ret)))
 
 # %% [markdown]
 # ## 1 · Cohorts and retention
@@ -75,6 +77,8 @@ display(Markdown(f"{inp.transactions['customer_id'].nunique():,} customers, "
 
 # %%
 coh = result.cohorts
+if coh.note():
+    display(Markdown(coh.note()))
 plots.plot_retention_heatmap(coh.retention,
                              title=f"Retention by acquisition cohort ({cfg.cohort_freq})");
 
@@ -85,7 +89,8 @@ else:
     display(Markdown("_No purchase amounts: revenue retention is not available._"))
 
 # %% [markdown]
-# The curves below average all cohorts that are old enough, weighting each by its size.
+# The curves below average all cohorts that are old enough, weighting each by its size
+# (the first cohort left out when it is left-censored, as said above).
 # With segments from the segmentation stage there is one line per segment: segments whose
 # curve stays high are the loyal core; a steep first drop is the one-time-buyer problem.
 
@@ -116,15 +121,16 @@ plots.plot_cohort_curves(coh.curves);
 
 # %%
 clv = result.clv
-ctx.show(clv.params, n=None, caption="Fitted models (alpha and beta in the time unit "
-         f"'{cfg.time_unit}')")
+ctx.show(clv.params, n=None, labels=PARAM_LABELS, caption="Fitted models (α and β in the "
+         f"time unit '{cfg.time_unit}')")
 if clv.notes:
     display(Markdown("**Notes from fitting**\n\n" + "\n".join(f"- {n}" for n in clv.notes)))
 display(Markdown("_A fit that converged is not yet a fit to use: the verdicts at the end of "
                  "this page check each model against the data and a holdout period._"))
 if clv.uncertainty is not None:
-    ctx.show(clv.uncertainty.round(4), n=None, caption="Parameter estimates with standard errors "
-             "and 95 % intervals")
+    ctx.show(clv.uncertainty, n=None, caption="Parameter estimates with standard errors "
+             "and 95 % intervals (on the log scale for positive parameters, so bounds stay "
+             "positive)")
 
 # %% [markdown]
 # **Who is still a customer?** The probability that a customer is still active depends on how
@@ -185,37 +191,36 @@ _ = ctx.show(clv_table.sort_values(["clv", "expected_purchases", "customer_id"],
 
 # %%
 if clv_table["clv"].notna().any():
-    plots.plot_clv_distribution(clv_table["clv"])
+    unit = currency or "currency not set (formats.currency)"
+    plots.plot_clv_distribution(clv_table["clv"],
+                                title=f"Distribution of customer lifetime value ({unit})")
 else:
     plots.plot_clv_distribution(clv_table["expected_purchases"],
                                 title="Expected purchases over the horizon (no amounts)")
 
-# %% [markdown]
-# ### Contractual customers: retention of subscribers
-#
-# With `business_model: contractual` customers pay once per period until they cancel, so churn
-# is *observed*. The **shifted-beta-geometric** model (Fader & Hardie 2007) gives every
-# subscriber her own churn probability θ per period, beta-distributed across subscribers. It
-# explains why retention *rises* with tenure — the subscribers likely to leave leave first —
-# and projects the survival curve beyond the data. For each active subscriber, `p_renew` is the
-# probability of the next renewal and `derl` the discounted expected residual lifetime (number
-# of future payments, discounted at the annual rate); times the mean payment it is her
-# `residual_value`.
-
 # %%
+# Only the branch of the client's business model is shown: a shop's report has no
+# subscription section, a subscription business's has it here.
 if cfg.business_model == "contractual":
+    display(Markdown(
+        "### Contractual customers: retention of subscribers\n\n"
+        "With `business_model: contractual` customers pay once per period until they cancel, "
+        "so churn is *observed*. The **shifted-beta-geometric** model (Fader & Hardie 2007) "
+        "gives every subscriber her own churn probability θ per period, beta-distributed "
+        "across subscribers. It explains why retention *rises* with tenure — the subscribers "
+        "likely to leave leave first — and projects the survival curve beyond the data. For "
+        "each active subscriber, `p_renew` is the probability of the next renewal and `derl` "
+        "the discounted expected residual lifetime (number of future payments, discounted at "
+        "the annual rate); times the mean payment it is her `residual_value`."))
     ret = result.retention
     if ret.model is not None:
-        ctx.show(ret.model.summary().round(4), n=None, caption="sBG parameters")
+        ctx.show(ret.model.summary(bounds="log").round(4), n=None, caption="sBG parameters")
         plots.plot_retention_curve(ret.survival.set_index("period")["observed"].dropna(),
                                    ret.survival.set_index("period")["model"])
         ctx.show(ret.table[~ret.table["churned"]].sort_values("residual_value", ascending=False)
                  .round(2), n=10, caption="Active subscribers with the highest residual value")
     display(Markdown("\n".join(f"- {n}" for n in ret.notes + ([ret.skipped] if ret.skipped
                                                              else []))))
-else:
-    display(Markdown("_Non-contractual business (`business_model: noncontractual`): the "
-                     "retention model for subscriptions is not used._"))
 
 # %% [markdown]
 # ## 3 · Churn prediction
@@ -279,7 +284,13 @@ else:
 # **Seasonality.** When do customers buy? Peaks guide campaign timing and stock.
 
 # %%
-plots.plot_seasonality(pat.season);
+if pat.season.get("coverage_note"):
+    display(Markdown(f"⚠ {pat.season['coverage_note']}"))
+plots.plot_seasonality(pat.season, title="Purchases by calendar month and by weekday");
+ctx.show(pat.season["month"].assign(month=lambda d: d["month"].map(
+    lambda m: pd.Timestamp(2000, int(m), 1).month_name())), n=None,
+    caption="Month of the year: purchases, years of data behind each month, purchases per "
+    "covered month")
 
 # %% [markdown]
 # **Behaviour and service contacts per segment.** Average number of web events and service
@@ -328,5 +339,6 @@ summary_keys = ["n_customers", "n_purchase_lines", "observation_end", "returns_r
                 "churn_best_model", "churn_auc", "precision_at_k", "churn_base_rate",
                 "n_copurchase_pairs", "top_lift_pair", "top_lift", "busiest_weekday"]
 figures = ctx.figures()
-ctx.show(figures_frame({k: figures[k] for k in summary_keys if k in figures}), n=None,
+ctx.show(figures_frame({k: figures[k] for k in summary_keys if k in figures}, currency=currency),
+         n=None,
          caption="Key figures of the analysis")

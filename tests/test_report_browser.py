@@ -178,3 +178,54 @@ def test_tables_have_no_index_column_and_human_headers(demo_run, slug):
                for h in re.findall(r"<th[^>]*>(.*?)</th>", block, flags=re.S)]
     internal = sorted({h for h in headers if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", h)})
     assert not internal, f"{slug} shows internal column names: {internal[:10]}"
+
+
+def _table_cells(html: str) -> tuple[list[str], list[str]]:
+    """Header and body cell texts of every table of a page."""
+    import html as htmllib
+
+    heads, cells = [], []
+    for table in re.findall(r"<table.*?</table>", html, flags=re.S):
+        for tag, cell in re.findall(r"<(th|td)[^>]*>(.*?)</t[hd]>", table, flags=re.S):
+            text = htmllib.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+            (heads if tag == "th" else cells).append(text)
+    return heads, cells
+
+
+def _figure_keys(summary: dict) -> set[str]:
+    """Every internal figure key the stages recorded (nested keys included)."""
+    keys: set[str] = set()
+
+    def walk(d):
+        for k, v in d.items():
+            keys.add(str(k))
+            if isinstance(v, dict):
+                walk(v)
+    for figs in summary["stages"].values():
+        walk(figs or {})
+    return {k for k in keys if "_" in k}
+
+
+@pytest.mark.parametrize("slug", STAGE_REPORTS + ["index"])
+def test_no_internal_keys_in_any_table(demo_run, slug):
+    """Tables an analyst reads carry labels, not keys: no figure key or model id in a cell,
+    no snake_case or duplicated ("Cluster (2)") header."""
+    from cdmkit.display import MODEL_LABELS
+
+    html = (demo_run.run_dir / f"{slug}.html").read_text(encoding="utf-8")
+    heads, cells = _table_cells(html)
+    keys = _figure_keys(demo_run.summary) | set(MODEL_LABELS)
+    bad_heads = sorted({h for h in heads if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", h)
+                        or re.search(r" \(\d\)$", h)})
+    assert not bad_heads, f"{slug} headers: {bad_heads[:10]}"
+    bad_cells = sorted({c for c in cells if c in keys})
+    assert not bad_cells, f"{slug} shows internal keys in table cells: {bad_cells[:10]}"
+
+
+def test_shop_report_has_no_subscription_section(demo_run):
+    import json
+
+    cfg = json.loads((demo_run.run_dir / "config.resolved.json").read_text(encoding="utf-8"))
+    assert cfg["analysis"]["business_model"] == "noncontractual"
+    html = (demo_run.run_dir / "30-analysis.html").read_text(encoding="utf-8")
+    assert "shifted-beta-geometric" not in html and "Contractual customers" not in html

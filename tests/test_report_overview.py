@@ -50,14 +50,14 @@ def test_overview_of_a_run_with_a_degenerate_model(tmp_path):
     assert "<script" not in html and "http://" not in html and "https://" not in html
     assert "do not use" in html and "Pareto/NBD" in html
     assert "nobody ever stops buying" in html
-    assert "p_alive — Pareto/NBD" in html  # listed among the figures not to use
+    assert "P(alive) — Pareto/NBD" in html  # listed among the figures not to use
     assert "All models fitted" not in html and "Every fitted model passed" not in html
     # The CLV total is not quoted as a finding when CLV is not to be used.
     assert "1,200,000" not in html and "computed, but not to be used" in html
     assert "12 input rows rejected" in html and "3 invalid e-mail addresses" in html
     assert "href='10-collection.html'" in html
     assert "href='30-analysis.html'" not in html  # no link to a report that is not there
-    assert "Do not send p_alive" in html  # a next action
+    assert "Do not send P(alive)" in html  # a next action
 
 
 def test_overview_of_a_failed_run_says_so(tmp_path):

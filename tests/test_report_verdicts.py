@@ -30,7 +30,7 @@ def test_degenerate_pareto_nbd_is_not_to_be_used_and_says_why():
     assert v.status == AVOID
     assert "s = 0.0002" in v.summary  # the parameter at the edge is named
     assert "nobody ever stops buying" in v.summary
-    assert {"p_alive", "CLV"} <= set(v.avoid)
+    assert {"P(alive)", "CLV"} <= set(v.avoid)
     assert any("0.997" in e or "1.00" in e for e in v.evidence)
 
 
@@ -45,7 +45,7 @@ def test_converged_flag_alone_does_not_make_a_fit_usable():
 def test_p_alive_near_one_for_lapsed_customers_is_flagged_on_its_own():
     f = dict(HEALTHY_BGNBD, p_alive_lapsed_mean=0.96)
     v = transaction_model_verdict("bgnbd", f)
-    assert v.status == AVOID and "keep a p_alive near 1" in v.summary
+    assert v.status == AVOID and "keep a P(alive) near 1" in v.summary
 
 
 def test_not_converged_is_not_to_be_used():
@@ -112,7 +112,7 @@ def test_clustering_and_linkage_checks():
                                "cluster_sizes": {"0": 40, "1": 60}}).status == USABLE
     overlap = clustering_verdict({"silhouette": 0.18, "stability_min_ari": 0.95,
                                   "cluster_sizes": {"0": 40, "1": 60}})
-    assert overlap.status == CARE and "slices of a continuum" in overlap.summary
+    assert overlap.status == AVOID and "slices of a continuum" in overlap.summary
     assert clustering_verdict({"silhouette": 0.5, "stability_min_ari": 0.4,
                                "cluster_sizes": {"0": 1, "1": 99}}).status == CARE
     assert linkage_verdict({"n_customers": 10, "f1": 0.6, "precision": 0.7,
@@ -202,4 +202,31 @@ def test_online_retail_daily_fits_are_judged_unusable(shared_data):
                    "clv_main_model": name, "time_unit": "D", **evidence_figures(table)}
         v = transaction_model_verdict(name, figures)
         assert v.status == AVOID, (name, m.params_, v)
-        assert "p_alive" in v.avoid
+        assert "P(alive)" in v.avoid
+
+
+def test_silhouette_bands_follow_kaufman_rousseeuw():
+    """0.29 is weak structure (use with care), cited in the evidence; 0.6 reasonable."""
+    sizes = {"0": 40, "1": 60}
+    weak = clustering_verdict({"silhouette": 0.29, "stability_min_ari": 0.95,
+                               "cluster_sizes": sizes})
+    assert weak.status == CARE and "weak" in weak.summary
+    assert any("Kaufman & Rousseeuw" in e and "weak structure" in e for e in weak.evidence)
+    ok = clustering_verdict({"silhouette": 0.6, "stability_min_ari": 0.95, "cluster_sizes": sizes})
+    assert ok.status == USABLE and ok.summary.startswith("Reasonable structure")
+
+
+def test_churn_calibration_gap_of_nine_points_is_not_fine():
+    f = {"churn_best_model": "gbm", "churn_auc": 0.8, "precision_at_k": 0.7,
+         "churn_base_rate": 0.3, "churn_top_k": 0.1, "churn_brier_gbm": 0.15,
+         "churn_calibration_gap": 0.09}
+    v = churn_verdict(f)
+    assert v.status == CARE and "churn probabilities as probabilities" in v.avoid
+
+
+def test_churn_weak_lift_and_no_lift():
+    base = {"churn_best_model": "gbm", "churn_auc": 0.8, "churn_base_rate": 0.3,
+            "churn_top_k": 0.1, "churn_brier_gbm": 0.15, "churn_calibration_gap": 0.03}
+    assert churn_verdict(dict(base, precision_at_k=0.4)).status == CARE  # lift 1.33
+    assert churn_verdict(dict(base, precision_at_k=0.31)).status == AVOID  # lift 1.03
+    assert churn_verdict(dict(base, precision_at_k=0.75)).status == USABLE

@@ -295,28 +295,41 @@ class BaseFitter(BaseEstimator):
         self.identification_note_ = note
 
     # -- reporting -----------------------------------------------------------------
-    def summary(self):
+    def summary(self, bounds: str = "linear"):
         """Parameters with standard errors and 95 % bounds, as lifetimes' ``summary``.
 
-        The bounds are ``coef ± 1.96·se`` (normal approximation; lifetimes' choice).
+        ``bounds="linear"`` gives ``coef ± 1.96·se`` (normal approximation; lifetimes'
+        choice), which can put the lower bound of a positive parameter below zero.
+        ``bounds="log"`` gives ``coef · exp(± 1.96·se / coef)`` for the positive
+        parameters: the interval of the log-parameter (delta method) mapped back, so
+        bounds stay positive (reports use it); coefficients keep the linear bounds.
         Log-likelihood, convergence and customers are in ``.attrs``.
 
         Examples
         --------
         >>> from cdmkit.analyze import BetaGeo, simulate_bgnbd
         >>> d = simulate_bgnbd(300, r=0.5, alpha=5.0, a=1.0, b=3.0, T=40.0, seed=0)
-        >>> s = BetaGeo().fit(d["frequency"], d["recency"], d["T"]).summary()
+        >>> m = BetaGeo().fit(d["frequency"], d["recency"], d["T"])
+        >>> s = m.summary()
         >>> s.index[0], sorted(s.attrs)[:2]
         ('r', ['converged', 'identified'])
+        >>> bool((m.summary(bounds="log")["lower 95% bound"] > 0).all())
+        True
         """
         import pandas as pd
 
+        if bounds not in ("linear", "log"):
+            raise ValueError(f"bounds must be 'linear' or 'log', not {bounds!r}")
         self._check_fitted()
         coef = pd.Series(self.params_)
         se = pd.Series(self.standard_errors_)
+        lower, upper = coef - _Z95 * se, coef + _Z95 * se
+        if bounds == "log":
+            pos = pd.Series(self._log_mask(list(coef.index)), index=coef.index) & (coef > 0)
+            factor = np.exp(_Z95 * se[pos] / coef[pos])
+            lower[pos], upper[pos] = coef[pos] / factor, coef[pos] * factor
         out = pd.DataFrame({"coef": coef, "se(coef)": se,
-                            "lower 95% bound": coef - _Z95 * se,
-                            "upper 95% bound": coef + _Z95 * se})
+                            "lower 95% bound": lower, "upper 95% bound": upper})
         out.attrs.update(log_likelihood=self.log_likelihood_, converged=self.converged_,
                          identified=self.identified_, n_customers=self.n_customers_)
         return out

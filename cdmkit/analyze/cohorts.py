@@ -198,3 +198,43 @@ def cohort_curves(table: pd.DataFrame, weighted: bool = True) -> pd.DataFrame:
                          "customers": int(sub["cohort_size"].sum())})
     out = pd.DataFrame(rows, columns=["group", "period", "retention", "customers"])
     return out.sort_values(["group", "period"], ignore_index=True)
+
+
+def first_cohort_check(table: pd.DataFrame, later: int = 6) -> dict:
+    """Whether the first cohort looks left-censored: customers from before the data in it.
+
+    An export that starts mid-history puts every customer who buys in its first
+    period into the first cohort, old customers included, so it is larger and
+    retains better than a cohort of new customers. The check compares its size
+    with the median size of the next ``later`` cohorts.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`cohort_table` (without groups).
+    later : int
+        Later cohorts the first is compared with.
+
+    Returns
+    -------
+    dict
+        ``cohort`` (its label), ``size``, ``size_ratio`` (to the median of later
+        cohorts; None with one cohort) and ``left_censored`` (ratio above 2).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tx = pd.DataFrame({"c": list(range(30)) + [100, 101],
+    ...                    "d": ["2024-01-03"] * 30 + ["2024-02-03", "2024-03-03"]})
+    >>> first_cohort_check(cohort_table(tx, "c", "d", None))
+    {'cohort': '2024-01', 'size': 30, 'size_ratio': 30.0, 'left_censored': True}
+    """
+    sizes = (table[table["period"] == 0].groupby("cohort")["cohort_size"].first()
+             .sort_index())
+    if sizes.empty:
+        return {"cohort": None, "size": 0, "size_ratio": None, "left_censored": False}
+    rest = sizes.iloc[1:later + 1]
+    ratio = float(sizes.iloc[0] / rest.median()) if len(rest) and rest.median() > 0 else None
+    return {"cohort": str(sizes.index[0]), "size": int(sizes.iloc[0]),
+            "size_ratio": None if ratio is None else round(ratio, 2),
+            "left_censored": bool(ratio is not None and ratio > 2)}

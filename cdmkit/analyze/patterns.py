@@ -88,8 +88,8 @@ def product_names(transactions: pd.DataFrame, item_col: str = "product_id",
                   name_col: str = "product_name") -> pd.Series:
     """The name of each product: its most frequent spelling (ties: alphabetical first).
 
-    Blank names and the text ``"nan"`` (how some exports store a missing
-    description) are ignored; codes with no name are absent from the result.
+    Missing names (:func:`cdmkit.missing.is_present`: blanks and words such as
+    ``"nan"``, how some exports store a missing description) are ignored; codes with no name are absent from the result.
 
     Parameters
     ----------
@@ -116,10 +116,11 @@ def product_names(transactions: pd.DataFrame, item_col: str = "product_id",
     """
     if item_col not in transactions or name_col not in transactions:
         return pd.Series(dtype=object)
+    from ..missing import is_present
+
     d = pd.DataFrame({"item": transactions[item_col],
                       "name": transactions[name_col].astype("string").str.strip()})
-    d = d[d["item"].notna() & d["name"].notna() & (d["name"] != "")
-          & (d["name"].str.lower() != "nan")]
+    d = d[d["item"].notna() & is_present(d["name"])]  # "nan", "NULL", "" are no names
     if d.empty:
         return pd.Series(dtype=object)
     n = d.groupby(["item", "name"]).size().rename("n").reset_index()
@@ -246,14 +247,24 @@ def co_purchase(transactions: pd.DataFrame, basket_col: str = "order_id",
 
 def seasonality(transactions: pd.DataFrame, date_col: str = "timestamp",
                 value_col: str | None = "amount", basket_col: str | None = None) -> dict:
-    """Activity by calendar month and by weekday.
+    """Activity by calendar month (per year and month of year) and by weekday.
+
+    A 13-month export holds two Decembers: adding them up as "December" doubles it.
+    So months are counted per calendar year-month, and the month-of-year view says
+    how many years lie behind each month and how much of each month the data cover.
 
     Returns
     -------
     dict
-        ``"month"`` and ``"weekday"`` DataFrames with ``purchases`` (baskets, or
-        purchase lines without ``basket_col``), ``revenue`` (if values) and
-        ``share`` of purchases; months 1-12 and weekdays Monday..Sunday in order.
+        ``"year_month"``: ``year_month`` ("2010-12"), ``purchases`` (baskets, or
+        purchase lines without ``basket_col``), ``revenue`` (if values), ``share``
+        of purchases and ``coverage`` (share of the month's days inside the data).
+        ``"month"``: months 1-12 with ``purchases``, ``revenue``, ``share``,
+        ``years`` (year-months behind the month, partial ones counted by their
+        coverage) and ``per_year`` (purchases per covered month).
+        ``"weekday"``: Monday..Sunday with ``purchases``, ``revenue``, ``share``.
+        ``"coverage_note"``: a warning when months of the year are unequally
+        covered ("" otherwise).
 
     Examples
     --------
@@ -261,27 +272,69 @@ def seasonality(transactions: pd.DataFrame, date_col: str = "timestamp",
     >>> tx = pd.DataFrame({"timestamp": ["2024-01-01", "2024-01-02", "2024-02-05"]})
     >>> seasonality(tx, value_col=None)["weekday"]["purchases"].tolist()[:2]
     [2, 1]
+    >>> two = pd.DataFrame({"timestamp": pd.date_range("2023-12-01", "2024-12-31", freq="D")})
+    >>> s = seasonality(two, value_col=None)
+    >>> s["month"].set_index("month").loc[12, ["purchases", "years", "per_year"]].tolist()
+    [62.0, 2.0, 31.0]
+    >>> "December" in s["coverage_note"]
+    True
     """
     ts = pd.to_datetime(transactions[date_col], errors="coerce")
     ok = ts.notna()
-    df = pd.DataFrame({"month": ts[ok].dt.month, "weekday": ts[ok].dt.day_name()})
+    df = pd.DataFrame({"month": ts[ok].dt.month, "weekday": ts[ok].dt.day_name(),
+                       "year_month": ts[ok].dt.to_period("M").astype(str)})
     if basket_col and basket_col in transactions.columns:
         df["b"] = transactions.loc[ok, basket_col].to_numpy()
     else:
         df["b"] = np.arange(len(df))
     if value_col:
         df["v"] = transactions.loc[ok, value_col].to_numpy(dtype=float)
+    agg = {"purchases": ("b", "nunique")}
+    if value_col:
+        agg["revenue"] = ("v", "sum")
     days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
     out = {}
+    ym = df.groupby("year_month").agg(**agg)
+    if len(ym):
+        periods = pd.period_range(ts[ok].min(), ts[ok].max(), freq="M")
+        ym = ym.reindex([str(p) for p in periods], fill_value=0)
+        first, last = ts[ok].min().normalize(), ts[ok].max().normalize()
+        ym["coverage"] = [((min(p.end_time.normalize(), last) - max(p.start_time, first)).days
+                           + 1) / p.days_in_month for p in periods]
+    else:
+        ym["coverage"] = pd.Series(dtype=float)
+    ym["share"] = ym["purchases"] / max(ym["purchases"].sum(), 1)
+    ym.index.name = "year_month"
+    out["year_month"] = ym.reset_index()
     for key, order in (("month", list(range(1, 13))), ("weekday", days)):
-        agg = {"purchases": ("b", "nunique")}
-        if value_col:
-            agg["revenue"] = ("v", "sum")
         g = df.groupby(key).agg(**agg).reindex(order, fill_value=0)
         g["share"] = g["purchases"] / max(g["purchases"].sum(), 1)
         g.index.name = key
         out[key] = g.reset_index()
+    m = out["month"]
+    months_of = pd.Series([int(p[5:]) for p in ym.index], dtype=int)
+    years = ym["coverage"].groupby(months_of.to_numpy()).sum().reindex(range(1, 13), fill_value=0)
+    m["years"] = years.round(2).to_numpy()
+    m["per_year"] = np.where(m["years"] > 0, m["purchases"] / m["years"].where(m["years"] > 0, 1),
+                             np.nan)
+    out["coverage_note"] = _coverage_note(m)
     return out
+
+
+def _coverage_note(month: pd.DataFrame) -> str:
+    """A warning when months of the year are covered by unequal numbers of years."""
+    import calendar
+
+    years = month.set_index("month")["years"].round(2)
+    usual = years.mode().max()
+    odd = years[(years - usual).abs() > 0.05]
+    if odd.empty:
+        return ""
+    listed = ", ".join(f"{calendar.month_name[int(k)]} {v:g}" for k, v in odd.items())
+    return (f"Months are unequally covered by the data (years of data: {listed}; every other "
+            f"month {usual:g}): a month-of-year total adds up different numbers of years, so "
+            "the chart shows each calendar month of each year, and month-of-year comparisons "
+            "use purchases per covered month.")
 
 
 def activity_per_customer(df: pd.DataFrame, type_col: str, customer_col: str = "customer_id",

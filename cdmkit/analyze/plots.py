@@ -186,9 +186,20 @@ def plot_seasonality(season: dict, title: str = "Purchases by month and weekday"
     2
     """
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))
-    m, w = season["month"], season["weekday"]
-    axes[0].bar(m["month"].astype(str), m["share"], color="tab:blue")
-    axes[0].set_xlabel("month")
+    m, w = season.get("year_month"), season["weekday"]
+    if m is not None and len(m):
+        # Calendar months of each year: two Decembers of a 13-month export stay apart.
+        axes[0].bar(m["year_month"].astype(str), m["share"], color="tab:blue")
+        axes[0].tick_params(axis="x", labelrotation=90)
+        axes[0].set_xlabel("month (partly covered months are hatched)")
+        for bar, cov in zip(axes[0].patches, m["coverage"]):
+            if cov < 0.999:
+                bar.set_hatch("//")
+                bar.set_alpha(0.6)
+    else:
+        m = season["month"]
+        axes[0].bar(m["month"].astype(str), m["share"], color="tab:blue")
+        axes[0].set_xlabel("month")
     axes[1].bar(w["weekday"].str.slice(0, 3), w["share"], color="tab:green")
     axes[1].set_xlabel("weekday")
     for ax in axes:

@@ -33,7 +33,8 @@ from ._checks import AnalysisInputError
 from .churn import ChurnReport, churn_features, fit_churn, time_split
 from .clv import (BetaGeo, GammaGamma, ParetoNBD, customer_lifetime_value, per_step_rate,
                   spend_frequency_correlation)
-from .cohorts import cohort_curves, cohort_table, retention_matrix, revenue_retention_matrix
+from .cohorts import (cohort_curves, cohort_table, first_cohort_check, retention_matrix,
+                      revenue_retention_matrix)
 from .mbgnbd import ModifiedBetaGeo
 from .patterns import (activity_per_customer, activity_per_segment, co_purchase,
                        product_names, seasonality, top_items)
@@ -90,7 +91,7 @@ class AnalysisInputs:
 
 def load_inputs(ctx) -> AnalysisInputs:
     """Read the tables of a run for the analysis stage (see :class:`AnalysisInputs`)."""
-    from ..segment.returns import prepare_purchases
+    from ..segment.scope import purchases_in_scope
     from ..segment.stage import _prepare_amount
     from ..model.tables import attach_customer_id
 
@@ -120,12 +121,12 @@ def load_inputs(ctx) -> AnalysisInputs:
     tx = ctx.read_table("transactions")
     if GLOBAL_ID not in tx or cmap is not None:
         tx = unlinked(attach_customer_id(tx, cmap))
-    tx = tx[tx[GLOBAL_ID].notna()].copy()
+    tx = tx.copy()
     tx["timestamp"] = pd.to_datetime(tx["timestamp"], errors="coerce")
     if getattr(tx["timestamp"].dt, "tz", None) is not None:
         tx["timestamp"] = tx["timestamp"].dt.tz_convert("UTC").dt.tz_localize(None)
-    tx = tx[tx["timestamp"].notna()]
-    handled = prepare_purchases(_prepare_amount(tx), ctx.config.segmentation, GLOBAL_ID)
+    # The same scope as the segmentation stage: same returns, same customers.
+    handled = purchases_in_scope(_prepare_amount(tx), ctx.config.segmentation, GLOBAL_ID)
     tx = handled.transactions.reset_index(drop=True)
     has_amounts = "amount" in tx and pd.to_numeric(tx["amount"], errors="coerce").gt(0).any()
     if not has_amounts:
@@ -170,13 +171,38 @@ class CohortResult:
     curves: pd.DataFrame
     n_cohorts: int
     overall: pd.DataFrame | None = None
+    first_cohort: dict = field(default_factory=dict)
+    first_excluded: bool = False
 
     def figures(self) -> dict:
-        """Key figures: number of cohorts and overall retention in periods 1 and 3."""
+        """Key figures: cohorts, overall retention in periods 1 and 3, the first cohort."""
         ov = self.overall.set_index("period")["retention"] if self.overall is not None else {}
+        fc = self.first_cohort
         return {"n_cohorts": self.n_cohorts,
                 "retention_period_1": float(ov[1]) if 1 in ov else None,
-                "retention_period_3": float(ov[3]) if 3 in ov else None}
+                "retention_period_3": float(ov[3]) if 3 in ov else None,
+                "first_cohort": fc.get("cohort"), "first_cohort_size_ratio": fc.get("size_ratio"),
+                "first_cohort_left_censored": fc.get("left_censored"),
+                "first_cohort_excluded": self.first_excluded}
+
+    def note(self) -> str:
+        """What the first cohort is and whether the curves leave it out, in words."""
+        fc = self.first_cohort
+        if not fc.get("cohort") or self.n_cohorts < 2:
+            return ""
+        ratio = fc.get("size_ratio")
+        size = (f" It holds {fc['size']:,} customers, {ratio:.1f} times the median of the "
+                "cohorts after it" if ratio is not None else "")
+        verdict = (", so it clearly includes customers acquired earlier." if fc.get(
+            "left_censored") else ".") if size else ""
+        use = ("It is left out of the average retention curves and of the retention figures "
+               "(`cohort_exclude_first`)." if self.first_excluded else
+               "It is included in the average retention curves (`cohort_exclude_first: "
+               "false`), which raises them.")
+        return (f"**The first cohort ({fc['cohort']}\\*) is left-censored:** the data start in "
+                "that period, so it holds every customer who bought then — old customers as "
+                f"well as new ones — and retains like a cohort of old customers.{size}{verdict} "
+                + use)
 
 
 def run_cohorts(inp: AnalysisInputs, cfg) -> CohortResult:
@@ -194,15 +220,25 @@ def run_cohorts(inp: AnalysisInputs, cfg) -> CohortResult:
     vc = _value_col(inp)
     t = cohort_table(inp.transactions, GLOBAL_ID, "timestamp", vc, freq=cfg.cohort_freq,
                      max_periods=cfg.cohort_max_periods)
+    first = first_cohort_check(t)
+    # The first cohort mixes in customers from before the data (left-censored): out of the
+    # average curves unless it is the only one or the config keeps it.
+    drop = bool(getattr(cfg, "cohort_exclude_first", True)) and t["cohort"].nunique() > 1
+    keep = (lambda d: d[d["cohort"] != first["cohort"]]) if drop else (lambda d: d)
     if inp.segments is not None:
         grouped = cohort_table(inp.transactions, GLOBAL_ID, "timestamp", None,
                                freq=cfg.cohort_freq, max_periods=cfg.cohort_max_periods,
                                groups=inp.segments)
-        curves = cohort_curves(grouped)
+        curves = cohort_curves(keep(grouped))
     else:
-        curves = cohort_curves(t)
-    return CohortResult(t, retention_matrix(t), revenue_retention_matrix(t) if vc else None,
-                        curves, int(t["cohort"].nunique()), cohort_curves(t))
+        curves = cohort_curves(keep(t))
+
+    def marked(m):  # the first cohort's row is starred in every matrix
+        return m.rename(index={first["cohort"]: f"{first['cohort']}*"}) if len(m) > 1 else m
+
+    return CohortResult(t, marked(retention_matrix(t)),
+                        marked(revenue_retention_matrix(t)) if vc else None, curves,
+                        int(t["cohort"].nunique()), cohort_curves(keep(t)), first, drop)
 
 
 # -- CLV ---------------------------------------------------------------------------------
@@ -348,7 +384,9 @@ def run_clv(inp: AnalysisInputs, cfg) -> CLVResult:
     main = next((n for n in cfg.clv_models if n in _MODEL_CLASSES and n in models), None)
     res = CLVResult(summ, models, params, None, main_model=main, notes=notes)
     if models:
-        res.uncertainty = pd.concat([m.summary().rename_axis("parameter").reset_index()
+        # Positive parameters get log-scale bounds (never below zero).
+        res.uncertainty = pd.concat([m.summary(bounds="log").rename_axis("parameter")
+                                     .reset_index()
                                      .assign(model=n) for n, m in models.items()],
                                     ignore_index=True)[["model", "parameter", "coef", "se(coef)",
                                                         "lower 95% bound", "upper 95% bound"]]
@@ -556,7 +594,13 @@ class PatternResult:
             out["non_product_lines_excluded"] = int(sum(self.non_product.values()))
         m, w = self.season["month"], self.season["weekday"]
         if m["purchases"].sum():
-            out["busiest_month"] = int(m.loc[m["purchases"].idxmax(), "month"])
+            # Per covered month: a month of the year seen in two years is not twice as busy.
+            out["busiest_month"] = int(m.loc[m["per_year"].idxmax(), "month"])
+            ym = self.season.get("year_month")
+            if ym is not None and len(ym):
+                out["busiest_year_month"] = str(ym.loc[ym["purchases"].idxmax(), "year_month"])
+            if self.season.get("coverage_note"):
+                out["season_coverage_note"] = self.season["coverage_note"]
             out["busiest_weekday"] = str(w.loc[w["purchases"].idxmax(), "weekday"])
         if self.top_products is not None and len(self.top_products):
             out["n_segments_with_top_products"] = int(self.top_products["segment"].nunique())

@@ -168,6 +168,8 @@ def build_catalog(raw: pd.DataFrame, mapping: dict, *, source: str, kind: str,
     >>> cat.loc[0, ["definition", "pii_class", "example"]].tolist()
     ['Birthday.', 'quasi', '1984-**-**']
     """
+    from ..missing import is_present
+
     fields = fields_of(kind)
     by_col = {str(c): f for f, c in mapping.items()}
     definitions, pii = definitions or {}, pii or {}
@@ -177,11 +179,7 @@ def build_catalog(raw: pd.DataFrame, mapping: dict, *, source: str, kind: str,
         s = raw[col]
         canon_name = by_col.get(str(col))
         canon = fields.get(canon_name) if canon_name else None
-        filled = s.notna()
-        if s.dtype == object:
-            from .cleaners.vector import blank_mask
-
-            filled &= ~blank_mask(s.to_numpy())
+        filled = is_present(s)  # "nan", "NULL", "" count as missing
         content = detect_content(s) if canon is None else None
         cls = pii.get(str(col)) or (pii.get(canon_name) if canon_name else None)
         if cls is None:

@@ -141,12 +141,10 @@ def _coerce(s: pd.Series, dtype: str) -> pd.Series:
 
 
 def _filled(s: pd.Series) -> pd.Series:
-    m = s.notna()
-    if s.dtype == object:
-        from .cleaners.vector import blank_mask
+    # The one definition of missing ("", "nan", "NULL"... count as missing).
+    from ..missing import is_present
 
-        m &= ~blank_mask(s.to_numpy())
-    return m
+    return is_present(s)
 
 
 @dataclass
@@ -499,6 +497,8 @@ def _collect_one(raw, kind, *, source, mapping=None, formats=None, cleaners=None
         out[name] = _coerce(values, fields[name].dtype)
         if keep_raw and name not in ("record_id",):
             raw_cols[f"{name}_raw"] = to_text(series)
+        elif name not in ("record_id",):
+            _keep_blanked(name, series, out[name], raw_cols, extras_cols)
         _check_mixed(series, out[name], extras_cols, name, fields[name].dtype, col, file,
                      rows, collection.max_invalid_share)
 
@@ -606,7 +606,7 @@ def _collect_one(raw, kind, *, source, mapping=None, formats=None, cleaners=None
     for name in fields:
         if name in ("customer_source",):
             continue
-        after = float(clean[name].notna().mean()) if len(clean) and name in clean else 0.0
+        after = float(_filled(clean[name]).mean()) if len(clean) and name in clean else 0.0
         comp.append({"source": source, "kind": kind, "field": name,
                      "before": round(before.get(name, 0.0), 4), "after": round(after, 4)})
     return _SourceOut(clean, rejects, stats, catalog, dates, pd.DataFrame(comp), mapping, warn)
@@ -668,6 +668,27 @@ def _filter_mask(s: pd.Series, flt, file) -> np.ndarray:
     return (m.fillna(False) & s.notna()).to_numpy(dtype=bool)
 
 
+def _keep_blanked(name, series, cleaned, raw_cols, extras_cols):
+    """Originals of values a cleaner blanked, kept with a flag even when ``keep_raw`` is off.
+
+    "Channel Islands" is no ISO country: the cleaned value is empty, so the original goes
+    to ``<field>_raw`` (only on those rows) and the row is flagged (``<field>_valid`` when
+    the cleaner has it, else ``<field>_flag``): nothing is blanked without a trace.
+    """
+    empty = cleaned.isna()
+    if not empty.any():  # the usual case: nothing blanked, nothing to scan
+        return
+    lost = pd.Series(False, index=series.index)
+    lost[empty] = _filled(series[empty]).to_numpy()
+    if not lost.any():
+        return
+    raw_cols[f"{name}_raw"] = to_text(series).where(lost)
+    if f"{name}_valid" not in extras_cols and f"{name}_flag" not in extras_cols:
+        extras_cols[f"{name}_flag"] = pd.Series(np.where(lost, "not recognised: emptied, "
+                                                         f"original in {name}_raw", None),
+                                                index=series.index, dtype=object)
+
+
 def _canonical_table(out, extras_cols, raw_cols, attrs, kind, source, rows, keep_raw):
     fields = fields_of(kind)
     idx = out.index
@@ -680,7 +701,7 @@ def _canonical_table(out, extras_cols, raw_cols, attrs, kind, source, rows, keep
         if name == "record_id":
             continue
         cols[name] = out[name] if name in out else _empty_like(f.dtype, idx)
-        if keep_raw and name != "customer_source":
+        if (keep_raw or f"{name}_raw" in raw_cols) and name != "customer_source":
             cols[f"{name}_raw"] = raw_cols.get(f"{name}_raw",
                                                pd.Series(None, index=idx, dtype=object))
         specs = DEFAULT_CLEANERS.get(name) or _BY_TYPE[f.dtype]

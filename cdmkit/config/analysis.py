@@ -28,6 +28,10 @@ class AnalysisConfig(Section):
         "M", description="Acquisition cohort period: M (month), Q (quarter) or W (week).")
     cohort_max_periods: int = Field(
         12, ge=1, description="Periods after acquisition shown in cohort matrices and curves.")
+    cohort_exclude_first: bool = Field(
+        True, description="Leave the first cohort out of the average retention curves: in an "
+        "export that starts mid-history it also holds customers acquired before the data "
+        "starts (left-censored), whose retention is that of old customers.")
 
     # -- customer lifetime value ---------------------------------------------------
     business_model: Literal["noncontractual", "contractual"] = Field(

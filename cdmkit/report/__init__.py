@@ -23,6 +23,7 @@ import lazy_loader as _lazy
 # The face is lazy: `import cdmkit.<pkg>` stays cheap (the CLI and `--help` import it);
 # each name loads its submodule on first use.
 __getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
+    'blanked': ['blanked_values'],
     'context': ['StageContext', 'open_stage'],
     'figures': ['figures_table'],
     'overview': ['write_overview', 'write_run_overview'],
@@ -35,4 +36,4 @@ __getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
 __all__ = ["AVOID", "CARE", "NOT_RUN", "USABLE", "Verdict", "all_usable", "assess",
            "evidence_figures", "verdict_table", "write_overview", "write_run_overview",
            "figures_table", "StageContext",
-           "open_stage", "RunResult", "run_client", "Stage", "resolve_stages"]
+           "open_stage", "blanked_values", "RunResult", "run_client", "Stage", "resolve_stages"]

@@ -147,10 +147,10 @@ class StageContext(StageRun):
         >>> ctx = StageContext("a", ClientConfig(client="a"), tempfile.mkdtemp())
         >>> ctx.show(pd.DataFrame({"email": ["ab@c.de"]}))  # doctest: +SKIP
         """
-        from ..display import display_frame
+        from ..display import client_currency, display_frame
 
         display_frame(self.masked(df.head(n) if n else df), caption=caption, labels=labels,
-                      total=len(df))
+                      total=len(df), currency=client_currency(self.config))
 
     def _repr_markdown_(self) -> str:
         """Header shown at the top of a stage report (no paths, no secrets)."""

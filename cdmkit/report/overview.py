@@ -24,7 +24,7 @@ import json
 from pathlib import Path
 
 from ..runfolder import RunFolder
-from ..display import format_value
+from ..display import client_currency, format_value, money
 from .verdicts import AVOID, CARE, NOT_RUN, USABLE, Verdict, assess, evidence_figures
 
 __all__ = ["write_overview", "write_run_overview", "overview_html", "key_findings",
@@ -67,7 +67,7 @@ def _get(stages: dict, stage: str, key: str):
     return (stages.get(stage) or {}).get(key)
 
 
-def key_findings(summary: dict, verdicts: list[Verdict]) -> list[str]:
+def key_findings(summary: dict, verdicts: list[Verdict], currency: str | None = None) -> list[str]:
     """The run's headline figures as short sentences (figures judged unusable are left out).
 
     Examples
@@ -75,7 +75,7 @@ def key_findings(summary: dict, verdicts: list[Verdict]) -> list[str]:
     >>> print(key_findings({"stages": {"segmentation": {"total_revenue": 1000.0,
     ...     "top_segment": "Champions", "top_segment_revenue_share": 0.4}}}, [])[0])
     ... # doctest: +NORMALIZE_WHITESPACE
-    Revenue of the customers' product purchases, returns netted: 1,000 (lines without a
+    Revenue of the customers' product purchases, returns netted: ¤1,000.00 (lines without a
     customer, non-product lines and returns that match no order are not included; see the
     segmentation report); the largest share, 40%, comes from the segment "Champions".
     """
@@ -99,16 +99,20 @@ def key_findings(summary: dict, verdicts: list[Verdict]) -> list[str]:
                       _get(st, "segmentation", "top_segment_revenue_share"))
         # Say what the figure covers: readers compare it with the shop's own total.
         text = (f"Revenue of the customers' product purchases, returns netted: "
-                f"{format_value(rev)} (lines without a customer, non-product lines and returns "
-                "that match no order are not included; see the segmentation report)")
+                f"{money(rev, currency)} (lines without a customer, non-product lines and "
+                "returns that match no order are not included; see the segmentation report)")
         if top and share is not None:
             text += f"; the largest share, {share:.0%}, comes from the segment \"{top}\""
         out.append(text + ".")
     ret = _get(st, "analysis", "retention_period_1")
     if ret is not None:
+        first = _get(st, "analysis", "first_cohort")
+        why = (f"the first cohort, {first}, is left out: it also holds customers who bought "
+               "before the data start" if _get(st, "analysis", "first_cohort_excluded") else
+               "the first cohort is included although it also holds customers who bought "
+               "before the data start, which raises this figure")
         out.append(f"{ret:.0%} of new customers buy again in the period after their first "
-                   "purchase (the first cohort also holds customers who bought before the data "
-                   "starts, which can raise this figure).")
+                   f"purchase ({why}).")
     base = _get(st, "analysis", "churn_base_rate")
     if base is not None:
         out.append(f"{base:.0%} of the customers in the churn test made no purchase in the churn "
@@ -123,8 +127,9 @@ def key_findings(summary: dict, verdicts: list[Verdict]) -> list[str]:
             out.append("Customer lifetime value: the total is not to be quoted as a forecast "
                        "(see the verdicts); per-customer values may rank customers.")
         else:
-            out.append(f"Expected customer lifetime value of the base: {format_value(clv_total)}"
-                       f" (mean {format_value(_get(st, 'analysis', 'clv_mean'))} per customer).")
+            mean = money(_get(st, "analysis", "clv_mean"), currency)
+            out.append("Expected customer lifetime value of the base: "
+                       f"{money(clv_total, currency)} (mean {mean} per customer).")
     score = _get(st, "validation", "overall_score")
     if score is not None:
         failed = format_value(_get(st, "validation", "n_rules_failed") or 0)
@@ -168,7 +173,15 @@ def quality_warnings(summary: dict) -> list[str]:
             out.append(f"{format_value(n)} {what}.")
     ret = _get(st, "segmentation", "returns_removed") or _get(st, "analysis", "returns_removed")
     if ret:
-        out.append(f"{format_value(ret)} return or cancellation lines taken out of spend.")
+        out.append(f"{format_value(ret)} return or cancellation lines netted against the "
+                   "orders they cancel (customer lines only).")
+    scope = {k[len("returns_"):]: v for k, v in (st.get("segmentation") or {}).items()
+             if k.startswith("returns_")}
+    if scope:
+        from ..segment.scope import describe_scope
+
+        if describe_scope(scope):
+            out.append(describe_scope(scope))
     for w in (_get(st, "validation", "failures") or []):
         out.append(f"Quality rule failed: {w}")
     for w in (_get(st, "validation", "warnings") or []):
@@ -293,6 +306,7 @@ def overview_html(run_dir, summary: dict, manifest: dict | None = None,
     run_dir = Path(run_dir)
     manifest = manifest or {}
     verdicts = verdicts if verdicts is not None else run_verdicts(run_dir, summary)
+    currency = client_currency(_read_json(run_dir / "config.resolved.json"))
     ok = summary.get("ok")
     state = ("<span class='status-ok'>all stages succeeded</span>" if ok else
              "<span class='status-failed'>a stage failed — figures are partial</span>")
@@ -320,7 +334,7 @@ def overview_html(run_dir, summary: dict, manifest: dict | None = None,
         f"{_esc(summary.get('started') or '—')}"
         f" · cdmkit {_esc(summary.get('cdmkit_version') or '—')} · {state}</p></header><main>",
         "<section><h2>Key findings</h2>",
-        _list(key_findings(summary, verdicts), "No figures were recorded."),
+        _list(key_findings(summary, verdicts, currency), "No figures were recorded."),
         "</section>",
         f"<section><h2>Model verdicts</h2><p>{_esc(headline)}</p><div class='scroll'><table>"
         "<thead><tr><th>Model</th><th>Verdict</th><th>What it means</th><th>Do not use</th>"

@@ -18,7 +18,7 @@ Examples
 ...     "paretonbd_converged": True, "clv_span": 373.0, "time_unit": "D"})
 >>> v.status
 'do not use'
->>> "p_alive" in ", ".join(v.avoid)
+>>> "P(alive)" in ", ".join(v.avoid)
 True
 """
 
@@ -30,10 +30,12 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..display import MODEL_LABELS as MODEL_LABELS_ALL
+
 __all__ = ["Verdict", "USABLE", "CARE", "AVOID", "NOT_RUN", "transaction_model_verdict",
            "spend_model_verdict", "churn_verdict", "clustering_verdict", "linkage_verdict",
            "assess", "evidence_figures", "verdict_table", "all_usable", "MODEL_NAMES",
-           "caution_note"]
+           "caution_note", "silhouette_band", "SILHOUETTE_BANDS"]
 
 USABLE = "usable"
 CARE = "use with care"
@@ -42,8 +44,8 @@ NOT_RUN = "not run"
 _RANK = {USABLE: 0, NOT_RUN: 0, CARE: 1, AVOID: 2}
 
 #: Internal model key -> name shown to people.
-MODEL_NAMES = {"bgnbd": "BG/NBD (purchases, p_alive)",
-               "paretonbd": "Pareto/NBD (purchases, p_alive)",
+MODEL_NAMES = {"bgnbd": "BG/NBD (purchases, P(alive))",
+               "paretonbd": "Pareto/NBD (purchases, P(alive))",
                "gammagamma": "Gamma-Gamma (spend per purchase)"}
 _SHORT = {"bgnbd": "bgnbd", "paretonbd": "paretonbd", "gammagamma": "gg"}
 # Shape parameters have no unit: far outside this range the optimiser ran to a boundary.
@@ -59,7 +61,7 @@ class Verdict:
     Attributes
     ----------
     subject : str
-        What is judged, as people call it ("Pareto/NBD (purchases, p_alive)").
+        What is judged, as people call it ("Pareto/NBD (purchases, P(alive))").
     status : str
         ``usable``, ``use with care``, ``do not use`` or ``not run``.
     summary : str
@@ -185,23 +187,23 @@ def transaction_model_verdict(model: str, figures: dict) -> Verdict:
                             f"{unit or 'time units'} (the length of the data)")
             if share < 0.01:
                 problems.append((AVOID, "the fit says practically nobody ever stops buying (the "
-                                        "data do not identify drop-out), so p_alive and CLV "
+                                        "data do not identify drop-out), so P(alive) and CLV "
                                         "are too high for every customer who does leave"))
     is_main = figures.get("clv_main_model") == model
     lapsed = _num(figures.get("p_alive_lapsed_mean"))
     n_lapsed = int(figures.get("n_lapsed") or 0)
     if is_main and lapsed is not None and n_lapsed >= 10:
-        evidence.append(f"mean p_alive of {n_lapsed:,} customers silent for over three times "
+        evidence.append(f"mean P(alive) of {n_lapsed:,} customers silent for over three times "
                         f"their usual gap between purchases: {lapsed:.2f}")
         if lapsed > 0.9:
-            problems.append((AVOID, "customers who stopped buying keep a p_alive near 1"))
+            problems.append((AVOID, "customers who stopped buying keep a P(alive) near 1"))
     churn = _num(figures.get("churn_base_rate"))
     mean_alive = _num(figures.get("mean_p_alive"))
     if is_main and mean_alive is not None and churn is not None:
-        evidence.append(f"mean p_alive {mean_alive:.2f}; share of customers who churned in the "
+        evidence.append(f"mean P(alive) {mean_alive:.2f}; share of customers who churned in the "
                         f"churn test {churn:.0%}")
     if any(s == AVOID for s, _ in problems):
-        avoid += ["p_alive", "expected purchases", "CLV"]
+        avoid += ["P(alive)", "expected purchases", "CLV"]
     if is_main:
         mae, naive = _num(figures.get("holdout_mae")), _num(figures.get("holdout_naive_mae"))
         total = _num(figures.get("holdout_total_error_pct"))
@@ -220,7 +222,7 @@ def transaction_model_verdict(model: str, figures: dict) -> Verdict:
                 avoid += ["expected purchases total", "CLV total"]
     status = _worst(problems)
     if not problems:
-        summary = ("Fits the data and forecasts the holdout period well enough; p_alive and CLV "
+        summary = ("Fits the data and forecasts the holdout period well enough; P(alive) and CLV "
                    "can be used." if is_main else "Fits the data; not the model behind the CLV "
                    "table.")
     else:
@@ -266,6 +268,39 @@ def spend_model_verdict(figures: dict) -> Verdict:
     return Verdict(name, status, summary, evidence, avoid, "analysis")
 
 
+#: Churn thresholds. A probability off the observed rate by more than 5 points is not a
+#: probability to budget with (expected calibration error; Niculescu-Mizil & Caruana 2005
+#: call 0.05 good calibration for such data). Lift is judged against what the base rate
+#: leaves possible: the share of the gap between the base rate and a perfect top k closed.
+CALIBRATION_GAP_OK = 0.05
+BRIER_SKILL_MIN = 0.10
+LIFT_MIN = 1.5
+GAIN_MIN = 0.5
+
+
+def _precision_problems(prec: float, base: float, k_text: str, evidence: list,
+                        avoid: list) -> list:
+    """Precision at top k judged against the base rate (lift and the share of the possible
+    gain achieved: ``(precision - base) / (1 - base)``)."""
+    lift, gain = prec / base, (prec - base) / (1 - base)
+    evidence.append(f"precision at {k_text} {prec:.2f} against a base rate of {base:.2f}: "
+                    f"{lift:.2f} times a random pick (at most {1 / base:.2f} possible; "
+                    f"{gain:.0%} of the possible gain over a random pick)")
+    if base >= 0.5:
+        avoid.append(f"precision at {k_text} as a measure of skill")
+        return [(CARE, f"{base:.0%} of customers churn by this definition, so picking at random "
+                       "already finds mostly churners (is the churn window too short for how "
+                       "often they buy?)")]
+    if lift < 1.1:
+        avoid.append(f"precision at {k_text}")
+        return [(AVOID, "its top-ranked customers churn no more often than average")]
+    if lift < LIFT_MIN or gain < GAIN_MIN / 2:
+        avoid.append(f"precision at {k_text}")
+        return [(CARE, f"its top-ranked customers churn only {lift:.1f} times as often as "
+                       f"average (below {LIFT_MIN:g} is weak targeting)")]
+    return []
+
+
 def churn_verdict(figures: dict) -> Verdict:
     """Verdict on the churn model: ranking skill, lift over the base rate, calibration.
 
@@ -281,7 +316,7 @@ def churn_verdict(figures: dict) -> Verdict:
         why = figures.get("churn_skipped") or "not run"
         return Verdict(name, NOT_RUN, f"Not fitted: {why}.")
     best = figures.get("churn_best_model", "")
-    name = f"Churn model ({best})" if best else name
+    name = f"Churn model ({MODEL_LABELS_ALL.get(best, best)})" if best else name
     auc = _num(figures.get("churn_auc")) or 0.5
     base = _num(figures.get("churn_base_rate"))
     prec = _num(figures.get("precision_at_k"))
@@ -294,40 +329,60 @@ def churn_verdict(figures: dict) -> Verdict:
         problems.append((AVOID, "it ranks customers barely better than chance"))
     elif auc < 0.7:
         problems.append((CARE, "it ranks customers only somewhat better than chance"))
-    if prec is not None and base is not None and base > 0:
-        lift = prec / base
-        evidence.append(f"precision at {k_text} {prec:.2f} against a base rate of {base:.2f}: "
-                        f"{lift:.2f} times a random pick (at most {1 / base:.2f} possible)")
-        if base >= 0.6:
-            problems.append((CARE, f"{base:.0%} of customers churn by this definition, so "
-                                   "picking at random already finds mostly churners (is the "
-                                   "churn window too short for how often they buy?)"))
-            avoid.append(f"precision at {k_text} as a measure of skill")
-        elif lift < 1.2:
-            problems.append((CARE, "its top-ranked customers churn little more often than "
-                                   "average"))
-            avoid.append(f"precision at {k_text}")
+    if prec is not None and base is not None and 0 < base < 1:
+        problems += _precision_problems(prec, base, k_text, evidence, avoid)
     brier = _num(figures.get(f"churn_brier_{best}"))
     if brier is not None and base is not None and 0 < base < 1:
         ref = base * (1 - base)
         skill = 1 - brier / ref
         evidence.append(f"Brier score {brier:.3f} against {ref:.3f} for always predicting the "
-                        f"base rate (skill {skill:.2f})")
-        if skill < 0.05:
-            problems.append((CARE, "its probabilities are no better than the base rate"))
+                        f"base rate (skill {skill:.2f}; below {BRIER_SKILL_MIN:.2f}: no useful "
+                        "probabilities)")
+        if skill < BRIER_SKILL_MIN:
+            problems.append((CARE, "its probabilities are hardly better than the base rate"))
             avoid.append("churn probabilities as probabilities")
     gap = _num(figures.get("churn_calibration_gap"))
     if gap is not None:
         evidence.append(f"calibration: predicted and observed churn differ by {gap:.2f} on "
-                        "average over the score bins")
-        if gap > 0.1:
-            problems.append((CARE, "a predicted probability is not the observed churn rate: "
-                                   "use the ranking, not the probabilities"))
+                        f"average over equal-sized score bins (up to {CALIBRATION_GAP_OK:.2f} "
+                        "is calibrated)")
+        if gap > CALIBRATION_GAP_OK:
+            problems.append((CARE, f"a predicted probability is off the observed churn rate by "
+                                   f"{gap:.2f} on average: use the ranking, not the "
+                                   "probabilities"))
             avoid.append("churn probabilities as probabilities")
     status = _worst(problems)
     summary = ("Ranks customers by churn risk well and its probabilities are calibrated." if not
                problems else _sentence(problems))
     return Verdict(name, status, summary, evidence, list(dict.fromkeys(avoid)), "analysis")
+
+
+#: Silhouette bands of Kaufman & Rousseeuw (1990, *Finding Groups in Data*, ch. 2), the
+#: usual guidance: (lower bound, band, verdict, what it means for the clusters).
+SILHOUETTE_BANDS = (
+    (0.70, "strong structure", USABLE, ""),
+    (0.50, "reasonable structure", USABLE, ""),
+    (0.25, "weak structure", CARE, "the cluster structure is weak (it could be artificial): "
+     "the clusters describe customers but are not distinct groups to target separately"),
+    (-1.0, "no substantial structure", AVOID, "there is no substantial cluster structure: the "
+     "clusters are arbitrary slices of a continuum"),
+)
+
+
+def silhouette_band(sil: float) -> tuple[str, str, str]:
+    """The band of a silhouette score: its name, the verdict and what it means.
+
+    Examples
+    --------
+    >>> silhouette_band(0.29)[:2]
+    ('weak structure', 'use with care')
+    >>> silhouette_band(0.72)[0], silhouette_band(0.1)[1]
+    ('strong structure', 'do not use')
+    """
+    for low, band, status, meaning in SILHOUETTE_BANDS:
+        if sil >= low:
+            return band, status, meaning
+    return SILHOUETTE_BANDS[-1][1:]
 
 
 def clustering_verdict(figures: dict) -> Verdict:
@@ -338,6 +393,8 @@ def clustering_verdict(figures: dict) -> Verdict:
     >>> clustering_verdict({"silhouette": 0.08, "stability_min_ari": 0.5, "k_chosen": 4,
     ...                     "cluster_sizes": {"0": 50, "1": 50}}).status
     'do not use'
+    >>> clustering_verdict({"silhouette": 0.29, "cluster_sizes": {"0": 50, "1": 50}}).status
+    'use with care'
     """
     name = "Customer clusters"
     sil = _num(figures.get("silhouette"))
@@ -349,13 +406,12 @@ def clustering_verdict(figures: dict) -> Verdict:
     if k:
         evidence.append(f"{k} clusters ({figures.get('method', 'clustering')})")
     if sil is not None:
-        evidence.append(f"silhouette {sil:.2f} (above 0.5: well separated; below 0.25: no real "
-                        "structure)")
-        if sil < 0.1:
-            problems.append((AVOID, "the clusters are not separated: they are arbitrary cuts"))
-        elif sil < 0.25:
-            problems.append((CARE, "the clusters overlap: they are slices of a continuum, "
-                                   "useful to describe customers, not distinct groups"))
+        band, status, meaning = silhouette_band(sil)
+        evidence.append(f"silhouette {sil:.2f}: {band} (Kaufman & Rousseeuw 1990: above 0.70 "
+                        "strong, 0.50–0.70 reasonable, 0.25–0.50 weak, below 0.25 no "
+                        "substantial structure)")
+        if status != USABLE:
+            problems.append((status, meaning))
     ari = _num(figures.get("stability_min_ari"))
     if ari is not None:
         evidence.append(f"stability on resampled data: worst adjusted Rand index {ari:.2f} "
@@ -370,8 +426,8 @@ def clustering_verdict(figures: dict) -> Verdict:
         if small < 0.02:
             problems.append((CARE, "one cluster holds under 2% of customers"))
     status = _worst(problems)
-    avoid = ["cluster labels"] if status == AVOID else []
-    strength = "Well separated" if sil is not None and sil >= 0.5 else "Moderately separated"
+    avoid = ["cluster labels as distinct groups"] if status == AVOID else []
+    strength = silhouette_band(sil)[0].capitalize() if sil is not None else "Stable"
     summary = (f"{strength}, stable clusters." if not problems else
                _sentence(problems))
     return Verdict(name, status, summary, evidence, avoid, "segmentation")

@@ -42,6 +42,7 @@ __getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
                 'usual_filter'],
     'rfm': ['DEFAULT_SEGMENT_MAP', 'DegenerateScoresWarning', 'SEGMENT_ORDER',
             'SegmentationWarning', 'assign_segments', 'rfm_scores', 'rfm_segments', 'rfm_summary'],
+    'scope': ['describe_scope', 'purchases_in_scope'],
     'stage': ['SegmentationInputs', 'SegmentationResult', 'load_inputs', 'run_segmentation',
               'run_stage'],
 })
@@ -53,6 +54,7 @@ __all__ = [
     # returns
     "apply_return_rules", "is_return", "ReturnHandling", "RETURN_RULES", "prepare_purchases",
     "non_product_kind", "usual_filter", "RowFilter", "describe_returns",
+    "purchases_in_scope", "describe_scope",
     # features and clustering
     "build_customer_features", "FEATURE_GROUPS", "SkewLogScaler", "BaseSegmenter",
     "KMeansSegmenter", "MiniBatchKMeansSegmenter", "GMMSegmenter", "make_segmenter",

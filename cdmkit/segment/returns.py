@@ -509,7 +509,7 @@ def prepare_purchases(transactions: pd.DataFrame, config=None,
     return ReturnHandling(handled.transactions, rejects, report)
 
 
-def describe_returns(report: dict) -> str:
+def describe_returns(report: dict, currency: str | None = None) -> str:
     """The returns report in plain words, for a report or an overview page.
 
     Parameters
@@ -517,6 +517,8 @@ def describe_returns(report: dict) -> str:
     report : dict
         ``ReturnHandling.report`` (of :func:`prepare_purchases` or
         :func:`apply_return_rules`).
+    currency : str, optional
+        ISO code of the amounts (:func:`cdmkit.display.money`).
 
     Returns
     -------
@@ -530,10 +532,12 @@ def describe_returns(report: dict) -> str:
     ...        "non_product_lines": 4, "non_product_value": 36.0}
     >>> print(describe_returns(rep))  # doctest: +NORMALIZE_WHITESPACE
     Returns rule net: 3 return or cancellation lines; 2 matched in full and 0 in part to the
-    orders they cancel (120.00 netted: 2 order lines cancelled in full, 0 reduced); 1 matched
-    no earlier order (8.50, left out). 4 non-product lines (postage, fees, adjustments; 36.00)
-    are not counted as spend.
+    orders they cancel (¤120.00 netted: 2 order lines cancelled in full, 0 reduced); 1 matched
+    no earlier order (¤8.50, left out). 4 non-product lines (postage, fees, adjustments;
+    ¤36.00) are not counted as spend.
     """
+    from ..display import money
+
     r = report
     rule = r.get("rule", "?")
     n = int(r.get("return_lines", 0))
@@ -542,10 +546,10 @@ def describe_returns(report: dict) -> str:
         text = (f"Returns rule net: {n:,} return or cancellation lines; "
                 f"{r.get('matched_lines', 0):,} matched in full and "
                 f"{r.get('partly_matched_lines', 0):,} in part to the orders they cancel "
-                f"({r.get('matched_value', 0.0):,.2f} netted: {r.get('lines_cancelled', 0):,} "
-                f"order lines cancelled in full, {r.get('lines_reduced', 0):,} reduced); "
+                f"({money(r.get('matched_value', 0.0), currency)} netted: "
+                f"{r.get('lines_cancelled', 0):,} order lines cancelled in full, {r.get('lines_reduced', 0):,} reduced); "
                 f"{r.get('unmatched_lines', 0):,} matched no earlier order "
-                f"({r.get('unmatched_value', 0.0):,.2f}, {left}).")
+                f"({money(r.get('unmatched_value', 0.0), currency)}, {left}).")
     elif rule == "drop":
         text = (f"Returns rule drop: {n:,} return or cancellation lines removed; the orders "
                 "they cancel keep their full value (spend is over-stated for customers who "
@@ -554,7 +558,7 @@ def describe_returns(report: dict) -> str:
         text = f"Returns rule keep: {n:,} return or cancellation lines counted as they are."
     if "non_product_lines" in r:
         text += (f" {r['non_product_lines']:,} non-product lines (postage, fees, adjustments; "
-                 f"{r.get('non_product_value', 0.0):,.2f}) are not counted as spend.")
+                 f"{money(r.get('non_product_value', 0.0), currency)}) are not counted as spend.")
     return text
 
 

@@ -37,7 +37,7 @@ from .clustering import (KSelection, Stability, choose_k, cluster_stability, mak
                          sampled_silhouette)
 from .features import SkewLogScaler, build_customer_features
 from .profiles import cluster_labels, profile_segments, standardised_means
-from .returns import prepare_purchases
+from .scope import purchases_in_scope
 from .rfm import SEGMENT_ORDER, rfm_segments, rfm_summary
 
 __all__ = ["SegmentationInputs", "load_inputs", "SegmentationResult", "run_segmentation",
@@ -190,6 +190,9 @@ class SegmentationResult:
             "total_revenue": float(self.rfm["total_spend"].sum()) if len(self.rfm) else 0.0,
         }
         figs.update({f"returns_{k}": v for k, v in self.returns.items()})
+        # "A return" is a return line, as in the analysis stage; all lines left out apart.
+        figs["returns_lines_left_out"] = figs.pop("returns_removed", 0)
+        figs["returns_removed"] = self.returns.get("return_lines", 0)
         return figs
 
 
@@ -253,14 +256,9 @@ def run_segmentation(transactions: pd.DataFrame, config: SegmentationConfig | No
     with warnings.catch_warnings(record=True) as wlist:
         warnings.simplefilter("always")
         tx = _prepare_amount(transactions)
-        handled = prepare_purchases(tx, cfg, customer_col=customer_col)
-        tx = handled.transactions
-        no_cust = tx[customer_col].isna() if customer_col in tx else pd.Series(True, tx.index)
-        report = dict(handled.report, no_customer=int(no_cust.sum()))
-        rejects = handled.rejects
-        if no_cust.any():
-            rejects = pd.concat([rejects, tx[no_cust].assign(reason="no customer")])
-            tx = tx[~no_cust]
+        # The one scope every stage shares (lines with a customer and a date, returns netted).
+        handled = purchases_in_scope(tx, cfg, customer_col=customer_col)
+        tx, report, rejects = handled.transactions, handled.report, handled.rejects
         end = cfg.observation_end or reference_date
         order_col = "order_id" if cfg.count_orders and "order_id" in tx and \
             tx["order_id"].notna().any() else None

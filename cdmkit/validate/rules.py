@@ -163,22 +163,23 @@ class Rule:
 
 
 def _present(s: pd.Series) -> pd.Series:
-    """Non-missing and, for text, non-blank."""
-    ok = s.notna()
-    if s.dtype == object or pd.api.types.is_string_dtype(s):
-        ok &= s.astype(str).str.strip().ne("")
-    return ok
+    """Non-missing: not NaN/None and not blank or a missing-value word ("nan", "NULL"...)."""
+    from ..missing import is_present
+
+    return is_present(s)
 
 
 @validators.register("not_null")
 class NotNull(Rule):
-    """Column has a value (blank text counts as missing). Dimension: completeness.
+    """Column has a value (blank text and "nan", "NULL"... count as missing).
+
+    Dimension: completeness (:func:`cdmkit.missing.is_present`).
 
     Examples
     --------
     >>> import pandas as pd
-    >>> NotNull("t", "a").check(pd.DataFrame({"a": ["x", " ", None]}), {}).tolist()
-    [True, False, False]
+    >>> NotNull("t", "a").check(pd.DataFrame({"a": ["x", " ", None, "nan"]}), {}).tolist()
+    [True, False, False, False]
     """
 
     type = "not_null"

@@ -31,7 +31,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 
 def _print_version(value: bool):
     if value:
-        from . import __version__
+        from .. import __version__
 
         typer.echo(f"cdmkit {__version__}")
         raise typer.Exit()

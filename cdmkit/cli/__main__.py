@@ -2,4 +2,5 @@
 
 from . import main
 
-main()
+if __name__ == "__main__":  # importing the module (e.g. to list modules) must not run it
+    main()

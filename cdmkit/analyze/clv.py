@@ -32,8 +32,10 @@ True
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
+from scipy import optimize
 from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 from ._checks import AnalysisInputError, as_array, check_rft, check_spend
 from ._fitter import BaseFitter, _compress

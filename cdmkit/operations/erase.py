@@ -56,8 +56,7 @@ from ..runlock import client_lock, fault_point
 from .erase_files import (_TEXT_SUFFIXES, AUDIT_FILE, JOURNAL_FILE, TMP_SUFFIX, _all_files,
                           _read_table, _replace, _sweep_tmp, _write_json_atomic, _write_table)
 
-__all__ = ["erase_customer", "resume_erasure", "ErasureReport", "latest_run_dir", "AUDIT_FILE",
-           "JOURNAL_FILE", "run_folders"]
+__all__ = ["erase_customer", "resume_erasure", "ErasureReport", "AUDIT_FILE", "JOURNAL_FILE"]
 
 # Store tables kept whole: the ID registry's bookkeeping (handled by its retire), the
 # suppression list and the audit itself.
@@ -109,31 +108,6 @@ class ErasureReport:
                 "retired_by": self.retired_by, "rows_removed": self.total_removed,
                 "suppressed_identifiers": self.suppressed, "reports_redacted": self.redacted,
                 "reports_deleted": self.deleted, "resumed": self.resumed}
-
-
-def latest_run_dir(config) -> Path | None:
-    """The latest run folder of the client (``latest`` link, else newest with a summary).
-
-    Examples
-    --------
-    >>> from cdmkit.config import ClientConfig
-    >>> latest_run_dir(ClientConfig(client="nobody", output_dir="/nonexistent")) is None
-    True
-    """
-    latest = ClientRuns.of(config).latest()
-    return latest.path if latest is not None else None
-
-
-def run_folders(config) -> list[Path]:
-    """Every run folder of the client (the ``latest`` link and hidden entries excluded).
-
-    Examples
-    --------
-    >>> from cdmkit.config import ClientConfig
-    >>> run_folders(ClientConfig(client="nobody", output_dir="/nonexistent"))
-    []
-    """
-    return [r.path for r in ClientRuns.of(config)]
 
 
 # -- who is the person ----------------------------------------------------------------------
@@ -585,7 +559,7 @@ def erase_customer(config, customer_id: str, *, run_dir=None, audit: bool = True
     cdmkit.errors.CdmkitError: nothing to erase for client 'x': no customer store at ...
     """
     customer_id = str(customer_id)
-    if not config.store_path.exists() and not run_folders(config):
+    if not config.store_path.exists() and not ClientRuns.of(config).runs():
         raise CdmkitError(f"nothing to erase for client {config.client!r}: no customer store at "
                           f"{config.store_path} and no run folder in {config.client_dir}")
     with client_lock(config.client_dir, f"cdmkit erase {customer_id}"):

@@ -59,7 +59,7 @@ def run(shared_data, tmp_path_factory):
 
 def test_published_cleaning_counts_with_the_kits_filter(raw):
     from cdmkit.segment import rfm_summary
-    from cdmkit.segment.returns import usual_filter
+    from cdmkit.segment.filters import usual_filter
 
     tx = raw.rename(columns={v: k for k, v in SOURCE_MAPPING.items()})
     tx["amount"] = tx["quantity"] * tx["unit_price"]

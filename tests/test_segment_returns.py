@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from cdmkit.config import SegmentationConfig
 from cdmkit.segment import apply_return_rules, is_return, rfm_summary
-from cdmkit.segment.returns import describe_returns, prepare_purchases, usual_filter
+from cdmkit.segment.filters import usual_filter
+from cdmkit.segment.returns import describe_returns, prepare_purchases
 
 
 @pytest.fixture

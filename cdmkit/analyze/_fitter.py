@@ -461,9 +461,9 @@ class BaseFitter(BaseEstimator):
 
 
 def _registry() -> dict:
-    from . import bgbb, clv, mbgnbd, sbg
+    from . import bgbb, clv, mbgnbd, paretonbd, sbg
 
-    classes = [clv.BetaGeo, clv.ParetoNBD, clv.GammaGamma, mbgnbd.ModifiedBetaGeo,
+    classes = [clv.BetaGeo, paretonbd.ParetoNBD, clv.GammaGamma, mbgnbd.ModifiedBetaGeo,
                bgbb.BetaGeoBetaBinom, sbg.ShiftedBetaGeo]
     try:
         from . import covariates

@@ -49,7 +49,8 @@ def _clv(
     import numpy as np
     import pandas as pd
 
-    from .clv import BetaGeo, GammaGamma, ParetoNBD, customer_lifetime_value, per_step_rate
+    from .clv import BetaGeo, GammaGamma, customer_lifetime_value, per_step_rate
+    from .paretonbd import ParetoNBD
     from .mbgnbd import ModifiedBetaGeo
     from .validation import UNITS_PER_YEAR, clv_summary
 

@@ -87,7 +87,8 @@ def run_stage(run, *, inputs=None) -> AnalysisResult:
     AnalysisResult
     """
     from .retention import run_retention
-    from .steps import load_inputs, run_churn, run_clv, run_cohorts, run_patterns
+    from .inputs import load_inputs
+    from .steps import run_churn, run_clv, run_cohorts, run_patterns
 
     cfg = run.config.analysis
     inp = inputs if inputs is not None else load_inputs(run)

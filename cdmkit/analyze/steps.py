@@ -1,22 +1,21 @@
-"""The analysis stage as a few functions of (inputs, config): what the notebook calls.
+"""The analysis stage's steps as functions of (inputs, config); ``stage.run_stage`` chains them.
 
 Each ``run_*`` function returns a small result dataclass. When the data cannot
 support a section (no amounts, too short a history, no repeat buyers), the
 result says why in ``notes`` / ``skipped`` instead of raising, so the notebook
-degrades gracefully and the report explains what is missing.
+degrades gracefully and the report explains what is missing. The inputs are read
+by :func:`cdmkit.analyze.inputs.load_inputs`.
 
 Examples
 --------
->>> import tempfile, pandas as pd
->>> from cdmkit.config import ClientConfig
->>> from cdmkit.report.context import StageContext
->>> ctx = StageContext("analysis", ClientConfig(client="a"), tempfile.mkdtemp())
->>> _ = ctx.write_table("transactions", pd.DataFrame({"customer_ref": ["1", "1", "2"],
-...     "timestamp": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-15"]),
-...     "amount": [3.0, 4.0, 5.0]}))
->>> inp = load_inputs(ctx)
->>> inp.has_amounts, len(inp.transactions), str(inp.observation_end.date())
-(True, 3, '2024-02-01')
+>>> import pandas as pd
+>>> from cdmkit.config import AnalysisConfig
+>>> from cdmkit.analyze.inputs import AnalysisInputs
+>>> tx = pd.DataFrame({"customer_id": ["1", "1", "2"], "amount": [3.0, 4.0, 5.0],
+...     "timestamp": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-15"])})
+>>> inp = AnalysisInputs(tx, 0, None, None, None, None, None, True, pd.Timestamp("2024-02-01"))
+>>> run_cohorts(inp, AnalysisConfig()).retention.shape[0] >= 1
+True
 """
 
 from __future__ import annotations
@@ -31,128 +30,23 @@ import pandas as pd
 from ..model import GLOBAL_ID
 from ._checks import AnalysisInputError
 from .churn import ChurnReport, churn_features, fit_churn, time_split
-from .clv import (BetaGeo, GammaGamma, ParetoNBD, customer_lifetime_value, per_step_rate,
+from .clv import (BetaGeo, GammaGamma, customer_lifetime_value, per_step_rate,
                   spend_frequency_correlation)
 from .cohorts import (cohort_curves, cohort_table, first_cohort_check, retention_matrix,
                       revenue_retention_matrix)
+from .inputs import AnalysisInputs
 from .mbgnbd import ModifiedBetaGeo
+from .paretonbd import ParetoNBD
 from .patterns import (activity_per_customer, activity_per_segment, co_purchase,
                        product_names, seasonality, top_items)
 from .predict import clv_interval
 from .validation import (UNIT_DAYS, UNITS_PER_YEAR, calibration_holdout, clv_summary,
                          holdout_by_frequency, holdout_errors, naive_holdout_errors, tracking)
 
-__all__ = ["AnalysisInputs", "load_inputs", "CohortResult", "run_cohorts", "CLVResult",
-           "run_clv", "ChurnResult", "run_churn", "PatternResult", "run_patterns"]
+__all__ = ["CohortResult", "run_cohorts", "CLVResult", "run_clv", "ChurnResult", "run_churn",
+           "PatternResult", "run_patterns"]
 
 _MODEL_CLASSES = {"bgnbd": BetaGeo, "paretonbd": ParetoNBD, "mbgnbd": ModifiedBetaGeo}
-
-
-@dataclass
-class AnalysisInputs:
-    """Tables the analysis works on, with global customer IDs attached.
-
-    Attributes
-    ----------
-    transactions : DataFrame
-        Purchase lines with ``customer_id``, cleaned by
-        :func:`cdmkit.segment.returns.prepare_purchases` with the client's
-        ``segmentation`` options (the same spend as the segmentation stage):
-        non-product lines out, returns netted against the orders they cancel.
-    returns_removed : int
-        Return and cancellation lines found (all leave the purchases).
-    segments : Series or None
-        Customer -> segment name (RFM segment of the segmentation stage).
-    events, interactions, customers, customer_map : DataFrame or None
-        Optional tables.
-    has_amounts : bool
-        Whether purchase values are known (else monetary parts are skipped).
-    observation_end : Timestamp
-        End of the observation window (``reference_date`` or the newest purchase).
-    notes : list of str
-        What is missing and what is skipped because of it.
-    returns : dict
-        Report of :func:`~cdmkit.segment.returns.prepare_purchases` (matched and
-        unmatched returns, non-product lines by kind).
-    """
-
-    transactions: pd.DataFrame
-    returns_removed: int
-    segments: pd.Series | None
-    events: pd.DataFrame | None
-    interactions: pd.DataFrame | None
-    customers: pd.DataFrame | None
-    customer_map: pd.DataFrame | None
-    has_amounts: bool
-    observation_end: pd.Timestamp
-    notes: list = field(default_factory=list)
-    returns: dict = field(default_factory=dict)
-
-
-def load_inputs(ctx) -> AnalysisInputs:
-    """Read the tables of a run for the analysis stage (see :class:`AnalysisInputs`)."""
-    from ..segment.scope import purchases_in_scope
-    from ..segment.stage import _prepare_amount
-    from ..model.tables import attach_customer_id
-
-    notes = []
-    cmap = ctx.read_table("customer_map") if ctx.has_table("customer_map") else None
-    if cmap is None:
-        notes.append("no customer_map table (linkage not run): transactions keep the customer "
-                     "number of their source (customer_ref); records of a customers source "
-                     "count one customer each (source:customer_ref)")
-
-    def activity(name):
-        if not ctx.has_table(name):
-            notes.append(f"no {name} table: {name} summaries and features are skipped")
-            return None
-        df = ctx.read_table(name)
-        df = df if GLOBAL_ID in df and cmap is None else unlinked(attach_customer_id(df, cmap))
-        return df[df[GLOBAL_ID].notna()].reset_index(drop=True)
-
-    def unlinked(df):
-        # Without linkage, records of a customers source keep one ID per source record.
-        if cmap is None and "customer_source" in df and "customer_ref" in df:
-            miss = df[GLOBAL_ID].isna() & df["customer_ref"].notna()
-            df.loc[miss, GLOBAL_ID] = (df.loc[miss, "customer_source"].astype(str) + ":"
-                                       + df.loc[miss, "customer_ref"].astype(str))
-        return df
-
-    tx = ctx.read_table("transactions")
-    if GLOBAL_ID not in tx or cmap is not None:
-        tx = unlinked(attach_customer_id(tx, cmap))
-    tx = tx.copy()
-    tx["timestamp"] = pd.to_datetime(tx["timestamp"], errors="coerce")
-    if getattr(tx["timestamp"].dt, "tz", None) is not None:
-        tx["timestamp"] = tx["timestamp"].dt.tz_convert("UTC").dt.tz_localize(None)
-    # The same scope as the segmentation stage: same returns, same customers.
-    handled = purchases_in_scope(_prepare_amount(tx), ctx.config.segmentation, GLOBAL_ID)
-    tx = handled.transactions.reset_index(drop=True)
-    has_amounts = "amount" in tx and pd.to_numeric(tx["amount"], errors="coerce").gt(0).any()
-    if not has_amounts:
-        notes.append("transactions have no amounts: Gamma-Gamma, CLV in money, revenue "
-                     "retention and spend features are skipped")
-    ref = ctx.config.reference_date
-    end = pd.Timestamp(ref) if ref else (tx["timestamp"].max() if len(tx) else pd.NaT)
-    if ref:
-        tx = tx[tx["timestamp"] <= end + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)]
-    segments = None
-    if ctx.has_table("segments"):
-        s = ctx.read_table("segments")
-        col = "rfm_segment" if "rfm_segment" in s else ("segment" if "segment" in s else None)
-        if col:
-            segments = s.set_index(GLOBAL_ID)[col].astype(str)
-    elif ctx.has_table("rfm"):
-        s = ctx.read_table("rfm")
-        if "segment" in s:
-            segments = s.set_index(GLOBAL_ID)["segment"].astype(str)
-    if segments is None:
-        notes.append("no segments table (segmentation not run): per-segment views are skipped")
-    customers = ctx.read_table("customers") if ctx.has_table("customers") else None
-    return AnalysisInputs(tx, int(handled.report["return_lines"]), segments, activity("events"),
-                          activity("interactions"), customers, cmap, bool(has_amounts),
-                          pd.Timestamp(end).normalize() if pd.notna(end) else end, notes,
-                          returns=handled.report)
 
 
 def _value_col(inp):
@@ -425,16 +319,22 @@ def run_clv(inp: AnalysisInputs, cfg) -> CLVResult:
         table["clv"] = np.nan
         table["clv_lower"] = table["clv_upper"] = np.nan
     res.table = table
-    # Holdout check: refit the main model on the calibration period only.
+    _holdout_check(res, inp, cfg, type(tm))
+    return res
+
+
+def _holdout_check(res: CLVResult, inp: AnalysisInputs, cfg, model_class) -> None:
+    """Refit the main model on the calibration period only and score it on the holdout."""
+    unit, notes = cfg.time_unit, res.notes
     cal_end = inp.observation_end - pd.Timedelta(days=cfg.holdout * UNIT_DAYS[unit])
     try:
         ch = calibration_holdout(inp.transactions, GLOBAL_ID, "timestamp", None,
                                  calibration_end=cal_end, observation_end=inp.observation_end,
                                  time_unit=unit)
-        cal_model = _fit(f"{main} (calibration period)", type(tm), cfg.penalizer,
+        cal_model = _fit(f"{res.main_model} (calibration period)", model_class, cfg.penalizer,
                          ch["frequency_cal"], ch["recency_cal"], ch["T_cal"], notes=notes)
         if cal_model is None:
-            return res
+            return
         res.holdout_by_frequency = holdout_by_frequency(cal_model, ch, cfg.frequency_buckets)
         res.holdout_errors = {**holdout_errors(cal_model, ch), **naive_holdout_errors(ch)}
         res.tracking = tracking(cal_model, inp.transactions, GLOBAL_ID, "timestamp",
@@ -443,7 +343,6 @@ def run_clv(inp: AnalysisInputs, cfg) -> CLVResult:
         res.calibration_end = str(cal_end.date())
     except AnalysisInputError as exc:
         notes.append(f"holdout check skipped: {exc}")
-    return res
 
 
 # -- churn -------------------------------------------------------------------------------

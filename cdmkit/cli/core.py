@@ -199,18 +199,22 @@ def register(app: typer.Typer) -> None:
                                              "stages)."),
     ):
         """List the installed plugins of every kind (built-ins included)."""
-        from ..registry import REGISTRIES, get_registry
+        _print_plugins(kind)
 
-        kinds = [get_registry(kind)] if kind else list(REGISTRIES.values())
-        for reg in kinds:
-            typer.echo(f"{reg.kind} ({reg.group}):")
-            items = reg.items()
-            if not items:
-                typer.echo("  (none)")
-            for name, obj, origin in items:
-                doc = (getattr(obj, "description", None) or (obj.__doc__ or "")).strip()
-                first = doc.splitlines()[0] if doc else ""
-                typer.echo(f"  {name:<24} {origin:<22} {first}")
+
+def _print_plugins(kind: str | None) -> None:
+    from ..registry import REGISTRIES, get_registry
+
+    kinds = [get_registry(kind)] if kind else list(REGISTRIES.values())
+    for reg in kinds:
+        typer.echo(f"{reg.kind} ({reg.group}):")
+        items = reg.items()
+        if not items:
+            typer.echo("  (none)")
+        for name, obj, origin in items:
+            doc = (getattr(obj, "description", None) or (obj.__doc__ or "")).strip()
+            first = doc.splitlines()[0] if doc else ""
+            typer.echo(f"  {name:<24} {origin:<22} {first}")
 
 
 def copy_resources(directory: Path, force: bool = False) -> list[Path]:

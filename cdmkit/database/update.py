@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CdmkitError
-from .backend import Backend
+from .backend import Backend, open_backend
 from .schema import (CONSENT_FIELDS, GOLDEN_FIELDS, KEYS, MIGRATIONS, SCHEMA, SCHEMA_VERSION,
                      TABLES)
 

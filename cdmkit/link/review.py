@@ -30,6 +30,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 __all__ = ["review_candidates", "ReviewPanel", "LABEL_COLUMNS"]
 

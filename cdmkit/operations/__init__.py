@@ -16,8 +16,8 @@ import lazy_loader as _lazy
 # The face is lazy: `import cdmkit.<pkg>` stays cheap (the CLI and `--help` import it);
 # each name loads its submodule on first use.
 __getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
-    'erase': ['ErasureReport', 'erase_customer', 'latest_run_dir', 'resume_erasure',
-              'run_folders'],
+    'erase': ['ErasureReport', 'erase_customer', 'resume_erasure'],
+    'demo': ['demo_paths', 'ensure_demo_config'],
 })
 
-__all__ = ["ErasureReport", "erase_customer", "latest_run_dir", "resume_erasure", "run_folders"]
+__all__ = ["ErasureReport", "erase_customer", "resume_erasure", "demo_paths", "ensure_demo_config"]

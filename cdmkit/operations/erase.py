@@ -53,26 +53,15 @@ from ..privacy.suppression import (_email, _hmac, identifier_hashes, load_suppre
                                    suppressed_mask)
 from ..runfolder import ClientRuns
 from ..runlock import client_lock, fault_point
+from .erase_files import (_TEXT_SUFFIXES, AUDIT_FILE, JOURNAL_FILE, TMP_SUFFIX, _all_files,
+                          _read_table, _replace, _sweep_tmp, _write_json_atomic, _write_table)
 
-__all__ = ["erase_customer", "resume_erasure", "ErasureReport", "latest_run_dir", "AUDIT_FILE",
-           "JOURNAL_FILE", "run_folders"]
-
-#: Audit log file name (in ``<output_dir>/<client>/``).
-AUDIT_FILE = "erasure_audit.jsonl"
-
-#: Journal of an erasure in progress (in ``<output_dir>/<client>/``).
-JOURNAL_FILE = ".erase-journal.json"
-
-#: Suffix of the temporary files an erasure writes (swept away by the next erase or run).
-TMP_SUFFIX = ".erase-tmp"
+__all__ = ["erase_customer", "resume_erasure", "ErasureReport", "AUDIT_FILE", "JOURNAL_FILE"]
 
 # Store tables kept whole: the ID registry's bookkeeping (handled by its retire), the
 # suppression list and the audit itself.
 _PROTECTED = re.compile(r"^id_|retired|audit|alias|sequence|counter|meta|suppression|"
                         r"erasure_log", re.IGNORECASE)
-
-# Report files checked for raw values (tables are handled row by row).
-_TEXT_SUFFIXES = {".html", ".htm", ".ipynb", ".json", ".md", ".txt", ".log", ".xml", ".svg"}
 
 _LOG_SCHEMA = """CREATE TABLE IF NOT EXISTS erasure_log (erasure_id VARCHAR PRIMARY KEY,
     customer_id VARCHAR, erased_at TIMESTAMP, store_rows VARCHAR, suppressed INTEGER)"""
@@ -119,110 +108,6 @@ class ErasureReport:
                 "retired_by": self.retired_by, "rows_removed": self.total_removed,
                 "suppressed_identifiers": self.suppressed, "reports_redacted": self.redacted,
                 "reports_deleted": self.deleted, "resumed": self.resumed}
-
-
-def latest_run_dir(config) -> Path | None:
-    """The latest run folder of the client (``latest`` link, else newest with a summary).
-
-    Examples
-    --------
-    >>> from cdmkit.config import ClientConfig
-    >>> latest_run_dir(ClientConfig(client="nobody", output_dir="/nonexistent")) is None
-    True
-    """
-    latest = ClientRuns.of(config).latest()
-    return latest.path if latest is not None else None
-
-
-def run_folders(config) -> list[Path]:
-    """Every run folder of the client (the ``latest`` link and hidden entries excluded).
-
-    Examples
-    --------
-    >>> from cdmkit.config import ClientConfig
-    >>> run_folders(ClientConfig(client="nobody", output_dir="/nonexistent"))
-    []
-    """
-    return [r.path for r in ClientRuns.of(config)]
-
-
-# -- small file helpers ---------------------------------------------------------------------
-def _fsync_dir(d: Path) -> None:
-    try:
-        fd = os.open(d, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
-
-
-def _replace(tmp: Path, target: Path) -> None:
-    """Durably move ``tmp`` over ``target`` (fsync the data, rename, fsync the folder)."""
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, target)
-    _fsync_dir(target.parent)
-
-
-def _write_json_atomic(path: Path, data: dict) -> None:
-    tmp = path.with_name(path.name + TMP_SUFFIX)
-    tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
-    _replace(tmp, path)
-
-
-def _sweep_tmp(config) -> None:
-    """Remove temporary files left by a killed erase."""
-    cdir = config.client_dir
-    if not cdir.is_dir():
-        return
-    for p in cdir.rglob(f"*{TMP_SUFFIX}*"):
-        if p.is_file():
-            p.unlink()
-    store = config.store_path
-    for p in store.parent.glob(f"{store.name}*{TMP_SUFFIX}*"):
-        p.unlink()
-
-
-def _all_files(config):
-    """Every file of the client folder except the store, the audit, journal and lock."""
-    cdir = config.client_dir
-    if not cdir.is_dir():
-        return
-    store = config.store_path.resolve()
-    skip = {AUDIT_FILE, JOURNAL_FILE, ".lock"}
-    for p in sorted(cdir.rglob("*")):
-        if p.is_symlink() or not p.is_file() or p.name in skip or TMP_SUFFIX in p.name:
-            continue
-        if p.resolve() == store or p.name.startswith(store.name):
-            continue
-        yield p
-
-
-def _read_table(p: Path):
-    """(frame, csv BOM flag) of a Parquet or CSV file; ``None`` when it is not a table."""
-    if p.suffix == ".parquet":
-        return pd.read_parquet(p), False
-    bom = p.read_bytes()[:3] == b"\xef\xbb\xbf"
-    try:
-        df = pd.read_csv(p, dtype=str, keep_default_na=False,
-                         encoding="utf-8-sig" if bom else "utf-8")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
-        return None, bom
-    return df, bom
-
-
-def _write_table(p: Path, df: pd.DataFrame, bom: bool) -> None:
-    tmp = p.with_name(p.name + TMP_SUFFIX)
-    if p.suffix == ".parquet":
-        df.to_parquet(tmp, index=False)
-    else:
-        df.to_csv(tmp, index=False, encoding="utf-8-sig" if bom else "utf-8",
-                  lineterminator="\n")
-    _replace(tmp, p)
 
 
 # -- who is the person ----------------------------------------------------------------------
@@ -674,7 +559,7 @@ def erase_customer(config, customer_id: str, *, run_dir=None, audit: bool = True
     cdmkit.errors.CdmkitError: nothing to erase for client 'x': no customer store at ...
     """
     customer_id = str(customer_id)
-    if not config.store_path.exists() and not run_folders(config):
+    if not config.store_path.exists() and not ClientRuns.of(config).runs():
         raise CdmkitError(f"nothing to erase for client {config.client!r}: no customer store at "
                           f"{config.store_path} and no run folder in {config.client_dir}")
     with client_lock(config.client_dir, f"cdmkit erase {customer_id}"):

@@ -423,10 +423,55 @@ def run_client(config_path: str | os.PathLike, stages: list[str] | None = None, 
         return _run_locked(config, selected, run_id, kernel, html, on_event, timeout)
 
 
-def _run_locked(config, selected, run_id, kernel, html, on_event, timeout) -> RunResult:
+def _execute_stage(stage: Stage, config: ClientConfig, run_dir: Path, resolved_path: Path,
+                   kernel: str, html: bool, timeout, on_event) -> StageError | None:
+    """Run one stage notebook with papermill and export its report; the failure, if any."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    out_nb = run_dir / f"{stage.slug}.ipynb"
+    if on_event:
+        on_event("start", stage, {})
+    t0 = time.time()
+    error = None
+    if not stage.notebook_path.is_file():
+        error = StageError(stage.name, stage.notebook_path, "-", "notebook file not found")
+        if on_event:
+            on_event("failed", stage, {"error": error})
+        return error
+    try:
+        pm.execute_notebook(
+            str(stage.notebook_path), str(out_nb),
+            parameters={"run_dir": str(run_dir), "config_path": str(resolved_path)},
+            kernel_name=kernel, cwd=str(run_dir), progress_bar=False,
+            execution_timeout=timeout, report_mode=False,
+            kernel_manager_class=_ipc_kernel_manager(),
+        )
+    except PapermillExecutionError as exc:
+        cell, text = _failed_cell(exc)
+        error = StageError(stage.name, out_nb.name, cell, text, output_path=out_nb)
+    except Exception as exc:  # kernel died, missing kernel, ...
+        error = StageError(stage.name, out_nb.name, "-", f"{type(exc).__name__}: {exc}",
+                           output_path=out_nb)
+    _redact_notebook(out_nb)
+    if error is not None:
+        if out_nb.exists() and html:
+            try:
+                export_html(out_nb, run_dir / f"{stage.slug}.html",
+                            title=f"{config.client} · {stage.slug} (failed)")
+            except Exception:  # the failure itself is what matters
+                pass
+        if on_event:
+            on_event("failed", stage, {"error": error, "seconds": time.time() - t0})
+        return error
+    if html:
+        export_html(out_nb, run_dir / f"{stage.slug}.html", title=f"{config.client} · {stage.slug}")
+    if on_event:
+        on_event("done", stage, {"seconds": time.time() - t0})
+    return None
+
+
+def _run_locked(config, selected, run_id, kernel, html, on_event, timeout) -> RunResult:
     runs = ClientRuns.of(config)
     run = runs.claim(run_id)
     run_id, run_dir = run.name, run.path

@@ -65,8 +65,7 @@ from ..config.segmentation import DEFAULT_NON_PRODUCT_CODES, DEFAULT_NON_PRODUCT
 __all__ = ["RETURN_RULES", "UNMATCHED_RULES", "DEFAULT_RETURN_STATUSES",
            "DEFAULT_NON_PRODUCT_CODES", "DEFAULT_NON_PRODUCT_PATTERNS", "ReturnHandling",
            "is_return", "apply_return_rules", "non_product_kind", "prepare_purchases",
-           "describe_returns",
-           "usual_filter", "RowFilter"]
+           "describe_returns"]
 
 #: Rule names understood by :func:`apply_return_rules`.
 RETURN_RULES = ("net", "drop", "keep")
@@ -560,65 +559,3 @@ def describe_returns(report: dict, currency: str | None = None) -> str:
         text += (f" {r['non_product_lines']:,} non-product lines (postage, fees, adjustments; "
                  f"{money(r.get('non_product_value', 0.0), currency)}) are not counted as spend.")
     return text
-
-
-@dataclass
-class RowFilter:
-    """Result of :func:`usual_filter`: the kept rows and the row count after each step.
-
-    Examples
-    --------
-    >>> RowFilter(pd.DataFrame(), {"rows_in": 0}).counts["rows_in"]
-    0
-    """
-
-    rows: pd.DataFrame
-    counts: dict
-
-
-def usual_filter(transactions: pd.DataFrame, *, quantity_col: str = "quantity",
-                 customer_col: str = "customer_ref", date_col: str = "timestamp",
-                 before=None) -> RowFilter:
-    """The common row filter of RFM tutorials: positive quantity, a customer, a date bound.
-
-    Steps, in order: keep lines with quantity > 0; of those, lines with a customer;
-    of those, lines strictly before ``before`` (when given). This reproduces the
-    published cleaning counts of the UCI Online Retail data (Hwang, *Hands-On Data
-    Science for Marketing*, ch. 9): 541,909 rows -> 531,285 -> 397,924 -> 380,620
-    before 2011-12-01. It removes cancellation lines but keeps the orders they
-    cancel and keeps non-product lines: use :func:`prepare_purchases` for spend.
-
-    Parameters
-    ----------
-    transactions : DataFrame
-        Lines (canonical or source column names, given by the ``*_col`` arguments).
-    quantity_col, customer_col, date_col : str
-        Columns used by the steps.
-    before : date-like, optional
-        Keep lines strictly before this time.
-
-    Returns
-    -------
-    RowFilter
-        ``counts``: ``rows_in``, ``positive_quantity``, ``with_customer`` and (with
-        ``before``) ``before_end``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> tx = pd.DataFrame({"quantity": [1, -1, 2, 3], "customer_ref": ["a", "a", None, "b"],
-    ...                    "timestamp": pd.to_datetime(["2011-01-01", "2011-01-02",
-    ...                                                 "2011-01-03", "2011-12-05"])})
-    >>> usual_filter(tx, before="2011-12-01").counts
-    {'rows_in': 4, 'positive_quantity': 3, 'with_customer': 2, 'before_end': 1}
-    """
-    df = transactions
-    counts = {"rows_in": int(len(df))}
-    df = df[pd.to_numeric(df[quantity_col], errors="coerce").gt(0).fillna(False).to_numpy()]
-    counts["positive_quantity"] = int(len(df))
-    df = df[df[customer_col].notna().to_numpy()]
-    counts["with_customer"] = int(len(df))
-    if before is not None:
-        df = df[(pd.to_datetime(df[date_col]) < pd.Timestamp(before)).to_numpy()]
-        counts["before_end"] = int(len(df))
-    return RowFilter(df, counts)

@@ -117,6 +117,7 @@ def _as_datetime(values: pd.Series, col: str) -> pd.Series:
     return values
 
 
+# Long: one vectorised pass over up to 20M rows sharing its sorted arrays; helpers would copy them.
 def rfm_summary(transactions: pd.DataFrame, customer_col: str = "customer_id",
                 date_col: str = "timestamp", value_col: str | None = "amount",
                 freq: str = "D", observation_end=None, order_col: str | None = None

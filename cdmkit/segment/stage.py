@@ -211,6 +211,30 @@ def _prepare_amount(tx: pd.DataFrame) -> pd.DataFrame:
     return tx
 
 
+def _cluster(features: pd.DataFrame, cfg: SegmentationConfig, seed: int, progress: bool):
+    """Scale, choose k, cluster and check stability: ``(method, X, labels, selection,
+    stability, silhouette)``; fewer than 4 customers all go to cluster 0 (with a warning)."""
+    n = len(features)
+    method = cfg.method
+    if method == "kmeans" and n > cfg.minibatch_above:
+        method = "minibatch_kmeans"
+    if n < 4 or features.shape[1] == 0:
+        warnings.warn(f"{n} customer(s): too few to cluster; everyone is in cluster 0",
+                      stacklevel=3)
+        return (method, np.zeros((n, features.shape[1])), np.zeros(n, dtype=np.int64), None,
+                None, float("nan"))
+    X = SkewLogScaler(cfg.skew_threshold if cfg.log_transform else None).fit_transform(features)
+    k_hi = min(cfg.k_max, n - 1)
+    selection = choose_k(X, range(min(cfg.k_min, k_hi), k_hi + 1), method, cfg.sample_size,
+                         seed, cfg.min_cluster_share, progress=progress)
+    k = min(cfg.k, n - 1) if cfg.k else selection.k
+    labels = make_segmenter(method, k, random_state=seed).fit(X).labels_
+    sil = sampled_silhouette(X, labels, cfg.sample_size, seed)
+    stability = cluster_stability(X, k, method, [seed + i for i in range(cfg.stability_seeds)],
+                                  cfg.sample_size, seed, progress=progress)
+    return method, X, labels, selection, stability, sil
+
+
 def run_segmentation(transactions: pd.DataFrame, config: SegmentationConfig | None = None,
                      events: pd.DataFrame | None = None,
                      interactions: pd.DataFrame | None = None,
@@ -273,30 +297,7 @@ def run_segmentation(transactions: pd.DataFrame, config: SegmentationConfig | No
                                            top_categories=cfg.top_categories)
         features = features.loc[:, features.std(ddof=0) > 0] if len(features) > 1 else features
         n = len(features)
-        method = cfg.method
-        if method == "kmeans" and n > cfg.minibatch_above:
-            method = "minibatch_kmeans"
-        selection = stability = None
-        sil = float("nan")
-        if n >= 4 and features.shape[1] > 0:
-            prep = SkewLogScaler(cfg.skew_threshold if cfg.log_transform else None)
-            X = prep.fit_transform(features)
-            k_hi = min(cfg.k_max, n - 1)
-            k_values = range(min(cfg.k_min, k_hi), k_hi + 1)
-            selection = choose_k(X, k_values, method, cfg.sample_size, seed,
-                                 cfg.min_cluster_share, progress=progress)
-            k = min(cfg.k, n - 1) if cfg.k else selection.k
-            model = make_segmenter(method, k, random_state=seed).fit(X)
-            labels = model.labels_
-            sil = sampled_silhouette(X, labels, cfg.sample_size, seed)
-            stability = cluster_stability(X, k, method, [seed + i for i in
-                                                         range(cfg.stability_seeds)],
-                                          cfg.sample_size, seed, progress=progress)
-        else:
-            X = np.zeros((n, features.shape[1]))
-            labels = np.zeros(n, dtype=np.int64)
-            warnings.warn(f"{n} customer(s): too few to cluster; everyone is in cluster 0",
-                          stacklevel=2)
+        method, X, labels, selection, stability, sil = _cluster(features, cfg, seed, progress)
         names = cluster_labels(features, labels) if n else pd.Series(dtype=object)
         caught = [f"{w.category.__name__}: {w.message}" for w in wlist]
     for w in wlist:  # shown to the user as well as stored

@@ -223,17 +223,26 @@ def compare_runs(current, previous, *, bins: int = 10, psi_alert: float = 0.25) 
         return DriftReport(None)
     cur, prev = Path(current), Path(previous)
     rep = DriftReport(prev.name)
-    # Row counts.
+    rep.row_counts = _row_counts(RunFolder(cur), RunFolder(prev))
+    rep.null_rates = _null_rates(cur, prev)
+    _customers_and_ids(rep, cur, prev)
+    rep.distributions = _distributions(rep, cur, prev, bins, psi_alert)
+    rep.key_figures = _key_figures(cur, prev)
+    return rep
+
+
+def _row_counts(cur_run: RunFolder, prev_run: RunFolder) -> pd.DataFrame:
     rows = []
-    cur_run, prev_run = RunFolder(cur), RunFolder(prev)
-    names = sorted(set(cur_run.tables()) | set(prev_run.tables()))
-    for n in names:
+    for n in sorted(set(cur_run.tables()) | set(prev_run.tables())):
         ra, rb = prev_run.table_rows(n), cur_run.table_rows(n)
         rows.append({"table": n, "rows_previous": ra, "rows_current": rb, "change": rb - ra,
                      "change_pct": (rb - ra) / ra if ra else None})
-    rep.row_counts = pd.DataFrame(rows, columns=["table", "rows_previous", "rows_current",
-                                                 "change", "change_pct"])
-    # Null rates of columns present in both runs.
+    return pd.DataFrame(rows, columns=["table", "rows_previous", "rows_current", "change",
+                                       "change_pct"])
+
+
+def _null_rates(cur: Path, prev: Path) -> pd.DataFrame:
+    """Null rates of the columns present in both runs."""
     nr = []
     for t in _NULL_TABLES:
         a, b = _read(prev, t), _read(cur, t)
@@ -246,9 +255,12 @@ def compare_runs(current, previous, *, bins: int = 10, psi_alert: float = 0.25) 
                 float(b[c].isna().mean()) if len(b) else 0.0
             nr.append({"table": t, "column": c, "null_previous": pa_, "null_current": pb,
                        "change": pb - pa_})
-    rep.null_rates = pd.DataFrame(nr, columns=["table", "column", "null_previous",
-                                               "null_current", "change"])
-    # Customers: new / lost.
+    return pd.DataFrame(nr, columns=["table", "column", "null_previous", "null_current",
+                                     "change"])
+
+
+def _customers_and_ids(rep: DriftReport, cur: Path, prev: Path) -> None:
+    """New and lost customers, segment migration and ID changes."""
     for t in ("golden", "customer_map"):
         a, b = _read(prev, t, ["customer_id"]), _read(cur, t, ["customer_id"])
         if a is not None and b is not None:
@@ -257,11 +269,9 @@ def compare_runs(current, previous, *, bins: int = 10, psi_alert: float = 0.25) 
             rep.customers = {"previous": len(ia), "current": len(ib), "kept": len(ia & ib),
                              "new": len(ib - ia), "lost": len(ia - ib)}
             break
-    # Segment migration.
     a, b = _read(prev, "segments"), _read(cur, "segments")
     if a is not None and b is not None:
         rep.migration = segment_migration(a, b)
-    # ID changes.
     ic = _read(cur, "id_changes")
     if ic is not None and "event" in ic:
         rep.id_changes = {str(k): int(v) for k, v in ic["event"].value_counts().sort_index()
@@ -273,7 +283,11 @@ def compare_runs(current, previous, *, bins: int = 10, psi_alert: float = 0.25) 
                                                        on=key, suffixes=("_p", "_c"))
         rep.id_changes["records_with_changed_id"] = int((m["customer_id_p"] !=
                                                          m["customer_id_c"]).sum())
-    # Distribution shifts.
+
+
+def _distributions(rep: DriftReport, cur: Path, prev: Path, bins: int,
+                   psi_alert: float) -> pd.DataFrame:
+    """PSI and KS of the watched columns; a PSI above ``psi_alert`` becomes an alert."""
     dist = []
     for t, cols in DISTRIBUTION_COLUMNS.items():
         a, b = _read(prev, t), _read(cur, t)
@@ -287,9 +301,12 @@ def compare_runs(current, previous, *, bins: int = 10, psi_alert: float = 0.25) 
                              "mean_current": float(pd.to_numeric(b[c], errors="coerce").mean())})
                 if p == p and p > psi_alert:
                     rep.alerts.append(f"{t}.{c}: PSI {p:.3f} above {psi_alert}")
-    rep.distributions = pd.DataFrame(dist, columns=["table", "column", "psi", "ks",
-                                                    "mean_previous", "mean_current"])
-    # Numeric key figures of earlier stages.
+    return pd.DataFrame(dist, columns=["table", "column", "psi", "ks", "mean_previous",
+                                       "mean_current"])
+
+
+def _key_figures(cur: Path, prev: Path) -> pd.DataFrame:
+    """Numeric key figures of earlier stages, previous and current."""
     from .model_quality import flatten
 
     fp, fc = _figures(prev), _figures(cur)
@@ -305,6 +322,4 @@ def compare_runs(current, previous, *, bins: int = 10, psi_alert: float = 0.25) 
             if isinstance(va, (int, float)) and isinstance(vb, (int, float)):
                 kf.append({"stage": stage, "figure": k, "previous": va, "current": vb,
                            "change": vb - va})
-    rep.key_figures = pd.DataFrame(kf, columns=["stage", "figure", "previous", "current",
-                                                "change"])
-    return rep
+    return pd.DataFrame(kf, columns=["stage", "figure", "previous", "current", "change"])

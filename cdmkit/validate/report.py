@@ -175,6 +175,22 @@ def _reference_date(config, tables) -> str:
     return str(pd.Timestamp.now().date())
 
 
+def _drift(rep: ValidationReport, run_dir, dcfg) -> None:
+    """Drift against the previous successful run; its alerts become failures or warnings."""
+    prev = previous_run_dir(run_dir)
+    rep.drift = compare_runs(run_dir, prev, bins=dcfg.bins, psi_alert=dcfg.psi_alert)
+    if prev is None:
+        rep.notes.append("no previous run of this client: drift skipped")
+    for a in rep.drift.alerts:
+        (rep.failures if dcfg.fail_on_alert else rep.warnings).append(f"drift {a}")
+    stab = rep.drift.segment_stability
+    if stab is not None:
+        row = pd.DataFrame([{"stage": "validation", "figure": "segments_kept_since_previous_run",
+                             "kind": "segment_stability", "value": stab}])
+        rep.model_quality = row if rep.model_quality.empty else \
+            pd.concat([rep.model_quality, row], ignore_index=True)
+
+
 def validate_run(ctx, *, scan_reports: bool | None = None) -> ValidationReport:
     """Run every validation check on the tables of a run.
 
@@ -232,22 +248,8 @@ def validate_run(ctx, *, scan_reports: bool | None = None) -> ValidationReport:
         rep.notes.append("no customer_map table: linkage quality skipped")
     # Model quality from the figures of earlier stages.
     rep.model_quality = collect_model_quality(read_stage_figures(ctx.run_dir), tables)
-    # Drift against the previous run.
     if vcfg.drift.enabled:
-        prev = previous_run_dir(ctx.run_dir)
-        rep.drift = compare_runs(ctx.run_dir, prev, bins=vcfg.drift.bins,
-                                 psi_alert=vcfg.drift.psi_alert)
-        if prev is None:
-            rep.notes.append("no previous run of this client: drift skipped")
-        for a in rep.drift.alerts:
-            (rep.failures if vcfg.drift.fail_on_alert else rep.warnings).append(f"drift {a}")
-        stab = rep.drift.segment_stability
-        if stab is not None:
-            row = pd.DataFrame([{"stage": "validation",
-                                 "figure": "segments_kept_since_previous_run",
-                                 "kind": "segment_stability", "value": stab}])
-            rep.model_quality = row if rep.model_quality.empty else \
-                pd.concat([rep.model_quality, row], ignore_index=True)
+        _drift(rep, ctx.run_dir, vcfg.drift)
     # Privacy: PII columns by name and content, and a scan of the reports.
     from ..privacy.detect import detect_pii
 

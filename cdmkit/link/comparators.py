@@ -110,6 +110,10 @@ class Comparator:
     tf_default = False
     #: Prior chance that two different people agree exactly (used with little data).
     u_exact_prior = 0.05
+    #: Counted levels whose values spell another compared column (level name -> column):
+    #: their u is counted among pairs that agree on that column, so the evidence the two
+    #: share is weighed once (see :func:`cdmkit.link.train.estimate_u`).
+    u_given: dict = {}
 
     def __init__(self, left_on, right_on=None, label=None):
         # the attributes recordlinkage.Compare reads from its features
@@ -577,13 +581,25 @@ class EmailComparator(Comparator):
             names.insert(1, "exact_shared_address")
         return names
 
+    @property
+    def u_given(self) -> dict:
+        """A local part that only spells the name is no rarer than the name among people of
+        that first name: its u is counted among pairs whose first names agree."""
+        return {"same_local_part_name_only": "first_name"} if self.name_level else {}
+
     def _local_features(self, uniques):
-        """Per distinct e-mail: local part, its code, shared-address and name-only flags."""
+        """Per distinct e-mail: local part, its code, shared-address and name-only flags.
+
+        With ``name_level``, a name-only local part is coded by its letters alone:
+        ``stanley.woodward`` and ``stanleywoodward`` spell one name, the same local part.
+        """
         def features(us):
             local = pd.Series(us, dtype=str).str.split("@").str[0]
-            return (local.to_numpy(dtype=object), pd.factorize(local)[0],
-                    local.str.contains(self.SHARED_LOCAL, regex=True).to_numpy(),
-                    local.str.match(self.NAME_LOCAL).to_numpy())
+            name_only = local.str.match(self.NAME_LOCAL).to_numpy()
+            key = local.where(~name_only, local.str.replace(r"[._-]", "", regex=True)) \
+                if self.name_level else local
+            return (local.to_numpy(dtype=object), pd.factorize(key)[0],
+                    local.str.contains(self.SHARED_LOCAL, regex=True).to_numpy(), name_only)
         return self._per_unique(uniques, "local_features", features)
 
     def counted_u(self, uniques, codes, agreement):
@@ -667,16 +683,36 @@ class EmailComparator(Comparator):
         return out
 
     def _level_of_codes(self, uniques, ua, ub):
-        local, _, _, name_only = self._local_features(uniques)
+        local, lcode, _, name_only = self._local_features(uniques)
         la, lb = local[ua], local[ub]
         step = int(self.name_level)
         out = np.full(len(ua), 3 + step, dtype=np.int8)
-        out[_similarity(la, lb, "levenshtein") >= self.threshold] = 2 + step
-        same = la == lb
+        similar = _similarity(la, lb, "levenshtein") >= self.threshold
+        out[similar] = 2 + step
+        same = lcode[ua] == lcode[ub]
         out[same] = 1
         if self.name_level:
-            out[same & name_only[ua]] = 2
+            both_names = name_only[ua] & name_only[ub]
+            out[same & both_names] = 2
+            # Two local parts that only spell names and are alike but not the same are
+            # two similar names (``sara.karimi`` / ``sara.karami``): how alike the names
+            # are is the name comparisons' evidence, not the e-mail's (missing, not else).
+            # So are one name with two different numbers (``billy.duffy13`` /
+            # ``billy.duffy23``: namesakes number their addresses apart).
+            out[similar & ~same & (both_names | self._other_numbers(uniques, ua, ub))] = -1
         return out
+
+    def _other_numbers(self, uniques, ua, ub):
+        """Local parts of the same letters whose digits differ (neither extends the other)."""
+        def parts(us):
+            local = pd.Series(self._local_features(us)[0], dtype=str)
+            return (local.str.replace(r"[^\w]|[\d_]", "", regex=True).to_numpy(dtype=object),
+                    local.str.replace(r"\D", "", regex=True).to_numpy(dtype=object))
+        letters, digits = self._per_unique(uniques, "letters_digits", parts)
+        da, db = digits[ua], digits[ub]
+        extends = np.array([a.startswith(b) or b.startswith(a) for a, b in zip(da, db)],
+                           dtype=bool)
+        return (letters[ua] == letters[ub]) & (da != "") & (db != "") & ~extends
 
 
 @_registry.register("phone")

@@ -205,6 +205,8 @@ def _no_double_counting(g, settings, comparators) -> None:
 
     ``ann.lee@a`` against ``ann.lee@b`` agrees on a local part that spells the name;
     that the other record's surname stands in this address is then the same fact again.
+    (The first name in it is weighed once by counting its u among pairs of one first
+    name: ``EmailComparator.u_given``.)
     """
     idx = {s.comparator: k for k, s in enumerate(settings.comparisons)}
     if "email" not in idx or "email_name" not in idx:

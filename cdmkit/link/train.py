@@ -304,13 +304,21 @@ def estimate_u(comparators, uniques, codes, sources, link_type, rng, swap=None,
     """
     src = pd.factorize(pd.Series(np.asarray(sources)))[0]
     n_levels = [len(c.level_names) for c in comparators]
-    n_present, counted = [], []
+    n_present, counted, n_given = [], [], {}
+    columns = [s.column for s in settings.comparisons] if settings is not None else []
     for k, comp in enumerate(comparators):
         present = codes[k] >= 0
         agree = partial(agreement_share, present=present, sources=src, link_type=link_type)
         counted.append({int(lv): float(v) for lv, v in
                         comp.counted_u(uniques[k], codes[k], agree).items()})
         n_present.append(float(_n_possible_pairs(pd.Series(src[present]), link_type)))
+        for level, column in comp.u_given.items():
+            if column in columns and level in comp.level_names:
+                lv = comp.level_names.index(level)
+                given = _agreement_given(codes[columns.index(column)], present, src, link_type)
+                counted[k][lv] = float(comp.counted_u(uniques[k], codes[k], given)[lv])
+                # the estimate rests on the pairs that agree on the column, not on all
+                n_given[k, lv] = n_present[k] * given.share
     need = [[lv for lv in range(L - 1) if lv not in counted[k]] for k, L in enumerate(n_levels)]
     hits, valid = _sampled_hits(comparators, uniques, codes, src, link_type, rng, swap, need,
                                 sample_size, min_hits, max_sample, settings)
@@ -321,13 +329,42 @@ def estimate_u(comparators, uniques, codes, sources, link_type, rng, swap=None,
         uk = np.zeros(n_levels[k])
         for lv in range(n_levels[k] - 1):
             if lv in counted[k]:
-                share, weight = counted[k][lv], n_present[k]
+                share, weight = counted[k][lv], n_given.get((k, lv), n_present[k])
             else:
                 share, weight = (hits[k][lv] / valid[k] if valid[k] else 0.0), valid[k]
             uk[lv] = (share * weight + a_u * prior[lv]) / (weight + a_u)
         uk[-1] = max(1.0 - uk[:-1].sum(), 1e-6)
         out.append(uk / uk.sum())
     return out
+
+
+def _agreement_given(cond, present, src, link_type):
+    """``agreement_share`` among the pairs that agree on ``cond`` (codes, ``-1`` missing).
+
+    ``P(keys agree | cond agrees) = P(both agree) / P(cond agrees)`` over the pairs where
+    both are present - two group-bys, as :func:`agreement_share`. Returns the function
+    ``keys -> share`` (``0`` where ``cond`` never agrees).
+
+    Examples
+    --------
+    >>> first = np.array([0, 0, 0, 0, 1, 1])
+    >>> local = np.array([5, 5, 6, 7, 8, 9])
+    >>> agree = _agreement_given(first, np.ones(6, bool), np.zeros(6, int), "link_and_dedupe")
+    >>> round(agree(local), 3)   # 1 of the 7 pairs of equal first names shares the local part
+    0.143
+    """
+    cond = np.asarray(cond, dtype=np.int64)
+    present = present & (cond >= 0)
+    base = agreement_share(np.where(present, cond, -1), present=present, sources=src,
+                           link_type=link_type)
+
+    def agree(keys):
+        keys = np.asarray(keys, dtype=np.int64)
+        joint = np.where((keys >= 0) & present, keys * (int(cond.max()) + 1) + cond, -1)
+        both = agreement_share(joint, present=present, sources=src, link_type=link_type)
+        return both / base if base > 0 else 0.0
+    agree.share = base  # the share of pairs the estimate rests on
+    return agree
 
 
 def _sampled_hits(comparators, uniques, codes, src, link_type, rng, swap, need, sample_size,

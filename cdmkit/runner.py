@@ -465,8 +465,22 @@ def run_client(config_path: str | os.PathLike, stages: list[str] | None = None, 
 
 
 def _run_locked(config, selected, run_id, kernel, html, on_event, timeout) -> RunResult:
-    client_dir = config.client_dir
-    run_id, run_dir = claim_run_dir(client_dir, run_id)
+    from .report.kernel import BackgroundExports, SharedKernel, notebook_imports
+
+    run_id, run_dir = claim_run_dir(config.client_dir, run_id)
+    before = os.environ.get("CDMKIT_KERNEL_PER_NOTEBOOK") == "1"  # the old way, to compare
+    # One kernel for every notebook, started now: it imports what the notebooks import
+    # while the run is prepared. HTML reports are written while the next notebook runs.
+    shared = SharedKernel(ensure_kernel(kernel), run_dir, per_notebook=before)
+    shared.start(warm_up=() if before else notebook_imports(
+        [s.notebook_path for s in selected if s.notebook_path.is_file()]))
+    with shared, BackgroundExports(export_html, inline=before) as exports:
+        return _run_prepared(config, selected, run_id, run_dir, shared,
+                             exports if html else None, on_event, timeout)
+
+
+def _run_prepared(config, selected, run_id, run_dir, shared, exports, on_event,
+                  timeout) -> RunResult:
     (run_dir / "data").mkdir(parents=True, exist_ok=True)
     (run_dir / "figures").mkdir(parents=True, exist_ok=True)
     # Stages with nothing to do (linkage without customer records) are left out, with the reason.
@@ -485,7 +499,6 @@ def _run_locked(config, selected, run_id, kernel, html, on_event, timeout) -> Ru
     if "collection" not in all_names:
         _seed_data_from_latest(config, run_dir, set(config.stages) - all_names)
 
-    kernel = ensure_kernel(kernel)
     linking = "linkage" in all_names
     if linking:  # the run record the linkage stage commits its ID changes with
         from .link.registry_ids import begin_run
@@ -494,15 +507,8 @@ def _run_locked(config, selected, run_id, kernel, html, on_event, timeout) -> Ru
     fault_point("run:started")
     started = time.time()
     status = {s.name: "pending" for s in selected}
-    # One kernel for every notebook; HTML reports written while the next notebook runs.
-    from .report.kernel import BackgroundExports, SharedKernel
-
-    before = os.environ.get("CDMKIT_KERNEL_PER_NOTEBOOK") == "1"  # the old way, to compare
-    with SharedKernel(kernel, run_dir, per_notebook=before) as shared, \
-            BackgroundExports(export_html, inline=before) as exports:
-        error = _run_stages(config, selected, run_dir, resolved_path, status, shared,
-                            exports if html else None, on_event, timeout)
-
+    error = _run_stages(config, selected, run_dir, resolved_path, status, shared, exports,
+                        on_event, timeout)
     if error is None and config.database.enabled:
         error = _update_database(config, run_dir, selected, on_event)
     summary = _write_summary(run_dir, config, run_id, status, started, error)
@@ -511,10 +517,11 @@ def _run_locked(config, selected, run_id, kernel, html, on_event, timeout) -> Ru
 
         finish_run(config.store_path, run_id, ok=summary["ok"])
     if error is None:
-        _point_latest(client_dir, run_dir)
-    if html:
+        _point_latest(config.client_dir, run_dir)
+    if exports is not None:
         from .report.overview import write_run_overview
 
+        exports.wait()  # the overview links every stage report
         write_run_overview(run_dir, summary)
     return RunResult(run_dir, summary, status, error)
 

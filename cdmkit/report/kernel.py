@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 __all__ = ["SharedKernel", "BackgroundExports", "ENGINE_NAME", "RESET_CODE",
-           "notebook_imports", "warm_up_code"]
+           "notebook_imports", "warm_up_code", "lean_jsonschema"]
 
 #: Name of the papermill engine that runs a notebook in an already running kernel.
 ENGINE_NAME = "cdmkit-shared-kernel"
@@ -128,8 +128,26 @@ def _ipc_kernel_manager(**kwargs):
     return AsyncKernelManager(**kwargs)
 
 
+def lean_jsonschema() -> None:
+    """Keep jsonschema (imported by nbformat and papermill) from importing ``rfc3987_syntax``.
+
+    When that optional package is installed (JupyterLab's event schemas pull it in),
+    ``import jsonschema`` compiles its 38 Lark grammars: 1.5-5 s per run, for an IRI
+    format check that notebook validation never uses. Without it jsonschema leaves that
+    one format check out. Only in this process, and only if nothing imported it yet.
+
+    Examples
+    --------
+    >>> lean_jsonschema()
+    """
+    import sys
+
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
 def _register_engine() -> None:
     """Add the shared-kernel engine to papermill's engine registry (once)."""
+    lean_jsonschema()
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
 
@@ -160,11 +178,20 @@ def _register_engine() -> None:
             kwargs.pop("input_path", None)
             kwargs.pop("timeout", None)
             kwargs.pop("startup_timeout", None)
-            km = kwargs.pop("km")
-            return _SharedKernelClient(
-                nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
-                kernel_name=kernel_name, log_output=log_output, stdout_file=stdout_file,
-                stderr_file=stderr_file, **kwargs).execute()
+            km, save_to = kwargs.pop("km"), kwargs.pop("save_to", None)
+            try:
+                return _SharedKernelClient(
+                    nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
+                    kernel_name=kernel_name, log_output=log_output, stdout_file=stdout_file,
+                    stderr_file=stderr_file, **kwargs).execute()
+            except BaseException:
+                # The kernel died or a cell timed out: keep what ran, for inspection (papermill
+                # writes the notebook itself only at the end or on a cell's error).
+                if save_to:
+                    from papermill.iorw import write_ipynb
+
+                    write_ipynb(nb_man.nb, save_to)
+                raise
 
     papermill_engines.register(ENGINE_NAME, SharedKernelEngine)
 
@@ -227,18 +254,13 @@ class SharedKernel:
         self._runs += 1
         if self.km is None or not self.km.has_kernel:
             self.start()
+        # Written once at the end (or on failure), not after every cell: papermill's per-cell
+        # save serialises and schema-validates the whole notebook twice per cell.
         return pm.execute_notebook(
             str(notebook), str(output), parameters=parameters, engine_name=ENGINE_NAME,
             kernel_name=self.kernel_name, cwd=self.cwd, progress_bar=False,
-            execution_timeout=timeout, report_mode=False, km=self.km)
-
-    def restart_if_dead(self) -> None:
-        """After a failed notebook: a kernel that died is replaced by a new one."""
-        from jupyter_core.utils import run_sync
-
-        if self.km is not None and not run_sync(self.km.is_alive)():
-            self.close()
-            self.start()
+            execution_timeout=timeout, report_mode=False, request_save_on_cell_execute=False,
+            km=self.km, save_to=str(output))
 
     def close(self) -> None:
         """Shut the kernel down (and remove its socket files)."""
@@ -262,6 +284,10 @@ class SharedKernel:
         self.close()
 
 
+def _import_exporter() -> None:
+    from nbconvert import HTMLExporter  # noqa: F401
+
+
 class BackgroundExports:
     """HTML reports written by one worker thread while the next notebook runs.
 
@@ -282,10 +308,13 @@ class BackgroundExports:
     """
 
     def __init__(self, export: Callable, inline: bool = False):
+        lean_jsonschema()
         self._export = export
         #: Write each report at once, before the next notebook (the way before).
         self.inline = inline
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cdmkit-html")
+        if not inline:  # nbconvert's import, while the first notebook runs
+            self._pool.submit(_import_exporter)
         self._pending: list[tuple[Path, Future, bool]] = []
 
     def submit(self, notebook, html, title: str, *, must_succeed: bool = True) -> None:

@@ -1,9 +1,12 @@
 """Run report stages through papermill and assemble the run folder.
 
 A run executes the configured stages in order, each as a notebook with the
-parameters ``run_dir`` and ``config_path``. Stages hand data over through
-Parquet files in the run folder only. After each stage the executed notebook
-and an HTML report with code hidden are written next to each other; at the
+parameters ``run_dir`` and ``config_path``, all in one kernel started with the run
+(its namespace reset between notebooks; :mod:`cdmkit.report.kernel`;
+``CDMKIT_KERNEL_PER_NOTEBOOK=1`` starts one per notebook instead). Stages hand data
+over through Parquet files in the run folder only. After each stage the executed notebook
+and an HTML report with code hidden (written in the background while the next
+stage runs) are written next to each other; at the
 end ``summary.json`` merges the figures every stage recorded, and
 ``<output_dir>/<client>/latest`` points at the run; ``index.html`` is the run's
 overview page (key findings, model verdicts, warnings, links to every report).

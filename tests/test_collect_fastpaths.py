@@ -216,3 +216,28 @@ def test_name_plain_words_road_matches_general_path():
         asc = np.array([v.isascii() for v in uniq])
         done, _ = cleaner._plain_words(uniq, asc)
         assert done.sum() > 2000
+
+
+@pytest.mark.parametrize("typed", [False, True])
+def test_exact_duplicates_by_row_codes_match_row_hashes(typed):
+    # The pipeline finds exact duplicates by factorising columns (_same_row_codes): the
+    # same rows as hashing whole rows (pandas' hash_pandas_object), with no collisions.
+    from cdmkit.collect.pipeline import _same_row_codes
+
+    rng = np.random.default_rng(10)
+    n = 5000
+    raw = pd.DataFrame({
+        "a": rng.choice(np.array(["x", "y", "", None, "None", "\x00"], dtype=object), n),
+        "b": rng.choice(np.array(["1", "2", None, np.nan], dtype=object), n),
+        "c": rng.choice(np.array(["p", "q"], dtype=object), n),
+    })
+    if typed:
+        raw["d"] = rng.choice([1.5, 2.0, np.nan], n)
+        raw["e"] = rng.integers(0, 3, n)
+        raw["f"] = pd.to_datetime(rng.choice(["2024-01-01", "2024-01-02", None], n))
+    codes = _same_row_codes(raw)
+    _, first_of_code = np.unique(codes, return_index=True)
+    dup = first_of_code[codes] != np.arange(n)
+    h = pd.util.hash_pandas_object(raw, index=False)
+    assert dup.tolist() == h.duplicated(keep="first").tolist()
+    assert 0 < dup.sum() < n

@@ -89,3 +89,16 @@ def test_background_exports_report_the_first_error_on_wait():
     inline.submit("b.ipynb", "bad.html", "B")
     with pytest.raises(OSError):
         inline.wait()
+
+
+def test_a_kernel_that_dies_leaves_the_cells_that_ran(tmp_path):
+    kernel = ensure_kernel()
+    nb = _notebook(tmp_path / "die.ipynb", "print('before')", "import os\nos._exit(3)",
+                   "print('never')")
+    with SharedKernel(kernel, tmp_path) as shared:
+        with pytest.raises(Exception) as err:
+            shared.execute(nb, tmp_path / "die.out.ipynb", {})
+    assert "Dead" in type(err.value).__name__ or "died" in str(err.value).lower()
+    counts, texts = _outputs(tmp_path / "die.out.ipynb")
+    assert texts[1] == "before\n"  # the cell before the crash, kept
+    assert counts[3] is None and texts[3] == ""  # the cell after it never ran

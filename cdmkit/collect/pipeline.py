@@ -140,6 +140,21 @@ def _coerce(s: pd.Series, dtype: str) -> pd.Series:
     return s.astype(object).where(s.notna(), None)
 
 
+def _same_row_codes(raw: pd.DataFrame) -> np.ndarray:
+    """Codes of the distinct rows of ``raw`` (equal values in every column; missing = missing).
+
+    Column by column with ``pd.factorize`` (None, NaN and NaT are all missing) and the
+    codes combined exactly: the groups pandas' row hashes give, without hashing whole
+    rows and without hash collisions.
+    """
+    combined = np.zeros(len(raw), dtype=np.int64)
+    for c in raw.columns:
+        cc, uniq = pd.factorize(raw[c], use_na_sentinel=True)
+        cc = np.where(cc < 0, len(uniq), cc).astype(np.int64)  # missing: a value of its own
+        combined = pd.factorize(combined * (len(uniq) + 1) + cc)[0].astype(np.int64)
+    return combined
+
+
 def _filled(s: pd.Series) -> pd.Series:
     # The one definition of missing ("", "nan", "NULL"... count as missing).
     from ..missing import is_present
@@ -446,11 +461,13 @@ def _collect_one(raw, kind, *, source, mapping=None, formats=None, cleaners=None
     # -- exact duplicates (on the source values, before any cleaning) --------------------
     dedupe = collection.drop_exact_duplicates if drop_duplicates is None else drop_duplicates
     if dedupe and n > 1:
-        h = pd.util.hash_pandas_object(raw, index=False).to_numpy()
-        hs = pd.Series(h)
-        dup = hs.duplicated(keep="first").to_numpy()
+        # Rows equal in the text of every column (missing equals missing), found by
+        # factorising column by column rather than hashing whole rows.
+        codes = _same_row_codes(raw)
+        _, first_of_code = np.unique(codes, return_index=True)
+        first = first_of_code[codes]
+        dup = first != np.arange(n)
         if dup.any():
-            first = pd.Series(np.arange(n)).groupby(h).transform("min").to_numpy()
             reasons = np.full(n, None, dtype=object)
             reasons[dup] = ["exact duplicate of row " + str(r) for r in rows[first[dup]]]
             n_dup = rej.add(dup, reasons, kind="duplicate")

@@ -28,9 +28,10 @@ import tempfile
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
-__all__ = ["SharedKernel", "BackgroundExports", "ENGINE_NAME", "RESET_CODE"]
+__all__ = ["SharedKernel", "BackgroundExports", "ENGINE_NAME", "RESET_CODE",
+           "notebook_imports", "warm_up_code", "lean_jsonschema"]
 
 #: Name of the papermill engine that runs a notebook in an already running kernel.
 ENGINE_NAME = "cdmkit-shared-kernel"
@@ -45,6 +46,78 @@ get_ipython().execution_count = 1
 """
 
 
+def notebook_imports(notebooks: Sequence[str | os.PathLike]) -> list[str]:
+    """Modules the notebooks import at the top level of their code cells, in first-seen order.
+
+    ``from m import n`` gives ``"m:n"`` (see :func:`warm_up_code`); ``%matplotlib`` adds
+    ``matplotlib.pyplot`` and the inline backend.
+
+    Examples
+    --------
+    >>> import json, tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "n.ipynb"
+    >>> _ = p.write_text(json.dumps({"cells": [{"cell_type": "code", "source":
+    ...     "%matplotlib inline\\nimport pandas as pd\\nfrom cdmkit.context import open_stage"}]}))
+    >>> notebook_imports([p])
+    ['matplotlib.pyplot', 'matplotlib_inline.backend_inline', 'pandas', 'cdmkit.context:open_stage']
+    """
+    import ast
+    import json
+
+    found: dict[str, None] = {}
+    for path in notebooks:
+        try:
+            cells = json.loads(Path(path).read_text(encoding="utf-8")).get("cells", [])
+        except (OSError, ValueError):
+            continue
+        for cell in cells:
+            if cell.get("cell_type") != "code":
+                continue
+            src = cell.get("source", "")
+            src = "".join(src) if isinstance(src, list) else src
+            lines = []
+            for line in src.splitlines():
+                if line.lstrip().startswith("%matplotlib"):
+                    found.update(dict.fromkeys(["matplotlib.pyplot",
+                                                "matplotlib_inline.backend_inline"]))
+                lines.append("" if line.lstrip().startswith(("%", "!")) else line)
+            try:
+                tree = ast.parse("\n".join(lines))
+            except SyntaxError:
+                continue
+            for node in tree.body:
+                if isinstance(node, ast.Import):
+                    found.update(dict.fromkeys(a.name for a in node.names))
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    # "module:name" also loads the name (lazy package faces load on access)
+                    found.update(dict.fromkeys(f"{node.module}:{a.name}" for a in node.names
+                                               if a.name != "*"))
+    return list(found)
+
+
+def warm_up_code(modules: Sequence[str]) -> str:
+    """Code that imports ``modules`` quietly (a module that fails is left to its notebook).
+
+    ``"m:n"`` imports ``m`` and reads its attribute ``n``.
+
+    Examples
+    --------
+    >>> exec(warm_up_code(["json:dumps", "no_such_module_xyz", "json:nothing"]))
+    """
+    return ("def _cdmkit_warm_up(names):\n"
+            "    import importlib\n"
+            "    for name in names:\n"
+            "        module, _, attr = name.partition(':')\n"
+            "        try:\n"
+            "            m = importlib.import_module(module)\n"
+            "            if attr:\n"
+            "                getattr(m, attr)\n"
+            "        except BaseException:\n"
+            "            pass\n"
+            f"_cdmkit_warm_up({list(modules)!r})\n"
+            "del _cdmkit_warm_up\n")
+
+
 def _ipc_kernel_manager(**kwargs):
     """An async kernel manager whose kernel talks over local IPC sockets, never TCP."""
     from jupyter_client.manager import AsyncKernelManager
@@ -55,8 +128,26 @@ def _ipc_kernel_manager(**kwargs):
     return AsyncKernelManager(**kwargs)
 
 
+def lean_jsonschema() -> None:
+    """Keep jsonschema (imported by nbformat and papermill) from importing ``rfc3987_syntax``.
+
+    When that optional package is installed (JupyterLab's event schemas pull it in),
+    ``import jsonschema`` compiles its 38 Lark grammars: 1.5-5 s per run, for an IRI
+    format check that notebook validation never uses. Without it jsonschema leaves that
+    one format check out. Only in this process, and only if nothing imported it yet.
+
+    Examples
+    --------
+    >>> lean_jsonschema()
+    """
+    import sys
+
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
 def _register_engine() -> None:
     """Add the shared-kernel engine to papermill's engine registry (once)."""
+    lean_jsonschema()
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
 
@@ -87,11 +178,20 @@ def _register_engine() -> None:
             kwargs.pop("input_path", None)
             kwargs.pop("timeout", None)
             kwargs.pop("startup_timeout", None)
-            km = kwargs.pop("km")
-            return _SharedKernelClient(
-                nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
-                kernel_name=kernel_name, log_output=log_output, stdout_file=stdout_file,
-                stderr_file=stderr_file, **kwargs).execute()
+            km, save_to = kwargs.pop("km"), kwargs.pop("save_to", None)
+            try:
+                return _SharedKernelClient(
+                    nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
+                    kernel_name=kernel_name, log_output=log_output, stdout_file=stdout_file,
+                    stderr_file=stderr_file, **kwargs).execute()
+            except BaseException:
+                # The kernel died or a cell timed out: keep what ran, for inspection (papermill
+                # writes the notebook itself only at the end or on a cell's error).
+                if save_to:
+                    from papermill.iorw import write_ipynb
+
+                    write_ipynb(nb_man.nb, save_to)
+                raise
 
     papermill_engines.register(ENGINE_NAME, SharedKernelEngine)
 
@@ -122,14 +222,26 @@ class SharedKernel:
         self.per_notebook = per_notebook
         self.km = None
         self._runs = 0
+        self._warm_kc = None
 
-    def start(self) -> "SharedKernel":
-        """Start the kernel (returns at once; the first notebook waits for it to be ready)."""
+    def start(self, warm_up: Sequence[str] = ()) -> "SharedKernel":
+        """Start the kernel (returns at once; the first notebook waits for it to be ready).
+
+        ``warm_up`` modules are imported in the kernel straight away, while the caller
+        prepares the run (the notebooks would import them first thing anyway).
+        """
         from jupyter_core.utils import run_sync
 
         _register_engine()
         self.km = _ipc_kernel_manager(kernel_name=self.kernel_name)
         run_sync(self.km.start_kernel)(cwd=self.cwd)
+        if warm_up:
+            from jupyter_client.blocking import BlockingKernelClient
+
+            self._warm_kc = BlockingKernelClient()
+            self._warm_kc.load_connection_info(self.km.get_connection_info())
+            self._warm_kc.start_channels()
+            self._warm_kc.execute(warm_up_code(warm_up), silent=True, store_history=False)
         return self
 
     def execute(self, notebook: str | os.PathLike, output: str | os.PathLike,
@@ -142,21 +254,19 @@ class SharedKernel:
         self._runs += 1
         if self.km is None or not self.km.has_kernel:
             self.start()
+        # Written once at the end (or on failure), not after every cell: papermill's per-cell
+        # save serialises and schema-validates the whole notebook twice per cell.
         return pm.execute_notebook(
             str(notebook), str(output), parameters=parameters, engine_name=ENGINE_NAME,
             kernel_name=self.kernel_name, cwd=self.cwd, progress_bar=False,
-            execution_timeout=timeout, report_mode=False, km=self.km)
-
-    def restart_if_dead(self) -> None:
-        """After a failed notebook: a kernel that died is replaced by a new one."""
-        from jupyter_core.utils import run_sync
-
-        if self.km is not None and not run_sync(self.km.is_alive)():
-            self.close()
-            self.start()
+            execution_timeout=timeout, report_mode=False, request_save_on_cell_execute=False,
+            km=self.km, save_to=str(output))
 
     def close(self) -> None:
         """Shut the kernel down (and remove its socket files)."""
+        if self._warm_kc is not None:
+            self._warm_kc.stop_channels()
+            self._warm_kc = None
         if self.km is None:
             return
         from jupyter_core.utils import run_sync
@@ -168,10 +278,14 @@ class SharedKernel:
         self.km = None
 
     def __enter__(self) -> "SharedKernel":
-        return self.start()
+        return self if self.km is not None else self.start()
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _import_exporter() -> None:
+    from nbconvert import HTMLExporter  # noqa: F401
 
 
 class BackgroundExports:
@@ -194,10 +308,13 @@ class BackgroundExports:
     """
 
     def __init__(self, export: Callable, inline: bool = False):
+        lean_jsonschema()
         self._export = export
         #: Write each report at once, before the next notebook (the way before).
         self.inline = inline
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cdmkit-html")
+        if not inline:  # nbconvert's import, while the first notebook runs
+            self._pool.submit(_import_exporter)
         self._pending: list[tuple[Path, Future, bool]] = []
 
     def submit(self, notebook, html, title: str, *, must_succeed: bool = True) -> None:

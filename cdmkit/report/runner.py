@@ -423,57 +423,24 @@ def run_client(config_path: str | os.PathLike, stages: list[str] | None = None, 
         return _run_locked(config, selected, run_id, kernel, html, on_event, timeout)
 
 
-def _execute_stage(stage: Stage, config: ClientConfig, run_dir: Path, resolved_path: Path,
-                   kernel: str, html: bool, timeout, on_event) -> StageError | None:
-    """Run one stage notebook with papermill and export its report; the failure, if any."""
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
-    out_nb = run_dir / f"{stage.slug}.ipynb"
-    if on_event:
-        on_event("start", stage, {})
-    t0 = time.time()
-    error = None
-    if not stage.notebook_path.is_file():
-        error = StageError(stage.name, stage.notebook_path, "-", "notebook file not found")
-        if on_event:
-            on_event("failed", stage, {"error": error})
-        return error
-    try:
-        pm.execute_notebook(
-            str(stage.notebook_path), str(out_nb),
-            parameters={"run_dir": str(run_dir), "config_path": str(resolved_path)},
-            kernel_name=kernel, cwd=str(run_dir), progress_bar=False,
-            execution_timeout=timeout, report_mode=False,
-            kernel_manager_class=_ipc_kernel_manager(),
-        )
-    except PapermillExecutionError as exc:
-        cell, text = _failed_cell(exc)
-        error = StageError(stage.name, out_nb.name, cell, text, output_path=out_nb)
-    except Exception as exc:  # kernel died, missing kernel, ...
-        error = StageError(stage.name, out_nb.name, "-", f"{type(exc).__name__}: {exc}",
-                           output_path=out_nb)
-    _redact_notebook(out_nb)
-    if error is not None:
-        if out_nb.exists() and html:
-            try:
-                export_html(out_nb, run_dir / f"{stage.slug}.html",
-                            title=f"{config.client} · {stage.slug} (failed)")
-            except Exception:  # the failure itself is what matters
-                pass
-        if on_event:
-            on_event("failed", stage, {"error": error, "seconds": time.time() - t0})
-        return error
-    if html:
-        export_html(out_nb, run_dir / f"{stage.slug}.html", title=f"{config.client} · {stage.slug}")
-    if on_event:
-        on_event("done", stage, {"seconds": time.time() - t0})
-    return None
-
-
 def _run_locked(config, selected, run_id, kernel, html, on_event, timeout) -> RunResult:
+    from .kernel import BackgroundExports, SharedKernel, notebook_imports
+
     runs = ClientRuns.of(config)
     run = runs.claim(run_id)
+    before = os.environ.get("CDMKIT_KERNEL_PER_NOTEBOOK") == "1"  # the old way, to compare
+    # One kernel for every notebook, started now: it imports what the notebooks import
+    # while the run is prepared. HTML reports are written while the next notebook runs.
+    shared = SharedKernel(ensure_kernel(kernel), run.path, per_notebook=before)
+    shared.start(warm_up=() if before else notebook_imports(
+        [s.notebook_path for s in selected if s.notebook_path.is_file()]))
+    with shared, BackgroundExports(export_html, inline=before) as exports:
+        return _run_prepared(config, selected, runs, run, shared,
+                             exports if html else None, on_event, timeout)
+
+
+def _run_prepared(config, selected, runs, run, shared, exports, on_event,
+                  timeout) -> RunResult:
     run_id, run_dir = run.name, run.path
     # Stages with nothing to do (linkage without customer records) are left out, with the reason.
     not_needed = {s.name: r for s in selected if (r := skip_reason(s, config))}
@@ -490,7 +457,6 @@ def _run_locked(config, selected, run_id, kernel, html, on_event, timeout) -> Ru
     if "collection" not in all_names:
         _seed_data_from_latest(config, run, set(config.stages) - all_names)
 
-    kernel = ensure_kernel(kernel)
     linking = "linkage" in all_names
     if linking:  # the run record the linkage stage commits its ID changes with
         from ..link.registry_ids import begin_run
@@ -499,15 +465,8 @@ def _run_locked(config, selected, run_id, kernel, html, on_event, timeout) -> Ru
     fault_point("run:started")
     started = time.time()
     status = {s.name: "pending" for s in selected}
-    # One kernel for every notebook; HTML reports written while the next notebook runs.
-    from .kernel import BackgroundExports, SharedKernel
-
-    before = os.environ.get("CDMKIT_KERNEL_PER_NOTEBOOK") == "1"  # the old way, to compare
-    with SharedKernel(kernel, run_dir, per_notebook=before) as shared, \
-            BackgroundExports(export_html, inline=before) as exports:
-        error = _run_stages(config, selected, run_dir, resolved_path, status, shared,
-                            exports if html else None, on_event, timeout)
-
+    error = _run_stages(config, selected, run_dir, resolved_path, status, shared, exports,
+                        on_event, timeout)
     if error is None and config.database.enabled:
         error = _update_database(config, run, selected, on_event)
     summary = _write_summary(run, config, run_id, status, started, error)
@@ -517,9 +476,10 @@ def _run_locked(config, selected, run_id, kernel, html, on_event, timeout) -> Ru
         finish_run(config.store_path, run_id, ok=summary["ok"])
     if error is None:
         runs.point_latest(run)
-    if html:
+    if exports is not None:
         from .overview import write_run_overview
 
+        exports.wait()  # the overview links every stage report
         write_run_overview(run_dir, summary)
     return RunResult(run_dir, summary, status, error)
 

@@ -72,7 +72,8 @@ class EmailCleaner(Cleaner):
                        pc.invert(pc.is_in(tld, value_set=pa.array(sorted(_special_tlds()),
                                                                      type=tld.type))))
         keep = keep.to_numpy(zero_copy_only=False)
-        std = pc.binary_join_element_wise(local, domain, pa.scalar("@", local.type)).filter(pa.array(keep))
+        std = pc.binary_join_element_wise(local, domain, pa.scalar("@", local.type)) \
+            .filter(pa.array(keep))
         idx = np.flatnonzero(done)
         done[idx[~keep]] = False
         lower = pc.ascii_lower(std)
@@ -279,33 +280,11 @@ def _phone_types_stepwise(values: list, md) -> np.ndarray:
     return out
 
 
-def _phone_fast(values: list, region: str):
-    """Clean distinct plain-digit national numbers of one region without calling ``parse``.
-
-    Returns ``(decided, value, valid, kind)`` arrays; where ``decided`` is False the caller
-    asks the library (the route through ``parse`` is not a simple one).
-    """
-    import phonenumbers
-    from phonenumbers.phonemetadata import PhoneMetadata
+def _phone_national_numbers(values: list, md, ok: np.ndarray) -> list:
+    """National significant numbers (national prefix stripped as ``parse`` would); clears
+    ``ok`` where the library must decide (a transform rule applies, or too short)."""
     from phonenumbers.phonenumberutil import ValidationResult, _test_number_length
 
-    n = len(values)
-    decided = np.zeros(n, dtype=bool)
-    value = np.empty(n, dtype=object)
-    valid = np.zeros(n, dtype=bool)
-    kind = np.empty(n, dtype=object)
-    md = PhoneMetadata.metadata_for_region(region, None) if isinstance(region, str) else None
-    if md is None or region not in phonenumbers.SUPPORTED_REGIONS or not n:
-        return decided, value, valid, kind
-    cc = md.country_code
-    # Numbers starting with the region's international prefix or with its country code take
-    # other routes through parse().
-    ok = np.ones(n, dtype=bool)
-    if md.international_prefix:
-        idd = re.compile(md.international_prefix).match
-        ok &= np.fromiter((idd(v) is None for v in values), dtype=bool, count=n)
-    ccs = str(cc)
-    ok &= np.fromiter((not v.startswith(ccs) for v in values), dtype=bool, count=n)
     # National prefix (_maybe_strip_national_prefix_carrier_code).
     potential = list(values)
     npp = md.national_prefix_for_parsing
@@ -349,6 +328,36 @@ def _phone_fast(values: list, region: str):
         if len(p) < 2:
             ok[i] = False
         nsn.append(p)
+    return nsn
+
+
+def _phone_fast(values: list, region: str):
+    """Clean distinct plain-digit national numbers of one region without calling ``parse``.
+
+    Returns ``(decided, value, valid, kind)`` arrays; where ``decided`` is False the caller
+    asks the library (the route through ``parse`` is not a simple one).
+    """
+    import phonenumbers
+    from phonenumbers.phonemetadata import PhoneMetadata
+
+    n = len(values)
+    decided = np.zeros(n, dtype=bool)
+    value = np.empty(n, dtype=object)
+    valid = np.zeros(n, dtype=bool)
+    kind = np.empty(n, dtype=object)
+    md = PhoneMetadata.metadata_for_region(region, None) if isinstance(region, str) else None
+    if md is None or region not in phonenumbers.SUPPORTED_REGIONS or not n:
+        return decided, value, valid, kind
+    cc = md.country_code
+    # Numbers starting with the region's international prefix or with its country code take
+    # other routes through parse().
+    ok = np.ones(n, dtype=bool)
+    if md.international_prefix:
+        idd = re.compile(md.international_prefix).match
+        ok &= np.fromiter((idd(v) is None for v in values), dtype=bool, count=n)
+    ccs = str(cc)
+    ok &= np.fromiter((not v.startswith(ccs) for v in values), dtype=bool, count=n)
+    nsn = _phone_national_numbers(values, md, ok)
     # Region of the number (region_code_for_number) and its type (number_type).
     regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(cc)
     if not regions:

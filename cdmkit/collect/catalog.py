@@ -55,7 +55,7 @@ def detect_content(values: pd.Series, sample: int = 500) -> str | None:
     """
     if pd.api.types.is_datetime64_any_dtype(values):
         return "date"
-    if values.dtype != object:
+    if not (values.dtype == object or isinstance(values.dtype, pd.StringDtype)):
         return None
     s = values.dropna()
     s = s[s.map(lambda v: isinstance(v, str))]
@@ -179,7 +179,7 @@ def build_catalog(raw: pd.DataFrame, mapping: dict, *, source: str, kind: str,
         canon_name = by_col.get(str(col))
         canon = fields.get(canon_name) if canon_name else None
         filled = s.notna()
-        if s.dtype == object:
+        if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
             filled &= s.map(lambda v: not (isinstance(v, str) and not v.strip()),
                             na_action="ignore").astype(bool).reindex(s.index, fill_value=False)
         content = detect_content(s) if canon is None else None

@@ -53,7 +53,7 @@ __all__ = [
 
 def _missing_mask(s: pd.Series) -> pd.Series:
     m = s.isna()
-    if s.dtype == object:
+    if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
         m |= np.array([isinstance(v, str) and not v.strip() for v in s.to_numpy()], dtype=bool)
     return m
 
@@ -84,7 +84,7 @@ def to_text(s: pd.Series) -> pd.Series:
         return s.astype(str).where(s.notna(), None).astype(object)
     if pd.api.types.is_datetime64_any_dtype(s):
         return s.astype(str).where(s.notna(), None).astype(object)
-    if s.dtype == object and (pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty")
+    if (s.dtype == object or isinstance(s.dtype, pd.StringDtype)) and (pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty")
                               or all(isinstance(v, str) for v in s.dropna())):
         return s.where(s.notna(), None).astype(object)
 
@@ -1188,6 +1188,8 @@ class DateCleaner(Cleaner):
         # Value checks (do not override a parse flag).
         ok = out.notna() & flag.isna()
         ph = pd.to_datetime(pd.Series(list(self.placeholders)), errors="coerce").dropna()
+        # pandas 3 keeps 0001-01-01 (second resolution); `out` is ns, where it cannot exist
+        ph = ph[ph.between(pd.Timestamp.min, pd.Timestamp.max)]
         ref = self._ref()
         is_ph = out.dt.normalize().isin(ph)
         flag = flag.mask(ok & is_ph, "placeholder")

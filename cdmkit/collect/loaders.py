@@ -952,7 +952,7 @@ def _records_frame(records: list, p, first_row: int = 1) -> pd.DataFrame:
     # Nested lists and mixed values become JSON text so every column has one type.
     for col in df.columns:
         s = df[col]
-        if s.dtype == object:
+        if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
             kinds = {type(v) for v in s.dropna()}
             if kinds & {list, dict} or len(kinds - {str}) and str in kinds:
                 df[col] = s.map(lambda v: v if v is None or isinstance(v, str) else

@@ -142,7 +142,7 @@ def _coerce(s: pd.Series, dtype: str) -> pd.Series:
 
 def _filled(s: pd.Series) -> pd.Series:
     m = s.notna()
-    if s.dtype == object:
+    if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
         m &= pd.Series([not (isinstance(v, str) and not v.strip()) for v in s.to_numpy()],
                        index=s.index)
     return m

@@ -212,7 +212,7 @@ def _is_event_time_name(name: str) -> bool:
 def _parse_dates(s: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(s):
         return s
-    return pd.to_datetime(s.astype(str), errors="coerce", format="mixed") if s.dtype == object \
+    return pd.to_datetime(s.astype(str), errors="coerce", format="mixed") if (s.dtype == object or isinstance(s.dtype, pd.StringDtype)) \
         else pd.to_datetime(s, errors="coerce")
 
 

@@ -1255,9 +1255,11 @@ class SqlLoader(Loader):
                 for part in pd.read_sql_query(sa.text(sql), con, chunksize=chunk):
                     parts.append(part)
                     bar.update(len(part))
-        except sa.exc.SQLAlchemyError as exc:
-            raise InputError(shown, f"query failed: {str(exc.orig or exc).splitlines()[0]}") \
-                from None
+        except (sa.exc.SQLAlchemyError, pd.errors.DatabaseError) as exc:
+            # pandas 3 wraps the driver's error in DatabaseError
+            cause = getattr(exc, "orig", None) or getattr(exc.__cause__, "orig", None) \
+                or exc.__cause__ or exc
+            raise InputError(shown, f"query failed: {str(cause).splitlines()[0]}") from None
         finally:
             bar.close()
             engine.dispose()

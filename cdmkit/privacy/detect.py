@@ -11,8 +11,8 @@ Examples
 --------
 >>> import pandas as pd
 >>> df = pd.DataFrame({"contact": ["ana@example.com", "bo@example.org"], "n": [1, 2]})
->>> detect_pii(df)[["column", "pii_class", "pii_type"]].values.tolist()
-[['contact', 'direct', 'email'], ['n', 'none', None]]
+>>> detect_pii(df)[["column", "pii_class", "pii_type"]].fillna("-").values.tolist()
+[['contact', 'direct', 'email'], ['n', 'none', '-']]
 """
 
 from __future__ import annotations

@@ -83,7 +83,8 @@ def test_lower_bounds_that_the_code_needs():
     deps = {_name(d): d for d in _pyproject()["project"]["dependencies"]}
     assert ">=0.24" in deps["pandera"]      # import pandera.pandas
     assert ">=3.8" in deps["rapidfuzz"]     # rapidfuzz.process.cpdist
-    assert ">=2.1.1" in deps["pandas"]      # pandera 0.24 refuses pandas 2.1.0
+    assert ">=2.2.2" in deps["pandas"]      # pandera 0.24 refuses 2.1.0; 2.2.2 is built for numpy 2
+    assert ">=1.3" in deps["duckdb"] and ">=0.6" in deps["lazy-loader"] and ">=0.16" in deps["typer"]
 
 
 def test_no_peer_tool_in_runtime_dependencies():

@@ -67,7 +67,8 @@ def sha256_hex(values: pd.Series) -> pd.Series:
             return None
         return hashlib.sha256(str(v).encode("utf-8")).hexdigest()
 
-    return values.map(h).astype(object)
+    # object dtype built directly: pandas 3 would infer str and turn None into NaN
+    return pd.Series([h(v) for v in values], index=values.index, dtype=object)
 
 
 def normalise_email_google(email) -> str | None:

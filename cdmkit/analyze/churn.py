@@ -243,7 +243,7 @@ def flag_frame(df: pd.DataFrame, flag_col: str, id_col: str | None = None):
         raise AnalysisInputError(f"column {flag_col!r} holds one class only: nothing to predict")
     X = df.drop(columns=[flag_col] + ([id_col] if id_col else []))
     for c in X.columns:
-        if X[c].dtype == object:
+        if X[c].dtype == object or isinstance(X[c].dtype, pd.StringDtype):
             text = X[c].astype("string").str.strip().replace("", pd.NA)
             num = pd.to_numeric(text, errors="coerce")
             # Every non-blank value is a number: a numeric column with blanks, not a category.

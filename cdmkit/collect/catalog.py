@@ -15,9 +15,10 @@ Examples
 ...                     "contact": ["+44 7911 123456", "+44 7911 654321"]})
 >>> cat = build_catalog(raw, {"record_id": "id", "email": "Mail"}, source="crm",
 ...                     kind="customers")
->>> cat[["field", "canonical_field", "pii_class", "completeness", "example"]].values.tolist()
+>>> cols = ["field", "canonical_field", "pii_class", "completeness", "example"]
+>>> cat[cols].fillna("-").values.tolist()  # "-": no canonical field
 [['id', 'record_id', 'none', 1.0, '1'], ['Mail', 'email', 'direct', 0.5, 'a***@example.org'], \
-['contact', None, 'direct', 1.0, '+44 791 *** **56']]
+['contact', '-', 'direct', 1.0, '+44 791 *** **56']]
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def detect_content(values: pd.Series, sample: int = 500) -> str | None:
     """
     if pd.api.types.is_datetime64_any_dtype(values):
         return "date"
-    if values.dtype != object:
+    if not (values.dtype == object or isinstance(values.dtype, pd.StringDtype)):
         return None
     s = values.dropna()
     s = s[s.map(lambda v: isinstance(v, str))]

@@ -959,7 +959,7 @@ def _records_frame(records: list, p, first_row: int = 1) -> pd.DataFrame:
     # Nested lists and mixed values become JSON text so every column has one type.
     for col in df.columns:
         s = df[col]
-        if s.dtype == object:
+        if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
             kinds = {type(v) for v in s.dropna()}
             if kinds & {list, dict} or len(kinds - {str}) and str in kinds:
                 df[col] = s.map(lambda v: v if v is None or isinstance(v, str) else
@@ -1262,9 +1262,11 @@ class SqlLoader(Loader):
                 for part in pd.read_sql_query(sa.text(sql), con, chunksize=chunk):
                     parts.append(part)
                     bar.update(len(part))
-        except sa.exc.SQLAlchemyError as exc:
-            raise InputError(shown, f"query failed: {str(exc.orig or exc).splitlines()[0]}") \
-                from None
+        except (sa.exc.SQLAlchemyError, pd.errors.DatabaseError) as exc:
+            # pandas 3 wraps the driver's error in DatabaseError
+            cause = getattr(exc, "orig", None) or getattr(exc.__cause__, "orig", None) \
+                or exc.__cause__ or exc
+            raise InputError(shown, f"query failed: {str(cause).splitlines()[0]}") from None
         finally:
             bar.close()
             engine.dispose()

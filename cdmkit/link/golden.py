@@ -152,7 +152,7 @@ def golden_records(records: pd.DataFrame, customer_ids, rules: dict | None = Non
         filled = vals.notna().to_numpy()
         if vals.dtype == object or pd.api.types.is_string_dtype(vals):
             # not &=: under pandas 3 copy-on-write to_numpy() is a read-only view
-            filled = filled & (vals.astype("string").str.strip().fillna("") != "").to_numpy()
+            filled = filled & (vals.astype("string").str.strip().fillna("") != "").to_numpy(bool)
         d = base[filled].copy()
         d["value"] = vals[filled].to_numpy()
         if field in _CONSENT:
@@ -163,7 +163,7 @@ def golden_records(records: pd.DataFrame, customer_ids, rules: dict | None = Non
         for col, name in (("value", field), ("source", f"{field}_source"),
                           ("record_id", f"{field}_record")):
             v = chosen[col]
-            if name == field and v.dtype != object:
+            if name == field and not (v.dtype == object or isinstance(v.dtype, pd.StringDtype)):
                 # typed fields (dates, flags) keep their dtype, missing where no value
                 out[name] = pd.Series(v.array, index=at).reindex(range(n_cust))
             else:

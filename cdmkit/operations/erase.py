@@ -255,13 +255,13 @@ def _scrub_tables(config, ids: set, keys: set, hashes: set, secret, raw_forms: s
                     hit |= suppressed_mask(df[list(cols)].rename(columns=cols), "customers",
                                            hashes, secret)
             for c in df.columns:  # exports name their e-mail column their own way
-                if "mail" in str(c).lower() and df[c].dtype == object:
+                if "mail" in str(c).lower() and (df[c].dtype == object or isinstance(df[c].dtype, pd.StringDtype)):
                     tok = df[c].map(lambda v: _email(str(v).lstrip("'")) if isinstance(v, str)
                                     else None)
                     hit |= tok.map(lambda e: bool(e) and _hmac(secret, "email|" + e) in hashes)
         if raw_forms:
             for c in df.columns:
-                if df[c].dtype == object:
+                if df[c].dtype == object or isinstance(df[c].dtype, pd.StringDtype):
                     hit |= df[c].map(lambda v: isinstance(v, str)
                                      and v.lstrip("'").strip() in raw_forms)
         n = int(hit.sum())

@@ -11,8 +11,8 @@ Examples
 --------
 >>> import pandas as pd
 >>> df = pd.DataFrame({"contact": ["ana@example.com", "bo@example.org"], "n": [1, 2]})
->>> detect_pii(df)[["column", "pii_class", "pii_type"]].values.tolist()
-[['contact', 'direct', 'email'], ['n', 'none', None]]
+>>> detect_pii(df)[["column", "pii_class", "pii_type"]].fillna("-").values.tolist()
+[['contact', 'direct', 'email'], ['n', 'none', '-']]
 """
 
 from __future__ import annotations
@@ -212,7 +212,7 @@ def _is_event_time_name(name: str) -> bool:
 def _parse_dates(s: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(s):
         return s
-    return pd.to_datetime(s.astype(str), errors="coerce", format="mixed") if s.dtype == object \
+    return pd.to_datetime(s.astype(str), errors="coerce", format="mixed") if (s.dtype == object or isinstance(s.dtype, pd.StringDtype)) \
         else pd.to_datetime(s, errors="coerce")
 
 

@@ -137,7 +137,8 @@ def _tokens(df: pd.DataFrame, kind: str) -> list[tuple[str, pd.Series]]:
         family_given = (last.fillna("") + first.fillna("")).where(both, None)
         for c in ("email", "email_raw"):
             if c in df.columns:
-                out.append(("email", df[c].map(_email).map(lambda e: e and "email|" + e)))
+                out.append(("email", df[c].map(_email).map(
+                    lambda e: (e and "email|" + e) if isinstance(e, str) else None)))
         birth = _col(df, "birth_date").map(_date)
         for name in (given_family, family_given):
             out.append(("name+birth", pd.Series(

@@ -436,7 +436,7 @@ class CrossField(Rule):
         ok = df[cols].notna().all(axis=1) if cols else pd.Series(True, index=df.index)
         sub = df.loc[ok, cols].copy()
         for c in cols:  # compare dates as dates even when stored as text
-            if sub[c].dtype == object and sub[c].astype(str).str.match(
+            if (sub[c].dtype == object or isinstance(sub[c].dtype, pd.StringDtype)) and sub[c].astype(str).str.match(
                     r"\d{4}-\d{2}-\d{2}").all():
                 sub[c] = pd.to_datetime(sub[c], errors="coerce", utc=True)
             elif pd.api.types.is_datetime64_any_dtype(sub[c]) and sub[c].dt.tz is None:

@@ -106,6 +106,7 @@ def _examples(res: RuleResult, n: int) -> list[dict]:
     for idx, r in t.iterrows():  # at most n rows per rule
         for c in cols:
             v = r[c] if c is not None else None
+            v = None if v is not None and v != v else v  # NaN (pandas 3's missing str) -> None
             fn = masker_for(c) if c else None
             if fn is not None and v is not None and v == v:
                 v = fn(v)

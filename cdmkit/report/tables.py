@@ -107,7 +107,7 @@ LABELS = {
     "returns_customers_in": "Customers with any line",
     "returns_customers_with_purchases": "Customers with purchases after netting",
     "returns_customers_without_purchases": "Customers without purchases after netting",
-    "returns_lines_left_out": "Lines left out of spend (all reasons)",
+    "returns_lines_left_out": "Returns and the order lines they cancel, left out",
     "freq": "Time unit of recency and T", "k_chosen": "Clusters chosen (k)",
     # Cluster number and cluster name must not both read "Cluster".
     "cluster": "Cluster number", "cluster_label": "Cluster",

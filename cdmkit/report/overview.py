@@ -108,10 +108,12 @@ def key_findings(summary: dict, verdicts: list[Verdict], currency: str | None = 
     ret = _get(st, "analysis", "retention_period_1")
     if ret is not None:
         first = _get(st, "analysis", "first_cohort")
-        why = (f"the first cohort, {first}, is left out: it also holds customers who bought "
-               "before the data start" if _get(st, "analysis", "first_cohort_excluded") else
-               "the first cohort is included although it also holds customers who bought "
-               "before the data start, which raises this figure")
+        holds = ("holds customers who bought before the data start" if _get(
+            st, "analysis", "first_cohort_left_censored") else "may hold customers who bought "
+            "before the data start")
+        why = (f"the first cohort, {first}, is left out: it {holds}" if _get(
+            st, "analysis", "first_cohort_excluded") else f"the first cohort is included "
+            f"although it {holds}, which can raise this figure")
         out.append(f"{ret:.0%} of new customers buy again in the period after their first "
                    f"purchase ({why}).")
     base = _get(st, "analysis", "churn_base_rate")

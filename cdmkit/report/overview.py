@@ -176,8 +176,15 @@ def quality_warnings(summary: dict) -> list[str]:
             out.append(f"{format_value(n)} {what}.")
     ret = _get(st, "segmentation", "returns_removed") or _get(st, "analysis", "returns_removed")
     if ret:
-        out.append(f"{format_value(ret)} return or cancellation lines netted against the "
-                   "orders they cancel (customer lines only).")
+        seg = st.get("segmentation") or {}
+        matched = (seg.get("returns_matched_lines") or 0) + \
+            (seg.get("returns_partly_matched_lines") or 0)
+        unmatched = seg.get("returns_unmatched_lines")
+        detail = (f": {format_value(matched)} matched to the orders they cancel and netted, "
+                  f"{format_value(unmatched)} matching no earlier order left out"
+                  if unmatched is not None else "")
+        out.append(f"{format_value(ret)} return or cancellation lines of customers{detail} "
+                   "(see the segmentation report).")
     scope = {k[len("returns_"):]: v for k, v in (st.get("segmentation") or {}).items()
              if k.startswith("returns_")}
     if scope:

@@ -143,7 +143,7 @@ _ACRONYMS = {"id": "ID", "clv": "CLV", "rfm": "RFM", "auc": "AUC", "mae": "MAE",
              "rmse": "RMSE", "psi": "PSI", "ks": "KS", "pii": "PII", "em": "EM", "url": "URL",
              "sku": "SKU", "gg": "Gamma-Gamma", "bgnbd": "BG/NBD", "paretonbd": "Pareto/NBD",
              "f1": "F1", "ari": "ARI", "utc": "UTC", "csv": "CSV", "gbm": "gradient boosting",
-             "se": "standard error", "params": "parameter", "ab": "A→B", "ba": "B→A"}
+             "se": "standard error", "ab": "A→B", "ba": "B→A"}
 
 
 def human_label(name) -> str:
@@ -315,6 +315,7 @@ def _key_label(v) -> str:
         return human_label(v)
     if isinstance(v, str) and "." in v and _SNAKE.fullmatch(v.split(".", 1)[0]):
         head, rest = v.split(".", 1)  # a nested figure: "bgnbd_params.a"
+        head = head[: -len("_params")] + "_parameter" if head.endswith("_params") else head
         return f"{human_label(head)}: {rest}"
     return format_value(v)
 

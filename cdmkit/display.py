@@ -107,7 +107,7 @@ LABELS = {
     "returns_customers_in": "Customers with any line",
     "returns_customers_with_purchases": "Customers with purchases after netting",
     "returns_customers_without_purchases": "Customers without purchases after netting",
-    "returns_lines_left_out": "Lines left out of spend (all reasons)",
+    "returns_lines_left_out": "Returns and the order lines they cancel, left out",
     "freq": "Time unit of recency and T", "k_chosen": "Clusters chosen (k)",
     # Cluster number and cluster name must not both read "Cluster".
     "cluster": "Cluster number", "cluster_label": "Cluster",
@@ -137,12 +137,13 @@ PARAM_LABELS = {"r": "r (purchase rate: shape)", "alpha": "α (purchase rate: sc
 # Columns whose values are model keys, or figure keys, rather than data.
 _MODEL_COLUMNS = {"model", "best_model", "clv_main_model", "churn_best_model", "method"}
 _KEY_COLUMNS = {"figure", "metric", "key", "kind"}
+_FIGURE_VALUES = {"value", "previous", "current"}
 _SNAKE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
 _ACRONYMS = {"id": "ID", "clv": "CLV", "rfm": "RFM", "auc": "AUC", "mae": "MAE",
              "rmse": "RMSE", "psi": "PSI", "ks": "KS", "pii": "PII", "em": "EM", "url": "URL",
              "sku": "SKU", "gg": "Gamma-Gamma", "bgnbd": "BG/NBD", "paretonbd": "Pareto/NBD",
              "f1": "F1", "ari": "ARI", "utc": "UTC", "csv": "CSV", "gbm": "gradient boosting",
-             "se": "standard error", "params": "parameter", "ab": "A→B", "ba": "B→A"}
+             "se": "standard error", "ab": "A→B", "ba": "B→A"}
 
 
 def human_label(name) -> str:
@@ -314,6 +315,7 @@ def _key_label(v) -> str:
         return human_label(v)
     if isinstance(v, str) and "." in v and _SNAKE.fullmatch(v.split(".", 1)[0]):
         head, rest = v.split(".", 1)  # a nested figure: "bgnbd_params.a"
+        head = head[: -len("_params")] + "_parameter" if head.endswith("_params") else head
         return f"{human_label(head)}: {rest}"
     return format_value(v)
 
@@ -350,6 +352,9 @@ def readable(df: pd.DataFrame, *, labels: dict | None = None, digits: int = 3,
     >>> df = pd.DataFrame({"clv": [12.5]}, index=pd.Index(["C1"], name="customer_id"))
     >>> readable(df, currency="GBP").to_dict("records")
     [{'Customer ID': 'C1', 'CLV': '£12.50'}]
+    >>> f = pd.DataFrame({"figure": ["clv_total", "n_customers"], "current": [10.0, 3]})
+    >>> readable(f, currency="GBP")["Current"].tolist()
+    ['£10.00', '3']
     """
     out = _drop_plain_index(df)
     if isinstance(out.columns, pd.MultiIndex):
@@ -363,11 +368,18 @@ def readable(df: pd.DataFrame, *, labels: dict | None = None, digits: int = 3,
         if seen[c] > 1:
             cols[i] = f"{c} ({seen[c]})"
     body = {}
+    # Tables of figures (a "figure" column, values beside it): money rows carry the currency.
+    keys = next((out[k] for k in out.columns if str(k) in ("figure", "metric")), None)
+    money_rows = keys.map(is_money).to_numpy(dtype=bool) if keys is not None else None
     for i, c in enumerate(cols):
         col = out.iloc[:, i]
         if is_money(out.columns[i]) and pd.api.types.is_numeric_dtype(col) \
                 and not pd.api.types.is_bool_dtype(col):
             body[c] = col.map(lambda v: money(v, currency))
+        elif money_rows is not None and str(out.columns[i]) in _FIGURE_VALUES:
+            body[c] = [money(v, currency) if m and isinstance(v, numbers.Real)
+                       and not isinstance(v, (bool, np.bool_)) else format_value(v, digits)
+                       for v, m in zip(col, money_rows)]
         elif str(out.columns[i]) in _MODEL_COLUMNS:
             body[c] = col.map(lambda v: MODEL_LABELS.get(v, format_value(v, digits))
                               if isinstance(v, str) else format_value(v, digits))

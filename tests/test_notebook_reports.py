@@ -43,8 +43,11 @@ HEADLINE = {
                    "rows_per_kind": {"customers": 506, "events": 1218, "interactions": 139,
                                      "transactions": 1938}},
     "linkage": {"n_records": 506, "em_converged": True},
-    # returns netted against the orders they cancel (a fully cancelled customer leaves)
-    "segmentation": {"n_customers": 272, "n_segments": 10, "returns_removed": 112},
+    # returns netted against the orders they cancel (a fully cancelled customer leaves);
+    # returns_removed counts return lines, as the analysis stage does (64 of the 112 lines
+    # left out are returns, the rest the order lines they cancel)
+    "segmentation": {"n_customers": 272, "n_segments": 10, "returns_removed": 64,
+                     "returns_lines_left_out": 112},
     "analysis": {"clv_customers": 272, "holdout_actual_total": 86, "bgnbd_converged": True,
                  "paretonbd_converged": True, "gg_converged": True},
     "validation": {"status": "pass", "n_failures": 0, "pii_scan_hits": 0, "schema_failures": 0},

@@ -193,16 +193,9 @@ def _table_cells(html: str) -> tuple[list[str], list[str]]:
 
 
 def _figure_keys(summary: dict) -> set[str]:
-    """Every internal figure key the stages recorded (nested keys included)."""
-    keys: set[str] = set()
-
-    def walk(d):
-        for k, v in d.items():
-            keys.add(str(k))
-            if isinstance(v, dict):
-                walk(v)
-    for figs in summary["stages"].values():
-        walk(figs or {})
+    """Every internal figure key the stages recorded (the keys of nested figures are data:
+    source names, blocking rules)."""
+    keys = {str(k) for figs in summary["stages"].values() for k in (figs or {})}
     return {k for k in keys if "_" in k}
 
 

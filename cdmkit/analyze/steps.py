@@ -93,10 +93,11 @@ class CohortResult:
                "(`cohort_exclude_first`)." if self.first_excluded else
                "It is included in the average retention curves (`cohort_exclude_first: "
                "false`), which raises them.")
-        return (f"**The first cohort ({fc['cohort']}\\*) is left-censored:** the data start in "
-                "that period, so it holds every customer who bought then — old customers as "
-                f"well as new ones — and retains like a cohort of old customers.{size}{verdict} "
-                + use)
+        state = "is left-censored" if fc.get("left_censored") else "may be left-censored"
+        return (f"**The first cohort ({fc['cohort']}\\*) {state}:** the data start in that "
+                "period, so it holds every customer who bought then — customers acquired "
+                "before the data start as well as new ones — and then retains like a cohort "
+                f"of old customers.{size}{verdict} " + use)
 
 
 def run_cohorts(inp: AnalysisInputs, cfg) -> CohortResult:

@@ -107,10 +107,12 @@ def key_findings(summary: dict, verdicts: list[Verdict], currency: str | None = 
     ret = _get(st, "analysis", "retention_period_1")
     if ret is not None:
         first = _get(st, "analysis", "first_cohort")
-        why = (f"the first cohort, {first}, is left out: it also holds customers who bought "
-               "before the data start" if _get(st, "analysis", "first_cohort_excluded") else
-               "the first cohort is included although it also holds customers who bought "
-               "before the data start, which raises this figure")
+        holds = ("holds customers who bought before the data start" if _get(
+            st, "analysis", "first_cohort_left_censored") else "may hold customers who bought "
+            "before the data start")
+        why = (f"the first cohort, {first}, is left out: it {holds}" if _get(
+            st, "analysis", "first_cohort_excluded") else f"the first cohort is included "
+            f"although it {holds}, which can raise this figure")
         out.append(f"{ret:.0%} of new customers buy again in the period after their first "
                    f"purchase ({why}).")
     base = _get(st, "analysis", "churn_base_rate")
@@ -173,8 +175,15 @@ def quality_warnings(summary: dict) -> list[str]:
             out.append(f"{format_value(n)} {what}.")
     ret = _get(st, "segmentation", "returns_removed") or _get(st, "analysis", "returns_removed")
     if ret:
-        out.append(f"{format_value(ret)} return or cancellation lines netted against the "
-                   "orders they cancel (customer lines only).")
+        seg = st.get("segmentation") or {}
+        matched = (seg.get("returns_matched_lines") or 0) + \
+            (seg.get("returns_partly_matched_lines") or 0)
+        unmatched = seg.get("returns_unmatched_lines")
+        detail = (f": {format_value(matched)} matched to the orders they cancel and netted, "
+                  f"{format_value(unmatched)} matching no earlier order left out"
+                  if unmatched is not None else "")
+        out.append(f"{format_value(ret)} return or cancellation lines of customers{detail} "
+                   "(see the segmentation report).")
     scope = {k[len("returns_"):]: v for k, v in (st.get("segmentation") or {}).items()
              if k.startswith("returns_")}
     if scope:

@@ -13,8 +13,16 @@ import pytest
 
 from cdmkit.database import forget_customers, open_backend, update_database
 from cdmkit.database.schema import TABLES
-from tests.test_database import (CUSTOMERS_1, GOLDEN_1, TX_1, _canonical, first_run,  # noqa: F401
-                                 pg_url, second_run, write_run)
+from tests.test_database import (  # noqa: F401
+    CUSTOMERS_1,
+    GOLDEN_1,
+    TX_1,
+    _canonical,
+    first_run,
+    pg_url,
+    second_run,
+    write_run,
+)
 
 
 def third_run(tmp_path):

@@ -206,8 +206,8 @@ class Engine:
             cs, ccols = self._scan("customers")
             extra = [c for c in ("email", "phone") if c in ccols]
             if extra:
-                ident = (f" LEFT JOIN (SELECT CAST(source AS VARCHAR) AS source, CAST(record_id "
-                         f"AS VARCHAR) AS record_id, "
+                ident = (" LEFT JOIN (SELECT CAST(source AS VARCHAR) AS source, CAST(record_id "
+                         "AS VARCHAR) AS record_id, "
                          + ", ".join(f"arg_min({c}, file_row_number) AS {c}" for c in extra)
                          + f" FROM {cs} GROUP BY 1, 2) c ON c.source = "
                          f"CAST(m.source AS VARCHAR) AND c.record_id = CAST(m.record_id AS "

@@ -37,10 +37,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import CdmkitError
-from .backend import Backend, _duck_type, open_backend
+from .backend import Backend, _duck_type, open_backend  # noqa: F401 (doctests)
 from .incremental import Engine, row_hash_sql
-from .schema import (CONSENT_FIELDS, GOLDEN_FIELDS, KEYS, MIGRATIONS, SCHEMA, SCHEMA_VERSION,
-                     TABLES)
+from .schema import CONSENT_FIELDS, GOLDEN_FIELDS, MIGRATIONS, SCHEMA, SCHEMA_VERSION, TABLES
 
 __all__ = ["DatabaseReport", "update_database", "ensure_schema", "schema_version",
            "build_customers", "conform", "forget_customers", "ACTIVITY_TABLES"]

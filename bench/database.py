@@ -197,6 +197,7 @@ def main(argv=None) -> int:
     ap.add_argument("--fracs", default="0.001,0.01,0.1")
     ap.add_argument("--chain", type=int, default=4, help="successive 1 %% updates")
     ap.add_argument("--no-postgres", action="store_true")
+    ap.add_argument("--merge", help="JSON rows of an earlier run to show beside this one's")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     fracs = [float(f) for f in args.fracs.split(",")]
@@ -226,6 +227,13 @@ def main(argv=None) -> int:
                                    args.chain)
                     rows += r
                     chain += c
+    import json
+
+    if args.merge:
+        old = json.loads(Path(args.merge).read_text())
+        rows, chain = old["rows"] + rows, old["chain"] + chain
+    Path(tempfile.gettempdir(), "cdmkit-bench-database.json").write_text(
+        json.dumps({"rows": rows, "chain": chain}))
     cols = ["backend", "customers", "change", "first load s", "update s", "update / first",
             "no-change rerun s", "customers changed", "activity rows written",
             "rows written on rerun", "size MiB", "growth MiB", "growth on rerun MiB"]

@@ -141,7 +141,9 @@ def conform(df: pd.DataFrame, table: str, complete: bool = False) -> pd.DataFram
                 fmt = "%Y-%m-%d" if (s.dropna().dt.normalize() == s.dropna()).all() \
                     else "%Y-%m-%dT%H:%M:%S"
                 s = s.dt.strftime(fmt)
-            s = s.astype("string").astype(object)
+            if s.dtype != object or pd.api.types.infer_dtype(s, skipna=True) not in (
+                    "string", "empty"):  # text already (the common case) skips the copies
+                s = s.astype("string").astype(object)
             s = s.where(s.notna(), None)
         elif typ == "BOOLEAN":
             s = _to_boolean(s)
@@ -445,6 +447,14 @@ def _apply_id_changes(db: Backend, changes: pd.DataFrame | None, moved: dict) ->
                        f"WHERE {SCHEMA}.{t}.customer_id = m.old_id")
     if changes is not None and len(changes):
         ch = changes.reindex(columns=list(TABLES["id_history"])).astype(object)
+        ch = ch.where(ch.notna(), None)
+        staged = db._stage(ch[["run_id"]].drop_duplicates().astype(str), {"run_id": "VARCHAR"})
+        cols = list(TABLES["id_history"])
+        stored = db.query(f"SELECT {', '.join(cols)} FROM {SCHEMA}.id_history WHERE run_id IN "
+                          f"(SELECT run_id FROM {staged})")
+        if sorted(map(tuple, stored.astype(object).where(stored.notna(), None).values.tolist()),
+                  key=str) == sorted(map(tuple, ch.values.tolist()), key=str):
+            return  # the same events are stored already: write nothing
         # Reloading a run replaces its ID events instead of repeating them.
         db.delete_keys("id_history", ch[["run_id"]].drop_duplicates().astype(str),
                        TABLES["id_history"])

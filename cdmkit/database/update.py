@@ -34,13 +34,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..errors import CdmkitError
-from .backend import Backend, open_backend
-from .schema import (CONSENT_FIELDS, GOLDEN_FIELDS, KEYS, MIGRATIONS, SCHEMA, SCHEMA_VERSION,
-                     TABLES)
+from .backend import Backend, _duck_type, open_backend  # noqa: F401 (doctests)
+from .incremental import Engine, row_hash_sql
+from .schema import CONSENT_FIELDS, GOLDEN_FIELDS, MIGRATIONS, SCHEMA, SCHEMA_VERSION, TABLES
 
 __all__ = ["DatabaseReport", "update_database", "ensure_schema", "schema_version",
            "build_customers", "conform", "forget_customers", "ACTIVITY_TABLES"]
@@ -142,7 +141,9 @@ def conform(df: pd.DataFrame, table: str, complete: bool = False) -> pd.DataFram
                 fmt = "%Y-%m-%d" if (s.dropna().dt.normalize() == s.dropna()).all() \
                     else "%Y-%m-%dT%H:%M:%S"
                 s = s.dt.strftime(fmt)
-            s = s.astype("string").astype(object)
+            if s.dtype != object or pd.api.types.infer_dtype(s, skipna=True) not in (
+                    "string", "empty"):  # text already (the common case) skips the copies
+                s = s.astype("string").astype(object)
             s = s.where(s.notna(), None)
         elif typ == "BOOLEAN":
             s = _to_boolean(s)
@@ -170,14 +171,6 @@ def _to_boolean(s: pd.Series) -> pd.Series:
     return s.astype("string").str.strip().str.lower().map(_TRUE).astype("boolean")
 
 
-def _hash(df: pd.DataFrame, cols: list[str]) -> pd.Series:
-    """Content hash of each row over ``cols`` (int64; stable across processes)."""
-    if not cols:
-        return pd.Series(0, index=df.index, dtype="int64")
-    h = pd.util.hash_pandas_object(df[cols], index=False, categorize=True)
-    return pd.Series(h.to_numpy().view("int64"), index=df.index)
-
-
 def _read(run_dir: Path, name: str) -> pd.DataFrame | None:
     from ..runfolder import RunFolder
 
@@ -189,7 +182,8 @@ def build_customers(tables: dict) -> pd.DataFrame:
 
     ``tables`` maps run table names (``golden``, ``transactions``, ``events``,
     ``interactions``, ``rfm``, ``segments``, ``clv``, ``churn_scores``) to DataFrames;
-    activity tables already carry ``customer_id``. Without a golden table (a
+    activity tables already carry ``customer_id``; ``_summaries`` may hold the activity
+    summaries already computed per customer (index ``customer_id``). Without a golden table (a
     transactions-only client) the customers are the IDs of the activity.
 
     Examples
@@ -203,16 +197,19 @@ def build_customers(tables: dict) -> pd.DataFrame:
     [['A', 2, 12.0], ['B', 1, 1.0]]
     """
     golden = tables.get("golden")
+    summaries = tables.get("_summaries")
     if golden is not None:
         base = golden.copy()
     else:
-        ids = set()
+        ids = set() if summaries is None else set(summaries.index.astype(str))
         for t in ACTIVITY_TABLES:
             if tables.get(t) is not None and "customer_id" in tables[t]:
                 ids |= set(tables[t]["customer_id"].dropna().astype(str))
         base = pd.DataFrame({"customer_id": sorted(ids)})
     base["customer_id"] = base["customer_id"].astype(str)
     parts = [base]
+    if summaries is not None:  # computed by the database engine (incremental.Engine)
+        parts.append(summaries.set_axis(summaries.index.astype(str)))
     tx = tables.get("transactions")
     if tx is not None and len(tx) and "customer_id" in tx:
         tx = tx[tx["customer_id"].notna()]
@@ -292,31 +289,6 @@ def value_verdict(run_dir) -> str | None:
         else "usable"
 
 
-def _attach_ids(tables: dict, cmap: pd.DataFrame | None) -> dict:
-    from ..model.tables import attach_customer_id
-
-    out = dict(tables)
-    for t in ACTIVITY_TABLES:
-        df = tables.get(t)
-        if df is not None and "customer_id" not in df:
-            out[t] = attach_customer_id(df, cmap)
-    return out
-
-
-def _diff(db: Backend, table: str, new: pd.DataFrame, where: str = "") -> tuple:
-    """Rows of ``new`` that are new or changed against ``cdm.<table>`` (by key + row_hash)."""
-    keys = KEYS[table]
-    cur = db.query(f"SELECT {', '.join(keys)}, row_hash FROM {SCHEMA}.{table} {where}")
-    if cur.empty:
-        return new, pd.Series(True, index=new.index), new.iloc[:0]
-    merged = new[keys + ["row_hash"]].merge(cur, on=keys, how="left", suffixes=("", "_db"),
-                                           indicator=True)
-    is_new = (merged["_merge"] == "left_only").to_numpy()
-    changed = (~is_new) & (merged["row_hash"].to_numpy() != merged["row_hash_db"].to_numpy())
-    write = is_new | changed
-    return new[write], pd.Series(is_new, index=new.index), cur
-
-
 def _pause(point: str) -> None:
     # Fault-injection hook for tests: CDMKIT_TEST_PAUSE_AT=<point> writes a marker file
     # and sleeps, so a test can kill -9 the process at a known point.
@@ -370,124 +342,126 @@ def update_database(db: Backend, run_dir, *, run_id: str | None = None,
     as_of = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.now(tz="UTC")
     if as_of.tzinfo is not None:
         as_of = as_of.tz_convert("UTC").tz_localize(None)
-    names = ["golden", "customer_map", "customers", "transactions", "events", "interactions",
-             "rfm", "segments", "clv", "churn_scores", "id_changes"]
-    tables = {n: _read(run_dir, n) for n in names}
-    if tables["golden"] is None and all(tables[t] is None for t in ACTIVITY_TABLES):
-        raise CdmkitError(f"{run_dir}: no golden records or activity tables to load into the "
-                          "customer database")
-    tables = _attach_ids(tables, tables["customer_map"])
-    tables["_value_verdict"] = value_verdict(run_dir)
+    tables = {n: _read(run_dir, n) for n in ("golden", "rfm", "segments", "clv",
+                                             "churn_scores", "id_changes")}
     ensure_schema(db)
-    say("customer database: comparing with the stored state")
-
-    customers = conform(build_customers(tables), "customers", complete=True)
-    hist_cols = [c for c in GOLDEN_FIELDS + CONSENT_FIELDS if c in customers]
-    customers["golden_hash"] = _hash(customers, hist_cols)
-    value_cols = [c for c in customers.columns if c not in _HASHED_OUT and c != "customer_id"]
-    customers["row_hash"] = _hash(customers, value_cols + ["golden_hash"])
-    customers["run_id"] = run_id
-
-    records = _records(tables, run_id)
-    changes = tables["id_changes"]
-    gone, moved = _retired_ids(changes)
-
-    with db.transaction():
-        cur = db.query(f"SELECT customer_id, golden_hash, row_hash, valid_from "
-                       f"FROM {SCHEMA}.customers")
-        m = customers[["customer_id", "golden_hash", "row_hash"]].merge(
-            cur, on="customer_id", how="left", suffixes=("", "_db"), indicator=True)
-        is_new = (m["_merge"] == "left_only").to_numpy()
-        golden_changed = (~is_new) & (m["golden_hash"].to_numpy()
-                                      != m["golden_hash_db"].to_numpy())
-        row_changed = (~is_new) & (m["row_hash"].to_numpy() != m["row_hash_db"].to_numpy())
-        # valid_from: when the current golden version became known
-        customers["valid_from"] = np.where(is_new | golden_changed, as_of,
-                                           pd.to_datetime(m["valid_from"]).to_numpy())
-        customers["valid_from"] = pd.to_datetime(customers["valid_from"])
-        ids_closing = customers.loc[golden_changed, ["customer_id"]]
-        removed = sorted(set(cur["customer_id"]) & gone)
-        closing = pd.concat([ids_closing, pd.DataFrame({"customer_id": removed})],
-                            ignore_index=True)
-        types = TABLES["customers"]
-        if len(closing):
-            staged = db._stage(closing, {"customer_id": "VARCHAR"})
-            db.execute(f"UPDATE {SCHEMA}.customer_history SET valid_to = ?, ended_run_id = ? "
-                       f"WHERE valid_to IS NULL AND customer_id IN "
-                       f"(SELECT customer_id FROM {staged})", [as_of.to_pydatetime(), run_id])
-        opened = customers.loc[is_new | golden_changed, ["customer_id", *hist_cols,
-                                                          "golden_hash"]].copy()
-        opened["valid_from"] = as_of
-        opened["valid_to"] = pd.NaT
-        opened["run_id"] = run_id
-        opened["ended_run_id"] = None
-        db.insert("customer_history", opened, TABLES["customer_history"])
-        write = customers[is_new | row_changed]
-        db.upsert("customers", write, ["customer_id"], types)
-        if removed:
-            db.delete_keys("customers", pd.DataFrame({"customer_id": removed}), types)
-        _pause("database.customers_written")
-
-        n_act = 0
-        if records is not None:
-            recs, _, _ = _diff(db, "customer_records", records)
-            n_act += db.upsert("customer_records", recs, KEYS["customer_records"],
-                               TABLES["customer_records"])
-        for t in ACTIVITY_TABLES:
-            df = tables.get(t)
-            if df is None or not len(df):
-                continue
-            say(f"customer database: {t}")
-            c = conform(df, t)
-            c["row_hash"] = _hash(c, [x for x in c.columns if x not in _HASHED_OUT])
-            c["run_id"] = run_id
-            c = c.drop_duplicates(KEYS[t], keep="last")
-            srcs = sorted(c["source"].dropna().unique())
-            where = "WHERE source IN (" + ", ".join("'" + s.replace("'", "''") + "'"
-                                                   for s in srcs) + ")" if srcs else ""
-            w, _, _ = _diff(db, t, c, where)
-            n_act += db.upsert(t, w, KEYS[t], TABLES[t])
-        # Rows left pointing at an ID that a merge retired follow it to the surviving ID.
-        if moved:
-            staged = db._stage(pd.DataFrame({"old_id": list(moved), "new_id": list(moved.values())}),
-                               {"old_id": "VARCHAR", "new_id": "VARCHAR"})
-            for t in ("customer_records", *ACTIVITY_TABLES):
-                db.execute(f"UPDATE {SCHEMA}.{t} SET customer_id = m.new_id FROM {staged} m "
-                           f"WHERE {SCHEMA}.{t}.customer_id = m.old_id")
-        if changes is not None and len(changes):
-            ch = changes.reindex(columns=list(TABLES["id_history"])).astype(object)
-            # Reloading a run replaces its ID events instead of repeating them.
-            db.delete_keys("id_history", ch[["run_id"]].drop_duplicates().astype(str),
-                           TABLES["id_history"])
-            db.insert("id_history", ch.where(ch.notna(), None), TABLES["id_history"])
-        report = DatabaseReport(run_id, len(customers), int(is_new.sum()),
-                                int((golden_changed | row_changed).sum()),
-                                int((~is_new & ~golden_changed & ~row_changed).sum()),
-                                len(removed), n_act, 0.0, db.dialect)
-        runs = pd.DataFrame([{**{k: v for k, v in report.as_dict().items()
-                                 if k in TABLES["runs"]}, "loaded_at": as_of}])
-        db.upsert("runs", runs, ["run_id"], TABLES["runs"])
-        _pause("database.before_commit")
+    eng = Engine(db, run_dir, run_id)
+    try:
+        say("customer database: staging the run")
+        staged = [t for t in ACTIVITY_TABLES if eng.stage_activity(t)]
+        if tables["golden"] is None and not staged:
+            raise CdmkitError(f"{run_dir}: no golden records or activity tables to load into "
+                              "the customer database")
+        has_records = eng.stage_records()
+        tables["_summaries"] = eng.summaries()
+        tables["_value_verdict"] = value_verdict(run_dir)
+        n_customers = _stage_customers(eng, build_customers(tables))
+        gone, moved = _retired_ids(tables["id_changes"])
+        say("customer database: writing the changes")
+        with db.transaction():
+            counts = _write_customers(db, eng, gone, as_of, run_id)
+            _pause("database.customers_written")
+            n_act = eng.write_changed("customer_records") if has_records else 0
+            for t in staged:
+                n_act += eng.write_changed(t)
+            _apply_id_changes(db, tables["id_changes"], moved)
+            report = DatabaseReport(run_id, n_customers, *counts, n_act, 0.0, db.dialect)
+            runs = pd.DataFrame([{**{k: v for k, v in report.as_dict().items()
+                                     if k in TABLES["runs"]}, "loaded_at": as_of}])
+            db.upsert("runs", runs, ["run_id"], TABLES["runs"])
+            _pause("database.before_commit")
+    finally:
+        eng.close()
     report.seconds = round(time.time() - t0, 3)
     return report
 
 
-def _records(tables: dict, run_id: str) -> pd.DataFrame | None:
-    cmap = tables.get("customer_map")
-    if cmap is None or not len(cmap):
-        return None
-    rec = cmap.copy()
-    cust = tables.get("customers")
-    if cust is not None:
-        ident = cust[["source", "record_id"] + [c for c in ("email", "phone") if c in cust]]
-        rec = rec.merge(ident.drop_duplicates(["source", "record_id"]),
-                        on=["source", "record_id"], how="left")
-    if "email" in rec:
-        rec["email"] = rec["email"].astype("string").str.lower()
-    c = conform(rec, "customer_records")
-    c["row_hash"] = _hash(c, [x for x in c.columns if x not in _HASHED_OUT])
-    c["run_id"] = run_id
-    return c.drop_duplicates(KEYS["customer_records"], keep="last")
+def _stage_customers(eng: Engine, view: pd.DataFrame) -> int:
+    """Stage ``_new_customers``: the run's customer view with its golden and row hashes."""
+    customers = conform(view, "customers", complete=True)
+    types = TABLES["customers"]
+    hist = [c for c in GOLDEN_FIELDS + CONSENT_FIELDS if c in customers]
+    values = [c for c in customers.columns if c not in _HASHED_OUT and c != "customer_id"]
+    casts = ", ".join(f"CAST({c} AS {_duck_type(types[c])}) AS {c}" for c in customers.columns)
+    eng.con.register("_cust_df", customers)
+    eng.run(f"CREATE OR REPLACE TEMP TABLE _new_customers AS SELECT *, "
+                    f"{row_hash_sql(values + ['golden_hash'])} AS row_hash, "
+                    f"'{eng.run_id.replace(chr(39), chr(39) * 2)}' AS run_id FROM "
+                    f"(SELECT {casts}, {row_hash_sql(hist)} AS golden_hash FROM _cust_df)")
+    eng.con.unregister("_cust_df")
+    return len(customers)
+
+
+def _write_customers(db: Backend, eng: Engine, gone: set, as_of, run_id: str) -> tuple:
+    """Upsert new and changed customers, close and open their history intervals.
+
+    Returns ``(n_new, n_changed, n_unchanged, n_removed)``.
+    """
+    cur = eng.current("customers", ["customer_id", "golden_hash", "row_hash", "valid_from"])
+    eng.run(
+        "CREATE OR REPLACE TEMP TABLE _chg_customers AS SELECT n.*, "
+        "c.customer_id IS NULL AS _is_new, c.customer_id IS NOT NULL AND "
+        "c.golden_hash IS DISTINCT FROM n.golden_hash AS _golden, c.customer_id IS NOT NULL "
+        "AND c.row_hash IS DISTINCT FROM n.row_hash AS _row, CASE WHEN c.customer_id IS NULL "
+        "OR c.golden_hash IS DISTINCT FROM n.golden_hash THEN CAST(? AS TIMESTAMP) ELSE "
+        f"c.valid_from END AS valid_from FROM _new_customers n LEFT JOIN {cur} c "
+        "ON c.customer_id = n.customer_id", [as_of.to_pydatetime()])
+    n_new, n_changed, n_all = eng.con.execute(
+        "SELECT count(*) FILTER (_is_new), count(*) FILTER (_golden OR _row), count(*) "
+        "FROM _chg_customers").fetchall()[0]
+    chg = eng.con.execute("SELECT * FROM _chg_customers WHERE _is_new OR _golden OR _row").df()
+    removed = []
+    if gone:
+        ids = pd.DataFrame({"customer_id": sorted(gone)})
+        staged = db._stage(ids, {"customer_id": "VARCHAR"})
+        removed = db.query(f"SELECT customer_id FROM {SCHEMA}.customers WHERE customer_id IN "
+                           f"(SELECT customer_id FROM {staged})")["customer_id"].tolist()
+    closing = pd.concat([chg.loc[chg["_golden"].astype(bool), ["customer_id"]],
+                         pd.DataFrame({"customer_id": removed}, dtype=object)],
+                        ignore_index=True)
+    if len(closing):
+        staged = db._stage(closing, {"customer_id": "VARCHAR"})
+        db.execute(f"UPDATE {SCHEMA}.customer_history SET valid_to = ?, ended_run_id = ? "
+                   f"WHERE valid_to IS NULL AND customer_id IN "
+                   f"(SELECT customer_id FROM {staged})", [as_of.to_pydatetime(), run_id])
+    hist_cols = [c for c in TABLES["customer_history"] if c in chg.columns and c != "run_id"]
+    opened = chg.loc[chg["_is_new"].astype(bool) | chg["_golden"].astype(bool),
+                     hist_cols].copy()
+    opened["valid_from"] = as_of
+    opened["valid_to"] = pd.NaT
+    opened["run_id"] = run_id
+    opened["ended_run_id"] = None
+    db.insert("customer_history", opened, TABLES["customer_history"])
+    db.upsert("customers", chg.drop(columns=["_is_new", "_golden", "_row"]), ["customer_id"],
+              TABLES["customers"])
+    if removed:
+        db.delete_keys("customers", pd.DataFrame({"customer_id": removed}),
+                       TABLES["customers"])
+    return int(n_new), int(n_changed), int(n_all - n_new - n_changed), len(removed)
+
+
+def _apply_id_changes(db: Backend, changes: pd.DataFrame | None, moved: dict) -> None:
+    """Move rows of merged IDs to the surviving ID (one keyed UPDATE per table); log events."""
+    if moved:
+        staged = db._stage(pd.DataFrame({"old_id": list(moved), "new_id": list(moved.values())}),
+                           {"old_id": "VARCHAR", "new_id": "VARCHAR"})
+        for t in ("customer_records", *ACTIVITY_TABLES):
+            db.execute(f"UPDATE {SCHEMA}.{t} SET customer_id = m.new_id FROM {staged} m "
+                       f"WHERE {SCHEMA}.{t}.customer_id = m.old_id")
+    if changes is not None and len(changes):
+        ch = changes.reindex(columns=list(TABLES["id_history"])).astype(object)
+        ch = ch.where(ch.notna(), None)
+        staged = db._stage(ch[["run_id"]].drop_duplicates().astype(str), {"run_id": "VARCHAR"})
+        cols = list(TABLES["id_history"])
+        stored = db.query(f"SELECT {', '.join(cols)} FROM {SCHEMA}.id_history WHERE run_id IN "
+                          f"(SELECT run_id FROM {staged})")
+        if sorted(map(tuple, stored.astype(object).where(stored.notna(), None).values.tolist()),
+                  key=str) == sorted(map(tuple, ch.values.tolist()), key=str):
+            return  # the same events are stored already: write nothing
+        # Reloading a run replaces its ID events instead of repeating them.
+        db.delete_keys("id_history", ch[["run_id"]].drop_duplicates().astype(str),
+                       TABLES["id_history"])
+        db.insert("id_history", ch.where(ch.notna(), None), TABLES["id_history"])
 
 
 def _retired_ids(changes: pd.DataFrame | None) -> tuple[set, dict]:

@@ -24,7 +24,7 @@ $(VENV)/.core-installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml $(VENV)/.core-installed
-	$(PIP) install -e ".[test]"
+	$(PIP) install -e ".[test,spark]"
 	touch $@
 
 venv: $(VENV)/.core-installed

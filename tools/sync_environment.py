@@ -5,7 +5,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-deps = list(project["dependencies"]) + list(project["optional-dependencies"]["test"])
+deps = list(project["dependencies"]) + list(project["optional-dependencies"]["test"]) + \
+    list(project["optional-dependencies"].get("spark", []))
 lines = [
     "# Conda environment for cdmkit, generated from pyproject.toml by",
     "# `python tools/sync_environment.py` (tests/test_packaging.py checks that they agree).",

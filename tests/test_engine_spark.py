@@ -92,3 +92,72 @@ def test_nanosecond_parquet_timestamps_are_read_as_timestamps(spark, orders, tmp
     assert dict(sdf.dtypes)["ordered_at"] == "timestamp"
     got = sdf.select("ordered_at").toPandas()["ordered_at"]
     assert got.min() == orders["ordered_at"].min() and got.max() == orders["ordered_at"].max()
+
+
+@pytest.fixture(scope="module")
+def collected(small_client):
+    """The demo company after the collection stage (customers and transactions)."""
+    from cdmkit.collect import collect_sources
+    from cdmkit.config import load_config
+
+    cfg = load_config(small_client.config_path)
+    return cfg, collect_sources(cfg).tables
+
+
+def test_both_engines_give_the_same_clusters_ids_and_rfm(spark, collected, tmp_path):
+    """The demo company linked by both engines: every pair, level, cluster, ID and RFM
+    figure is the same; then the local store's client moves to Spark and keeps its IDs."""
+    from cdmkit.engine import StepLog, spark_resolve_identities, spark_rfm_summary
+    from cdmkit.link import resolve_identities
+    from cdmkit.segment import rfm_summary
+
+    cfg, tables = collected
+    cust = tables["customers"]
+    local = resolve_identities(cust, cfg.linkage, tmp_path / "a.duckdb", "r1", cfg.seed)
+    log = StepLog("spark")
+    on_spark = spark_resolve_identities(spark, cust, cfg.linkage, tmp_path / "b.duckdb",
+                                        log=log, run_id="r1", seed=cfg.seed)
+    a, b = local.scored, on_spark.scored
+    assert len(a.pairs) > 1000 and a.clusters.max() + 1 < len(cust)  # real merging happened
+    np.testing.assert_array_equal(a.pairs, b.pairs)
+    np.testing.assert_array_equal(a.gamma, b.gamma)
+    np.testing.assert_array_equal(a.match_weight, b.match_weight)
+    np.testing.assert_array_equal(a.clusters, b.clusters)
+    pd.testing.assert_frame_equal(a.rule_counts, b.rule_counts)
+    pd.testing.assert_frame_equal(local.customer_map, on_spark.customer_map)
+    pd.testing.assert_frame_equal(local.golden, on_spark.golden)
+    steps = log.table()
+    assert steps["engine"].tolist() == ["spark", "spark", "local"]
+    assert (steps["partitions"].dropna() == 4).all()
+
+    # RFM per customer ID on the linked transactions: the same figures on both engines
+    tx = tables["transactions"].merge(
+        local.customer_map.rename(columns={"source": "customer_source",
+                                           "record_id": "customer_ref"}),
+        on=["customer_source", "customer_ref"], how="inner")
+    assert tx["customer_id"].nunique() > 100
+    rfm_local = rfm_summary(tx, "customer_id", "timestamp", "amount", freq="W",
+                            order_col="order_id")
+    rfm_spark = spark_rfm_summary(spark, tx[["customer_id", "timestamp", "amount", "order_id"]],
+                                  "customer_id", "timestamp", "amount", freq="W",
+                                  order_col="order_id")
+    pd.testing.assert_frame_equal(rfm_local, rfm_spark, check_exact=False, rtol=1e-12)
+
+    # The client of store a moves to Spark: its saved model scores, no customer changes ID.
+    moved = spark_resolve_identities(spark, cust, cfg.linkage, tmp_path / "a.duckdb",
+                                     run_id="r2", seed=cfg.seed)
+    pd.testing.assert_frame_equal(local.customer_map, moved.customer_map)
+    assert set(moved.id_changes["event"]) <= {"unchanged"}, moved.id_changes["event"].unique()
+
+
+def test_components_by_label_propagation_equal_the_local_ones(spark):
+    from cdmkit.engine import spark_components
+    from cdmkit.link.clustering import components
+
+    rng = np.random.default_rng(3)
+    pairs = np.unique(np.sort(rng.integers(0, 300, size=(260, 2)), axis=1), axis=0)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    pairs = np.r_[pairs, [[400 + k, 401 + k] for k in range(30)]]  # a chain of 31 records
+    expected = components(500, pairs)
+    assert 1 < expected.max() < 499
+    np.testing.assert_array_equal(spark_components(spark, 500, pairs), expected)

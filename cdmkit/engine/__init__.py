@@ -27,7 +27,9 @@ __getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
     'session': ['EngineError', 'spark_session', 'require_spark', 'spark_available'],
     'sources': ['read_source'],
     'aggregates': ['spark_rfm_summary', 'spark_cohort_counts', 'spark_co_purchase_counts'],
-    'linkage': ['spark_index_pairs', 'spark_compare', 'spark_components',
-                'spark_score_and_cluster'],
+    'linkage': ['SparkLinkageSteps', 'spark_index_pairs', 'spark_compare',
+                'spark_gamma_frame', 'spark_pattern_counts', 'spark_components',
+                'spark_score_and_cluster', 'spark_resolve_identities'],
+    'context': ['use_engine', 'linkage_steps'],
     'steps': ['StepLog'],
 })

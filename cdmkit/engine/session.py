@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 
 from ..errors import CdmkitError
 
@@ -120,6 +121,10 @@ def spark_session(config=None, spark=None):
     from ..config import SparkConfig
 
     config = getattr(config, "spark", config) or SparkConfig()
+    if (config.master or "").startswith("local"):
+        # Local mode: Python workers run this interpreter (cdmkit and its dependencies),
+        # not whatever `python3` is first on PATH. On a cluster the platform decides.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName(config.app_name)
     if config.master:
         builder = builder.master(config.master)

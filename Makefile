@@ -28,7 +28,7 @@ $(VENV)/.lab-installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml $(VENV)/.lab-installed
-	$(PIP) install -e ".[test,interop]"
+	$(PIP) install -e ".[test,interop,spark]"
 	touch $@
 
 $(VENV)/.docs-installed: pyproject.toml | $(BIN)/python

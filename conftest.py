@@ -102,3 +102,25 @@ def shared_data() -> Path:
     if reason:
         data_unavailable(reason)
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session per test run (tests using it carry the ``spark`` marker and
+    the ``xdist_group("spark")`` mark, so one xdist worker starts one JVM)."""
+    from cdmkit.engine.session import EngineError, require_spark
+
+    try:
+        require_spark()
+    except EngineError as exc:
+        data_unavailable(str(exc))
+    from cdmkit.config import SparkConfig
+    from cdmkit.engine import spark_session
+
+    session = spark_session(SparkConfig(master="local[2]", app_name="cdmkit-tests", conf={
+        "spark.ui.enabled": False, "spark.ui.showConsoleProgress": False,
+        "spark.sql.shuffle.partitions": 4, "spark.default.parallelism": 4,
+        "spark.driver.memory": "1g", "spark.sql.adaptive.enabled": True}))
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

@@ -33,6 +33,7 @@ from .activation import ActivationConfig
 from .analysis import AnalysisConfig
 from .base import Section
 from .collection import CollectionConfig
+from .engine import Engine, SparkConfig
 from .linkage import LinkageConfig
 from .segmentation import SegmentationConfig
 from .sources import SourceConfig, SourceFormats
@@ -43,7 +44,7 @@ __all__ = [
     "SourceConfig", "SourceFormats", "MAX_CONFIG_BYTES", "MAX_YAML_NODES",
     "CollectionConfig", "LinkageConfig", "SegmentationConfig", "AnalysisConfig",
     "ValidationConfig", "ActivationConfig", "load_config", "config_from_dict",
-    "DEFAULT_STAGES", "secret_from_env",
+    "DEFAULT_STAGES", "secret_from_env", "SparkConfig",
 ]
 
 #: Largest config file read (a client YAML is a few kilobytes).
@@ -138,6 +139,10 @@ class ClientConfig(Section):
                             "file; runs go to <output_dir>/<client>/<run-id>/.")
     stages: list[str] = Field(default_factory=lambda: list(DEFAULT_STAGES),
                               description="Stages to run, in order (plugins may add more).")
+    engine: Engine = Field("local", description="Where the heavy steps run: ``local`` "
+                           "(pandas and DuckDB in this process) or ``spark`` (linkage and "
+                           "aggregates as Spark jobs; ``pip install cdmkit[spark]``).")
+    spark: SparkConfig = Field(default_factory=SparkConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
     paths: PathsConfig = Field(default_factory=PathsConfig)

@@ -183,10 +183,13 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
     bar = tqdm(total=5, desc="linkage", disable=not _progress_enabled(progress), leave=False)
     enc = encode_columns(records, settings)
     bar.update()
-    cand = index_pairs(records, settings, config, enc.prepared, truth,
-                       known_ids if saved is not None else None)
+    from ..engine.context import linkage_steps  # engine hook: local or Spark (cdmkit.engine)
+
+    index_step, compare_step = linkage_steps()
+    cand = index_step(records, settings, config, enc.prepared, truth,
+                      known_ids if saved is not None else None)
     bar.update()
-    gamma, swapped = compare_pairs(cand.pairs, enc, settings, chunk)
+    gamma, swapped = compare_step(cand.pairs, enc, settings, chunk)
     tf, tf_on = term_frequencies(records, settings, enc, cand.pairs, gamma)
     bar.update()
     model, mode = train_model(records, settings, config, enc, cand, gamma, tf, tf_on, seed,

@@ -1,0 +1,403 @@
+"""Linkage's heavy steps on Spark: blocking joins, comparisons, pattern counts, components.
+
+* Index: per blocking rule, each record's block code is computed by the local code
+  (:func:`cdmkit.link.blocking.rule_keys`, refinement and block-size limits: linear in
+  the records); the pairs - quadratic in the block sizes - come from one Spark
+  self-join per rule, then a union and one group-by per pair that keeps it once with
+  the first rule that found it (and a bit per rule, for EM sessions).
+* Compare: ``mapInPandas`` over the pairs, each partition running the SAME
+  :func:`cdmkit.link.compare.compare_pairs` on the encoded columns (broadcast once).
+* Pattern counts: one group-by per comparison pattern (the figures EM works on).
+* Components: iterative min-label propagation with joins.
+
+Training, scoring, clustering, the ID registry, households and golden records run the
+local code on the driver, so a client moving between engines keeps every customer ID.
+
+Examples
+--------
+>>> _bit_members(np.array([0b01, 0b11, 0b10]), 2)[1].tolist()
+[1, 2]
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+
+__all__ = ["SparkLinkageSteps", "spark_index_pairs", "spark_compare", "spark_pattern_counts",
+           "spark_components", "spark_score_and_cluster", "spark_resolve_identities"]
+
+
+def _partitions(spark, partitions):
+    return int(partitions or spark.conf.get("spark.sql.shuffle.partitions"))
+
+
+def _bit_members(mask: np.ndarray, n_rules: int) -> list[np.ndarray]:
+    """Per rule, the rows whose bit ``mask`` carries (pairs the rule generated)."""
+    return [np.flatnonzero((mask >> r) & 1) for r in range(n_rules)]
+
+
+def _rule_blocks(keys, rule, config, n):
+    """``(record, block)`` of one exact rule after refinement and the block-size limit.
+
+    The same decisions as :func:`cdmkit.link.blocking.block_pairs` (local, linear).
+    """
+    from ..link.blocking import refine_codes, rule_keys
+
+    codes = rule_keys(keys, rule.on)
+    left_rule = 0
+    if config.refine_on and config.refine_block_size is not None:
+        refined = refine_codes(keys, codes, config.refine_on, config.refine_block_size,
+                               exclude=rule.columns)
+        left_rule = int(((codes >= 0) & (refined < 0)).sum())
+        codes = refined
+    ok = codes >= 0
+    skipped = 0
+    if config.max_block_size is not None and ok.any():
+        sizes = np.bincount(codes[ok])
+        big = ok & (sizes[np.maximum(codes, 0)] > config.max_block_size)
+        skipped = int(big.sum())
+        ok &= ~big
+    rec = np.flatnonzero(ok)
+    return pd.DataFrame({"rec": rec, "blk": codes[rec]}), skipped + left_rule
+
+
+def _cross_tokens(keys, rule, config):
+    """``(record, token)`` frames of a cross rule, tokens too common dropped (as locally)."""
+    def explode(s):
+        s = pd.Series(s).reset_index(drop=True).astype("string").str.split(" ").explode()
+        s = s[s.notna() & (s.str.len() > 0)]
+        return pd.DataFrame({"rec": s.index.to_numpy(np.int64), "blk": s.to_numpy(object)})
+
+    a, b = explode(keys[rule.columns[0]]), explode(keys[rule.columns[1]])
+    skipped = 0
+    if config.max_block_size is not None and len(a) and len(b):
+        na, nb = a["blk"].value_counts(), b["blk"].value_counts()
+        both = na.index.intersection(nb.index)
+        prod = na.reindex(both) * nb.reindex(both)
+        big = set(prod.index[prod > config.max_block_size])
+        if big:
+            skipped = int(a["blk"].isin(big).sum() + b["blk"].isin(big).sum())
+            a, b = a[~a["blk"].isin(big)], b[~b["blk"].isin(big)]
+    return a, b, skipped
+
+
+def _all_rule_pairs(spark, keys, rules, config, n, parts):
+    """Spark frame ``enc`` (= i * n + j, i < j), ``rule`` of every rule; skipped records.
+
+    Exact rules share one self-join on ``(rule, block)``, cross rules one join on
+    ``(rule, token)``; sorted-neighbourhood pairs (linear in n) are made locally.
+    """
+    from pyspark.sql import functions as F
+
+    from ..link.blocking import block_pairs
+
+    exact, left, right, local, skipped = [], [], [], [], []
+    for r_idx, rule in enumerate(rules):
+        if rule.method == "sorted_neighbourhood":
+            p, skip = block_pairs(keys, rule)
+            local.append(pd.DataFrame({"enc": p[:, 0] * n + p[:, 1], "rule": r_idx}))
+        elif rule.method == "cross":
+            a, b, skip = _cross_tokens(keys, rule, config)
+            left.append(a.assign(rule=r_idx))
+            right.append(b.assign(rule=r_idx))
+        else:
+            blocks, skip = _rule_blocks(keys, rule, config, n)
+            exact.append(blocks.assign(rule=r_idx))
+        skipped.append(skip)
+    lo, hi = F.least("l.rec", "r.rec").cast("long"), F.greatest("l.rec", "r.rec").cast("long")
+    on = (F.col("l.rule") == F.col("r.rule")) & (F.col("l.blk") == F.col("r.blk"))
+    frames = []
+    for lft, rgt, cond in ((exact, exact, F.col("l.rec") < F.col("r.rec")),
+                           (left, right, F.col("l.rec") != F.col("r.rec"))):
+        if not lft:
+            continue
+        a = spark.createDataFrame(pd.concat(lft, ignore_index=True)).repartition(parts, "blk")
+        b = a if rgt is lft else \
+            spark.createDataFrame(pd.concat(rgt, ignore_index=True)).repartition(parts, "blk")
+        frames.append(a.alias("l").join(b.alias("r"), on).where(cond)
+                      .select((lo * n + hi).alias("enc"), F.col("l.rule").alias("rule")))
+    if local:
+        frames.append(spark.createDataFrame(pd.concat(local, ignore_index=True)))
+    return frames, skipped
+
+
+# One function: the index step's contract (rule table, sessions) is built in one place.
+def spark_index_pairs(spark, records, settings, config, prepared, truth=None, known_ids=None,
+                      partitions=None):
+    """Index step on Spark: the candidate pairs of :func:`cdmkit.link.index.index_pairs`.
+
+    Parameters
+    ----------
+    spark : SparkSession
+    records, settings, config, prepared, truth, known_ids
+        As :func:`cdmkit.link.index.index_pairs`.
+    partitions : int, optional
+        Partitions of the block and pair frames (default Spark's shuffle partitions).
+
+    Returns
+    -------
+    CandidatePairs
+        Identical to the local step's (pairs, rule table, first rule, sessions).
+
+    Examples
+    --------
+    >>> spark_index_pairs.__name__  # needs a SparkSession: see tests/test_engine_spark.py
+    'spark_index_pairs'
+    """
+    from pyspark.sql import functions as F
+
+    from ..link.index import CandidatePairs, _add_known_pairs, _key_columns
+
+    keys = _key_columns(records, settings, prepared, config.refine_on)
+    n, rules, parts = len(keys), settings.blocking_rules, _partitions(spark, partitions)
+    src = pd.factorize(records["source"])[0]
+    if len(rules) > 62:
+        raise InputError("linkage", "the Spark engine takes at most 62 blocking rules")
+    frames, skipped = _all_rule_pairs(spark, keys, rules, config, n, parts)
+    # one bit per rule (2**rule is exact in a double up to 2**62): the EM sessions
+    frames = [f.withColumn("bit", F.pow(F.lit(2), F.col("rule")).cast("long")) for f in frames]
+    del keys
+    if not frames:
+        found = pd.DataFrame({"enc": np.zeros(0, np.int64), "rule_of": np.zeros(0, np.int16),
+                              "mask": np.zeros(0, np.int64)})
+    else:
+        union = frames[0]
+        for f in frames[1:]:
+            union = union.unionByName(f)
+        if settings.link_type != "link_and_dedupe":
+            srcs = spark.createDataFrame(pd.DataFrame({"rec": np.arange(n), "s": src}))
+            union = (union.withColumn("i", (F.col("enc") / n).cast("long"))
+                     .withColumn("j", F.col("enc") % n)
+                     .join(F.broadcast(srcs.withColumnRenamed("rec", "i")
+                                       .withColumnRenamed("s", "si")), "i")
+                     .join(F.broadcast(srcs.withColumnRenamed("rec", "j")
+                                       .withColumnRenamed("s", "sj")), "j"))
+            same = F.col("si") == F.col("sj")
+            union = union.where(~same if settings.link_type == "link_only" else same)
+        grouped = union.groupBy("enc").agg(F.min("rule").cast("short").alias("rule_of"),
+                                           F.bit_or("bit").alias("mask"))
+        grouped = grouped.persist()
+        total = grouped.count()
+        if config.max_pairs is not None and total > config.max_pairs:
+            grouped.unpersist()
+            raise InputError("linkage", f"blocking produced more than {config.max_pairs:,} "
+                             "candidate pairs; use stricter blocking rules or raise "
+                             "linkage.max_pairs")
+        found = grouped.orderBy("enc").toPandas()
+        grouped.unpersist()
+    enc = found["enc"].to_numpy(np.int64)
+    rule_of = found["rule_of"].to_numpy(np.int16)
+    members = _bit_members(found["mask"].to_numpy(np.int64), len(rules))
+    rows = []
+    for r_idx, rule in enumerate(rules):
+        row = {"rule": rule.label, "pairs": len(members[r_idx]),
+               "new_pairs": int((rule_of == r_idx).sum()), "skipped_records": skipped[r_idx]}
+        if truth is not None:
+            t, e = np.asarray(truth), enc[members[r_idx]]
+            row["true_pairs_found"] = int((t[e // n] == t[e % n]).sum()) if len(e) else 0
+        rows.append(row)
+    counts = pd.DataFrame(rows, columns=["rule", "pairs", "new_pairs", "skipped_records"] +
+                          ([] if truth is None else ["true_pairs_found"]))
+    pairs = np.column_stack([enc // n, enc % n]).astype(np.int64) if len(enc) else \
+        np.empty((0, 2), np.int64)
+    if known_ids is not None:
+        pairs, counts = _add_known_pairs(pairs, counts, known_ids, src, settings.link_type,
+                                         config.max_cluster_size, truth)
+    return CandidatePairs(pairs, counts, rule_of, members)
+
+
+def spark_compare(spark, pairs, enc, settings, chunk=None, partitions=None):
+    """Compare step on Spark: ``mapInPandas`` running :func:`cdmkit.link.compare.compare_pairs`.
+
+    The encoded columns (codes into distinct prepared values, the comparators) are
+    broadcast once; each partition compares its pairs with the same code as the local
+    engine. Returns ``(gamma, swapped)`` in the order of ``pairs``.
+
+    Examples
+    --------
+    >>> spark_compare.__name__  # needs a SparkSession: see tests/test_engine_spark.py
+    'spark_compare'
+    """
+    from ..link.compare import compare_pairs
+
+    gdf = spark_gamma_frame(spark, pairs, enc, settings, chunk, partitions)
+    out = gdf.orderBy("k").toPandas()
+    names = [f"g{k}" for k in range(len(enc.comparators))]
+    if len(out) != len(pairs):  # a lost partition would shift every pair after it
+        raise RuntimeError(f"Spark compared {len(out)} of {len(pairs)} pairs")
+    if not len(names):
+        return compare_pairs(pairs, enc, settings, chunk)
+    gamma = np.ascontiguousarray(out[names].to_numpy(np.int8))
+    return gamma, out["swapped"].to_numpy(bool)
+
+
+def spark_gamma_frame(spark, pairs, enc, settings, chunk=None, partitions=None):
+    """Spark frame ``k`` (pair number), ``g0..`` (levels), ``swapped`` of ``pairs``.
+
+    Examples
+    --------
+    >>> spark_gamma_frame.__name__
+    'spark_gamma_frame'
+    """
+    from pyspark.sql import types as T
+
+    from ..link.compare import compare_pairs
+
+    n_cmp = len(enc.comparators)
+    bc = spark.sparkContext.broadcast(enc)
+    pdf = pd.DataFrame({"k": np.arange(len(pairs), dtype=np.int64),
+                        "i": pairs[:, 0].astype(np.int64), "j": pairs[:, 1].astype(np.int64)})
+    sdf = spark.createDataFrame(pdf).repartition(_partitions(spark, partitions))
+    schema = T.StructType([T.StructField("k", T.LongType())] +
+                          [T.StructField(f"g{k}", T.ByteType()) for k in range(n_cmp)] +
+                          [T.StructField("swapped", T.BooleanType())])
+
+    def compare_batches(batches):
+        e = bc.value
+        for b in batches:
+            p = np.column_stack([b["i"].to_numpy(np.int64), b["j"].to_numpy(np.int64)])
+            g, sw = compare_pairs(p, e, settings, chunk)
+            out = pd.DataFrame(g, columns=[f"g{k}" for k in range(n_cmp)])
+            out.insert(0, "k", b["k"].to_numpy(np.int64))
+            out["swapped"] = sw
+            yield out
+
+    return sdf.mapInPandas(compare_batches, schema)
+
+
+def spark_pattern_counts(gdf, n_comparisons: int) -> pd.DataFrame:
+    """Pairs per comparison pattern (one group-by): what EM is fitted on.
+
+    Examples
+    --------
+    >>> spark_pattern_counts.__name__
+    'spark_pattern_counts'
+    """
+    cols = [f"g{k}" for k in range(n_comparisons)]
+    return gdf.groupBy(*cols).count().orderBy(*cols).toPandas()
+
+
+def spark_components(spark, n: int, pairs: np.ndarray, max_iter: int = 100,
+                     partitions=None) -> np.ndarray:
+    """Connected components by iterative min-label propagation (joins on Spark).
+
+    Every record starts with its own number as label; each round a record takes the
+    smallest label among itself and its neighbours, until no label changes. Labels are
+    then numbered by the first record of each component, as
+    :func:`cdmkit.link.clustering.components`.
+
+    Examples
+    --------
+    >>> spark_components.__name__
+    'spark_components'
+    """
+    from pyspark.sql import functions as F
+
+    parts = _partitions(spark, partitions)
+    p = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    edges = spark.createDataFrame(pd.DataFrame({"a": np.r_[p[:, 0], p[:, 1]],
+                                                "b": np.r_[p[:, 1], p[:, 0]]}))
+    edges = edges.repartition(parts, "a").persist()
+    labels = spark.createDataFrame(pd.DataFrame({"v": np.unique(p), "lab": np.unique(p)}))
+    for _ in range(max_iter):
+        prop = (edges.join(labels, edges["a"] == labels["v"])
+                .select(F.col("b").alias("v"), F.col("lab")))
+        new = (prop.unionByName(labels).groupBy("v").agg(F.min("lab").alias("lab"))
+               .localCheckpoint())  # cut the lineage: one short plan per round
+        changed = new.alias("n").join(labels.alias("o"), "v").where(
+            F.col("n.lab") < F.col("o.lab")).count()
+        labels = new
+        if changed == 0:
+            break
+    else:
+        raise RuntimeError(f"components did not settle in {max_iter} rounds")
+    edges.unpersist()
+    got = labels.toPandas()
+    root = np.arange(n, dtype=np.int64)
+    root[got["v"].to_numpy(np.int64)] = got["lab"].to_numpy(np.int64)
+    return pd.factorize(root)[0].astype(np.int64)  # first-seen order = by first record
+
+
+class SparkLinkageSteps:
+    """The index and compare steps on Spark, with their time and partitions logged.
+
+    Parameters
+    ----------
+    spark : SparkSession
+    log : StepLog, optional
+    partitions : int, optional
+
+    Examples
+    --------
+    >>> SparkLinkageSteps(None).engine
+    'spark'
+    """
+
+    engine = "spark"
+
+    def __init__(self, spark, log=None, partitions=None):
+        self.spark, self.log, self.partitions = spark, log, partitions
+
+    def _timed(self, name, fn, *args, **kwargs):
+        t0 = time.perf_counter()
+        out = fn(self.spark, *args, **kwargs, partitions=self.partitions)
+        if self.log is not None:
+            self.log.add(name, time.perf_counter() - t0, "spark",
+                         _partitions(self.spark, self.partitions))
+        return out
+
+    def index_pairs(self, records, settings, config, prepared, truth=None, known_ids=None):
+        """:func:`spark_index_pairs` (the local step's signature)."""
+        return self._timed("index (blocking joins)", spark_index_pairs, records, settings,
+                           config, prepared, truth, known_ids)
+
+    def compare_pairs(self, pairs, enc, settings, chunk=None):
+        """:func:`spark_compare` (the local step's signature)."""
+        return self._timed("compare (mapInPandas)", spark_compare, pairs, enc, settings, chunk)
+
+
+def spark_score_and_cluster(spark, records, settings=None, config=None, seed: int = 42,
+                            log=None, partitions=None, **kwargs):
+    """:func:`cdmkit.link.score_and_cluster` with its index and compare steps on Spark.
+
+    Examples
+    --------
+    >>> spark_score_and_cluster.__name__
+    'spark_score_and_cluster'
+    """
+    from ..link.pipeline import score_and_cluster
+    from .context import use_engine
+
+    with use_engine(SparkLinkageSteps(spark, log, partitions)):
+        return score_and_cluster(records, settings, config, seed, **kwargs)
+
+
+def spark_resolve_identities(spark, customers, config=None, store_path=None, log=None,
+                             partitions=None, **kwargs):
+    """:func:`cdmkit.link.resolve_identities` with the heavy steps on Spark.
+
+    The ID registry (keep the older ID, log every change), households and golden
+    records are the local engine's code and store: moving a client between engines
+    changes no customer ID.
+
+    Examples
+    --------
+    >>> spark_resolve_identities.__name__
+    'spark_resolve_identities'
+    """
+    from ..link.pipeline import resolve_identities
+    from .context import use_engine
+
+    t0 = time.perf_counter()
+    with use_engine(SparkLinkageSteps(spark, log, partitions)):
+        result = resolve_identities(customers, config, store_path, **kwargs)
+    if log is not None:
+        heavy = sum(r["seconds"] for r in log.records() if r["engine"] == "spark")
+        log.add("train, score, cluster, IDs (driver)", time.perf_counter() - t0 - heavy,
+                "local")
+    return result

@@ -30,6 +30,5 @@ __getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
     'linkage': ['SparkLinkageSteps', 'spark_index_pairs', 'spark_compare',
                 'spark_gamma_frame', 'spark_pattern_counts', 'spark_components',
                 'spark_score_and_cluster', 'spark_resolve_identities'],
-    'context': ['use_engine', 'linkage_steps'],
     'steps': ['StepLog'],
 })

@@ -371,7 +371,7 @@ def spark_score_and_cluster(spark, records, settings=None, config=None, seed: in
     'spark_score_and_cluster'
     """
     from ..link.pipeline import score_and_cluster
-    from .context import use_engine
+    from ..link.engines import use_engine
 
     with use_engine(SparkLinkageSteps(spark, log, partitions)):
         return score_and_cluster(records, settings, config, seed, **kwargs)
@@ -391,7 +391,7 @@ def spark_resolve_identities(spark, customers, config=None, store_path=None, log
     'spark_resolve_identities'
     """
     from ..link.pipeline import resolve_identities
-    from .context import use_engine
+    from ..link.engines import use_engine
 
     t0 = time.perf_counter()
     with use_engine(SparkLinkageSteps(spark, log, partitions)):

@@ -31,6 +31,7 @@ import lazy_loader as _lazy
 # each name loads its submodule on first use.
 __getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
     'clustering': ['cluster_pairs', 'cluster_records', 'cluster_size_table'],
+    'engines': ['linkage_steps', 'use_engine'],
     'compare': ['EncodedColumns', 'compare_pairs', 'encode_columns', 'term_frequencies'],
     'comparators': ['AddressComparator', 'Comparator', 'DateComparator', 'EmailComparator',
                     'ExactComparator', 'IdentifierComparator', 'NameComparator', 'PhoneComparator',
@@ -58,7 +59,7 @@ __getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
 
 __all__ = [
     # stage and one-call APIs
-    "resolve_identities", "dedupe", "link", "score_and_cluster", "source_priority_of",
+    "resolve_identities", "linkage_steps", "use_engine", "dedupe", "link", "score_and_cluster", "source_priority_of",
     "linkage_columns",
     "LinkageResult", "LinkageReport", "ScoredLinkage",
     # the linkage steps (index -> compare -> train -> score -> cluster; see link.pipeline)

@@ -183,7 +183,7 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
     bar = tqdm(total=5, desc="linkage", disable=not _progress_enabled(progress), leave=False)
     enc = encode_columns(records, settings)
     bar.update()
-    from ..engine.context import linkage_steps  # engine hook: local or Spark (cdmkit.engine)
+    from .engines import linkage_steps  # engine hook: local or Spark (cdmkit.engine)
 
     index_step, compare_step = linkage_steps()
     cand = index_step(records, settings, config, enc.prepared, truth,

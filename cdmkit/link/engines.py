@@ -1,6 +1,6 @@
 """The engine running the linkage's heavy steps (index and compare) in this context.
 
-The linkage pipeline asks :func:`linkage_steps` for its index and compare functions:
+The linkage pipeline (``cdmkit.link.pipeline``) asks :func:`linkage_steps` for its index and compare functions:
 the local ones unless an engine was put in place with :func:`use_engine`. Everything
 else (training, scoring, clustering, IDs, households, golden records) is the same
 local code whichever engine ran the heavy steps.
@@ -51,8 +51,8 @@ def linkage_steps():
     """``(index_pairs, compare_pairs)`` of the engine in use (local by default)."""
     steps = _STEPS.get()
     if steps is None:
-        from ..link.compare import compare_pairs
-        from ..link.index import index_pairs
+        from .compare import compare_pairs
+        from .index import index_pairs
 
         return index_pairs, compare_pairs
     return steps.index_pairs, steps.compare_pairs

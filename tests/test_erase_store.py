@@ -387,7 +387,7 @@ def test_two_concurrent_runs_one_is_told_the_client_is_busy(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     # The first run holds the lock (it stops itself at a fault point after taking it: a
     # SIGSTOP would do the same); the second run must fail fast with the holder's name.
-    code = ("import sys, time; from cdmkit import runlock, runner; "
+    code = ("import sys, time; from cdmkit import runlock; import cdmkit.report.runner as runner; "
             "runlock.fault_point = lambda name: time.sleep(300) if name == 'run:started' "
             "else None; runner.fault_point = runlock.fault_point; "
             "from tests.test_runner import FIXTURES; "

@@ -161,7 +161,7 @@ def test_positive_parameters_get_positive_95_bounds():
 
 def test_cohort_curve_leaves_out_the_left_censored_first_cohort():
     from cdmkit import analyze
-    from cdmkit.analyze.stage import AnalysisInputs
+    from cdmkit.analyze.inputs import AnalysisInputs
     from cdmkit.config import AnalysisConfig
 
     # 40 customers already buying when the data start (all buy again), then 10 new a month

@@ -116,6 +116,7 @@ def _run(config, stages, run_id, html, kernel, timeout, new_store=False):
     return result
 
 
+# One nested function per core command, registered on the app: the commands are the body.
 def register(app: typer.Typer) -> None:
     """Add the core commands to ``app``."""
 

@@ -73,23 +73,10 @@ def register(app: typer.Typer) -> None:
         from .mapping import read_mapping_file
         from .pipeline import collect_file
 
-        for name, value, valid in (("--on-bad-rows", on_bad_rows, ("reject", "error")),
-                                   ("--on-bad-bytes", on_bad_bytes, ("reject", "replace"))):
-            if value is not None and value not in valid:
-                raise typer.BadParameter(f"{value!r} is not one of {', '.join(valid)}",
-                                         param_hint=name)
+        _check_choices(on_bad_rows=on_bad_rows, on_bad_bytes=on_bad_bytes)
         spec = read_mapping_file(mapping) if mapping else {}
-        options = dict(spec.get("options") or {})
-        if encoding:
-            options["encoding"] = encoding
-        if delimiter:
-            options["delimiter"] = "\t" if delimiter in ("\\t", "tab") else delimiter
-        if sheet is not None:
-            options["sheet"] = int(sheet) if sheet.isdigit() else sheet
-        if table:
-            options["table"] = table
-        if query:
-            options["query"] = query
+        options = _loader_options(spec, encoding=encoding, delimiter=delimiter, sheet=sheet,
+                                  table=table, query=query)
         formats = dict(spec.get("formats") or {})
         if phone_region:
             formats["phone_region"] = phone_region
@@ -114,6 +101,49 @@ def register(app: typer.Typer) -> None:
         st = result.source_stats.iloc[0]
         typer.echo(f"rows_in={int(st['rows_in'])} rows_clean={int(st['rows_clean'])} "
                    f"rows_rejected={int(st['rows_rejected'])}")
+
+
+def _check_choices(**values) -> None:
+    """Refuse a value of ``--on-bad-rows`` / ``--on-bad-bytes`` outside its choices.
+
+    Examples
+    --------
+    >>> _check_choices(on_bad_rows="error", on_bad_bytes=None)
+    >>> try:
+    ...     _check_choices(on_bad_rows="skip", on_bad_bytes=None)
+    ... except typer.BadParameter as exc:
+    ...     print(exc.message)
+    'skip' is not one of reject, error
+    """
+    choices = {"on_bad_rows": ("reject", "error"), "on_bad_bytes": ("reject", "replace")}
+    for key, value in values.items():
+        valid = choices[key]
+        if value is not None and value not in valid:
+            raise typer.BadParameter(f"{value!r} is not one of {', '.join(valid)}",
+                                     param_hint="--" + key.replace("_", "-"))
+
+
+def _loader_options(spec: dict, *, encoding, delimiter, sheet, table, query) -> dict:
+    """Loader options: the mapping file's ``options:``, overridden by the command line.
+
+    Examples
+    --------
+    >>> _loader_options({"options": {"encoding": "cp1256"}}, encoding=None, delimiter="tab",
+    ...                 sheet="0", table=None, query=None)
+    {'encoding': 'cp1256', 'delimiter': '\\t', 'sheet': 0}
+    """
+    options = dict(spec.get("options") or {})
+    if encoding:
+        options["encoding"] = encoding
+    if delimiter:
+        options["delimiter"] = "\t" if delimiter in ("\\t", "tab") else delimiter
+    if sheet is not None:
+        options["sheet"] = int(sheet) if sheet.isdigit() else sheet
+    if table:
+        options["table"] = table
+    if query:
+        options["query"] = query
+    return options
 
 
 def _warning_lines(result, file, limit: int = 5) -> list[str]:

@@ -243,136 +243,195 @@ def make_people(n: int, seed: int, locales: dict, start: pd.Timestamp, end: pd.T
     window_days = max(int((end - start).days), 30)
     hh_offset = 0
 
+    # One locale at a time, one attribute family after the other: the order of the draws
+    # from ``rng`` is what makes a seed give the same company, so it must not change.
     for loc in codes:
         idx = np.flatnonzero(loc_of == loc)
         m = len(idx)
         if m == 0:
             continue
         P = pools[loc]
-        hh, role, size = _households(rng, m, household_share)
-        H = int(hh.max()) + 1
-        head_of_hh = np.full(H, -1)
-        head_of_hh[hh[role == 0]] = np.flatnonzero(role == 0)
-        head = head_of_hh[hh]  # local index of each person's household head
-        hh_global[idx] = hh + hh_offset
-        hh_offset += H
-        role_all[idx], size_all[idx] = role, size
+        h = _homes(rng, m, household_share)
+        hh_global[idx] = h.hh + hh_offset
+        hh_offset += h.H
+        role_all[idx], size_all[idx] = h.role, h.size
+        g = _draw_gender(rng, cols, idx, h)
+        _draw_ages(rng, age, idx, h)
+        li = _draw_names(rng, loc, P, cols, idx, g, h)
+        addr = _draw_addresses(rng, loc, P, cols, moved_at, idx, h, start, window_days)
+        _draw_phones(rng, loc, P, cols, idx, h, addr)
+        _draw_emails(rng, loc, P, cols, idx, h, li)
 
-        # Gender: partners mostly of the other gender, children at random.
-        g = rng.random(m) < 0.5
-        partner = role == 1
-        g = np.where(partner & (rng.random(m) < 0.9), ~g[head], g)
-        cols["gender"][idx] = np.where(g, "F", "M")
+    _dedupe_emails(cols, taken_emails, person_offset)
+    frame = _people_frame(rng, cols, loc_of, hh_global, role_all, size_all, age, moved_at,
+                          end, person_offset, household_offset)
+    _draw_acquisition(rng, frame, start, window_days)
+    taste = _draw_behaviour(rng, frame)
+    return People(frame=frame, taste=taste, pools=pools)
 
-        # Ages: heads 20-85; partners close; children 20-35 years younger (adults only).
-        head_age = np.clip(20 + rng.gamma(3.0, 8.0, m), 20, 88)
-        a = head_age.copy()
-        a = np.where(role == 0, head_age, a[head] + rng.normal(0, 4, m))
-        child = role >= 2
-        child_age = head_age[head] - rng.uniform(20, 35, m)
-        a = np.where(child & (child_age >= 17), child_age, a)
-        a = np.where(role == 0, head_age, a)
-        age[idx] = np.clip(a, 17, 95)
-        # Twins (rare): the third and fourth members of some four-person households.
-        twin = (role == 3) & (size == 4) & (rng.random(m) < 0.15)
-        if twin.any():
-            third = np.flatnonzero(role == 2)
-            third_of_hh = np.full(H, -1)
-            third_of_hh[hh[third]] = third
-            age[idx[twin]] = age[idx[third_of_hh[hh[twin]]]]
 
-        # Names.
-        fi = np.where(g, rng.integers(0, len(P.first_f), m), rng.integers(0, len(P.first_m), m))
-        # avoid twins/siblings with the same first name: shift if equal to the head's
-        same = (fi == fi[head]) & (role > 0) & (g == g[head])
-        fi = np.where(same, (fi + 1) % np.where(g, len(P.first_f), len(P.first_m)), fi)
-        cols["first_name"][idx] = np.where(g, P.first_f[fi % len(P.first_f)],
-                                           P.first_m[fi % len(P.first_m)])
-        cols["first_name_latin"][idx] = np.where(g, P.first_f_latin[fi % len(P.first_f)],
-                                                 P.first_m_latin[fi % len(P.first_m)])
-        cols["first_name_kana"][idx] = np.where(g, P.first_f_kana[fi % len(P.first_f)],
-                                                P.first_m_kana[fi % len(P.first_m)])
-        li = rng.integers(0, len(P.last), m)[head]
-        cols["last_name"][idx] = P.last[li]
-        cols["last_name_latin"][idx] = P.last_latin[li]
-        cols["last_name_kana"][idx] = P.last_kana[li]
-        if loc == "en":
-            has_mid = rng.random(m) < 0.35
-            mid = np.where(g, rng.choice(P.first_f, m), rng.choice(P.first_m, m))
-            mid = np.where(mid == cols["first_name"][idx], "", mid)
-            cols["middle_name"][idx] = np.where(has_mid, mid, "")
-        else:
-            cols["middle_name"][idx] = ""
+@dataclass
+class _Homes:
+    """The households of one locale's persons (indices local to the locale)."""
 
-        # Addresses per household; some households moved during the window.
-        addr = _addresses(rng, loc, P, H)
-        prev = _addresses(rng, loc, P, H)
-        moved = rng.random(H) < 0.12
-        for k in ("street", "street_alt", "city", "region", "postcode"):
-            cols[k][idx] = addr[k][hh]
-        for k in ("street", "city", "postcode"):
-            cols["prev_" + k][idx] = np.where(moved[hh], prev[k][hh], None)
-        move_day = rng.integers(60, window_days - 30, H) if window_days > 120 else \
-            np.full(H, window_days // 2)
-        moved_at[idx] = np.where(moved[hh], np.datetime64(start.date(), "D")
-                                 + move_day[hh].astype("timedelta64[D]"), np.datetime64("NaT"))
+    hh: np.ndarray  # household number of each person (0..H-1)
+    role: np.ndarray  # 0 = first member (head), 1 = partner, 2+ = children
+    size: np.ndarray  # size of each person's household
+    H: int  # number of households
+    head: np.ndarray  # local index of each person's household head
 
-        # Phones: a mobile per person, a landline per household (shared by its members).
-        nsn_len = 10
-        mp = rng.choice(P.mobile_prefixes, m)
-        plen = np.array([len(x) for x in mp])
-        mob = np.empty(m, dtype=object)
-        for L in np.unique(plen):
-            sel = plen == L
-            mob[sel] = mp[sel] + _digits(rng, int(sel.sum()), nsn_len - int(L), 1)
-        has_mobile = rng.random(m) < 0.95
-        cols["mobile_nsn"][idx] = np.where(has_mobile, mob, None)
-        city_idx = addr["city_idx"][hh]
-        land_share = {"en": 0.65, "fa": 0.7, "ja": 0.5}[loc]
-        has_land = (rng.random(H) < land_share)[hh]
-        local = np.empty(m, dtype=object)
-        ld = P.local_digits[city_idx]
-        for L in np.unique(ld):
-            sel = ld == L
-            local[sel] = _digits(rng, int(sel.sum()), int(L) - 1)
-        # the first local digit comes from the ranges the area's numbering plan allocates
-        area = P.area_code[city_idx]
-        u = rng.random(m)
-        lead = np.empty(m, dtype=object)
-        for a in np.unique(area):
-            sel = area == a
-            leads = LANDLINE_LEADS.get(a, "23456789")
-            lead[sel] = np.array(list(leads), dtype=object)[(u[sel] * len(leads)).astype(int)]
-        local = (lead + local)[head]  # one number per household
-        cols["landline_area"][idx] = np.where(has_land, P.area_code[city_idx], None)
-        cols["landline_local"][idx] = np.where(has_land, local, None)
-        cols["country"][idx] = P.country
-        cols["phone_cc"][idx] = P.phone_cc
 
-        # E-mails: private (unique), a family address for some households, work for some.
-        local_part = _email_local(rng, cols["first_name_latin"][idx], cols["last_name_latin"][idx])
-        dom = rng.choice(P.email_domains, m)
-        cols["email_private"][idx] = local_part + "@" + dom
-        fam_local = np.where(rng.random(H) < 0.5,
-                             "the" + pd.Series(P.last_latin[li[np.flatnonzero(role == 0)]]
-                                               ).str.lower().to_numpy(dtype=object) + "s",
-                             pd.Series(P.last_latin[li[np.flatnonzero(role == 0)]]
-                                       ).str.lower().to_numpy(dtype=object) + ".family")
-        fam_hh = np.full(H, None, dtype=object)
-        fam_hh[hh[role == 0]] = fam_local + "@" + rng.choice(P.email_domains, len(fam_local))
-        shares = rng.random(H) < 0.35
-        cols["email_family"][idx] = np.where(shares[hh] & (size > 1), fam_hh[hh], None)
-        has_company = rng.random(m) < 0.3
-        comp = rng.choice(P.companies, m)
-        cols["company"][idx] = np.where(has_company, comp, None)
-        slug = pd.Series(comp).str.lower().str.replace(r"[^a-z]", "", regex=True)
-        tld = {"en": ".co.uk", "fa": ".ir", "ja": ".co.jp"}[loc]
-        work = (pd.Series(cols["first_name_latin"][idx]).str.lower().str.replace(
-            r"[^a-z]", "", regex=True) + "." + pd.Series(cols["last_name_latin"][idx]).str.lower()
-            .str.replace(r"[^a-z]", "", regex=True) + "@" + slug + tld)
-        cols["email_work"][idx] = np.where(has_company, work.to_numpy(dtype=object), None)
+def _homes(rng, m: int, household_share: float) -> _Homes:
+    """Households of ``m`` persons, with each person's household head."""
+    hh, role, size = _households(rng, m, household_share)
+    H = int(hh.max()) + 1
+    head_of_hh = np.full(H, -1)
+    head_of_hh[hh[role == 0]] = np.flatnonzero(role == 0)
+    head = head_of_hh[hh]  # local index of each person's household head
+    return _Homes(hh, role, size, H, head)
 
-    # Deduplicate private e-mails that collide by chance (different persons must differ).
+
+def _draw_gender(rng, cols: dict, idx: np.ndarray, h: _Homes) -> np.ndarray:
+    """Gender (``True`` = F): partners mostly of the other gender, children at random."""
+    m = len(idx)
+    g = rng.random(m) < 0.5
+    partner = h.role == 1
+    g = np.where(partner & (rng.random(m) < 0.9), ~g[h.head], g)
+    cols["gender"][idx] = np.where(g, "F", "M")
+    return g
+
+
+def _draw_ages(rng, age: np.ndarray, idx: np.ndarray, h: _Homes) -> None:
+    """Ages: heads 20-85; partners close; children 20-35 years younger (adults only)."""
+    m, role, head, hh, size = len(idx), h.role, h.head, h.hh, h.size
+    head_age = np.clip(20 + rng.gamma(3.0, 8.0, m), 20, 88)
+    a = head_age.copy()
+    a = np.where(role == 0, head_age, a[head] + rng.normal(0, 4, m))
+    child = role >= 2
+    child_age = head_age[head] - rng.uniform(20, 35, m)
+    a = np.where(child & (child_age >= 17), child_age, a)
+    a = np.where(role == 0, head_age, a)
+    age[idx] = np.clip(a, 17, 95)
+    # Twins (rare): the third and fourth members of some four-person households.
+    twin = (role == 3) & (size == 4) & (rng.random(m) < 0.15)
+    if twin.any():
+        third = np.flatnonzero(role == 2)
+        third_of_hh = np.full(h.H, -1)
+        third_of_hh[hh[third]] = third
+        age[idx[twin]] = age[idx[third_of_hh[hh[twin]]]]
+
+
+def _draw_names(rng, loc: str, P: LocalePools, cols: dict, idx: np.ndarray, g: np.ndarray,
+                h: _Homes) -> np.ndarray:
+    """First, middle and last names (a household shares its last name); the last-name index."""
+    m, role, head = len(idx), h.role, h.head
+    fi = np.where(g, rng.integers(0, len(P.first_f), m), rng.integers(0, len(P.first_m), m))
+    # avoid twins/siblings with the same first name: shift if equal to the head's
+    same = (fi == fi[head]) & (role > 0) & (g == g[head])
+    fi = np.where(same, (fi + 1) % np.where(g, len(P.first_f), len(P.first_m)), fi)
+    cols["first_name"][idx] = np.where(g, P.first_f[fi % len(P.first_f)],
+                                       P.first_m[fi % len(P.first_m)])
+    cols["first_name_latin"][idx] = np.where(g, P.first_f_latin[fi % len(P.first_f)],
+                                             P.first_m_latin[fi % len(P.first_m)])
+    cols["first_name_kana"][idx] = np.where(g, P.first_f_kana[fi % len(P.first_f)],
+                                            P.first_m_kana[fi % len(P.first_m)])
+    li = rng.integers(0, len(P.last), m)[head]
+    cols["last_name"][idx] = P.last[li]
+    cols["last_name_latin"][idx] = P.last_latin[li]
+    cols["last_name_kana"][idx] = P.last_kana[li]
+    if loc == "en":
+        has_mid = rng.random(m) < 0.35
+        mid = np.where(g, rng.choice(P.first_f, m), rng.choice(P.first_m, m))
+        mid = np.where(mid == cols["first_name"][idx], "", mid)
+        cols["middle_name"][idx] = np.where(has_mid, mid, "")
+    else:
+        cols["middle_name"][idx] = ""
+    return li
+
+
+def _draw_addresses(rng, loc: str, P: LocalePools, cols: dict, moved_at: np.ndarray,
+                    idx: np.ndarray, h: _Homes, start: pd.Timestamp, window_days: int) -> dict:
+    """Addresses per household; some households moved during the window (previous kept)."""
+    hh, H = h.hh, h.H
+    addr = _addresses(rng, loc, P, H)
+    prev = _addresses(rng, loc, P, H)
+    moved = rng.random(H) < 0.12
+    for k in ("street", "street_alt", "city", "region", "postcode"):
+        cols[k][idx] = addr[k][hh]
+    for k in ("street", "city", "postcode"):
+        cols["prev_" + k][idx] = np.where(moved[hh], prev[k][hh], None)
+    move_day = rng.integers(60, window_days - 30, H) if window_days > 120 else \
+        np.full(H, window_days // 2)
+    moved_at[idx] = np.where(moved[hh], np.datetime64(start.date(), "D")
+                             + move_day[hh].astype("timedelta64[D]"), np.datetime64("NaT"))
+    return addr
+
+
+def _draw_phones(rng, loc: str, P: LocalePools, cols: dict, idx: np.ndarray, h: _Homes,
+                 addr: dict) -> None:
+    """Phones: a mobile per person, a landline per household (shared by its members)."""
+    m, hh, H, head = len(idx), h.hh, h.H, h.head
+    nsn_len = 10
+    mp = rng.choice(P.mobile_prefixes, m)
+    plen = np.array([len(x) for x in mp])
+    mob = np.empty(m, dtype=object)
+    for L in np.unique(plen):
+        sel = plen == L
+        mob[sel] = mp[sel] + _digits(rng, int(sel.sum()), nsn_len - int(L), 1)
+    has_mobile = rng.random(m) < 0.95
+    cols["mobile_nsn"][idx] = np.where(has_mobile, mob, None)
+    city_idx = addr["city_idx"][hh]
+    land_share = {"en": 0.65, "fa": 0.7, "ja": 0.5}[loc]
+    has_land = (rng.random(H) < land_share)[hh]
+    local = np.empty(m, dtype=object)
+    ld = P.local_digits[city_idx]
+    for L in np.unique(ld):
+        sel = ld == L
+        local[sel] = _digits(rng, int(sel.sum()), int(L) - 1)
+    # the first local digit comes from the ranges the area's numbering plan allocates
+    area = P.area_code[city_idx]
+    u = rng.random(m)
+    lead = np.empty(m, dtype=object)
+    for a in np.unique(area):
+        sel = area == a
+        leads = LANDLINE_LEADS.get(a, "23456789")
+        lead[sel] = np.array(list(leads), dtype=object)[(u[sel] * len(leads)).astype(int)]
+    local = (lead + local)[head]  # one number per household
+    cols["landline_area"][idx] = np.where(has_land, P.area_code[city_idx], None)
+    cols["landline_local"][idx] = np.where(has_land, local, None)
+    cols["country"][idx] = P.country
+    cols["phone_cc"][idx] = P.phone_cc
+
+
+def _draw_emails(rng, loc: str, P: LocalePools, cols: dict, idx: np.ndarray, h: _Homes,
+                 li: np.ndarray) -> None:
+    """E-mails: private (unique), a family address for some households, work for some."""
+    m, hh, H, role, size = len(idx), h.hh, h.H, h.role, h.size
+    local_part = _email_local(rng, cols["first_name_latin"][idx], cols["last_name_latin"][idx])
+    dom = rng.choice(P.email_domains, m)
+    cols["email_private"][idx] = local_part + "@" + dom
+    fam_local = np.where(rng.random(H) < 0.5,
+                         "the" + pd.Series(P.last_latin[li[np.flatnonzero(role == 0)]]
+                                           ).str.lower().to_numpy(dtype=object) + "s",
+                         pd.Series(P.last_latin[li[np.flatnonzero(role == 0)]]
+                                   ).str.lower().to_numpy(dtype=object) + ".family")
+    fam_hh = np.full(H, None, dtype=object)
+    fam_hh[hh[role == 0]] = fam_local + "@" + rng.choice(P.email_domains, len(fam_local))
+    shares = rng.random(H) < 0.35
+    cols["email_family"][idx] = np.where(shares[hh] & (size > 1), fam_hh[hh], None)
+    has_company = rng.random(m) < 0.3
+    comp = rng.choice(P.companies, m)
+    cols["company"][idx] = np.where(has_company, comp, None)
+    slug = pd.Series(comp).str.lower().str.replace(r"[^a-z]", "", regex=True)
+    tld = {"en": ".co.uk", "fa": ".ir", "ja": ".co.jp"}[loc]
+    work = (pd.Series(cols["first_name_latin"][idx]).str.lower().str.replace(
+        r"[^a-z]", "", regex=True) + "." + pd.Series(cols["last_name_latin"][idx]).str.lower()
+        .str.replace(r"[^a-z]", "", regex=True) + "@" + slug + tld)
+    cols["email_work"][idx] = np.where(has_company, work.to_numpy(dtype=object), None)
+
+
+def _dedupe_emails(cols: dict, taken_emails: Optional[set], person_offset: int) -> None:
+    """Private e-mails that collide by chance made unique (different persons must differ)."""
     em = pd.Series(cols["email_private"])
     dup = em.duplicated(keep="first").to_numpy()
     if taken_emails:
@@ -386,6 +445,11 @@ def make_people(n: int, seed: int, locales: dict, start: pd.Timestamp, end: pd.T
     if taken_emails is not None:
         taken_emails.update(cols["email_private"])
 
+
+def _people_frame(rng, cols: dict, loc_of, hh_global, role_all, size_all, age, moved_at,
+                  end: pd.Timestamp, person_offset: int, household_offset: int) -> pd.DataFrame:
+    """The persons' frame: ids, household, locale, the drawn columns, birth date, move date."""
+    n = len(loc_of)
     ref = np.datetime64(end.date(), "D")
     days = (age * 365.25).astype(np.int64) + rng.integers(0, 365, n)
     birth = ref - days.astype("timedelta64[D]")
@@ -404,8 +468,12 @@ def make_people(n: int, seed: int, locales: dict, start: pd.Timestamp, end: pd.T
         first_bd = frame[twin_pair].groupby(key[twin_pair])["birth_date"].transform("first")
         frame.loc[twin_pair, "birth_date"] = first_bd
     frame["moved_at"] = pd.to_datetime(moved_at)
+    return frame
 
-    # Acquisition: a quarter is the existing base (first 90 days), the rest arrives over time.
+
+def _draw_acquisition(rng, frame: pd.DataFrame, start: pd.Timestamp, window_days: int) -> None:
+    """Acquisition (a quarter is the existing base, the rest arrives over time) and consent."""
+    n = len(frame)
     early = rng.random(n) < 0.25
     acq_days = np.where(early, rng.integers(0, 90, n),
                         rng.integers(0, max(window_days - 30, 1), n))
@@ -418,7 +486,10 @@ def make_people(n: int, seed: int, locales: dict, start: pd.Timestamp, end: pd.T
     frame["consent_profiling"] = rng.random(n) < 0.45
     frame["consent_sms"] = rng.random(n) < 0.3
 
-    # Behaviour: BG/NBD purchase rate (per year) and dropout, Gamma-Gamma spend, channels.
+
+def _draw_behaviour(rng, frame: pd.DataFrame) -> np.ndarray:
+    """BG/NBD purchase rate (per year) and dropout, Gamma-Gamma spend, channels; the taste."""
+    n = len(frame)
     bg, gg = TRUE_PARAMETERS["bgnbd"], TRUE_PARAMETERS["gamma_gamma"]
     frame["is_buyer"] = rng.random(n) < TRUE_PARAMETERS["buyer_share"]
     kind = rng.choice(3, n, p=[0.40, 0.35, 0.25])  # web only, store only, both
@@ -427,5 +498,4 @@ def make_people(n: int, seed: int, locales: dict, start: pd.Timestamp, end: pd.T
     frame["lam"] = rng.gamma(bg["r"], 1.0 / bg["alpha_years"], n)
     frame["p_drop"] = rng.beta(bg["a"], bg["b"], n)
     frame["spend_nu"] = rng.gamma(gg["q"], 1.0 / gg["gamma"], n)
-    taste = rng.dirichlet(np.full(N_CATEGORIES, 0.6), n)
-    return People(frame=frame, taste=taste, pools=pools)
+    return rng.dirichlet(np.full(N_CATEGORIES, 0.6), n)

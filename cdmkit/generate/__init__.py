@@ -21,7 +21,7 @@ import lazy_loader as _lazy
 
 # The face is lazy: the CLI imports this package, and generating needs pandas and more.
 __getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
-    "activity": ["CATALOG"],
+    "catalog": ["CATALOG"],
     "company": ["DEFAULT_LOCALES", "GeneratedDemo", "MAX_CUSTOMERS", "MIN_CUSTOMERS",
                 "generate_demo", "parse_locales", "persons_truth"],
     "people": ["TRUE_PARAMETERS"],

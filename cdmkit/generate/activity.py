@@ -26,50 +26,13 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
+# The catalogue and the web events have their own modules; their names stay importable here.
+from .catalog import BUNDLE_RATE, BUNDLES, CATALOG
 from .people import N_CATEGORIES, TRUE_PARAMETERS, People
+from .webevents import EVENT_CHUNK, EventPlan, iter_events, plan_events  # noqa: F401
 
 __all__ = ["CATALOG", "Activity", "EventPlan", "simulate_purchases", "build_activity",
            "plan_events", "iter_events"]
-
-_PRODUCTS = {
-    "Home & Kitchen": [("Enamel teapot", 34.0), ("Linen tea towel set", 14.5),
-                       ("Ceramic mug", 9.0), ("Cast iron skillet", 42.0),
-                       ("Bamboo chopping board", 18.0), ("Glass storage jars (3)", 21.0),
-                       ("Wool throw", 65.0)],
-    "Fashion": [("Merino scarf", 39.0), ("Canvas tote bag", 16.0), ("Leather belt", 45.0),
-                ("Cotton socks (3 pairs)", 12.0), ("Rain jacket", 89.0), ("Knitted beanie", 19.0)],
-    "Beauty": [("Hand cream", 8.5), ("Rose face oil", 26.0), ("Shea soap bar", 5.5),
-               ("Lip balm trio", 11.0), ("Bath salts", 15.0), ("Hair brush", 22.0)],
-    "Electronics": [("Wireless earbuds", 79.0), ("USB-C charger", 24.0),
-                    ("Bluetooth speaker", 59.0), ("E-reader cover", 29.0),
-                    ("Desk lamp", 48.0), ("Power bank", 35.0)],
-    "Books": [("Cookbook: Persian kitchen", 25.0), ("Novel: The Quiet Harbour", 9.99),
-              ("Travel guide: Japan", 18.0), ("Notebook A5 dotted", 12.0),
-              ("Children's picture book", 7.99), ("Calligraphy set", 31.0),
-              ("Puzzle book", 6.5)],
-    "Toys & Games": [("Wooden puzzle", 19.0), ("Card game", 14.0), ("Kite", 23.0),
-                     ("Board game: Silk Road", 38.0), ("Plush fox", 17.0), ("Origami kit", 9.0)],
-    "Sports & Outdoors": [("Yoga mat", 32.0), ("Water bottle", 15.0), ("Hiking socks", 13.0),
-                          ("Picnic blanket", 36.0), ("Camping mug", 11.0),
-                          ("Resistance bands", 17.0)],
-    "Grocery & Tea": [("Earl Grey tea 250g", 8.0), ("Saffron 2g", 12.5), ("Sencha tea 100g", 11.0),
-                      ("Pistachios 500g", 14.0), ("Dark chocolate bar", 3.5),
-                      ("Honey 340g", 7.5)],
-}
-
-#: The product catalogue: ``product_id``, ``product_name``, ``category``, ``unit_price`` (GBP).
-CATALOG = pd.DataFrame(
-    [(f"SKU-{100 + 10 * ci + pi}", name, cat, price)
-     for ci, (cat, items) in enumerate(_PRODUCTS.items()) for pi, (name, price) in enumerate(items)],
-    columns=["product_id", "product_name", "category", "unit_price"])
-assert CATALOG["category"].nunique() == N_CATEGORIES
-
-#: Products that are often bought together, and the share of baskets that add such a pair.
-BUNDLES = [("Enamel teapot", "Earl Grey tea 250g"), ("Yoga mat", "Water bottle"),
-           ("Wireless earbuds", "USB-C charger"), ("Cookbook: Persian kitchen", "Saffron 2g"),
-           ("Board game: Silk Road", "Card game"), ("Rain jacket", "Hiking socks"),
-           ("Hand cream", "Lip balm trio"), ("Ceramic mug", "Sencha tea 100g")]
-BUNDLE_RATE = 0.12
 
 _STORES_GB = np.array(["London Covent Garden", "London Islington", "Manchester Arndale",
                        "Edinburgh Old Town", "Bristol Harbourside"], dtype=object)
@@ -312,12 +275,48 @@ def build_activity(people: People, accounts: pd.DataFrame, seed: int, start, end
     rng = np.random.default_rng([seed, 41, block])
     off = dict(offsets or {})
     f = people.frame
-    n = len(f)
     note = progress or (lambda msg: None)
     buys = simulate_purchases(people, seed, start, end, block=block)
     note("purchases simulated")
 
-    # Keys of each person in each source (first account; second webshop accounts separately).
+    # The draws from ``rng`` follow one order (channels, web orders, store sales, tickets):
+    # the same seed gives the same company only while that order stays.
+    acc, keys = _account_keys(f, accounts)
+    is_web, store_key = _channels(buys, f, keys, rng, end_ts)
+    orders = _web_orders(buys[is_web].reset_index(drop=True), people.taste, keys, rng, end_ts,
+                         off)
+    note("web orders built")
+    pos_sales, tehran = _store_sales(buys[~is_web].reset_index(drop=True), people, store_key,
+                                     rng, off)
+    note("store sales built")
+
+    plan = plan_events(f, buys, is_web, keys.web, seed, end_ts, block=block,
+                       event_offset=off.get("event", 0), session_offset=off.get("session", 0))
+    events = pd.concat(iter_events(plan), ignore_index=True) if with_events else None
+    note("web events planned")
+    tickets = _tickets(f, buys, orders, keys.web, rng, start, end_ts, acct_map=acc,
+                       offset=off.get("ticket", 0))
+    note("support tickets built")
+
+    purchases = buys.assign(person_id=f["person_id"].to_numpy()[buys["person_idx"].to_numpy()])
+    return Activity(orders=orders, pos_sales=pos_sales, tehran_sales=tehran, events=events,
+                    tickets=tickets, purchases=purchases, event_plan=plan)
+
+
+@dataclass
+class _SourceKeys:
+    """Each person's record in each source (``None`` without one), by person index."""
+
+    web: np.ndarray  # first webshop account
+    web2: np.ndarray  # second webshop account
+    web2_created: np.ndarray  # when the second account was created
+    pos: np.ndarray  # loyalty card
+    tehran: np.ndarray  # Tehran branch customer code
+
+
+def _account_keys(f: pd.DataFrame, accounts: pd.DataFrame):
+    """``(accounts with person_idx, keys)``: first accounts, second webshop accounts apart."""
+    n = len(f)
     pid_index = pd.Series(np.arange(n), index=f["person_id"])
     acc = accounts.assign(person_idx=pid_index.reindex(accounts["person_id"]).to_numpy())
 
@@ -333,13 +332,20 @@ def build_activity(people: People, accounts: pd.DataFrame, seed: int, start, end
     web_key2, web2_created = key_array("webshop", second=True)
     pos_key, _ = key_array("pos_loyalty")
     teh_key, _ = key_array("pos_tehran")
+    return acc, _SourceKeys(web_key, web_key2, web2_created, pos_key, teh_key)
 
-    # Channel of each occasion; persons without a key for the drawn channel use the other.
+
+def _channels(buys: pd.DataFrame, f: pd.DataFrame, keys: _SourceKeys, rng, end_ts):
+    """Channel and time of day of each occasion (in ``buys``); ``(is_web, store_key)``.
+
+    Persons without a key for the drawn channel use the other.
+    """
     pi = buys["person_idx"].to_numpy()
     web_share = f["web_share"].to_numpy()
-    store_key = np.where(pd.notna(pos_key), pos_key, teh_key)
+    store_key = np.where(pd.notna(keys.pos), keys.pos, keys.tehran)
     is_web = rng.random(len(buys)) < web_share[pi]
-    is_web = np.where(pd.isna(web_key[pi]), False, np.where(pd.isna(store_key[pi]), True, is_web))
+    is_web = np.where(pd.isna(keys.web[pi]), False, np.where(pd.isna(store_key[pi]), True,
+                                                             is_web))
     buys["channel"] = np.where(is_web, "web", "store")
     ts = buys["timestamp"]
     buys["timestamp"] = np.where(is_web, _web_time(ts, rng), _store_time(ts, rng))
@@ -347,15 +353,18 @@ def build_activity(people: People, accounts: pd.DataFrame, seed: int, start, end
     # a first purchase never precedes the account
     buys["timestamp"] = buys["timestamp"].where(
         buys["k"] > 0, np.maximum(buys["timestamp"], f["acquired"].to_numpy()[pi]))
+    return is_web, store_key
 
-    # -- web orders ------------------------------------------------------------------------
-    wb = buys[is_web].reset_index(drop=True)
-    wl = _lines(wb, people.taste, rng, 0.6)
+
+def _web_orders(wb: pd.DataFrame, taste: np.ndarray, keys: _SourceKeys, rng, end_ts,
+                off: dict) -> pd.DataFrame:
+    """Web order lines of the web occasions ``wb``, with returns as later negative lines."""
+    wl = _lines(wb, taste, rng, 0.6)
     wpi = wb["person_idx"].to_numpy()
-    acct = web_key[wpi]
+    acct = keys.web[wpi]
     # persons with a second account use it for part of their later orders
-    k2 = web_key2[wpi]
-    use2 = pd.notna(k2) & (wb["timestamp"].to_numpy() > web2_created[wpi]) & (
+    k2 = keys.web2[wpi]
+    use2 = pd.notna(k2) & (wb["timestamp"].to_numpy() > keys.web2_created[wpi]) & (
         rng.random(len(wb)) < 0.5)
     acct = np.where(use2, k2, acct)
     order_ids = np.char.add("WO-", (1000001 + off.get("order", 0) + np.argsort(np.argsort(
@@ -390,10 +399,12 @@ def build_activity(people: People, accounts: pd.DataFrame, seed: int, start, end
     orders = orders[["order_id", "line_id", "account_id", "ordered_at", "product_id",
                      "product_name", "category", "quantity", "unit_price", "amount",
                      "currency", "channel", "status"]]
-    note("web orders built")
+    return orders
 
-    # -- store receipts ----------------------------------------------------------------------
-    sb = buys[~is_web].reset_index(drop=True)
+
+def _store_sales(sb: pd.DataFrame, people: People, store_key: np.ndarray, rng, off: dict):
+    """Receipt lines of the store occasions ``sb``: ``(pos_sales, tehran)`` in their layouts."""
+    f = people.frame
     sl = _lines(sb, people.taste, rng, 0.9)
     spi = sb["person_idx"].to_numpy()
     loc = f["locale"].to_numpy()[spi]
@@ -436,181 +447,7 @@ def build_activity(people: People, accounts: pd.DataFrame, seed: int, start, end
     # the branch till numbers its own receipts
     tehran["receipt_no"] = tehran["receipt_no"].str.replace("R", "TV", n=1, regex=False)
     tehran["line_id"] = tehran["line_id"].str.replace("R", "TV", n=1, regex=False)
-    note("store sales built")
-
-    # -- web events -------------------------------------------------------------------------
-    plan = plan_events(f, buys, is_web, web_key, seed, end_ts, block=block,
-                       event_offset=off.get("event", 0), session_offset=off.get("session", 0))
-    events = pd.concat(iter_events(plan), ignore_index=True) if with_events else None
-    note("web events planned")
-    # -- support tickets --------------------------------------------------------------------
-    tickets = _tickets(f, buys, orders, web_key, rng, start, end_ts, acct_map=acc,
-                       offset=off.get("ticket", 0))
-    note("support tickets built")
-
-    purchases = buys.assign(person_id=f["person_id"].to_numpy()[buys["person_idx"].to_numpy()])
-    return Activity(orders=orders, pos_sales=pos_sales, tehran_sales=tehran, events=events,
-                    tickets=tickets, purchases=purchases, event_plan=plan)
-
-
-_PAGES_BY_TYPE = {
-    "page_view": ["/", "/product/", "/category/", "/offers", "/basket", "/account"],
-    "click": ["/product/", "/basket", "/checkout", "/offers"],
-    "download": ["/downloads/catalogue.pdf", "/downloads/size-guide.pdf",
-                 "/downloads/invoice.pdf"],
-    "search": ["/search?q="],
-}
-_SEARCH_TERMS = np.array(["tea", "scarf", "gift", "mug", "saffron", "speaker", "yoga", "puzzle",
-                          "sale", "book"], dtype=object)
-
-
-#: Sessions expanded into events per chunk (bounds memory for a million persons).
-EVENT_CHUNK = 200_000
-
-
-@dataclass
-class EventPlan:
-    """Web sessions of every person, ready to be expanded into events chunk by chunk.
-
-    Attributes
-    ----------
-    person : numpy.ndarray
-        Person index of each session (sessions sorted by start time).
-    start_ns : numpy.ndarray
-        Session start (ns since epoch).
-    account : numpy.ndarray
-        Webshop account of each person.
-    device : numpy.ndarray
-        Preferred device of each person.
-    seed : int
-        Seed of the event draws.
-    end_ns : int
-        Last instant of the window.
-    block : int
-        Block number of the persons.
-    event_offset, session_offset : int
-        Events and sessions of earlier blocks (ids continue after them).
-
-    Examples
-    --------
-    >>> EventPlan(np.array([], int), np.array([], int), np.array([]), np.array([]), 1, 0).n_sessions
-    0
-    """
-
-    person: np.ndarray
-    start_ns: np.ndarray
-    account: np.ndarray
-    device: np.ndarray
-    seed: int
-    end_ns: int
-    block: int = 0
-    event_offset: int = 0
-    session_offset: int = 0
-
-    @property
-    def n_sessions(self) -> int:
-        """Number of planned sessions.
-
-        Examples
-        --------
-        >>> EventPlan(np.array([3]), np.array([0]), np.array([]), np.array([]), 1, 0).n_sessions
-        1
-        """
-        return len(self.person)
-
-
-def plan_events(f, buys, is_web, web_key, seed, end_ts, block: int = 0, event_offset: int = 0,
-                session_offset: int = 0) -> EventPlan:
-    """Draw web sessions: active web buyers browse more, browsing stops after they leave.
-
-    Examples
-    --------
-    >>> from cdmkit.generate.people import make_people
-    >>> p = make_people(150, 2, {"en": 1.0}, pd.Timestamp("2023-01-01"), pd.Timestamp("2023-12-31"))
-    >>> b = simulate_purchases(p, 2, "2023-01-01", "2023-12-31")
-    >>> key = np.array(["A%d" % i for i in range(150)], dtype=object)
-    >>> plan = plan_events(p.frame, b, np.ones(len(b), bool), key, 2, pd.Timestamp("2023-12-31"))
-    >>> plan.n_sessions > 150
-    True
-    """
-    rng = np.random.default_rng([seed, 43, block])
-    n = len(f)
-    has = pd.notna(web_key)
-    web_orders = np.bincount(buys["person_idx"].to_numpy()[is_web], minlength=n)
-    rate = np.where(has, 0.4 + 0.8 * web_orders, 0.0)
-    n_sessions = np.minimum(rng.poisson(rate), 40)
-    sess_person = np.repeat(np.arange(n), n_sessions)
-    # sessions between acquisition and (last purchase + 90 days) or the end
-    last_buy = buys.groupby("person_idx")["timestamp"].max().reindex(np.arange(n))
-    end_ns = int(pd.Timestamp(end_ts).value)
-    stop = np.where(last_buy.notna(), (last_buy + pd.Timedelta(days=90)).to_numpy()
-                    .astype("datetime64[ns]").astype(np.int64), end_ns)
-    stop = np.minimum(stop.astype(np.int64), end_ns)
-    acq = f["acquired"].to_numpy().astype("datetime64[ns]").astype(np.int64)
-    a = acq[sess_person]
-    b = np.maximum(stop[sess_person], a)
-    t = a + (rng.random(len(sess_person)) * (b - a)).astype(np.int64)
-    order = np.argsort(t, kind="stable")
-    device = rng.choice(np.array(["mobile", "desktop", "tablet"], dtype=object), n,
-                        p=[0.55, 0.35, 0.10])
-    return EventPlan(person=sess_person[order], start_ns=t[order], account=web_key,
-                     device=device, seed=seed, end_ns=end_ns, block=block,
-                     event_offset=event_offset, session_offset=session_offset)
-
-
-def iter_events(plan: EventPlan, chunk: int = EVENT_CHUNK):
-    """Expand sessions into events, ``chunk`` sessions at a time (ids continue across chunks).
-
-    Yields
-    ------
-    pandas.DataFrame
-        ``event_id, account_id, timestamp, event_type, page, device, session_id``.
-
-    Examples
-    --------
-    >>> plan = EventPlan(np.array([0, 0]), np.array([0, 10**12]), np.array(["A1"], dtype=object),
-    ...                  np.array(["mobile"], dtype=object), 1, 10**13)
-    >>> ev = pd.concat(iter_events(plan))
-    >>> set(ev["session_id"]) == {"S700001", "S700002"}
-    True
-    """
-    first_id = plan.event_offset
-    cats = CATALOG["category"].str.lower().str.replace(r"[^a-z]+", "-", regex=True).unique()
-    for c, lo in enumerate(range(0, plan.n_sessions, chunk)):
-        rng = np.random.default_rng([plan.seed, 47, plan.block, c])
-        hi = min(lo + chunk, plan.n_sessions)
-        sp, t = plan.person[lo:hi], plan.start_ns[lo:hi]
-        n_ev = 1 + rng.poisson(1.5, hi - lo)
-        ev_sess = np.repeat(np.arange(hi - lo), n_ev)
-        m = len(ev_sess)
-        offset = np.arange(m) - np.repeat(np.cumsum(n_ev) - n_ev, n_ev)
-        ts = t[ev_sess] + offset * rng.integers(5, 240, m) * 1_000_000_000
-        etype = rng.choice(np.array(["page_view", "click", "search", "download"], dtype=object),
-                           m, p=[0.6, 0.25, 0.11, 0.04])
-        page = np.empty(m, dtype=object)
-        u = rng.random(m)
-        for t_name, pages in _PAGES_BY_TYPE.items():
-            sel = etype == t_name
-            page[sel] = np.array(pages, dtype=object)[(u[sel] * len(pages)).astype(int)]
-        sku = CATALOG["product_id"].to_numpy()[rng.integers(0, len(CATALOG), m)]
-        page = np.where(page == "/product/", page + sku, page)
-        page = np.where(page == "/category/", page + rng.choice(cats, m), page)
-        page = np.where(page == "/search?q=", page + rng.choice(_SEARCH_TERMS, m), page)
-        dev = plan.device[sp][ev_sess]
-        dev = np.where(rng.random(m) < 0.15, "desktop", dev)
-        keep = ts <= plan.end_ns
-        ev = pd.DataFrame({"ts": ts, "account_id": plan.account[sp][ev_sess],
-                           "event_type": etype, "page": page, "device": dev,
-                           "session": ev_sess + lo})[keep]
-        ev = ev.sort_values(["ts", "session"], kind="stable")
-        ev.insert(0, "event_id", np.char.add("EV", (10000001 + first_id + np.arange(len(ev)))
-                                             .astype(str)))
-        first_id += len(ev)
-        ev["session_id"] = np.char.add("S", (ev["session"].to_numpy() + 700001
-                                             + plan.session_offset).astype(str))
-        ev["timestamp"] = pd.to_datetime(ev["ts"]).dt.strftime("%Y-%m-%dT%H:%M:%S")
-        yield ev[["event_id", "account_id", "timestamp", "event_type", "page", "device",
-                  "session_id"]].reset_index(drop=True)
+    return pos_sales, tehran
 
 
 _TOPICS = {

@@ -9,10 +9,12 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from .activity import CATALOG, build_activity, iter_events
+from .activity import build_activity
+from .catalog import CATALOG
 from .names import build_pools
 from .people import TRUE_PARAMETERS, make_people
 from .sources import build_customer_sources
+from .webevents import iter_events
 from .writer import FILE_SPECS, TableSink
 
 __all__ = ["generate_demo", "GeneratedDemo", "DEFAULT_LOCALES", "CATALOG", "parse_locales",

@@ -191,55 +191,10 @@ def generate_demo(out_dir, n_customers: int = 2000, seed: int = 42,
            "session": 0}
     n_records = 0
     for block, size in enumerate(sizes):
-        people = make_people(size, seed, locales, start_ts, end_ts, block=block, pools=pools,
-                             person_offset=off["person"], household_offset=off["household"],
-                             taken_emails=taken)
-        step("persons")
-        cs = build_customer_sources(people, seed, end_ts, block=block, offsets=off)
-        step("customer sources")
-        act = build_activity(people, cs.accounts, seed, start_ts, end_ts, progress=step,
-                             with_events=False, block=block, offsets=off)
-        blocks = {
-            "webshop_customers.csv": cs.frames["webshop"],
-            "pos_loyalty.csv": cs.frames["pos_loyalty"],
-            "crm_contacts.xlsx": cs.frames["crm"],
-            "newsletter.jsonl": cs.frames["newsletter"],
-            "pos_tehran_branch.csv": cs.frames["pos_tehran"],
-            "webshop_orders.parquet": act.orders,
-            "pos_sales.csv": act.pos_sales,
-            "pos_tehran_sales.csv": act.tehran_sales,
-            "support_tickets.csv": act.tickets,
-            "ground_truth.csv": cs.ground_truth,
-            "persons_truth.parquet": persons_truth(people, act.purchases),
-        }
-        for name, df in blocks.items():
-            sinks[name].write(df)
-        n_events = 0
-        for chunk in iter_events(act.event_plan):
-            sinks["web_events.jsonl"].write(chunk)
-            n_events += len(chunk)
-        # ids of the next block continue after this one's
-        off["person"] += size
-        off["household"] += int(people.frame["household_id"].nunique())
-        for src, k in cs.accounts.groupby("source").size().items():
-            off[src] = off.get(src, 0) + int(k)
-        off["order"] += int(act.orders["order_id"].nunique())
-        off["receipt"] += int(act.pos_sales["receipt_no"].nunique()
-                              + act.tehran_sales["receipt_no"].nunique())
-        off["ticket"] += len(act.tickets)
-        off["event"] += n_events
-        off["session"] += act.event_plan.n_sessions
-        n_records += len(cs.ground_truth)
-        del people, cs, act, blocks
+        n_records += _write_block(sinks, block, size, seed, locales, start_ts, end_ts, pools,
+                                  taken, off, step)
         step("block written")
-
-    files, counts = {}, {}
-    for name in names:
-        rows = sinks[name].close()
-        if rows:
-            files[name], counts[name] = out_dir / name, rows
-        else:  # e.g. no Persian persons: no Tehran branch files, no such sources
-            (out_dir / name).unlink(missing_ok=True)
+    files, counts = _close_sinks(sinks, out_dir)
 
     from .clientfile import client_config, write_config
 
@@ -253,6 +208,65 @@ def generate_demo(out_dir, n_customers: int = 2000, seed: int = 42,
     return GeneratedDemo(out_dir=out_dir, config_path=config_path,
                          ground_truth_path=files["ground_truth.csv"], files=files,
                          n_persons=int(n_customers), n_records=n_records, counts=counts)
+
+
+def _write_block(sinks: dict, block: int, size: int, seed: int, locales: dict, start_ts, end_ts,
+                 pools: dict, taken: set, off: dict, step) -> int:
+    """Simulate one block of persons and append its rows to every file; its customer records.
+
+    ``off`` (ids used so far) is advanced, so the next block's ids continue after this one's.
+    """
+    people = make_people(size, seed, locales, start_ts, end_ts, block=block, pools=pools,
+                         person_offset=off["person"], household_offset=off["household"],
+                         taken_emails=taken)
+    step("persons")
+    cs = build_customer_sources(people, seed, end_ts, block=block, offsets=off)
+    step("customer sources")
+    act = build_activity(people, cs.accounts, seed, start_ts, end_ts, progress=step,
+                         with_events=False, block=block, offsets=off)
+    blocks = {
+        "webshop_customers.csv": cs.frames["webshop"],
+        "pos_loyalty.csv": cs.frames["pos_loyalty"],
+        "crm_contacts.xlsx": cs.frames["crm"],
+        "newsletter.jsonl": cs.frames["newsletter"],
+        "pos_tehran_branch.csv": cs.frames["pos_tehran"],
+        "webshop_orders.parquet": act.orders,
+        "pos_sales.csv": act.pos_sales,
+        "pos_tehran_sales.csv": act.tehran_sales,
+        "support_tickets.csv": act.tickets,
+        "ground_truth.csv": cs.ground_truth,
+        "persons_truth.parquet": persons_truth(people, act.purchases),
+    }
+    for name, df in blocks.items():
+        sinks[name].write(df)
+    n_events = 0
+    for chunk in iter_events(act.event_plan):
+        sinks["web_events.jsonl"].write(chunk)
+        n_events += len(chunk)
+    # ids of the next block continue after this one's
+    off["person"] += size
+    off["household"] += int(people.frame["household_id"].nunique())
+    for src, k in cs.accounts.groupby("source").size().items():
+        off[src] = off.get(src, 0) + int(k)
+    off["order"] += int(act.orders["order_id"].nunique())
+    off["receipt"] += int(act.pos_sales["receipt_no"].nunique()
+                          + act.tehran_sales["receipt_no"].nunique())
+    off["ticket"] += len(act.tickets)
+    off["event"] += n_events
+    off["session"] += act.event_plan.n_sessions
+    return len(cs.ground_truth)
+
+
+def _close_sinks(sinks: dict, out_dir: Path) -> tuple[dict, dict]:
+    """Close every file: ``(files, counts)`` of those with rows; empty ones removed."""
+    files, counts = {}, {}
+    for name, sink in sinks.items():
+        rows = sink.close()
+        if rows:
+            files[name], counts[name] = out_dir / name, rows
+        else:  # e.g. no Persian persons: no Tehran branch files, no such sources
+            (out_dir / name).unlink(missing_ok=True)
+    return files, counts
 
 
 def persons_truth(people, purchases: pd.DataFrame) -> pd.DataFrame:

@@ -307,6 +307,13 @@ class IdRegistry:
         out = cur[["source", "record_id"]].copy()
         out["customer_id"] = ids
         out["run_id"] = run_id
+        self._store(con, out, new_rows, merged, run_id)
+        changes = pd.DataFrame([(run_id, e, a, b) for e, a, b in events], columns=CHANGE_COLUMNS)
+        self._log(con, changes)
+        return ids, changes
+
+    def _store(self, con, out: pd.DataFrame, new_rows: list, merged: list, run_id: str):
+        """Write one run's decisions: new IDs, merged IDs and each record's current ID."""
         if new_rows:
             nr = pd.DataFrame(new_rows, columns=["customer_id", "num"])
             nr["status"], nr["created_run"], nr["merged_into"] = "active", run_id, None
@@ -325,9 +332,6 @@ class IdRegistry:
         _run(con, "INSERT INTO id_records SELECT source, record_id, customer_id, run_id "
                     "FROM assigned_ids")
         con.unregister("assigned_ids")
-        changes = pd.DataFrame([(run_id, e, a, b) for e, a, b in events], columns=CHANGE_COLUMNS)
-        self._log(con, changes)
-        return ids, changes
 
     def _log(self, con, changes: pd.DataFrame):
         if not len(changes):

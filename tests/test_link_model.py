@@ -368,7 +368,7 @@ def test_supervised_model_round_trips_and_scores_identically(febrl):
 
 
 def test_pattern_codes_of_many_comparisons_do_not_overflow():
-    from cdmkit.link.model import _pattern_codes
+    from cdmkit.link.model_core import _pattern_codes
 
     g = np.array([[0] * 40, [1] * 40, [0] * 39 + [1], [0] * 40], dtype=np.int8)
     codes = _pattern_codes(g, [6] * 40)
@@ -441,7 +441,7 @@ def test_new_review_labels_propose_a_retrain_only_once_they_would_train(febrl, t
 
 
 def test_drift_baseline_keeps_the_commonest_patterns_when_capped(trained, monkeypatch):
-    from cdmkit.link import model as model_mod
+    from cdmkit.link import model_core as model_mod
 
     scored, full = trained
     monkeypatch.setattr(model_mod, "_MAX_PATTERNS", 3)

@@ -25,12 +25,16 @@ Examples
 [0.9, 0.1]
 """
 
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
 from .._estimator import ParamsMixin
+from .em_patterns import PairFrequencies, _as_level_data, distinct_patterns, merge_patterns
+from .em_sessions import average_sessions
+from .u_estimation import agreement_share, deterministic_lambda, u_probabilities
 
 __all__ = ["FellegiSunter", "LevelScorer", "u_probabilities", "distinct_patterns",
            "merge_patterns", "PairFrequencies", "agreement_share", "deterministic_lambda"]
@@ -47,252 +51,6 @@ def _in_chunks(score, gamma, tf):
         out[s:s + _SCORE_CHUNK] = score(gamma[s:s + _SCORE_CHUNK],
                                         None if tf is None else tf[s:s + _SCORE_CHUNK])
     return out
-
-
-def agreement_share(keys, present=None, sources=None, link_type: str = "link_and_dedupe"
-                    ) -> float:
-    """Share of record pairs whose keys are equal: ``sum_v c_v (c_v - 1) / (N (N - 1))``.
-
-    One group-by over the whole table (value counts; with sources, counts per value and
-    source), so it runs as well in SQL or Spark as here. ``-1`` keys never agree;
-    ``present`` (default: key present) marks the records that count in ``N`` - for a
-    level defined on part of the values (the same local part of an e-mail), the pairs
-    of the whole comparison, both values present. ``link_type`` restricts the pairs as
-    blocking does (``dedupe_only``: within sources, ``link_only``: across them).
-
-    This is u of an exact level among *all* pairs, the same population as the prior;
-    the few true matches among all pairs count too, as in Splink's random sampling.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> agreement_share(np.array([0, 0, 1, 1, 2]))   # 4 agreeing of 20 ordered pairs
-    0.2
-    >>> agreement_share(np.array([0, 0, 0, 1]), sources=np.array([0, 0, 1, 1]),
-    ...                 link_type="link_only")       # a0-b0, a1-b0 of 8 ordered pairs
-    0.5
-    """
-    keys = np.asarray(keys, dtype=np.int64)
-    present = keys >= 0 if present is None else np.asarray(present, dtype=bool)
-    ok = (keys >= 0) & present
-    if sources is None or link_type == "link_and_dedupe":
-        n = float(present.sum())
-        _, c = np.unique(keys[ok], return_counts=True)
-        c = c.astype(float)
-        total = n * (n - 1)
-        agree = float((c * (c - 1)).sum())
-    else:
-        src = pd.factorize(pd.Series(np.asarray(sources)))[0].astype(np.int64)
-        ns = np.bincount(src[present], minlength=src.max() + 1 if len(src) else 0).astype(float)
-        k_s = keys[ok] * (int(src.max()) + 1) + src[ok]
-        uk, c_vs = np.unique(k_s, return_counts=True)
-        c_vs = c_vs.astype(float)
-        _, inv = np.unique(uk // (int(src.max()) + 1), return_inverse=True)
-        c_v = np.bincount(inv, weights=c_vs)
-        if link_type == "dedupe_only":
-            agree, total = float((c_vs * (c_vs - 1)).sum()), float((ns * (ns - 1)).sum())
-        else:  # link_only
-            agree = float((c_v ** 2).sum() - (c_vs ** 2).sum())
-            total = float(ns.sum() ** 2 - (ns ** 2).sum())
-    return agree / total if total > 0 else 0.0
-
-
-def deterministic_lambda(n_agreeing: int, n_possible: int, recall: float) -> float:
-    """Share of matches among all record pairs from deterministic rules (as Splink's
-    ``estimate_probability_two_random_records_match``).
-
-    ``n_agreeing`` pairs meet a rule that is assumed to find the share ``recall`` of the
-    true matches (and nothing else), so matches number ``n_agreeing / recall``.
-
-    Examples
-    --------
-    >>> deterministic_lambda(70, 10_000, 0.7)
-    0.01
-    """
-    if n_possible <= 0:
-        return float("nan")
-    return min(float(n_agreeing) / float(recall) / float(n_possible), 1.0)
-
-
-def u_probabilities(u_gamma: np.ndarray, n_levels, u_prior=None,
-                    strength: float = 100.0) -> list[np.ndarray]:
-    """Level frequencies among random pairs, smoothed towards a prior (missing levels ignored).
-
-    Without ``u_prior`` the smoothing is Laplace (one pseudo-pair per level); with
-    it, ``strength`` pseudo-pairs distributed as the prior.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> u_probabilities(np.array([[0], [1], [1], [-1]]), [2])[0].round(2).tolist()
-    [0.4, 0.6]
-    """
-    out = []
-    for k, L in enumerate(n_levels):
-        col = u_gamma[:, k]
-        col = col[col >= 0]
-        counts = np.bincount(col, minlength=L)[:L].astype(float)
-        if u_prior is None:
-            out.append((counts + 1.0) / (counts.sum() + L))
-        else:
-            out.append((counts + strength * u_prior[k]) / (counts.sum() + strength))
-    return out
-
-
-class PairFrequencies:
-    """Term frequencies of candidate pairs, kept per record and looked up per pair on use.
-
-    Behaves like a ``(pairs, comparisons)`` float32 array full of NaN except the
-    term-frequency columns: ``tf[:, k]`` is one column, ``tf[rows]`` a dense block. A
-    column is either set whole (``tf[:, k] = values``) or, as the pipeline does,
-    described by the frequency of each record's value per comparison level
-    (:meth:`set_record_frequencies`): the pair's frequency is then the commoner side's,
-    computed only for the rows asked for. At tens of millions of pairs that keeps a few
-    arrays of one value per record instead of one float per pair and column.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> tf = PairFrequencies(3, 2)
-    >>> tf[:, 1] = [0.5, np.nan, 0.25]
-    >>> tf[:, 0].tolist()
-    [nan, nan, nan]
-    >>> tf[2:3].tolist()
-    [[nan, 0.25]]
-    >>> pairs, gamma = np.array([[0, 1], [1, 2], [0, 2]]), np.array([[0], [1], [0]])
-    >>> lazy = PairFrequencies(3, 1)
-    >>> lazy.set_record_frequencies(0, {0: np.array([0.1, 0.1, 0.4])}, pairs, gamma)
-    >>> lazy[:, 0].astype(float).round(2).tolist()   # level 0 only: the commoner record
-    [0.1, nan, 0.4]
-    """
-
-    def __init__(self, n_pairs: int, n_comparisons: int):
-        self.shape = (int(n_pairs), int(n_comparisons))
-        self.columns: dict[int, np.ndarray] = {}
-        self.record_frequencies: dict[int, dict[int, np.ndarray]] = {}
-        self._pairs = self._gamma = None
-        self.ndim = 2
-
-    def __len__(self):
-        return self.shape[0]
-
-    def set_record_frequencies(self, k: int, by_level: dict, pairs: np.ndarray,
-                               gamma: np.ndarray) -> None:
-        """Describe column ``k`` by per-record frequencies: ``{level: freq per record}``.
-
-        The frequency of a pair at one of those levels is the larger of its two
-        records' (the commoner value counts); NaN at other levels.
-        """
-        if len(pairs) != self.shape[0] or len(gamma) != self.shape[0]:
-            raise ValueError("pairs and gamma must have one row per pair")
-        self._pairs, self._gamma = pairs, gamma
-        self.record_frequencies[int(k)] = {int(lv): np.asarray(f, dtype=np.float32)
-                                           for lv, f in by_level.items()}
-        self.columns.pop(int(k), None)
-
-    def _column(self, k, rows=slice(None)):
-        col = self.columns.get(k)
-        if col is not None:
-            return col[rows]
-        n = len(range(*rows.indices(self.shape[0]))) if isinstance(rows, slice) else \
-            len(np.atleast_1d(np.arange(self.shape[0])[rows]))
-        out = np.full(n, np.nan, dtype=np.float32)
-        spec = self.record_frequencies.get(k)
-        if spec:
-            g = self._gamma[rows, k]
-            p = self._pairs[rows]
-            for level, freq in spec.items():
-                sel = np.flatnonzero(g == level)
-                out[sel] = np.fmax(freq[p[sel, 0]], freq[p[sel, 1]])
-        return out
-
-    def __getitem__(self, key):
-        if isinstance(key, tuple):
-            rows, k = key
-            return self._column(int(k), rows)
-        rows = key if isinstance(key, slice) else np.atleast_1d(np.arange(self.shape[0])[key])
-        n = len(range(*rows.indices(self.shape[0]))) if isinstance(rows, slice) else len(rows)
-        out = np.full((n, self.shape[1]), np.nan, dtype=np.float32)
-        for k in set(self.columns) | set(self.record_frequencies):
-            out[:, k] = self._column(k, rows)
-        return out
-
-    def __setitem__(self, key, values):
-        rows, k = key
-        if rows != slice(None):
-            raise IndexError("set whole columns: tf[:, k] = values")
-        self.columns[int(k)] = np.asarray(values, dtype=np.float32).reshape(self.shape[0])
-        self.record_frequencies.pop(int(k), None)
-
-
-def _pack(gamma: np.ndarray, base: int | None = None):
-    """One int64 per row (levels ``-1..max`` in a few bits each), or ``None`` if too wide."""
-    base = base or int(gamma.max()) + 2  # values -1..max shifted to 0..max+1
-    if base ** gamma.shape[1] >= 2 ** 62:
-        return None
-    code = np.zeros(len(gamma), dtype=np.int64)
-    for k in range(gamma.shape[1]):  # first column most significant: np.unique's order
-        code = code * base + (gamma[:, k].astype(np.int64) + 1)
-    return code
-
-
-def distinct_patterns(gamma: np.ndarray):
-    """Distinct rows of a comparison-level matrix and their counts, sorted like ``np.unique``.
-
-    Rows are packed into one integer each (levels ``-1..k`` in a few bits), so tens of
-    millions of pairs reduce with one 1-D sort instead of ``np.unique(axis=0)``'s row sort.
-    A ``(patterns, counts)`` tuple (as returned here) passes through unchanged.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> p, c = distinct_patterns(np.array([[0, 1], [-1, 2], [0, 1]], dtype="int8"))
-    >>> p.tolist(), c.tolist()
-    ([[-1, 2], [0, 1]], [1, 2])
-    """
-    if isinstance(gamma, tuple):
-        return gamma
-    gamma = np.asarray(gamma)
-    if gamma.ndim != 2 or not len(gamma) or not gamma.shape[1]:
-        return np.unique(gamma, axis=0, return_counts=True)
-    code = _pack(gamma)
-    if code is None:
-        return np.unique(gamma, axis=0, return_counts=True)
-    ucode, idx, counts = np.unique(code, return_index=True, return_counts=True)
-    return gamma[idx], counts
-
-
-def _as_level_data(x):
-    """int8 level matrix, or a ``(patterns, counts)`` tuple left as it is."""
-    return x if isinstance(x, tuple) else np.asarray(x, dtype=np.int8)
-
-
-def merge_patterns(parts, n_comparisons: int):
-    """Combine ``(patterns, counts)`` of several chunks of pairs into one, as if counted at once.
-
-    EM needs only the distinct comparison vectors and their counts, so training data of
-    tens of millions of pairs can be counted chunk by chunk without a full copy.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> a = distinct_patterns(np.array([[0, 1], [0, 1]], dtype="int8"))
-    >>> b = distinct_patterns(np.array([[0, 1], [-1, 0]], dtype="int8"))
-    >>> p, c = merge_patterns([a, b], 2)
-    >>> p.tolist(), c.tolist()
-    ([[-1, 0], [0, 1]], [1, 3])
-    """
-    parts = [p for p in parts if len(p[0])]
-    if not parts:
-        return np.empty((0, n_comparisons), dtype=np.int8), np.empty(0, dtype=np.int64)
-    pats = np.concatenate([p for p, _ in parts])
-    counts = np.concatenate([c for _, c in parts]).astype(np.int64)
-    code = _pack(pats)
-    if code is None:
-        uniq, inv = np.unique(pats, axis=0, return_inverse=True)
-        return uniq, np.bincount(inv.ravel(), weights=counts).astype(np.int64)
-    _, idx, inv = np.unique(code, return_index=True, return_inverse=True)
-    return pats[idx], np.bincount(inv, weights=counts, minlength=len(idx)).astype(np.int64)
 
 
 class LevelScorer(ParamsMixin):
@@ -705,7 +463,6 @@ class FellegiSunter(LevelScorer):
         else:
             self.u_ = u_probabilities(np.asarray(u_gamma), n_levels, u_prior, a_u)
         self._u_rand = [x.copy() for x in self.u_]
-        u_rand = self._u_rand
         m0 = [self._m_init(L) if m_prior is None else np.asarray(m_prior[k], float)
               for k, L in enumerate(n_levels)]
         use_h = shared is not None and any(shared) and not all(shared)
@@ -717,73 +474,28 @@ class FellegiSunter(LevelScorer):
         opts = dict(n_levels=n_levels, m_prior=m_prior, use_h=use_h, shared=shared)
         self.sessions_ = []
         if sessions:
-            acc_m = [np.zeros(L) for L in n_levels]
-            acc_h = [np.zeros(L) for L in n_levels]
-            wm, wh = np.zeros(K), np.zeros(K)
-            acc_u, wu = [np.zeros(L) for L in n_levels], np.zeros(K)
-            seen = [np.zeros(L) for L in n_levels]
-            for s_idx, g_s in enumerate(sessions):
-                pats_s, counts_s = distinct_patterns(_as_level_data(g_s))
-                n_s = int(counts_s.sum())
-                row = {"session": session_names[s_idx] if session_names else f"session {s_idx}",
-                       "pairs": n_s, "lambda": np.nan, "expected_matches": np.nan,
-                       "weight": 0.0, "used": False, "reason": ""}
-                self.sessions_.append(row)
-                if n_s < self.min_session_pairs:
-                    row["reason"] = f"fewer than {self.min_session_pairs} pairs"
-                    continue
-                u_before = [x.copy() for x in self.u_]
-                m_s, h_s, pi_s, _, _, seen_s = self._em(
-                    (pats_s, counts_s), [x.copy() for x in m0], [x.copy() for x in h0],
-                    pi0.copy(), **opts)
-                blocked = [not (pats_s[:, k] >= 0).any() for k in range(K)]
-                expected = float(pi_s[0] * n_s)
-                row.update({"lambda": float(pi_s[0]), "expected_matches": expected})
-                reason = self._implausible(m_s, seen_s, blocked, personal, names) \
-                    if self.fix_u else ""
-                if not reason and expected < 1.0:
-                    reason = "no matches expected"
-                if reason:
-                    row["reason"] = reason
-                    if not self.fix_u:
-                        self.u_ = u_before  # a dropped session leaves no trace
-                    continue
-                # each session counts at most once: a session whose block fills with
-                # namesakes cannot outweigh the others by its size
-                wt = min(1.0, expected / self.full_weight_matches) if self.fix_u else \
-                    pi_s[0] * n_s
-                wt_h = min(1.0, pi_s[1] * n_s / self.full_weight_matches) if self.fix_u else \
-                    pi_s[1] * n_s
-                row.update({"weight": float(wt), "used": True})
-                for k in range(K):
-                    if blocked[k]:
-                        continue  # blocked on in this session: no information
-                    seen[k] += seen_s[k]
-                    acc_m[k] += wt * m_s[k]
-                    wm[k] += wt
-                    if not self.fix_u and self.u_from == "all_sessions":
-                        acc_u[k] += pi_s[2] * n_s * self.u_[k]
-                        wu[k] += pi_s[2] * n_s
-                    if use_h and shared[k]:
-                        acc_h[k] += wt_h * h_s[k]
-                        wh[k] += wt_h
-            if not any(r["used"] for r in self.sessions_):
-                # no usable session: one EM on all candidates, priors where it sees nothing
-                m, h, _, _, _, seen = self._em(gamma, [x.copy() for x in m0],
-                                               [x.copy() for x in h0], pi0.copy(), **opts)
-            else:
-                m = [acc_m[k] / wm[k] if wm[k] > 0 else m0[k] for k in range(K)]
-                h = [acc_h[k] / wh[k] if wh[k] > 0 else h0[k] for k in range(K)]
-            if not self.fix_u and self.u_from == "all_sessions":
-                self.u_ = [acc_u[k] / wu[k] if wu[k] > 0 else self.u_[k] for k in range(K)]
-            if use_h:  # relatives agree on personal fields as often as random people
-                h = [h[k] if shared[k] else u_rand[k] for k in range(K)]
+            m, h, seen = average_sessions(self, gamma, sessions, m0, h0, pi0, opts,
+                                          personal=personal, names=names,
+                                          session_names=session_names)
             # class shares among the candidates, with m, h and u fixed
             _, _, pi, it, conv, _ = self._em(gamma, m, h, pi0.copy(), update=False, **opts)
         else:
             m, h, pi, it, conv, seen = self._em(gamma, m0, h0, pi0, **opts)
         self.converged_ = conv
         self.n_iter_ = it
+        self._set_weights(m, h, pi, seen, m_prior=m_prior, u_prior=u_prior, shared=shared,
+                          use_h=use_h, tf_exact=tf_exact, candidate_share=candidate_share,
+                          lambda_deterministic=lambda_deterministic,
+                          deterministic_recall=deterministic_recall)
+        return self
+
+    def _set_weights(self, m, h, pi, seen, *, m_prior, u_prior, shared, use_h, tf_exact,
+                     candidate_share, lambda_deterministic, deterministic_recall):
+        """The fitted attributes from m, the household class and the class shares: prior over
+        all pairs, weights per level (the priors' where too few pairs were seen), the u that
+        term-frequency adjustments stand on."""
+        K = len(m)
+        u_rand = self._u_rand
         self.m_ = m
         self.lambda_ = float(pi[0])
         self.household_share_ = float(pi[1])

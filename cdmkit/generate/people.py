@@ -374,7 +374,7 @@ def make_people(n: int, seed: int, locales: dict, start: pd.Timestamp, end: pd.T
 
     # Deduplicate private e-mails that collide by chance (different persons must differ).
     em = pd.Series(cols["email_private"])
-    dup = em.duplicated(keep="first").to_numpy()
+    dup = em.duplicated(keep="first").to_numpy(copy=True)  # writable under pandas 3 copy-on-write
     if taken_emails:
         dup |= em.isin(taken_emails).to_numpy()
     if dup.any():

@@ -55,11 +55,11 @@ def test_core_is_lean_and_uncapped():
     assert not names & {"jellyfish", "jupytext", "jupyterlab", "papermill", "ipykernel",
                         "nbconvert", "nbformat", "ipywidgets", "matplotlib", "seaborn",
                         "psycopg", "recordlinkage", "pyspark", "charset-normalizer",
-                        "sqlalchemy", "faker", "phonenumberslite"}
+                        "sqlalchemy", "faker", "phonenumbers"}
     assert len(names) <= 21
-    # The full package: country names come from its geodata (phonenumberslite lacks it and
-    # broke every collection on a fresh machine).
-    assert "phonenumbers" in names
+    # The lite package (no 40 MB geodata): country names are saved in
+    # cleaners/_country_names.py by tools/gen_country_names.py.
+    assert "phonenumberslite" in names
     pandas = next(d for d in project["dependencies"] if _name(d) == "pandas")
     assert "<" not in pandas, "the core must not cap pandas (pandas 3 is supported)"
     extras = project["optional-dependencies"]
@@ -365,3 +365,17 @@ def test_template_is_a_valid_config(tmp_path):
     data = yaml.safe_load(render_template("acme"))
     cfg = config_from_dict(data, file="template", base_dir=tmp_path)
     assert cfg.client == "acme"
+
+
+def test_country_names_need_no_phonenumbers_geodata(monkeypatch):
+    """The country cleaner works on the lite package: phonenumbers.geodata is never imported."""
+    import sys
+
+    from cdmkit.collect.cleaners import geo
+
+    geo._country_table.cache_clear()
+    monkeypatch.setitem(sys.modules, "phonenumbers.geodata", None)
+    monkeypatch.setitem(sys.modules, "phonenumbers.geodata.locale", None)
+    assert geo.country_code("Allemagne") == "DE" and geo.country_code("ایران") == "IR"
+    assert geo.country_code("Vereinigtes Königreich") == "GB"
+    geo._country_table.cache_clear()

@@ -17,7 +17,7 @@ CONDA_NAMES = {
     "threadpoolctl": "threadpoolctl", "rapidfuzz": "rapidfuzz", "typer": "typer", "rich": "rich",
     "pydantic": "pydantic", "pyyaml": "pyyaml", "duckdb": "python-duckdb", "pyarrow": "pyarrow",
     "openpyxl": "openpyxl", "sqlalchemy": "sqlalchemy", "email-validator": "email-validator",
-    "phonenumbers": "phonenumbers", "pandera": "pandera", "tqdm": "tqdm", "faker": "faker",
+    "phonenumbers": "phonenumbers", "phonenumberslite": "phonenumbers", "pandera": "pandera", "tqdm": "tqdm", "faker": "faker",
     "lazy-loader": "lazy_loader", "papermill": "papermill", "ipykernel": "ipykernel",
     "nbconvert": "nbconvert", "nbformat": "nbformat", "ipywidgets": "ipywidgets",
     "matplotlib": "matplotlib-base", "seaborn": "seaborn", "jupyterlab": "jupyterlab",

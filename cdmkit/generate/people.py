@@ -433,7 +433,7 @@ def _draw_emails(rng, loc: str, P: LocalePools, cols: dict, idx: np.ndarray, h: 
 def _dedupe_emails(cols: dict, taken_emails: Optional[set], person_offset: int) -> None:
     """Private e-mails that collide by chance made unique (different persons must differ)."""
     em = pd.Series(cols["email_private"])
-    dup = em.duplicated(keep="first").to_numpy()
+    dup = em.duplicated(keep="first").to_numpy(copy=True)  # writable under pandas 3 copy-on-write
     if taken_emails:
         dup |= em.isin(taken_emails).to_numpy()
     if dup.any():

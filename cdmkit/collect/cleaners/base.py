@@ -15,7 +15,7 @@ from .vector import blank_mask
 
 def _missing_mask(s: pd.Series) -> pd.Series:
     m = s.isna()
-    if s.dtype == object:
+    if s.dtype == object or isinstance(s.dtype, pd.StringDtype):  # pandas 3: str dtype
         m |= blank_mask(s.to_numpy())
     return m
 
@@ -46,8 +46,9 @@ def to_text(s: pd.Series) -> pd.Series:
         return s.astype(str).where(s.notna(), None).astype(object)
     if pd.api.types.is_datetime64_any_dtype(s):
         return s.astype(str).where(s.notna(), None).astype(object)
-    if s.dtype == object and (pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty")
-                              or all(isinstance(v, str) for v in s.dropna())):
+    text_dtype = s.dtype == object or isinstance(s.dtype, pd.StringDtype)  # pandas 3: str dtype
+    if text_dtype and (pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty")
+                       or all(isinstance(v, str) for v in s.dropna())):
         return s.where(s.notna(), None).astype(object)
 
     def one(v):

@@ -186,6 +186,8 @@ class DateCleaner(Cleaner):
         # Value checks (do not override a parse flag).
         ok = out.notna() & flag.isna()
         ph = pd.to_datetime(pd.Series(list(self.placeholders)), errors="coerce").dropna()
+        # pandas 3 keeps 0001-01-01 (second resolution); `out` is ns, where it cannot exist
+        ph = ph[ph.between(pd.Timestamp.min, pd.Timestamp.max)]
         ref = self._ref()
         is_ph = out.dt.normalize().isin(ph)
         flag = flag.mask(ok & is_ph, "placeholder")

@@ -37,17 +37,14 @@ _ALPHA3 = {"GBR": "GB", "USA": "US", "DEU": "DE", "FRA": "FR", "IRN": "IR", "JPN
 
 @lru_cache(maxsize=1)
 def _country_table() -> dict[str, str]:
-    from phonenumbers.geodata.locale import LOCALE_DATA
+    # CLDR names saved from phonenumbers' geodata (tools/gen_country_names.py): the core
+    # depends on phonenumberslite, which lacks that 40 MB of data.
+    from ._country_names import NAMES
 
     table: dict[str, str] = {}
-    for code, names in LOCALE_DATA.items():
-        if len(code) != 2:
-            continue
+    for code, names in NAMES.items():
         table[code.lower()] = code
-        for lang in ("en", "fr", "de", "es", "it", "nl", "pt", "fa", "ja", "ar", "ru"):
-            name = names.get(lang)
-            while isinstance(name, str) and name.startswith("*"):
-                name = names.get(name[1:])
+        for name in names:
             if name:
                 table.setdefault(normalize_persian(_nfkc(name)).lower(), code)
     for k, v in _ALPHA3.items():
@@ -60,7 +57,7 @@ def country_code(name) -> str | None:
     """ISO 3166-1 alpha-2 code of a country name or code, or ``None``.
 
     Knows English, French, German, Spanish, Persian, Japanese and other names
-    (from :mod:`phonenumbers`' data), alpha-3 codes of common countries and
+    (CLDR names, from :mod:`phonenumbers`' data), alpha-3 codes of common countries and
     everyday variants (``UK``, ``EIRE``, ``Holland``).
 
     Examples

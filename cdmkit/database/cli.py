@@ -17,6 +17,7 @@ from ..clitools import handle_errors
 __all__ = ["register"]
 
 
+# long: the commands are closures registered on one app; each is short
 def register(app: typer.Typer) -> None:
     """Add ``customer show``, ``sql`` and ``db compact`` to the ``cdmkit`` app."""
     customer = typer.Typer(help="Look customers up in the customer database.",

@@ -32,10 +32,11 @@ __getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
     "update": ["DatabaseReport", "update_database", "ensure_schema", "schema_version",
                "forget_customers", "build_customers"],
     "client": ["open_client_database", "update_client_database"],
+    "compact": ["compact_duckdb", "compact_postgres"],
 })
 
 __all__ = ["Backend", "DuckDBBackend", "PostgresBackend", "open_backend", "customer_card",
            "find_customers", "format_card", "SCHEMA_VERSION", "TABLES", "GOLDEN_FIELDS",
            "DatabaseReport", "update_database", "ensure_schema", "schema_version",
            "forget_customers", "build_customers", "open_client_database",
-           "update_client_database"]
+           "update_client_database", "compact_duckdb", "compact_postgres"]

@@ -2,10 +2,11 @@
 
 Both backends offer the same few operations, all inside one transaction per run:
 read a query into a DataFrame, bulk-upsert a DataFrame by key, delete rows by key.
-DuckDB registers the DataFrame and inserts from it; PostgreSQL streams it with
-``COPY ... FROM STDIN`` into a temporary table and upserts from there
-(``INSERT ... ON CONFLICT DO UPDATE``), so a million rows go in one statement,
-not a million.
+DuckDB registers the DataFrame, deletes the rows with the same keys and appends the
+new ones (its tables have no primary-key index, see :mod:`cdmkit.database.schema`);
+PostgreSQL streams it with ``COPY ... FROM STDIN`` into a temporary table and upserts
+from there (``INSERT ... ON CONFLICT DO UPDATE``), so a million rows go in one
+statement, not a million.
 
 Examples
 --------
@@ -158,6 +159,28 @@ class DuckDBBackend(Backend):
             self.con.execute("ROLLBACK")
             raise
         self.con.execute("COMMIT")
+
+    def upsert(self, table, df, keys, types):
+        """Replace the rows of ``cdm.<table>`` with the keys of ``df`` by the rows of ``df``.
+
+        A delete by key and an append: the changed rows are written at the end of the
+        table, unchanged row groups are not rewritten (a table's whole primary-key index
+        would be, on every checkpoint).
+        """
+        if df.empty:
+            return 0
+        staged = self._stage(df, {c: types[c] for c in df.columns})
+        return self.replace_from(table, staged, list(df.columns), keys)
+
+    def replace_from(self, table: str, staged: str, cols: list[str], keys: list[str]) -> int:
+        """Delete the rows of ``cdm.<table>`` whose ``keys`` are in the relation ``staged``,
+        then append its ``cols``; returns the rows appended."""
+        k = ", ".join(keys)
+        self.execute(f"DELETE FROM {_SCHEMA}.{table} WHERE ({k}) IN "
+                     f"(SELECT {k} FROM {staged})")
+        n = self.con.execute(f"INSERT INTO {_SCHEMA}.{table} ({', '.join(cols)}) SELECT "
+                             f"{', '.join(cols)} FROM {staged}").fetchall()
+        return int(n[0][0]) if n else 0
 
     def _stage(self, df, types):
         self._n += 1

@@ -1,4 +1,4 @@
-"""``cdmkit customer show`` and ``cdmkit sql``: read the customer database.
+"""``cdmkit customer show``, ``cdmkit sql`` and ``cdmkit db compact``: the customer database.
 
 Examples
 --------
@@ -17,8 +17,9 @@ from ..clitools import handle_errors
 __all__ = ["register"]
 
 
+# long: the commands are closures registered on one app; each is short
 def register(app: typer.Typer) -> None:
-    """Add ``customer show`` and ``sql`` to the ``cdmkit`` app."""
+    """Add ``customer show``, ``sql`` and ``db compact`` to the ``cdmkit`` app."""
     customer = typer.Typer(help="Look customers up in the customer database.",
                            no_args_is_help=True)
     app.add_typer(customer, name="customer")
@@ -53,6 +54,37 @@ def register(app: typer.Typer) -> None:
                 typer.echo(format_card(customer_card(db, cid, show_raw=raw)))
         finally:
             db.close()
+
+    dbapp = typer.Typer(help="Maintain the customer database.", no_args_is_help=True)
+    app.add_typer(dbapp, name="db")
+
+    @dbapp.command("compact")
+    @handle_errors
+    def compact(
+        client: str = typer.Option(..., "--client", help="Client YAML or client name."),
+        full: bool = typer.Option(False, "--full", help="PostgreSQL: VACUUM FULL (gives the "
+                                  "space back to the system, locks each table meanwhile)."),
+    ):
+        """Give back the space updates freed: DuckDB store rewritten into a fresh file and
+        swapped in atomically; PostgreSQL VACUUM. Holds the client's lock (no run meanwhile)."""
+        from ..clitools import resolve_client
+        from ..runlock import client_lock
+        from .compact import compact_duckdb, compact_postgres
+        from .client import open_client_database
+
+        config = resolve_client(client)
+        with client_lock(config.client_dir, f"cdmkit db compact {config.client}"):
+            if config.database.url_env:
+                db = open_client_database(config)
+                try:
+                    rep = compact_postgres(db, full=full)
+                finally:
+                    db.close()
+            else:
+                rep = compact_duckdb(config.store_path)
+        mib = 2 ** 20
+        typer.echo(f"compacted {rep['tables']} tables: {rep['bytes_before'] / mib:,.1f} MiB -> "
+                   f"{rep['bytes_after'] / mib:,.1f} MiB")
 
     @app.command("sql")
     @handle_errors

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .schema import KEYS, SCHEMA, TABLES
+from .schema import CONSENT_FIELDS, GOLDEN_FIELDS, KEYS, SCHEMA, TABLES
 
 __all__ = ["row_hash_sql", "Engine"]
 
@@ -63,12 +63,16 @@ def row_hash_sql(cols: list[str]) -> str:
     return f"CAST(md5_number_lower(concat({parts})) >> 1 AS BIGINT)"
 
 
-def _conform_sql(col: str, typ: str, src_type: str) -> str:
-    """``col`` (of DuckDB type ``src_type``) cast to the database type ``typ``."""
-    c, st = _q(col), src_type.upper()
+def _conform_sql(expr: str, typ: str, src_type: str, as_date: bool = False) -> str:
+    """SQL ``expr`` (of DuckDB type ``src_type``) cast to the database type ``typ``.
+
+    ``as_date``: a timestamp written as text is written as a date (``YYYY-MM-DD``), as
+    :func:`cdmkit.database.update.conform` does when every value of a column is midnight.
+    """
+    c, st = expr, src_type.upper()
     if typ == "VARCHAR":
         if st.startswith("TIMESTAMP"):
-            return f"strftime({c}, '%Y-%m-%dT%H:%M:%S')"
+            return f"strftime({c}, '{'%Y-%m-%d' if as_date else '%Y-%m-%dT%H:%M:%S'}')"
         return f"CAST({c} AS VARCHAR)"
     if typ == "BOOLEAN":
         if st == "BOOLEAN":
@@ -152,6 +156,14 @@ class Engine:
         cols = {r[0]: r[1] for r in self.con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()}
         return src, cols
 
+    def _has_dups(self, src: str, keys: list[str]) -> bool:
+        """Whether a key of ``src`` (raw column names) has several rows. An aggregate of
+        the key columns only: far cheaper than the window that keeps one row per key,
+        which then runs only when needed."""
+        k = ", ".join(f"CAST({_q(c)} AS VARCHAR)" for c in keys)
+        return bool(self.con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {src} GROUP BY "
+                                     f"{k} HAVING count(*) > 1)").fetchall()[0][0])
+
     def count(self, table: str) -> int:
         """Rows of a staging table."""
         return int(self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
@@ -182,18 +194,19 @@ class Engine:
             if col == "customer_id" and col not in cols:
                 expr, join = self._id_join(cols)
             elif col in cols:
-                expr = _conform_sql(f"s.{col}", typ, cols[col]).replace('"s.', 's."')
+                expr = _conform_sql(f"s.{_q(col)}", typ, cols[col])
             else:
                 continue
             sel.append(f"{expr} AS {_q(col)}")
             names.append(col)
         join = self._id_join(cols)[1] if "customer_id" not in cols else ""
         keys = ", ".join(_q(k) for k in KEYS[table])
+        dedup = (f" QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY _rn DESC) = 1"
+                 if self._has_dups(src, KEYS[table]) else "")  # the last row of a key wins
         self.run(
             f"CREATE OR REPLACE TEMP TABLE _new_{table} AS SELECT * EXCLUDE (_rn), "
             f"{row_hash_sql(names)} AS row_hash, {_lit(self.run_id)} AS run_id FROM "
-            f"(SELECT {', '.join(sel)}, s.file_row_number AS _rn FROM {src} s{join}) "
-            f"QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY _rn DESC) = 1")
+            f"(SELECT {', '.join(sel)}, s.file_row_number AS _rn FROM {src} s{join}){dedup}")
         return True
 
     def stage_records(self) -> bool:
@@ -228,12 +241,16 @@ class Engine:
         self.run(
             f"CREATE OR REPLACE TEMP TABLE _new_customer_records AS SELECT * EXCLUDE (_rn), "
             f"{row_hash_sql(names)} AS row_hash, {_lit(self.run_id)} AS run_id FROM "
-            f"(SELECT {', '.join(sel)}, m.file_row_number AS _rn FROM {mp} m{ident}) "
-            f"QUALIFY row_number() OVER (PARTITION BY source, record_id ORDER BY _rn DESC) = 1")
+            f"(SELECT {', '.join(sel)}, m.file_row_number AS _rn FROM {mp} m{ident})"
+            + (" QUALIFY row_number() OVER (PARTITION BY source, record_id ORDER BY _rn DESC) "
+               "= 1" if self._has_dups(mp, ["source", "record_id"]) else ""))
         return True
 
-    def summaries(self) -> pd.DataFrame | None:
-        """Per-customer activity summaries of the staged activity (None without activity)."""
+    def summaries(self) -> bool:
+        """Stage ``_new_summaries``: per-customer activity summaries of the staged activity.
+
+        Returns False when the run has no activity.
+        """
         parts = []
         if self._has("_new_transactions"):
             cols = self._columns("_new_transactions")
@@ -249,12 +266,91 @@ class Engine:
                 parts.append(f"SELECT customer_id, count(*) AS {n}, max(\"timestamp\") AS {last} "
                              f"FROM _new_{t} WHERE customer_id IS NOT NULL GROUP BY 1")
         if not parts:
-            return None
-        sql = parts[0] if len(parts) == 1 else " FULL OUTER JOIN ".join(
+            return False
+        sql = parts[0] if len(parts) == 1 else "SELECT * FROM " + " FULL OUTER JOIN ".join(
             f"({p}) t{i}" + (" USING (customer_id)" if i else "") for i, p in enumerate(parts))
-        if len(parts) > 1:
-            sql = "SELECT * FROM " + sql
-        return self.con.execute(sql).df().set_index("customer_id")
+        self.run(f"CREATE OR REPLACE TEMP TABLE _new_summaries AS {sql}")
+        return True
+
+    # Where the customer view's columns come from, in order: a column is taken from the
+    # last part that has it (the segmentation stage's figures win over raw sums, so the
+    # database agrees with the reports), as in cdmkit.database.update.build_customers.
+    _VIEW_PARTS = (("rfm", {"n_purchases": "n_orders", "total_spend": "total_spend",
+                            "first_purchase": "first_purchase", "last_purchase": "last_purchase"}),
+                   ("segments", {"rfm_segment": "rfm_segment", "cluster_label": "cluster_label"}),
+                   ("clv", {"clv": "clv", "p_alive": "p_alive",
+                            "expected_purchases": "expected_purchases"}),
+                   ("churn_scores", {"churn_probability": "churn_probability"}))
+
+    def _first_per_customer(self, src: str) -> str:
+        """``QUALIFY`` keeping the first row of each customer of ``src`` when one has several."""
+        return (" QUALIFY row_number() OVER (PARTITION BY CAST(customer_id AS VARCHAR) ORDER "
+                "BY file_row_number) = 1" if self._has_dups(src, ["customer_id"]) else "")
+
+    def _all_midnight(self, src: str, col: str, src_type: str, typ: str) -> bool:
+        """Whether timestamp column ``col`` going to a text column holds dates only."""
+        if typ != "VARCHAR" or not src_type.upper().startswith("TIMESTAMP"):
+            return False
+        c = _q(col)
+        return self.con.execute(f"SELECT coalesce(bool_and({c} = date_trunc('day', {c})), true) "
+                                f"FROM {src}").fetchall()[0][0]
+
+    # long: one SELECT assembled from up to six sources; split, the precedence rule is harder to see
+    def stage_customers(self, verdict: str | None = None) -> int:
+        """Stage ``_new_customers``: the run's single customer view, conformed and hashed.
+
+        Built in SQL from the golden records (or, without them, the customers of the
+        activity), the activity summaries (:meth:`summaries` first), segmentation figures,
+        segments, CLV and churn scores read straight from the run's Parquet files; no
+        table goes through pandas. ``verdict`` is the run's verdict on CLV and p_alive,
+        given to the customers that have a CLV. Returns the number of customers.
+        """
+        types = TABLES["customers"]
+        src = {}      # database column -> SQL expression
+        joins = []
+        has_sum = self._has("_new_summaries")
+        if self.path("golden") is not None:
+            g, gcols = self._scan("golden")
+            base = f"(SELECT * FROM {g}{self._first_per_customer(g)}) b"
+            for c, t in gcols.items():
+                if c in types and c not in _OUT and c != "customer_id":
+                    src[c] = _conform_sql(f"b.{_q(c)}", types[c], t,
+                                          as_date=self._all_midnight(g, c, t, types[c]))
+            cid = "CAST(b.customer_id AS VARCHAR)"
+        elif has_sum:
+            base, cid = "(SELECT DISTINCT customer_id FROM _new_summaries) b", "b.customer_id"
+        else:
+            raise ValueError("no golden records and no activity to build customers from")
+        if has_sum:
+            joins.append(f" LEFT JOIN _new_summaries s ON s.customer_id = {cid}")
+            for c in self._columns("_new_summaries"):
+                if c != "customer_id":
+                    src[c] = _conform_sql(f"s.{_q(c)}", types[c], "")
+        for i, (name, cols) in enumerate(self._VIEW_PARTS):
+            if self.path(name) is None:
+                continue
+            rel, pcols = self._scan(name)
+            have = {a: b for a, b in cols.items() if a in pcols}
+            if "customer_id" not in pcols or not have:
+                continue
+            sel = ", ".join(f"{_q(a)}" for a in have)
+            joins.append(f" LEFT JOIN (SELECT CAST(customer_id AS VARCHAR) AS _cid, {sel} FROM "
+                         f"{rel}{self._first_per_customer(rel)}) p{i} ON p{i}._cid = {cid}")
+            for a, b in have.items():
+                src[b] = _conform_sql(f"p{i}.{_q(a)}", types[b], pcols[a])
+            if name == "clv" and verdict:
+                src["value_verdict"] = f"CASE WHEN p{i}._cid IS NOT NULL THEN {_lit(verdict)} END"
+        view = [c for c in types if c not in _OUT]
+        sel = [f"{cid} AS customer_id"] + [
+            f"CAST({src.get(c, 'NULL')} AS {_duck(types[c])}) AS {_q(c)}"
+            for c in view if c != "customer_id"]
+        hist = [c for c in GOLDEN_FIELDS + CONSENT_FIELDS]
+        values = [c for c in view if c != "customer_id"]
+        self.run(f"CREATE OR REPLACE TEMP TABLE _new_customers AS SELECT *, "
+                 f"{row_hash_sql(values + ['golden_hash'])} AS row_hash, "
+                 f"{_lit(self.run_id)} AS run_id FROM (SELECT *, {row_hash_sql(hist)} AS "
+                 f"golden_hash FROM (SELECT {', '.join(sel)} FROM {base}{''.join(joins)}))")
+        return self.count("_new_customers")
 
     def _has(self, name: str) -> bool:
         return bool(self.con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND "
@@ -299,13 +395,11 @@ class Engine:
             return 0
         cols = self._columns(f"_chg_{table}")
         if self.local:
-            sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in cols if c not in keys)
-            self.run(f"INSERT INTO {SCHEMA}.{table} ({', '.join(cols)}) SELECT "
-                             f"{', '.join(cols)} FROM _chg_{table} ON CONFLICT "
-                             f"({', '.join(keys)}) DO UPDATE SET {sets}")
+            self.db.replace_from(table, f"_chg_{table}", cols, keys)
         else:
-            self.db.upsert(table, self.con.execute(f"SELECT * FROM _chg_{table}").df(), keys,
-                           TABLES[table])
+            # Columns the run lacks are written empty, as DuckDB's append does.
+            df = self.con.execute(f"SELECT * FROM _chg_{table}").df()
+            self.db.upsert(table, df.reindex(columns=list(TABLES[table])), keys, TABLES[table])
         return n
 
 

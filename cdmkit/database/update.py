@@ -37,8 +37,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import CdmkitError
-from .backend import Backend, _duck_type, open_backend  # noqa: F401 (doctests)
-from .incremental import Engine, row_hash_sql
+from .backend import Backend, open_backend  # noqa: F401 (doctests)
+from .incremental import Engine
 from .schema import CONSENT_FIELDS, GOLDEN_FIELDS, MIGRATIONS, SCHEMA, SCHEMA_VERSION, TABLES
 
 __all__ = ["DatabaseReport", "update_database", "ensure_schema", "schema_version",
@@ -81,7 +81,7 @@ def schema_version(db: Backend) -> int:
     >>> import tempfile, pathlib
     >>> db = open_backend(path=pathlib.Path(tempfile.mkdtemp()) / "x.duckdb")
     >>> schema_version(db), (ensure_schema(db), schema_version(db))[1]
-    (0, 2)
+    (0, 3)
     >>> db.close()
     """
     if not db.table_exists("meta"):
@@ -208,7 +208,7 @@ def build_customers(tables: dict) -> pd.DataFrame:
         base = pd.DataFrame({"customer_id": sorted(ids)})
     base["customer_id"] = base["customer_id"].astype(str)
     parts = [base]
-    if summaries is not None:  # computed by the database engine (incremental.Engine)
+    if summaries is not None:  # per-customer activity summaries computed elsewhere
         parts.append(summaries.set_axis(summaries.index.astype(str)))
     tx = tables.get("transactions")
     if tx is not None and len(tx) and "customer_id" in tx:
@@ -342,21 +342,19 @@ def update_database(db: Backend, run_dir, *, run_id: str | None = None,
     as_of = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.now(tz="UTC")
     if as_of.tzinfo is not None:
         as_of = as_of.tz_convert("UTC").tz_localize(None)
-    tables = {n: _read(run_dir, n) for n in ("golden", "rfm", "segments", "clv",
-                                             "churn_scores", "id_changes")}
+    id_changes = _read(run_dir, "id_changes")
     ensure_schema(db)
     eng = Engine(db, run_dir, run_id)
     try:
         say("customer database: staging the run")
         staged = [t for t in ACTIVITY_TABLES if eng.stage_activity(t)]
-        if tables["golden"] is None and not staged:
+        if eng.path("golden") is None and not staged:
             raise CdmkitError(f"{run_dir}: no golden records or activity tables to load into "
                               "the customer database")
         has_records = eng.stage_records()
-        tables["_summaries"] = eng.summaries()
-        tables["_value_verdict"] = value_verdict(run_dir)
-        n_customers = _stage_customers(eng, build_customers(tables))
-        gone, moved = _retired_ids(tables["id_changes"])
+        eng.summaries()
+        n_customers = eng.stage_customers(value_verdict(run_dir))
+        gone, moved = _retired_ids(id_changes)
         say("customer database: writing the changes")
         with db.transaction():
             counts = _write_customers(db, eng, gone, as_of, run_id)
@@ -364,7 +362,7 @@ def update_database(db: Backend, run_dir, *, run_id: str | None = None,
             n_act = eng.write_changed("customer_records") if has_records else 0
             for t in staged:
                 n_act += eng.write_changed(t)
-            _apply_id_changes(db, tables["id_changes"], moved)
+            _apply_id_changes(db, id_changes, moved)
             report = DatabaseReport(run_id, n_customers, *counts, n_act, 0.0, db.dialect)
             runs = pd.DataFrame([{**{k: v for k, v in report.as_dict().items()
                                      if k in TABLES["runs"]}, "loaded_at": as_of}])
@@ -374,22 +372,6 @@ def update_database(db: Backend, run_dir, *, run_id: str | None = None,
         eng.close()
     report.seconds = round(time.time() - t0, 3)
     return report
-
-
-def _stage_customers(eng: Engine, view: pd.DataFrame) -> int:
-    """Stage ``_new_customers``: the run's customer view with its golden and row hashes."""
-    customers = conform(view, "customers", complete=True)
-    types = TABLES["customers"]
-    hist = [c for c in GOLDEN_FIELDS + CONSENT_FIELDS if c in customers]
-    values = [c for c in customers.columns if c not in _HASHED_OUT and c != "customer_id"]
-    casts = ", ".join(f"CAST({c} AS {_duck_type(types[c])}) AS {c}" for c in customers.columns)
-    eng.con.register("_cust_df", customers)
-    eng.run(f"CREATE OR REPLACE TEMP TABLE _new_customers AS SELECT *, "
-                    f"{row_hash_sql(values + ['golden_hash'])} AS row_hash, "
-                    f"'{eng.run_id.replace(chr(39), chr(39) * 2)}' AS run_id FROM "
-                    f"(SELECT {casts}, {row_hash_sql(hist)} AS golden_hash FROM _cust_df)")
-    eng.con.unregister("_cust_df")
-    return len(customers)
 
 
 def _write_customers(db: Backend, eng: Engine, gone: set, as_of, run_id: str) -> tuple:

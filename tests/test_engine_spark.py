@@ -105,8 +105,10 @@ def collected(small_client):
 
 
 def test_both_engines_give_the_same_clusters_ids_and_rfm(spark, collected, tmp_path):
-    """The demo company linked by both engines: every pair, level, cluster, ID and RFM
-    figure is the same; then the local store's client moves to Spark and keeps its IDs."""
+    """The demo company linked by both engines: every cluster, ID, golden record and RFM
+    figure is the same, the pairs the driver sees are the local ones with the same levels
+    and weights, and the whole pair table's figures match; then the local store's client
+    moves to Spark and keeps its IDs."""
     from cdmkit.engine import StepLog, spark_resolve_identities, spark_rfm_summary
     from cdmkit.link import resolve_identities
     from cdmkit.segment import rfm_summary
@@ -119,16 +121,32 @@ def test_both_engines_give_the_same_clusters_ids_and_rfm(spark, collected, tmp_p
                                         log=log, run_id="r1", seed=cfg.seed)
     a, b = local.scored, on_spark.scored
     assert len(a.pairs) > 1000 and a.clusters.max() + 1 < len(cust)  # real merging happened
-    np.testing.assert_array_equal(a.pairs, b.pairs)
-    np.testing.assert_array_equal(a.gamma, b.gamma)
-    np.testing.assert_array_equal(a.match_weight, b.match_weight)
     np.testing.assert_array_equal(a.clusters, b.clusters)
     pd.testing.assert_frame_equal(a.rule_counts, b.rule_counts)
+    pd.testing.assert_frame_equal(a.anomalies, b.anomalies)
     pd.testing.assert_frame_equal(local.customer_map, on_spark.customer_map)
     pd.testing.assert_frame_equal(local.golden, on_spark.golden)
+    pd.testing.assert_frame_equal(local.params, on_spark.params, rtol=1e-9)
+
+    # the driver holds the pairs inside clusters: local pairs, with their levels and weights
+    n = len(a.records)
+    enc_a, enc_b = a.pairs[:, 0] * n + a.pairs[:, 1], b.pairs[:, 0] * n + b.pairs[:, 1]
+    idx = np.searchsorted(enc_a, enc_b)
+    np.testing.assert_array_equal(enc_a[idx], enc_b)
+    np.testing.assert_array_equal(a.gamma[idx], b.gamma)
+    np.testing.assert_allclose(a.match_weight[idx], b.match_weight, rtol=1e-9, atol=1e-9)
+    links = a.match_weight >= a.threshold_weight
+    assert np.isin(enc_a[links], enc_b).all()  # every link is among them
+    # the whole table's figures, counted on Spark
+    assert b.n_pairs == len(a.pairs) and b.n_links == int(links.sum())
+    pats, counts = np.unique(a.gamma, axis=0, return_counts=True)
+    np.testing.assert_array_equal(b.patterns.filter(like="g").to_numpy(np.int8), pats)
+    np.testing.assert_array_equal(b.patterns["pairs"].to_numpy(), counts)
+    assert local.report.n_candidate_pairs == on_spark.report.n_candidate_pairs
+    assert local.report.n_links == on_spark.report.n_links
     steps = log.table()
-    assert steps["engine"].tolist() == ["spark", "spark", "local"]
-    assert (steps["partitions"].dropna() == 4).all()
+    assert steps["engine"].tolist()[-1] == "local"
+    assert (steps.loc[steps["engine"] == "spark", "partitions"] == 4).all()
 
     # RFM per customer ID on the linked transactions: the same figures on both engines
     tx = tables["transactions"].merge(
@@ -148,6 +166,28 @@ def test_both_engines_give_the_same_clusters_ids_and_rfm(spark, collected, tmp_p
                                      run_id="r2", seed=cfg.seed)
     pd.testing.assert_frame_equal(local.customer_map, moved.customer_map)
     assert set(moved.id_changes["event"]) <= {"unchanged"}, moved.id_changes["event"].unique()
+
+
+def test_the_driver_never_holds_the_pair_table(spark, collected):
+    """Each Spark step logs the rows it brought back: pattern tables and the pairs inside
+    clusters, a small share of the candidate pairs (which stay on Spark)."""
+    from cdmkit.engine import StepLog, spark_score_and_cluster
+
+    cfg, tables = collected
+    log = StepLog("spark")
+    scored = spark_score_and_cluster(spark, tables["customers"], None, cfg.linkage, cfg.seed,
+                                     log=log)
+    steps = log.table().set_index("step")
+    on_spark = steps[steps["engine"] == "spark"]
+    assert len(on_spark) >= 4 and (on_spark["rows"] == scored.n_pairs).all()
+    returned = int(on_spark["rows_to_driver"].sum())
+    assert scored.n_pairs > 1000
+    assert on_spark["rows_to_driver"].iloc[-1] == len(scored.pairs)  # the pairs in clusters
+    assert len(scored.pairs) < scored.n_pairs
+    # everything else is pattern tables and per-level sums: bounded by the patterns, not pairs
+    n_rules = len(scored.settings.blocking_rules)
+    other = returned - len(scored.pairs)
+    assert other <= (n_rules + 3) * len(scored.patterns) + 100, (other, len(scored.patterns))
 
 
 def test_components_by_label_propagation_equal_the_local_ones(spark):

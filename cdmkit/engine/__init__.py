@@ -29,6 +29,8 @@ __getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
     'aggregates': ['spark_rfm_summary', 'spark_cohort_counts', 'spark_co_purchase_counts'],
     'linkage': ['SparkLinkageSteps', 'spark_index_pairs', 'spark_compare',
                 'spark_gamma_frame', 'spark_pattern_counts', 'spark_components',
-                'spark_score_and_cluster', 'spark_resolve_identities'],
+                'spark_score_and_cluster', 'spark_resolve_identities', 'spark_pair_frame',
+                'spark_label_propagation'],
+    'pipeline': ['SparkPipeline', 'SparkScoredLinkage', 'spark_pipeline_score_and_cluster'],
     'steps': ['StepLog'],
 })

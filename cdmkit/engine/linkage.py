@@ -28,8 +28,9 @@ import pandas as pd
 
 from ..errors import InputError
 
-__all__ = ["SparkLinkageSteps", "spark_index_pairs", "spark_compare", "spark_pattern_counts",
-           "spark_components", "spark_score_and_cluster", "spark_resolve_identities"]
+__all__ = ["SparkLinkageSteps", "spark_index_pairs", "spark_pair_frame", "spark_compare",
+           "spark_pattern_counts", "spark_components", "spark_label_propagation",
+           "spark_score_and_cluster", "spark_resolve_identities"]
 
 
 def _partitions(spark, partitions):
@@ -126,6 +127,68 @@ def _all_rule_pairs(spark, keys, rules, config, n, parts):
     return frames, skipped
 
 
+def spark_pair_frame(spark, keys, settings, config, src, partitions=None):
+    """The candidate pairs as a persisted Spark frame, never collected to the driver.
+
+    Parameters
+    ----------
+    spark : SparkSession
+    keys : DataFrame
+        Blocking key columns of the records (:func:`cdmkit.link.index._key_columns`).
+    settings, config
+        Linkage settings (blocking rules, link type) and stage options (block limits,
+        ``max_pairs``).
+    src : ndarray
+        Source code of each record.
+    partitions : int, optional
+
+    Returns
+    -------
+    (DataFrame or None, list of int)
+        Frame ``enc`` (= i * n + j, i < j), ``rule_of`` (first rule that found the pair),
+        ``mask`` (a bit per rule that found it), persisted; ``None`` when no rule made a
+        pair. Then the records each rule skipped.
+
+    Examples
+    --------
+    >>> spark_pair_frame.__name__  # needs a SparkSession: see tests/test_engine_spark.py
+    'spark_pair_frame'
+    """
+    from pyspark.sql import functions as F
+
+    n, rules, parts = len(keys), settings.blocking_rules, _partitions(spark, partitions)
+    if len(rules) > 62:
+        raise InputError("linkage", "the Spark engine takes at most 62 blocking rules")
+    frames, skipped = _all_rule_pairs(spark, keys, rules, config, n, parts)
+    # one bit per rule (2**rule is exact in a double up to 2**62): the EM sessions
+    frames = [f.withColumn("bit", F.pow(F.lit(2), F.col("rule")).cast("long")) for f in frames]
+    if not frames:
+        return None, skipped
+    union = frames[0]
+    for f in frames[1:]:
+        union = union.unionByName(f)
+    if settings.link_type != "link_and_dedupe":
+        srcs = spark.createDataFrame(pd.DataFrame({"rec": np.arange(n), "s": src}))
+        union = (union.withColumn("i", (F.col("enc") / n).cast("long"))
+                 .withColumn("j", F.col("enc") % n)
+                 .join(F.broadcast(srcs.withColumnRenamed("rec", "i")
+                                   .withColumnRenamed("s", "si")), "i")
+                 .join(F.broadcast(srcs.withColumnRenamed("rec", "j")
+                                   .withColumnRenamed("s", "sj")), "j"))
+        same = F.col("si") == F.col("sj")
+        union = union.where(~same if settings.link_type == "link_only" else same)
+    grouped = union.groupBy("enc").agg(F.min("rule").cast("short").alias("rule_of"),
+                                       F.bit_or("bit").alias("mask"))
+    grouped = grouped.persist()
+    total = grouped.count()
+    if config.max_pairs is not None and total > config.max_pairs:
+        grouped.unpersist()
+        raise InputError("linkage", f"blocking produced more than {config.max_pairs:,} "
+                         "candidate pairs; use stricter blocking rules or raise "
+                         "linkage.max_pairs")
+    return grouped, skipped
+
+
 # One function: the index step's contract (rule table, sessions) is built in one place.
 def spark_index_pairs(spark, records, settings, config, prepared, truth=None, known_ids=None,
                       partitions=None):
@@ -149,45 +212,17 @@ def spark_index_pairs(spark, records, settings, config, prepared, truth=None, kn
     >>> spark_index_pairs.__name__  # needs a SparkSession: see tests/test_engine_spark.py
     'spark_index_pairs'
     """
-    from pyspark.sql import functions as F
-
     from ..link.index import CandidatePairs, _add_known_pairs, _key_columns
 
     keys = _key_columns(records, settings, prepared, config.refine_on)
-    n, rules, parts = len(keys), settings.blocking_rules, _partitions(spark, partitions)
+    n, rules = len(keys), settings.blocking_rules
     src = pd.factorize(records["source"])[0]
-    if len(rules) > 62:
-        raise InputError("linkage", "the Spark engine takes at most 62 blocking rules")
-    frames, skipped = _all_rule_pairs(spark, keys, rules, config, n, parts)
-    # one bit per rule (2**rule is exact in a double up to 2**62): the EM sessions
-    frames = [f.withColumn("bit", F.pow(F.lit(2), F.col("rule")).cast("long")) for f in frames]
+    grouped, skipped = spark_pair_frame(spark, keys, settings, config, src, partitions)
     del keys
-    if not frames:
+    if grouped is None:
         found = pd.DataFrame({"enc": np.zeros(0, np.int64), "rule_of": np.zeros(0, np.int16),
                               "mask": np.zeros(0, np.int64)})
     else:
-        union = frames[0]
-        for f in frames[1:]:
-            union = union.unionByName(f)
-        if settings.link_type != "link_and_dedupe":
-            srcs = spark.createDataFrame(pd.DataFrame({"rec": np.arange(n), "s": src}))
-            union = (union.withColumn("i", (F.col("enc") / n).cast("long"))
-                     .withColumn("j", F.col("enc") % n)
-                     .join(F.broadcast(srcs.withColumnRenamed("rec", "i")
-                                       .withColumnRenamed("s", "si")), "i")
-                     .join(F.broadcast(srcs.withColumnRenamed("rec", "j")
-                                       .withColumnRenamed("s", "sj")), "j"))
-            same = F.col("si") == F.col("sj")
-            union = union.where(~same if settings.link_type == "link_only" else same)
-        grouped = union.groupBy("enc").agg(F.min("rule").cast("short").alias("rule_of"),
-                                           F.bit_or("bit").alias("mask"))
-        grouped = grouped.persist()
-        total = grouped.count()
-        if config.max_pairs is not None and total > config.max_pairs:
-            grouped.unpersist()
-            raise InputError("linkage", f"blocking produced more than {config.max_pairs:,} "
-                             "candidate pairs; use stricter blocking rules or raise "
-                             "linkage.max_pairs")
         found = grouped.orderBy("enc").toPandas()
         grouped.unpersist()
     enc = found["enc"].to_numpy(np.int64)
@@ -282,30 +317,29 @@ def spark_pattern_counts(gdf, n_comparisons: int) -> pd.DataFrame:
     return gdf.groupBy(*cols).count().orderBy(*cols).toPandas()
 
 
-def spark_components(spark, n: int, pairs: np.ndarray, max_iter: int = 100,
-                     partitions=None) -> np.ndarray:
-    """Connected components by iterative min-label propagation (joins on Spark).
+def spark_label_propagation(edges, max_iter: int = 100, partitions=None):
+    """Component label of every record on an edge, as a Spark frame ``v``, ``lab``.
 
-    Every record starts with its own number as label; each round a record takes the
-    smallest label among itself and its neighbours, until no label changes. Labels are
-    then numbered by the first record of each component, as
-    :func:`cdmkit.link.clustering.components`.
+    ``edges`` is a Spark frame ``a``, ``b`` (one row per link, either direction). Every
+    record starts with its own number as label; each round a record takes the smallest
+    label among itself and its neighbours, until no label changes (rounds: the longest
+    shortest path in a component, a handful for customer clusters). Nothing is collected.
 
     Examples
     --------
-    >>> spark_components.__name__
-    'spark_components'
+    >>> spark_label_propagation.__name__  # needs a SparkSession: see tests
+    'spark_label_propagation'
     """
     from pyspark.sql import functions as F
 
+    spark = edges.sparkSession
     parts = _partitions(spark, partitions)
-    p = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-    edges = spark.createDataFrame(pd.DataFrame({"a": np.r_[p[:, 0], p[:, 1]],
-                                                "b": np.r_[p[:, 1], p[:, 0]]}))
-    edges = edges.repartition(parts, "a").persist()
-    labels = spark.createDataFrame(pd.DataFrame({"v": np.unique(p), "lab": np.unique(p)}))
+    both = (edges.select("a", "b")
+            .unionByName(edges.select(F.col("b").alias("a"), F.col("a").alias("b")))
+            .repartition(parts, "a").persist())
+    labels = both.select(F.col("a").alias("v")).distinct().withColumn("lab", F.col("v"))
     for _ in range(max_iter):
-        prop = (edges.join(labels, edges["a"] == labels["v"])
+        prop = (both.join(labels, both["a"] == labels["v"])
                 .select(F.col("b").alias("v"), F.col("lab")))
         new = (prop.unionByName(labels).groupBy("v").agg(F.min("lab").alias("lab"))
                .localCheckpoint())  # cut the lineage: one short plan per round
@@ -316,10 +350,28 @@ def spark_components(spark, n: int, pairs: np.ndarray, max_iter: int = 100,
             break
     else:
         raise RuntimeError(f"components did not settle in {max_iter} rounds")
-    edges.unpersist()
-    got = labels.toPandas()
+    both.unpersist()
+    return labels
+
+
+def spark_components(spark, n: int, pairs: np.ndarray, max_iter: int = 100,
+                     partitions=None) -> np.ndarray:
+    """Connected components of ``n`` records by label propagation (joins on Spark).
+
+    Labels are numbered by the first record of each component, as
+    :func:`cdmkit.link.clustering.components`.
+
+    Examples
+    --------
+    >>> spark_components.__name__
+    'spark_components'
+    """
+    p = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     root = np.arange(n, dtype=np.int64)
-    root[got["v"].to_numpy(np.int64)] = got["lab"].to_numpy(np.int64)
+    if len(p):
+        edges = spark.createDataFrame(pd.DataFrame({"a": p[:, 0], "b": p[:, 1]}))
+        got = spark_label_propagation(edges, max_iter, partitions).toPandas()
+        root[got["v"].to_numpy(np.int64)] = got["lab"].to_numpy(np.int64)
     return pd.factorize(root)[0].astype(np.int64)  # first-seen order = by first record
 
 
@@ -361,43 +413,71 @@ class SparkLinkageSteps:
         return self._timed("compare (mapInPandas)", spark_compare, pairs, enc, settings, chunk)
 
 
+def _engine(spark, log, partitions, keep_pairs_on_spark):
+    if keep_pairs_on_spark:
+        from .pipeline import SparkPipeline
+
+        return SparkPipeline(spark, log, partitions)
+    return SparkLinkageSteps(spark, log, partitions)
+
+
 def spark_score_and_cluster(spark, records, settings=None, config=None, seed: int = 42,
-                            log=None, partitions=None, **kwargs):
-    """:func:`cdmkit.link.score_and_cluster` with its index and compare steps on Spark.
+                            log=None, partitions=None, keep_pairs_on_spark: bool = True,
+                            **kwargs):
+    """:func:`cdmkit.link.score_and_cluster` on Spark.
+
+    With ``keep_pairs_on_spark`` (the default) the whole pipeline runs with the pair
+    table on Spark (:func:`cdmkit.engine.pipeline.spark_pipeline_score_and_cluster`);
+    otherwise only the index and compare steps run there and the pairs come back.
 
     Examples
     --------
     >>> spark_score_and_cluster.__name__
     'spark_score_and_cluster'
     """
-    from ..link.pipeline import score_and_cluster
     from ..link.engines import use_engine
+    from ..link.pipeline import score_and_cluster
 
-    with use_engine(SparkLinkageSteps(spark, log, partitions)):
+    with use_engine(_engine(spark, log, partitions, keep_pairs_on_spark)):
         return score_and_cluster(records, settings, config, seed, **kwargs)
 
 
+def _whole_table_figures(result) -> None:
+    """Report figures of all candidate pairs when the result holds only some of them."""
+    scored = result.scored
+    if getattr(scored, "patterns", None) is None:
+        return
+    rep = result.report
+    rep.n_candidate_pairs = int(scored.n_pairs)
+    rep.n_links = int(scored.n_links)
+    rep.n_names_swapped = int(scored.n_names_swapped)
+
+
 def spark_resolve_identities(spark, customers, config=None, store_path=None, log=None,
-                             partitions=None, **kwargs):
+                             partitions=None, keep_pairs_on_spark: bool = True, **kwargs):
     """:func:`cdmkit.link.resolve_identities` with the heavy steps on Spark.
 
     The ID registry (keep the older ID, log every change), households and golden
     records are the local engine's code and store: moving a client between engines
-    changes no customer ID.
+    changes no customer ID. With ``keep_pairs_on_spark`` (the default) the candidate
+    pairs never come to the driver: ``result.pairs`` holds the pairs inside clusters
+    (links and the candidates among linked records), the report counts all of them.
 
     Examples
     --------
     >>> spark_resolve_identities.__name__
     'spark_resolve_identities'
     """
-    from ..link.pipeline import resolve_identities
     from ..link.engines import use_engine
+    from ..link.pipeline import resolve_identities
 
     t0 = time.perf_counter()
-    with use_engine(SparkLinkageSteps(spark, log, partitions)):
+    n_before = len(log.records()) if log is not None else 0
+    with use_engine(_engine(spark, log, partitions, keep_pairs_on_spark)):
         result = resolve_identities(customers, config, store_path, **kwargs)
+    _whole_table_figures(result)
     if log is not None:
-        heavy = sum(r["seconds"] for r in log.records() if r["engine"] == "spark")
-        log.add("train, score, cluster, IDs (driver)", time.perf_counter() - t0 - heavy,
-                "local")
+        timed = sum(r["seconds"] for r in log.records()[n_before:])
+        log.add("IDs, households, golden records (driver)", time.perf_counter() - t0 - timed,
+                "local", rows=len(result.customer_map))
     return result

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextvars
 from contextlib import contextmanager
 
-__all__ = ["use_engine", "linkage_steps"]
+__all__ = ["use_engine", "linkage_steps", "linkage_pipeline"]
 
 _STEPS = contextvars.ContextVar("cdmkit_linkage_steps", default=None)
 
@@ -56,3 +56,19 @@ def linkage_steps():
 
         return index_pairs, compare_pairs
     return steps.index_pairs, steps.compare_pairs
+
+
+def linkage_pipeline():
+    """The engine's whole ``score_and_cluster`` (pairs kept off the driver), or ``None``.
+
+    An engine whose steps object has a ``score_and_cluster`` method (the Spark engine's
+    :class:`cdmkit.engine.linkage.SparkLinkageSteps` with ``native=True``) runs the
+    whole pipeline itself; otherwise the local pipeline runs with :func:`linkage_steps`.
+
+    Examples
+    --------
+    >>> linkage_pipeline() is None
+    True
+    """
+    steps = _STEPS.get()
+    return getattr(steps, "score_and_cluster", None) if steps is not None else None

@@ -172,7 +172,12 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
     from tqdm.auto import tqdm
 
     from ..config.linkage import LinkageConfig
+    from .engines import linkage_pipeline  # engine hook: the whole pipeline (cdmkit.engine)
 
+    engine_run = linkage_pipeline()
+    if engine_run is not None:
+        return engine_run(records, settings, config, seed, truth, labels, progress, saved,
+                          known_ids)
     config = config or LinkageConfig()
     records = add_name_keys(prepare_records(records))
     if saved is not None:

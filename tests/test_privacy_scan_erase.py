@@ -171,3 +171,16 @@ def test_scan_phone_formats_and_no_false_alarms_on_number_tables():
         assert [h["kind"] for h in scan_text(text, phones=phones)] == ["phone"], text
     table = "7  New customers  5  0.000000  0.000000   0.000000  0.000000  0.121234567"
     assert scan_text(table, phones=phones) == []
+
+
+def test_scan_text_hostile_text_matches_the_per_position_search():
+    """Adjacent addresses, overlapping names and kanji: the prepared scan finds what the
+    former scan (pattern at every position, all word n-grams) found, computed with it."""
+    from cdmkit.privacy.scan import scan_text
+
+    text = "a@b.cc-x@y.zz and foo..bar@@x.io, Ali Rezaei Ahmadi; 中村花子 ok"
+    hits = scan_text(text, names=["Ali Rezaei", "Rezaei Ahmadi", "中村花子", "Rose"],
+                     emails=["X@y.zz"], phones=[])
+    assert [h["value"] for h in hits] == ["-***@y.zz", "a***@b.cc", "A** R*****",
+                                         "R***** A*****", "中***"]
+    assert [h["known"] for h in hits] == [False, False, True, True, True]

@@ -57,7 +57,7 @@ def kernel_costs() -> dict:
 
     from cdmkit.report.kernel import SharedKernel, notebook_imports, warm_up_code
     from cdmkit.report.runner import ensure_kernel
-    from cdmkit.stages import BUILTIN_STAGES
+    from cdmkit.report.stages import BUILTIN_STAGES
 
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()

@@ -39,7 +39,7 @@ def timed(results: dict, key: str):
 
 
 def run_measured(cmd: list[str], env=None, cwd=None) -> dict:
-    """Run ``cmd`` in a child process; return wall seconds, peak RSS (MiB) and stdout.
+    """Run ``cmd`` in a child process; return wall seconds, CPU seconds, peak RSS (MiB), stdout.
 
     Peak memory is measured per child with ``/usr/bin/time``-free rusage of the
     waited process, so each tool is measured in isolation.
@@ -53,7 +53,8 @@ def run_measured(cmd: list[str], env=None, cwd=None) -> dict:
     err = proc.stderr.read()
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{err[-3000:]}")
-    return {"seconds": wall, "peak_mib": usage.ru_maxrss / 1024, "stdout": out}
+    return {"seconds": wall, "peak_mib": usage.ru_maxrss / 1024, "stdout": out,
+            "cpu_s": usage.ru_utime + usage.ru_stime}
 
 
 def peak_mib() -> float:

@@ -35,6 +35,35 @@ from _common import table, write_section  # noqa: E402
 STAGES = ["collection", "linkage", "segmentation", "analysis", "validation"]
 
 
+#: What the profiles showed and what changed (2026-12-05; the machine shared with five other
+#: jobs, 1-minute load 10-23, so CPU seconds are the measure: wall time was 3-4x CPU).
+PROFILE_NOTES = """**Profiles, before and after (2026-12-05).** Per cell, the kernel's CPU seconds (an \
+IPython hook timing each cell with `time.process_time`, all threads) and a py-spy sample of \
+the kernel (50 Hz; samples in cells, wall-like under this load):
+
+| where | before | after |
+|---|---|---|
+| cells, all five notebooks (CPU s) | 23.6 | 21.5 |
+| analysis `run_stage` cell (CPU s) | 4.21 | 2.71 |
+| time before each notebook's first cell (s, wall, stages 2-5) | 1.68 / 1.47 / 1.38 / 1.51 | 0.64 / 0.41 / 0.85 / 0.29 |
+| segmentation clustering alone, in-process (CPU s / wall s) | 8.5 / 30 | 0.8 / 3 |
+
+(Before and after: two demo runs at 07:26 and 07:41 UTC, both at load ~20; the k-means \
+change was in both, its own row measured on its own.) Before (py-spy, samples inside cells, top): `KMeans.fit` 651 (of which `_kmeans_single_lloyd`'s \
+own time 554: OpenMP thread teams spin-waiting for cores), `print_figure` 741 (matplotlib \
+PNGs), `permutation_importance` 297, linkage `choose_model` 367, `scan_run` 169, `detect_pii` \
+157, `%reset` 144 (two full garbage collections over ~230,000 module objects). Changes: \
+k-means, the choice of k and the stability check in one BLAS/OpenMP thread below 200,000 \
+customers (same labels: clustering alone 30 s -> 3 s wall, 8.5 -> 0.8 s CPU under load); \
+permutation importance with the churn pipeline's preparation run once \
+(`cdmkit/analyze/importance.py`, scikit-learn's scores bit for bit: analysis `run_stage` \
+4.6 -> 3.0 s CPU in-process); `gc.freeze()` after the warm-up imports and after each reset \
+(a full collection 0.1 s -> 0 s); the final churn scores in one thread. Left: matplotlib's \
+PNG rendering (each figure drawn for `tight_layout`, again for the tight bounding box and \
+once more to paint, ~20 % of cell time), linkage (owned by the identity work) and the \
+privacy scan."""
+
+
 def _cells(nb_path: Path) -> float:
     """Seconds in the code cells of an executed notebook (papermill's per-cell durations)."""
     nb = json.loads(nb_path.read_text(encoding="utf-8"))
@@ -57,7 +86,7 @@ def kernel_costs() -> dict:
 
     from cdmkit.report.kernel import SharedKernel, notebook_imports, warm_up_code
     from cdmkit.report.runner import ensure_kernel
-    from cdmkit.stages import BUILTIN_STAGES
+    from cdmkit.report.stages import BUILTIN_STAGES
 
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
@@ -159,8 +188,8 @@ def main(argv=None) -> int:
           "per run now, once per notebook before). Both ways here already write each "
           "notebook once (not twice per cell) and import jsonschema without its Lark "
           "grammars; before any of this (2026-12-04, quiet, load 0.9) the report took 40.4 s "
-          "(stages 7.4 / 6.6 / 5.5 / 9.0 / 9.4 s). What is left is mostly computation inside "
-          "the cells (analysis and validation).\n\nPer stage (last pair): "
+          "(stages 7.4 / 6.6 / 5.5 / 9.0 / 9.4 s); on 2026-12-04 (quiet, load 0.7) one kernel "
+          "took 25.0 s, 25.6 s CPU.\n\n" + PROFILE_NOTES + "\n\nPer stage (last pair): "
           "`in cells` is the time inside the notebook's cells (papermill's per-cell "
           "durations), `kernel/IO` the rest of the "
           "stage's wall time (kernel start and wait, notebook read and write; before, the "

@@ -48,6 +48,10 @@ def is_present(values) -> pd.Series:
     [True, False]
     """
     s = values if isinstance(values, pd.Series) else pd.Series(values)
+    if len(s) > 10_000 and (s.dtype == object or pd.api.types.is_string_dtype(s)):
+        present = _present_arrow(s)
+        if present is not None:
+            return pd.Series(present, index=s.index)
     ok = s.notna()
     if not (s.dtype == object or pd.api.types.is_string_dtype(s)) or not ok.any():
         return ok.astype(bool)
@@ -56,6 +60,46 @@ def is_present(values) -> pd.Series:
     words = np.array([not (isinstance(u, str) and u.strip().lower() in MISSING_TEXT)
                       for u in uniq] + [False], dtype=bool)
     return pd.Series(words[codes], index=s.index) & ok.astype(bool)
+
+
+#: Exactly the characters ``str.strip`` removes (``str.isspace``), for Arrow's trim.
+_WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+_LONGEST_WORD = max(map(len, MISSING_TEXT))
+#: The only non-ASCII character whose lower case is all ASCII (checked in the tests).
+_KELVIN = "\u212a"
+
+
+def _present_arrow(s: pd.Series) -> np.ndarray | None:
+    """:func:`is_present` of a long text column in Arrow's string kernels (``None``: not text).
+
+    A value is a missing-value word only if, stripped, it is at most as long as the
+    longest word (``lower`` never shortens a string) and ASCII in lower case: the
+    stripped short ASCII values are compared in lower case by Arrow, the short ones
+    holding a Kelvin sign by the per-value rule; other non-ASCII values are no such word. The same result as the per-value rule on every value
+    (``tests/test_collect_fastpaths.py``), without a Python call per distinct value.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(s, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError, UnicodeError):
+        return None
+    trimmed = pc.utf8_trim(arr, characters=_WHITESPACE)
+    short = pc.less_equal(pc.utf8_length(trimmed), _LONGEST_WORD)
+    ascii_ = pc.string_is_ascii(trimmed)
+    words = pc.is_in(pc.ascii_lower(trimmed),
+                     value_set=pa.array(sorted(MISSING_TEXT), type=pa.large_string()))
+    word = pc.and_(pc.and_(short, ascii_), words).fill_null(False).to_numpy(zero_copy_only=False)
+    # A non-ASCII value is still non-ASCII in lower case, except with the Kelvin sign (the
+    # one character whose lower case is ASCII: "k"): those go the per-value road.
+    odd = np.flatnonzero(pc.and_(pc.and_(short, pc.invert(ascii_)),
+                                 pc.match_substring(trimmed, _KELVIN)).fill_null(False)
+                         .to_numpy(zero_copy_only=False))
+    if len(odd):
+        raw = s.iloc[odd].to_numpy(dtype=object)
+        word[odd] = [v.strip().lower() in MISSING_TEXT for v in raw]
+    return arr.is_valid().to_numpy(zero_copy_only=False) & ~word
 
 
 def is_missing(values) -> pd.Series:

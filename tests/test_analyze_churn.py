@@ -135,3 +135,61 @@ def test_flag_frame_errors():
         flag_frame(df, "churned")
     with pytest.raises(AnalysisInputError, match="one class"):
         flag_frame(pd.DataFrame({"Churn": ["No", "no"]}), "Churn")
+
+
+def _hostile_churn_frame(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Numeric features with gaps (missing indicators), a constant, categories with rare
+    levels (one-hot infrequent bucket) and missing values."""
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame({
+        "recency": rng.exponential(30, n),
+        "frequency": rng.poisson(3, n).astype(float),
+        "spend": np.where(rng.random(n) < 0.2, np.nan, rng.gamma(2, 50, n)),
+        "constant": np.ones(n),
+        "channel": rng.choice(["web", "store", "app", "fax"], n, p=[.5, .3, .19, .01]),
+        "region": np.where(rng.random(n) < 0.1, None,
+                           rng.choice(["north", "south", "east"], n)).astype(object),
+    })
+    y = (X["recency"] / 30 + rng.normal(size=n) - (X["channel"] == "web") > 0.8).astype(int)
+    return X, y.to_numpy()
+
+
+@pytest.mark.parametrize("kind", ["logistic", "gbm"])
+def test_permutation_importance_matches_scikit_learn(kind):
+    """The preparation run once gives scikit-learn's scores bit for bit (same permutations)."""
+    from sklearn.inspection import permutation_importance as sk_importance
+
+    from cdmkit.analyze.importance import feature_columns, permutation_importance
+
+    X, y = _hostile_churn_frame(600, 1)
+    X["channel"] = X["channel"].astype(str)
+    X["region"] = X["region"].where(X["region"].notna(), None).astype(str)
+    numeric, categorical = ["recency", "frequency", "spend", "constant"], ["channel", "region"]
+    pipe = churn_pipeline(kind, numeric, categorical, random_state=0).fit(X[:400], y[:400])
+    Xt, yt = X[400:], y[400:]
+    cols = feature_columns(pipe[:-1], Xt, np.asarray(pipe[:-1].transform(Xt)))
+    assert cols is not None  # the fast road is taken, not the fallback
+    assert len(cols[3]) == 0 and len(cols[2]) == 2  # constant: none; spend: value + indicator
+    for seed in (0, 7):
+        mean, std = permutation_importance(pipe, Xt, yt, n_repeats=4, random_state=seed)
+        ref = sk_importance(pipe, Xt, yt, scoring="roc_auc", n_repeats=4, random_state=seed)
+        assert np.array_equal(mean, ref.importances_mean)
+        assert np.array_equal(std, ref.importances_std)
+
+
+def test_permutation_importance_falls_back_when_columns_mix():
+    """A preparation that mixes features (PCA) takes scikit-learn's own road: same result."""
+    from sklearn.decomposition import PCA
+    from sklearn.inspection import permutation_importance as sk_importance
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from cdmkit.analyze.importance import feature_columns, permutation_importance
+
+    X, y = _hostile_churn_frame(300, 2)
+    X = X[["recency", "frequency", "constant"]]
+    pipe = make_pipeline(PCA(2), LogisticRegression()).fit(X, y)
+    assert feature_columns(pipe[:-1], X, pipe[:-1].transform(X)) is None
+    mean, std = permutation_importance(pipe, X, y, n_repeats=3, random_state=3)
+    ref = sk_importance(pipe, X, y, scoring="roc_auc", n_repeats=3, random_state=3)
+    assert np.array_equal(mean, ref.importances_mean) and np.array_equal(std, ref.importances_std)

@@ -241,3 +241,42 @@ def test_exact_duplicates_by_row_codes_match_row_hashes(typed):
     h = pd.util.hash_pandas_object(raw, index=False)
     assert dup.tolist() == h.duplicated(keep="first").tolist()
     assert 0 < dup.sum() < n
+
+
+def _present_per_value(s: pd.Series) -> list[bool]:
+    from cdmkit.missing import MISSING_TEXT
+
+    return [not (v is None or (isinstance(v, float) and v != v) or v is pd.NA
+                 or (isinstance(v, str) and v.strip().lower() in MISSING_TEXT)) for v in s]
+
+
+@pytest.mark.parametrize("pieces", [
+    ["nan", "NaN", "N", "a", "/", "#", "<", ">", "NULL", "none", "Nil", "undefined", "NaT",
+     "\u212a", "\u0130", "é", "ａ", "x", "0"],
+    ["\u212a", "nil", "İ", "K", "ŉ", "ß", "Σ", "ﬀ"],
+])
+def test_is_present_arrow_road_matches_per_value_rule(pieces):
+    """Over 10,000 rows is_present takes Arrow's road; every value judged as the per-value
+    rule judges it (missing words in any case, every white space, Kelvin sign, non-ASCII)."""
+    from cdmkit.missing import is_present
+
+    s = _hostile_column(np.random.default_rng(8), 30_000, pieces)
+    got = is_present(s)
+    want = _present_per_value(s)
+    assert got.tolist() == want and got.index.equals(s.index)
+    assert 0 < sum(want) < len(want) - 2000  # missing words, blanks and None all occur
+    # pandas' text dtype, and an index of its own
+    t = s.astype("string").set_axis(np.arange(len(s)) * 3)
+    assert is_present(t).tolist() == want and is_present(t).index.equals(t.index)
+    # not all text: the per-value road, same rule
+    mixed = pd.Series(list(s[:12_000]) + [3, 4.5, float("nan")], dtype=object)
+    assert is_present(mixed).tolist() == _present_per_value(mixed)
+
+
+def test_kelvin_sign_is_the_only_non_ascii_character_lowering_to_ascii():
+    """is_present's Arrow road relies on it: any other non-ASCII text stays non-ASCII in
+    lower case, so it is never a missing-value word."""
+    from cdmkit.missing import _KELVIN
+
+    assert [chr(c) for c in range(128, 0x110000)
+            if chr(c).lower().isascii()] == [_KELVIN]

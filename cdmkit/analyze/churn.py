@@ -407,8 +407,9 @@ def _fit_models(models, numeric, categorical, C, random_state, Xtr, y_train, Xte
                 top_k, sample, n_repeats, scores) -> ChurnReport:
     """The model loop of :func:`fit_churn` (fit, score, calibration, importance)."""
     from sklearn.calibration import calibration_curve
-    from sklearn.inspection import permutation_importance
     from sklearn.metrics import brier_score_loss, roc_auc_score
+
+    from .importance import permutation_importance
 
     fitted, rows, cal_rows, imp_rows = {}, [], [], []
     for name in models:
@@ -425,10 +426,11 @@ def _fit_models(models, numeric, categorical, C, random_state, Xtr, y_train, Xte
         obs, pred = calibration_curve(y_test, p, n_bins=10, strategy="quantile")
         cal_rows += [{"model": name, "predicted": float(a), "observed": float(b)}
                      for a, b in zip(pred, obs)]
-        pi = permutation_importance(pipe, Xte.iloc[sample], y_test[sample], scoring="roc_auc",
-                                    n_repeats=n_repeats, random_state=random_state)
+        # scikit-learn's permutation importance (same scores), the preparation run once
+        mean, std = permutation_importance(pipe, Xte.iloc[sample], y_test[sample],
+                                           n_repeats=n_repeats, random_state=random_state)
         imp_rows += [{"model": name, "feature": f, "importance": float(m), "std": float(s)}
-                     for f, m, s in zip(Xte.columns, pi.importances_mean, pi.importances_std)]
+                     for f, m, s in zip(Xte.columns, mean, std)]
     imp = pd.DataFrame(imp_rows).sort_values(["model", "importance", "feature"],
                                              ascending=[True, False, True], ignore_index=True)
     return ChurnReport(fitted, pd.DataFrame(rows), pd.DataFrame(cal_rows), imp, scores, top_k)

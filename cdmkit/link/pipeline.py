@@ -47,6 +47,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 
 import numpy as np
@@ -55,7 +56,7 @@ import pandas as pd
 from ..errors import InputError
 from .clustering import _sparse_best_link, cluster_records  # noqa: F401 (re-exported)
 from .compare import COMPARE_CHUNK, compare_pairs, encode_columns, term_frequencies
-from .crossname import add_name_keys
+from .crossname import add_name_keys, learn_name_readings
 from .evaluate import truth_for
 from .index import _refine_columns, index_pairs
 from .results import LinkageReport, LinkageResult, ScoredLinkage, linkage_report
@@ -179,10 +180,7 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
         return engine_run(records, settings, config, seed, truth, labels, progress, saved,
                           known_ids)
     config = config or LinkageConfig()
-    records = add_name_keys(prepare_records(records))
-    if saved is not None:
-        settings = saved.settings
-    settings = settings or infer_settings(records, config)
+    records, settings = with_name_keys(records, settings, config, saved)
     records = records[_scored_columns(records, settings, config)]
     chunk = _COMPARE_CHUNK
     bar = tqdm(total=5, desc="linkage", disable=not _progress_enabled(progress), leave=False)
@@ -211,6 +209,35 @@ def score_and_cluster(records: pd.DataFrame, settings: LinkageSettings | None = 
     return ScoredLinkage(records, settings, enc.comparators, cand.pairs, gamma, tf, model, weight,
                          cand.rule_counts, clusters, anomalies, tw, mode,
                          None if truth is None else np.asarray(truth), swapped)
+
+
+def with_name_keys(records, settings, config, saved=None):
+    """Prepared records with the derived name keys, and the settings (inferred if ``None``).
+
+    Kanji readings (:func:`cdmkit.link.crossname.learn_name_readings`) are the saved
+    model's or the given settings', else learned from the records and kept in the
+    returned settings: read again from new data, they could change how an existing
+    customer's records compare.
+
+    Examples
+    --------
+    >>> rec, s = with_name_keys(pd.DataFrame({"record_id": ["1"], "email": ["a@x.org"]}),
+    ...                         None, None)
+    >>> s.name_readings
+    {'surnames': {}, 'given': {}}
+    """
+    records = prepare_records(records)
+    if saved is not None:
+        settings = saved.settings
+    if settings is not None and (settings.name_readings or saved is not None):
+        readings = settings.name_readings
+    else:
+        readings = learn_name_readings(records)
+    records = add_name_keys(records, readings)
+    settings = settings or infer_settings(records, config)
+    if saved is None and settings.name_readings != readings:
+        settings = dataclasses.replace(settings, name_readings=readings)
+    return records, settings
 
 
 #: Column suffixes of the collection stage's lineage and quality columns (raw value, parse

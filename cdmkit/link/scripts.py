@@ -19,7 +19,7 @@ import numpy as np
 
 from .normalize import _text, name_key
 
-__all__ = ["name_script", "skeleton"]
+__all__ = ["name_script", "skeleton", "romanise"]
 
 # Persian letters to Latin (consonants; long vowels and alef vanish like Latin vowels).
 _FA = {"ب": "b", "پ": "p", "ت": "t", "ث": "s", "ج": "j", "چ": "ch", "ح": "h", "خ": "kh",
@@ -71,6 +71,24 @@ def skeleton(value) -> str:
     >>> skeleton("رضانژاد") == skeleton("Rezanejad") == skeleton("Rezanezhad")
     True
     """
+    s = romanise(value)
+    if not s or _NOT_LOWER.search(s):  # empty, or another script (kanji) kept as it is
+        return s
+    return _DOUBLE.sub(r"\1", _VOWELS.sub("", s))
+
+
+def romanise(value) -> str:
+    """A name in Latin letters where a letter-by-letter transliteration exists.
+
+    Persian letters (consonants only: short vowels are not written) and Japanese kana
+    are transliterated; Latin names lose accents; kanji and other scripts are kept as
+    they are. :func:`skeleton` is this without vowels and doubled letters.
+
+    Examples
+    --------
+    >>> romanise("Ali"), romanise("فریبا"), romanise("ダイキ"), romanise("大輝")
+    ('ali', 'frb', 'daiki', '大輝')
+    """
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
     # name_key's accent stripping would also drop the voicing marks of kana (ズ -> ス),
@@ -91,5 +109,4 @@ def skeleton(value) -> str:
             return s
         s = _NOT_LOWER.sub("", s)
     # transliteration variants of one letter: ژ as zh or j (Nezhad / Nejad), ق as q or gh
-    s = s.replace("zh", "j").replace("q", "gh")
-    return _DOUBLE.sub(r"\1", _VOWELS.sub("", s))
+    return s.replace("zh", "j").replace("q", "gh")

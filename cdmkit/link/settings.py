@@ -195,6 +195,10 @@ class LinkageSettings:
     threshold: float = field(default_factory=partial(config_default, "threshold"))
     #: Compare first and last names crosswise where that fits much better (names swapped).
     name_swaps: bool = field(default_factory=partial(config_default, "name_swaps"))
+    #: Latin readings of kanji names learned in training (``{"surnames": {kanji: latin},
+    #: "given": {...}}``, :func:`cdmkit.link.crossname.learn_name_readings`); kept with a
+    #: saved model so that new records do not change how existing ones are read.
+    name_readings: dict = field(default_factory=dict)
 
     @classmethod
     def from_config(cls, blocking_rules, comparisons, config) -> "LinkageSettings":
@@ -229,6 +233,7 @@ class LinkageSettings:
         """Rebuild from :meth:`to_dict` output."""
         return cls(blocking_rules=[BlockingRule(**r) for r in d["blocking_rules"]],
                    comparisons=[ComparisonSpec(**c) for c in d["comparisons"]],
+                   name_readings=d.get("name_readings", {}),
                    **{k: d[k] if k in d else config_default(k) for k in CONFIG_OPTIONS})
 
     @classmethod

@@ -262,7 +262,8 @@ def _markdown(rows: list[dict]) -> str:
         out.append({"persons": f"{r['n']:,}", "records": f"{r['records']:,}",
                     "candidate pairs": f"{r['pairs']:,}", "engine": r["engine"],
                     "linkage s": r["linkage_s"], "RFM + cohorts s": r["aggregates_s"],
-                    "process wall s": r["wall_s"], "CPU s": r["cpu_s"] if "cpu_s" in r else "not measured",
+                    "process wall s": r["wall_s"],
+                    "CPU s": r["cpu_s"] if "cpu_s" in r else "not measured",
                     "driver peak MiB": f"{r['peak_driver_mib']:,.0f}",
                     "JVM peak MiB": f"{r['peak_jvm_mib']:,.0f}" if r["engine"] == "spark"
                     else "—",

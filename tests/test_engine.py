@@ -150,7 +150,8 @@ def test_the_overview_shows_where_each_step_ran(tmp_path):
     page = overview_html(run.path, summary)
     assert "Where each step ran" in page and "index &lt;joins&gt;" in page
     assert "<td>120,000</td>" in page and "<td>—</td>" in page
-    assert "Spark ran 1 of 2 heavy steps (linkage; 3.5 s); 0 of the 120,000 rows" in page
+    assert "Spark ran 1 of 2 heavy steps (linkage; 3.5 s); the largest worked on 120,000 rows, " \
+        "and 0 rows came back" in page
     t = steps_table(run.read_steps())
     assert t.iloc[-1].tolist() == ["total", "", "", None, None, 0, 4.0]
 

@@ -40,7 +40,7 @@ def _run_stages(config, run_dir, spark=None):
 
 
 def _same_tables_and_figures(a, b, tables=("customer_map", "golden", "id_changes", "rfm",
-                                           "segments", "clv")):
+                                           "segments", "clv"), but=()):
     for name in tables:
         # run_id: the runs' folder names (the same in-process, the times in a report run)
         left, right = (t.read_table(name).drop(columns="run_id", errors="ignore") for t in (a, b))
@@ -48,7 +48,9 @@ def _same_tables_and_figures(a, b, tables=("customer_map", "golden", "id_changes
         pd.testing.assert_frame_equal(left, right, obj=name)
     for stage in ("linkage", "segmentation", "analysis"):
         fa, fb = a.read_figures(stage), b.read_figures(stage)
-        assert fa == fb, (stage, {k for k in fa if fa[k] != fb.get(k)})
+        assert set(fa) == set(fb), stage
+        differ = {k for k in fa if fa[k] != fb[k]}
+        assert differ <= set(but), (stage, differ)
 
 
 def _spark_steps(run):
@@ -117,7 +119,11 @@ def test_a_report_run_with_engine_spark_gives_the_local_run_s_customers(demo_run
     result = run_client(spark_cfg, list(_STAGES), html=True, timeout=900)
     assert result.error is None, result.error
     run, local = RunFolder(result.run_dir), RunFolder(demo_run.run_dir)
-    _same_tables_and_figures(local, run)
+    # Known differences (docs/scale.md): the run that trained the model is named after the
+    # run; the linkage notebook's review candidates and threshold sweep look at the pairs
+    # the driver holds, which on Spark are the pairs inside clusters only.
+    _same_tables_and_figures(local, run, but=("model_trained_run", "n_review_candidates",
+                                              "threshold_best_f1"))
     ran, steps = _spark_steps(run)
     assert ("segmentation", "rfm") in ran and ("analysis", "cohorts") in ran
     assert sum(stage == "linkage" for stage, _ in ran) >= 4

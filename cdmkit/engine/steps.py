@@ -150,7 +150,8 @@ def steps_summary(records) -> str:
     --------
     >>> steps_summary([{"stage": "linkage", "step": "index", "engine": "spark", "rows": 9000,
     ...                 "rows_to_driver": 12, "seconds": 2.0}])
-    'Spark ran 1 of 1 heavy steps (linkage; 2.0 s); 12 of the 9,000 rows they worked on came back to the driver.'
+    'Spark ran 1 of 1 heavy steps (linkage; 2.0 s); the largest worked on 9,000 rows, and 12
+    rows came back to the driver in all.'
     >>> steps_summary([{"stage": "segmentation", "step": "rfm", "engine": "local", "seconds": 1}])
     'Every heavy step ran on the local engine (engine: local).'
     >>> steps_summary([])
@@ -166,7 +167,8 @@ def steps_summary(records) -> str:
     worked = max((int(r.get("rows") or 0) for r in spark), default=0)
     back = sum(int(r.get("rows_to_driver") or 0) for r in spark)
     return (f"Spark ran {len(spark)} of {len(records)} heavy steps ({stages}; {secs:.1f} s); "
-            f"{back:,} of the {worked:,} rows they worked on came back to the driver.")
+            f"the largest worked on {worked:,} rows, and {back:,} rows came back to the driver "
+            "in all.")
 
 
 def steps_html(records) -> str:

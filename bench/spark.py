@@ -262,14 +262,15 @@ def _markdown(rows: list[dict]) -> str:
         out.append({"persons": f"{r['n']:,}", "records": f"{r['records']:,}",
                     "candidate pairs": f"{r['pairs']:,}", "engine": r["engine"],
                     "linkage s": r["linkage_s"], "RFM + cohorts s": r["aggregates_s"],
-                    "process wall s": r["wall_s"],
+                    "process wall s": r.get("wall_s", "not kept"),
                     "CPU s": r["cpu_s"] if "cpu_s" in r else "not measured",
                     "driver peak MiB": f"{r['peak_driver_mib']:,.0f}",
                     "JVM peak MiB": f"{r['peak_jvm_mib']:,.0f}" if r["engine"] == "spark"
                     else "—",
                     "Python workers peak MiB": f"{r['peak_workers_mib']:,.0f}"
                     if r["engine"] == "spark" else "—",
-                    "same result": "yes" if r.get("same") else "NO"})
+                    "same result": {True: "yes", False: "NO"}.get(r.get("same"),
+                                                                  "not compared")})
     steps = []
     for r in rows:
         if r["engine"] != "spark":

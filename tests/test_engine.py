@@ -169,3 +169,20 @@ def test_a_spark_run_without_java_fails_before_any_stage(tmp_path, monkeypatch):
     with pytest.raises(EngineError, match="^engine: spark needs a Java runtime"):
         run_client(tmp_path / "c.yaml", ["collection"])
     assert not (tmp_path / "reports").exists() and not list(tmp_path.glob("**/steps.json"))
+
+
+def test_an_engine_steps_aside_when_its_stage_run_is_gone(tmp_path):
+    """A context left in place by an earlier stage (a test, a notebook reset) must not log a
+    later stage's steps into its run folder."""
+    import gc
+
+    from cdmkit.config import run_step
+    from cdmkit.config.engine import active_engine
+
+    ctx = _tiny_run(tmp_path)
+    folder = ctx.run
+    assert run_step("rfm", max, 1, 2) == 2 and len(folder.read_steps()) == 1
+    del ctx
+    gc.collect()
+    assert run_step("rfm", max, 1, 2) == 2
+    assert len(folder.read_steps()) == 1 and active_engine() is None

@@ -6,7 +6,8 @@ step on Spark, and every engine logs it), or the local function when none is.
 
 Examples
 --------
->>> run_step("rfm", sum, [1, 2])  # no engine in place: the local function
+>>> with engine_in_use(None):  # no engine in place: the local function
+...     run_step("rfm", sum, [1, 2])
 3
 """
 
@@ -70,7 +71,8 @@ def active_engine():
 
     Examples
     --------
-    >>> active_engine() is None
+    >>> with engine_in_use(None):
+    ...     active_engine() is None
     True
     """
     return _ACTIVE
@@ -84,8 +86,10 @@ def set_active_engine(engine):
 
     Examples
     --------
-    >>> set_active_engine(None) is None
+    >>> before = set_active_engine(None)
+    >>> active_engine() is None
     True
+    >>> _ = set_active_engine(before)
     """
     global _ACTIVE
     before, _ACTIVE = _ACTIVE, engine
@@ -104,8 +108,6 @@ def engine_in_use(engine):
     >>> with engine_in_use(Shout()):
     ...     run_step("rfm", sum, [1, 2])
     'rfm: 3'
-    >>> run_step("rfm", sum, [1, 2])
-    3
     """
     before = set_active_engine(engine)
     try:
@@ -130,7 +132,8 @@ def run_step(step: str, local: Callable, *args, **kwargs):
 
     Examples
     --------
-    >>> run_step("cohorts", max, 3, 5)
+    >>> with engine_in_use(None):
+    ...     run_step("cohorts", max, 3, 5)
     5
     """
     engine = _ACTIVE

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import inspect
 import time
+import weakref
 
 import pandas as pd
 
@@ -77,11 +78,21 @@ class StageEngine:
         self.engine, self.stage, self.run_folder = engine, stage, run
         self.config, self._spark = config, spark
         self.log = StepLog(engine)
+        self._owner = None  # the stage run it was put in place for (a weak reference)
 
     @classmethod
     def for_stage(cls, run, spark=None) -> "StageEngine":
         """The engine of a :class:`~cdmkit.stagerun.StageRun` (its config's ``engine:``)."""
-        return cls(run.config.engine, run.stage, run.run, run.config, spark)
+        out = cls(run.config.engine, run.stage, run.run, run.config, spark)
+        # once that run is gone (a notebook's namespace reset, a test done), a later stage
+        # of this process must not log into its folder: the engine steps aside
+        out._owner = weakref.ref(run)
+        return out
+
+    @property
+    def stale(self) -> bool:
+        """Whether the stage run this engine was put in place for is gone."""
+        return self._owner is not None and self._owner() is None
 
     # -- Spark ---------------------------------------------------------------------------
     @property
@@ -106,6 +117,12 @@ class StageEngine:
     def run(self, step: str, local, *args, **kwargs):
         """Run ``step``: its Spark version when the engine is Spark and one fits these
         arguments, else ``local(*args, **kwargs)``; log it and save the log."""
+        if self.stale:
+            from ..config.engine import active_engine, set_active_engine
+
+            if active_engine() is self:
+                set_active_engine(None)
+            return local(*args, **kwargs)
         on_spark = self._spark_version(step, local, args, kwargs) \
             if self.engine == "spark" else None
         if on_spark is None:

@@ -7,6 +7,7 @@ A run of a client lives in ``<output_dir>/<client>/<run-id>/``::
     summary.json              the merged figures and status of the run
     config.resolved.json      the config the run used (rerun it with this file)
     manifest.json             versions and input checksums
+    steps.json                where each stage's heavy steps ran (engine, partitions, time)
     <NN-stage>.ipynb/.html    executed notebooks and their reports
 
 The client folder holds the runs and a ``latest`` link to the last successful
@@ -38,7 +39,7 @@ from typing import Any, Iterator
 from .errors import CdmkitError
 
 __all__ = ["RunFolder", "ClientRuns", "LATEST", "DATA", "FIGURES", "SUMMARY", "RESOLVED_CONFIG",
-           "MANIFEST", "unique_run_id"]
+           "MANIFEST", "STEPS", "unique_run_id"]
 
 #: Name of the client folder's link to the last successful run.
 LATEST = "latest"
@@ -52,6 +53,8 @@ SUMMARY = "summary.json"
 RESOLVED_CONFIG = "config.resolved.json"
 #: Versions and input checksums of the run.
 MANIFEST = "manifest.json"
+#: Where each stage's heavy steps ran (engine, partitions, rows, seconds).
+STEPS = "steps.json"
 
 
 def _write_text_atomic(path: Path, text: str) -> None:
@@ -217,6 +220,37 @@ class RunFolder:
             except (OSError, ValueError):
                 continue
         return out
+
+    # -- steps -----------------------------------------------------------------------------
+    @property
+    def steps_path(self) -> Path:
+        """``<run>/steps.json``: the step log of every stage (:class:`cdmkit.engine.StepLog`)."""
+        return self.path / STEPS
+
+    def read_steps(self) -> list[dict]:
+        """The logged steps, each with its ``stage`` (``[]`` when none or unreadable)."""
+        try:
+            data = _read_json(self.steps_path)
+        except (OSError, ValueError):
+            return []
+        return [r for r in data.get("steps", []) if isinstance(r, dict)] \
+            if isinstance(data, dict) else []
+
+    def write_steps(self, stage: str, steps: list[dict]) -> None:
+        """Replace the steps of ``stage`` in ``steps.json`` (other stages' are kept).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> run = RunFolder(tempfile.mkdtemp()).create()
+        >>> run.write_steps("linkage", [{"step": "index", "engine": "spark"}])
+        >>> run.write_steps("segmentation", [{"step": "rfm", "engine": "local"}])
+        >>> [(r["stage"], r["step"]) for r in run.read_steps()]
+        [('linkage', 'index'), ('segmentation', 'rfm')]
+        """
+        rows = [r for r in self.read_steps() if r.get("stage") != stage]
+        rows += [{"stage": stage, **r} for r in steps]
+        _write_text_atomic(self.steps_path, json.dumps({"steps": rows}, indent=1) + "\n")
 
     # -- summary ---------------------------------------------------------------------------
     def has_summary(self) -> bool:

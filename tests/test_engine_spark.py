@@ -166,6 +166,12 @@ def test_both_engines_give_the_same_clusters_ids_and_rfm(spark, collected, tmp_p
                                      run_id="r2", seed=cfg.seed)
     pd.testing.assert_frame_equal(local.customer_map, moved.customer_map)
     assert set(moved.id_changes["event"]) <= {"unchanged"}, moved.id_changes["event"].unique()
+    # No drift: the Spark run's figures are of all candidate pairs, as the local baseline
+    # (of the pairs inside clusters, the match share would be several times the baseline).
+    # The saved model's run adds the pairs of records sharing a known ID: a pair or two more.
+    drift = moved.choice.drift
+    assert drift is not None and not drift.reasons, drift.reasons
+    assert drift.unseen_share < 0.001 and abs(drift.match_share_change) < 0.01, drift
 
 
 def test_the_driver_never_holds_the_pair_table(spark, collected):

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..config.engine import run_step
 from ..model import GLOBAL_ID
 from ._checks import AnalysisInputError
 from .churn import ChurnReport, churn_features, fit_churn, time_split
@@ -113,8 +114,8 @@ def run_cohorts(inp: AnalysisInputs, cfg) -> CohortResult:
     2
     """
     vc = _value_col(inp)
-    t = cohort_table(inp.transactions, GLOBAL_ID, "timestamp", vc, freq=cfg.cohort_freq,
-                     max_periods=cfg.cohort_max_periods)
+    t = run_step("cohorts", cohort_table, inp.transactions, GLOBAL_ID, "timestamp", vc,
+                 freq=cfg.cohort_freq, max_periods=cfg.cohort_max_periods)
     first = first_cohort_check(t)
     # The first cohort mixes in customers from before the data (left-censored): out of the
     # average curves unless it is the only one or the config keeps it.

@@ -33,7 +33,7 @@ from .activation import ActivationConfig
 from .analysis import AnalysisConfig
 from .base import Section
 from .collection import CollectionConfig
-from .engine import Engine, SparkConfig
+from .engine import Engine, SparkConfig, run_step
 from .linkage import LinkageConfig
 from .segmentation import SegmentationConfig
 from .sources import SourceConfig, SourceFormats
@@ -44,7 +44,7 @@ __all__ = [
     "SourceConfig", "SourceFormats", "MAX_CONFIG_BYTES", "MAX_YAML_NODES",
     "CollectionConfig", "LinkageConfig", "SegmentationConfig", "AnalysisConfig",
     "ValidationConfig", "ActivationConfig", "load_config", "config_from_dict",
-    "DEFAULT_STAGES", "secret_from_env", "SparkConfig",
+    "DEFAULT_STAGES", "secret_from_env", "SparkConfig", "run_step",
 ]
 
 #: Largest config file read (a client YAML is a few kilobytes).

@@ -7,7 +7,8 @@ code inside ``mapInPandas``) and brings only small results to the driver:
 missing), :mod:`~cdmkit.engine.sources` (Parquet, CSV, JDBC, tables),
 :mod:`~cdmkit.engine.aggregates` (RFM summary, cohorts, co-purchase counts),
 :mod:`~cdmkit.engine.linkage` (index, compare, pattern counts, components) and
-:mod:`~cdmkit.engine.steps` (which engine ran each step, partitions, time).
+:mod:`~cdmkit.engine.steps` (which engine ran each step, partitions, time) and
+:mod:`~cdmkit.engine.stage` (the engine a stage runs on, from the client's ``engine:``).
 See ``docs/scale.md``.
 
 Examples
@@ -32,5 +33,6 @@ __getattr__, __dir__, _ = _lazy.attach(__name__, submod_attrs={
                 'spark_score_and_cluster', 'spark_resolve_identities', 'spark_pair_frame',
                 'spark_label_propagation'],
     'pipeline': ['SparkPipeline', 'SparkScoredLinkage', 'spark_pipeline_score_and_cluster'],
-    'steps': ['StepLog'],
+    'steps': ['StepLog', 'steps_table', 'steps_summary', 'steps_html'],
+    'stage': ['StageEngine', 'activate', 'activate_local'],
 })

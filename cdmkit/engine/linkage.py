@@ -439,6 +439,13 @@ def _whole_table_figures(result) -> None:
     rep.n_candidate_pairs = int(scored.n_pairs)
     rep.n_links = int(scored.n_links)
     rep.n_names_swapped = int(scored.n_names_swapped)
+    found = getattr(scored, "n_true_pairs_found", None)
+    if found is not None and scored.truth is not None and rep.blocking_recall is not None:
+        from ..link.evaluate import true_pairs
+
+        total = true_pairs(scored.truth, scored.records["source"],
+                           scored.settings.link_type == "link_only")
+        rep.blocking_recall = float(found / total) if total else 1.0
 
 
 def spark_resolve_identities(spark, customers, config=None, store_path=None, log=None,

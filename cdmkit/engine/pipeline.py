@@ -50,8 +50,9 @@ class SparkScoredLinkage(ScoredLinkage):
     whole pair table's figures counted on Spark.
 
     ``pairs``, ``gamma``, ``match_weight`` hold the pairs that decide the clusters;
-    ``n_pairs``, ``n_links``, ``n_names_swapped`` and ``patterns`` (pairs and links per
-    comparison pattern) describe all candidate pairs.
+    ``n_pairs``, ``n_links``, ``n_names_swapped``, ``patterns`` (pairs and links per
+    comparison pattern) and, with ground truth, ``n_true_pairs_found`` describe all
+    candidate pairs.
 
     Examples
     --------
@@ -63,6 +64,7 @@ class SparkScoredLinkage(ScoredLinkage):
     n_links: int = 0
     n_names_swapped: int = 0
     patterns: pd.DataFrame | None = None
+    n_true_pairs_found: int | None = None
 
 
 def _g(K):
@@ -311,6 +313,8 @@ def _rule_table(G, rules, skipped, truth, got):
                  F.sum((F.col("rule_of") == r).cast("long")).alias(f"n{r}")]
         if truth is not None:
             aggs.append(F.sum(bit * F.col("same").cast("long")).alias(f"t{r}"))
+    if truth is not None:  # true pairs among all candidates: the blocking recall
+        aggs.append(F.sum(F.col("same").cast("long")).alias("t_all"))
     got_row = got(G.agg(*aggs).toPandas()).iloc[0] if aggs else {}
     rows = []
     for r, rule in enumerate(rules):
@@ -319,8 +323,9 @@ def _rule_table(G, rules, skipped, truth, got):
         if truth is not None:
             row["true_pairs_found"] = int(got_row[f"t{r}"] or 0)
         rows.append(row)
+    found = int(got_row["t_all"] or 0) if truth is not None else None
     return pd.DataFrame(rows, columns=["rule", "pairs", "new_pairs", "skipped_records"] +
-                        ([] if truth is None else ["true_pairs_found"]))
+                        ([] if truth is None else ["true_pairs_found"])), found
 
 
 def _with_known_pairs(spark, pf, counts, known_ids, src, settings, config, n, truth):
@@ -420,7 +425,7 @@ def spark_pipeline_score_and_cluster(spark, records, settings=None, config=None,
         G = _compared_frame(pf, n, enc, settings, COMPARE_CHUNK, truth).persist()
         cached.append(G)
         n_pairs = G.count()
-        counts = _rule_table(G, settings.blocking_rules, skipped, truth, got)
+        counts, found = _rule_table(G, settings.blocking_rules, skipped, truth, got)
         if saved is not None and known_ids is not None:
             counts = pd.concat([counts, extra], ignore_index=True)
         done("index + compare (joins, mapInPandas)", n_pairs)
@@ -456,7 +461,7 @@ def spark_pipeline_score_and_cluster(spark, records, settings=None, config=None,
         model, weight, counts, clusters, anomalies, tw, mode, truth,
         inside["swapped"].to_numpy(bool), n_pairs=int(n_pairs),
         n_links=int(patterns["links"].sum()), n_names_swapped=int(patterns["swapped"].sum()),
-        patterns=patterns)
+        patterns=patterns, n_true_pairs_found=found)
 
 
 class SparkPipeline(SparkLinkageSteps):

@@ -84,6 +84,22 @@ def _chunks(gamma, size: int = 2_000_000):
         yield gamma[start:start + size]
 
 
+def _pair_patterns(scored):
+    """``(gamma, pairs per row or None, candidate pairs, links)`` of a scoring.
+
+    The local engine's scoring holds every candidate pair (one row each); a scoring whose
+    pairs stayed on Spark (:class:`cdmkit.engine.SparkScoredLinkage`) holds only the pairs
+    inside clusters, and the whole table as counted patterns (``patterns``): the drift
+    figures are of all candidate pairs either way.
+    """
+    pats = getattr(scored, "patterns", None)
+    if pats is None:
+        links = int((scored.match_weight >= scored.threshold_weight).sum())
+        return scored.gamma, None, len(scored.pairs), links
+    g = pats[[f"g{k}" for k in range(len(scored.comparators))]].to_numpy(np.int8)
+    return g, pats["pairs"].to_numpy(np.int64), int(scored.n_pairs), int(scored.n_links)
+
+
 def _config_key(config) -> str:
     """Hash of the linkage options that shape the trained model (see ``_RUN_OPTIONS``)."""
     if config is None:
@@ -214,19 +230,22 @@ class LinkageModel:
         from .. import __version__
 
         n_levels = [len(c.level_names) for c in scored.comparators]
+        gamma, weights, n_pairs, links = _pair_patterns(scored)
         # in chunks, hashing (not sorting): fast and small at tens of millions of pairs
-        parts = [pd.unique(_pattern_codes(g, n_levels)) for g in _chunks(scored.gamma)]
+        parts = [pd.unique(_pattern_codes(g, n_levels)) for g in _chunks(gamma)]
         codes = pd.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
         if len(codes) > _MAX_PATTERNS:  # keep the commonest
-            counts = pd.concat([pd.Series(_pattern_codes(g, n_levels)).value_counts()
-                                for g in _chunks(scored.gamma)]).groupby(level=0).sum()
+            if weights is not None:  # counted patterns: one row per pattern
+                counts = pd.Series(weights, index=_pattern_codes(gamma, n_levels))
+            else:
+                counts = pd.concat([pd.Series(_pattern_codes(g, n_levels)).value_counts()
+                                    for g in _chunks(gamma)]).groupby(level=0).sum()
             codes = counts.sort_values(ascending=False, kind="stable").index[:_MAX_PATTERNS]
         codes = np.sort(np.asarray(codes, dtype=np.int64))
-        links = int((scored.match_weight >= scored.threshold_weight).sum())
         stats = {"n_records": int(len(scored.records)),
-                 "n_candidate_pairs": int(len(scored.pairs)),
+                 "n_candidate_pairs": int(n_pairs),
                  "n_links": links,
-                 "match_share": links / len(scored.pairs) if len(scored.pairs) else 0.0,
+                 "match_share": links / n_pairs if n_pairs else 0.0,
                  "n_labels": int(len(labels)) if labels is not None else 0,
                  "patterns": codes.astype(np.int64)}
         return cls(settings=scored.settings, scorer=scored.model, mode=scored.mode,
@@ -284,11 +303,14 @@ class LinkageModel:
         n_levels = [len(n) for n in self.level_names]
         seen = np.asarray(self.stats.get("patterns", np.empty(0, np.int64)), dtype=np.int64)
         index = pd.Index(seen)
-        n_unseen = sum(int((index.get_indexer(_pattern_codes(g, n_levels)) < 0).sum())
-                       for g in _chunks(scored.gamma))
-        unseen = n_unseen / len(scored.gamma) if len(scored.gamma) else 0.0
-        links = int((scored.match_weight >= scored.threshold_weight).sum())
-        share = links / len(scored.pairs) if len(scored.pairs) else 0.0
+        gamma, weights, n_pairs, links = _pair_patterns(scored)
+        if weights is not None:
+            n_unseen = int(weights[index.get_indexer(_pattern_codes(gamma, n_levels)) < 0].sum())
+        else:
+            n_unseen = sum(int((index.get_indexer(_pattern_codes(g, n_levels)) < 0).sum())
+                           for g in _chunks(gamma))
+        unseen = n_unseen / n_pairs if n_pairs else 0.0
+        share = links / n_pairs if n_pairs else 0.0
         base = float(self.stats.get("match_share", 0.0))
         change = share / base - 1 if base > 0 else (0.0 if share == 0 else float("inf"))
         reasons = []

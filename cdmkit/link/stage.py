@@ -51,17 +51,18 @@ def run_stage(run):
     -------
     LinkageResult
     """
+    from ..config import run_step
     from .pipeline import linkage_columns, resolve_identities, source_priority_of
 
     config, lk = run.config, run.config.linkage
     # only the columns linkage uses (not the collection's lineage columns): half the memory
     customers = run.read_table("customers",
                                columns=linkage_columns(run.table_columns("customers"), lk))
-    result = resolve_identities(customers, lk, store_path=config.store_path,
-                                run_id=run.run_dir.name, seed=run.seed,
-                                ground_truth=ground_truth_of(config), progress=lk.progress,
-                                labels_file=labels_path(config),
-                                source_priority=source_priority_of(config))
+    # run_step: on the client's engine (engine: spark runs the pairs on Spark, same IDs)
+    result = run_step("linkage", resolve_identities, customers, lk,
+                      store_path=config.store_path, run_id=run.run_dir.name, seed=run.seed,
+                      ground_truth=ground_truth_of(config), progress=lk.progress,
+                      labels_file=labels_path(config), source_priority=source_priority_of(config))
     for name in ("customer_map", "golden", "pairs", "id_changes"):
         run.write_table(name, getattr(result, name))
     result.settings.to_json(run.path("settings.json"))

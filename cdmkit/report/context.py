@@ -66,6 +66,10 @@ class StageContext(StageRun):
         #: True in JupyterLab (no run folder given); False when run by ``cdmkit run``.
         #: Widgets are live only when interactive; a batch run shows their static snapshot.
         self.interactive = interactive
+        from ..engine.stage import activate  # the client's engine runs the heavy steps
+
+        #: Where the stage's heavy steps run (``engine:``), logged in ``steps.json``.
+        self.engine = activate(self)
 
     # -- opening -------------------------------------------------------------------
     @classmethod

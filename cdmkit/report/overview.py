@@ -303,6 +303,13 @@ th { background: #f4f8fb; }
 """
 
 
+def _steps_section(run_dir: Path) -> str:
+    """Where each heavy step ran (``steps.json``): engine, partitions, rows, seconds."""
+    from ..engine.steps import steps_html
+
+    return steps_html(RunFolder(run_dir).read_steps())
+
+
 def overview_html(run_dir, summary: dict, manifest: dict | None = None,
                   verdicts: list[Verdict] | None = None) -> str:
     """The overview page as one self-contained HTML string.
@@ -357,6 +364,7 @@ def overview_html(run_dir, summary: dict, manifest: dict | None = None,
         "<section><h2>Data-quality warnings</h2>",
         _list(quality_warnings(summary), "No data-quality warnings."),
         "</section>",
+        _steps_section(run_dir),
         "<section><h2>Stage reports</h2><div class='scroll'><table><thead><tr><th>Report</th>"
         f"<th>Status</th></tr></thead><tbody>{_reports(run_dir, summary, manifest)}</tbody>"
         "</table></div><p class='muted'>Each report explains its methods and shows its tables "

@@ -417,6 +417,10 @@ def run_client(config_path: str | os.PathLike, stages: list[str] | None = None, 
     """
     config = load_config(config_path)
     selected = resolve_stages(stages or config.stages)
+    if config.engine == "spark":  # engine hook: no pyspark or Java -> one line, before any stage
+        from ..engine.session import require_spark
+
+        require_spark()
     # One run or erase of a client at a time: two runs would share a store and a run folder.
     with client_lock(config.client_dir, f"cdmkit run {config.client}"):
         prepare_store(config, new_store)

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..config.engine import run_step
 from ..config.segmentation import SegmentationConfig
 from ..model import GLOBAL_ID
 from .clustering import (KSelection, Stability, choose_k, cluster_stability, make_segmenter,
@@ -300,8 +301,8 @@ def run_segmentation(transactions: pd.DataFrame, config: SegmentationConfig | No
         end = cfg.observation_end or reference_date
         order_col = "order_id" if cfg.count_orders and "order_id" in tx and \
             tx["order_id"].notna().any() else None
-        summary = rfm_summary(tx, customer_col, "timestamp", "amount", freq=cfg.freq,
-                              observation_end=end, order_col=order_col)
+        summary = run_step("rfm", rfm_summary, tx, customer_col, "timestamp", "amount",
+                           freq=cfg.freq, observation_end=end, order_col=order_col)
         obs_end = summary.attrs.get("observation_end")
         scored = rfm_segments(summary, bins=cfg.bins, segment_map=cfg.segment_map, ties=cfg.ties)
         ts = pd.to_datetime(tx["timestamp"])

@@ -255,17 +255,34 @@ def build_customers(tables: dict) -> pd.DataFrame:
     return out.reset_index()
 
 
-def value_verdict(run_dir) -> str | None:
-    """The analysis stage's verdict on its CLV and p_alive figures, as stored beside them.
+#: Start of the verdict subjects of the purchase models behind the CLV table (as
+#: cdmkit.report.verdicts names them), by the ``clv_main_model`` figure.
+_VALUE_MODELS = {"bgnbd": "BG/NBD ", "paretonbd": "Pareto/NBD "}
 
-    ``do not use: <reason>`` when a verdict says so, ``use with care`` or ``usable``
-    otherwise; None when the run recorded no verdicts. A lookup then shows whether a
-    customer's CLV may be quoted.
+
+def value_verdict(run_dir) -> str | None:
+    """The analysis stage's verdict on its CLV and P(alive) figures, as stored beside them.
+
+    The verdicts that bear on a customer's CLV and P(alive) are those on the purchase
+    model behind the CLV table (``clv_main_model``), on the spend model (Gamma-Gamma),
+    and any telling to avoid CLV or P(alive). ``do not use: <subject> ...`` when one
+    says so, ``use with care`` or ``usable`` otherwise; None when the run recorded none.
+    A lookup then shows whether a customer's CLV may be quoted.
 
     Examples
     --------
     >>> value_verdict("/nonexistent") is None
     True
+    >>> import json, tempfile, pathlib
+    >>> run = pathlib.Path(tempfile.mkdtemp())
+    >>> (run / "figures").mkdir()
+    >>> _ = (run / "figures" / "analysis.json").write_text(json.dumps({
+    ...     "clv_main_model": "bgnbd", "verdicts": [
+    ...         {"subject": "BG/NBD (purchases, P(alive))", "status": "use with care"},
+    ...         {"subject": "Pareto/NBD (purchases, P(alive))", "status": "do not use"},
+    ...         {"subject": "Gamma-Gamma (spend per purchase)", "status": "usable"}]}))
+    >>> value_verdict(run)
+    'use with care'
     """
     import json
 
@@ -275,11 +292,19 @@ def value_verdict(run_dir) -> str | None:
     if not p.exists():
         return None
     try:
-        judged = json.loads(p.read_text(encoding="utf-8")).get("verdicts") or []
+        figures = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    about = [v for v in judged if any(a in ("CLV", "p_alive") for a in v.get("avoid") or [])
-             or "p_alive" in str(v.get("subject", ""))]
+    main = _VALUE_MODELS.get(str(figures.get("clv_main_model")))
+
+    def bears_on_value(v: dict) -> bool:
+        subject = str(v.get("subject", ""))
+        avoid = {str(a).lower() for a in v.get("avoid") or []}
+        return bool(avoid & {"clv", "p(alive)", "p_alive"}) or "p_alive" in subject \
+            or subject.startswith("Gamma-Gamma") or (main is not None
+                                                     and subject.startswith(main))
+
+    about = [v for v in figures.get("verdicts") or [] if bears_on_value(v)]
     if not about:
         return None
     worst = [v for v in about if v.get("status") == "do not use"]

@@ -34,7 +34,7 @@ from cdmkit.model.tables import attach_customer_id
 from tests.test_database import _canonical, pg_url, write_run  # noqa: F401
 
 #: Columns of cdm.customers that are bookkeeping, not the view.
-_BOOKKEEPING = {"golden_hash", "row_hash", "valid_from", "run_id"}
+_BOOKKEEPING = {"golden_hash", "row_hash", "valid_from", "run_id", "fast_hash"}
 VIEW = [c for c in TABLES["customers"] if c not in _BOOKKEEPING]
 
 

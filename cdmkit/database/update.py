@@ -45,7 +45,7 @@ __all__ = ["DatabaseReport", "update_database", "ensure_schema", "schema_version
            "build_customers", "conform", "forget_customers", "ACTIVITY_TABLES"]
 
 ACTIVITY_TABLES = ("transactions", "events", "interactions")
-_HASHED_OUT = {"row_hash", "golden_hash", "valid_from", "run_id"}
+_HASHED_OUT = {"row_hash", "golden_hash", "valid_from", "run_id", "fast_hash"}
 
 
 @dataclass
@@ -81,7 +81,7 @@ def schema_version(db: Backend) -> int:
     >>> import tempfile, pathlib
     >>> db = open_backend(path=pathlib.Path(tempfile.mkdtemp()) / "x.duckdb")
     >>> schema_version(db), (ensure_schema(db), schema_version(db))[1]
-    (0, 3)
+    (0, 4)
     >>> db.close()
     """
     if not db.table_exists("meta"):
@@ -404,19 +404,15 @@ def _write_customers(db: Backend, eng: Engine, gone: set, as_of, run_id: str) ->
 
     Returns ``(n_new, n_changed, n_unchanged, n_removed)``.
     """
-    cur = eng.current("customers", ["customer_id", "golden_hash", "row_hash", "valid_from"])
-    eng.run(
-        "CREATE OR REPLACE TEMP TABLE _chg_customers AS SELECT n.*, "
-        "c.customer_id IS NULL AS _is_new, c.customer_id IS NOT NULL AND "
-        "c.golden_hash IS DISTINCT FROM n.golden_hash AS _golden, c.customer_id IS NOT NULL "
-        "AND c.row_hash IS DISTINCT FROM n.row_hash AS _row, CASE WHEN c.customer_id IS NULL "
-        "OR c.golden_hash IS DISTINCT FROM n.golden_hash THEN CAST(? AS TIMESTAMP) ELSE "
-        f"c.valid_from END AS valid_from FROM _new_customers n LEFT JOIN {cur} c "
-        "ON c.customer_id = n.customer_id", [as_of.to_pydatetime()])
-    n_new, n_changed, n_all = eng.con.execute(
-        "SELECT count(*) FILTER (_is_new), count(*) FILTER (_golden OR _row), count(*) "
+    eng.stage_customer_changes(as_of)
+    n_all = eng.count("_new_customers")
+    n_new, n_changed = eng.con.execute(
+        "SELECT count(*) FILTER (_is_new), count(*) FILTER (_golden OR _row) "
         "FROM _chg_customers").fetchall()[0]
     chg = eng.con.execute("SELECT * FROM _chg_customers WHERE _is_new OR _golden OR _row").df()
+    eng.run("CREATE OR REPLACE TEMP TABLE _chg_fast_customers AS SELECT customer_id, fast_hash "
+            "FROM _chg_customers WHERE NOT (_is_new OR _golden OR _row)")
+    eng.refresh_fast_hashes("customers", "_chg_fast_customers")
     removed = []
     if gone:
         ids = pd.DataFrame({"customer_id": sorted(gone)})

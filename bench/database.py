@@ -279,7 +279,8 @@ def render(files: list[str]) -> int:
 
 def write(rows: list, chain: list, peak: float) -> None:
     cols = ["backend", "customers", "change", "first load s", "update s", "update / first",
-            "read+hash floor s", "update / floor", "no-change rerun s", "customers changed", "activity rows written",
+            "read+hash floor s", "update / floor", "no-change rerun s", "customers changed",
+            "activity rows written",
             "rows written on rerun", "size MiB", "growth MiB", "growth on rerun MiB", "load"]
     for r in rows:
         r.setdefault("load", "")

@@ -116,8 +116,9 @@ def awkward_run(folder: Path) -> Path:
         "consent_email": ["yes", "0", None, "TRUE", "n"],          # booleans spelled as text
         "consent_sms": pd.array([True, None, False, None, True], dtype="boolean"),
         "household_id": ["H1", "H1", None, "H4", None],
-        "first_seen": pd.to_datetime(["2024-01-01 10:00", "2024-02-01 00:00", None, "2024-03-01 00:00",
-                                      "2024-04-01 00:00"], utc=True).tz_convert("Asia/Tehran"),
+        "first_seen": pd.to_datetime(["2024-01-01 10:00", "2024-02-01 00:00", None,
+                                      "2024-03-01 00:00", "2024-04-01 00:00"],
+                                     utc=True).tz_convert("Asia/Tehran"),
         "n_records": [2, 1, 1, None, 1],
         "email_source": ["crm", None, "shop", None, None],
     })

@@ -13,6 +13,7 @@ Writes the ``database`` section of docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -122,8 +123,8 @@ def _size_mib(db) -> float:
 
 def read_floor(run: Path) -> float:
     """Seconds for DuckDB to read every column of the run's Parquet files once and hash each
-    row (MD5 of its text, as the diff does): what any update must at least do when runs
-    hand over full tables."""
+    row (the fast hash of its text, as the diff does): what any update must at least do
+    when runs hand over full tables."""
     import duckdb
 
     con = duckdb.connect()
@@ -132,7 +133,7 @@ def read_floor(run: Path) -> float:
         src = f"read_parquet('{p}')"
         cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()]
         expr = ", chr(31), ".join(f'coalesce(CAST("{c}" AS VARCHAR), chr(1))' for c in cols)
-        con.execute(f"SELECT sum(md5_number_lower(concat({expr})) >> 1) FROM {src}").fetchall()
+        con.execute(f"SELECT sum(hash(concat({expr})) >> 1) FROM {src}").fetchall()
     con.close()
     return time.perf_counter() - t0
 
@@ -190,7 +191,8 @@ def measure(open_base, n: int, work: Path, fracs, chain: int) -> tuple[list, lis
                      "rows written on rerun": again.n_new + again.n_changed
                      + again.n_activity_rows_written,
                      "size MiB": size1, "growth MiB": size2 - size1,
-                     "growth on rerun MiB": _size_mib(db) - size2})
+                     "growth on rerun MiB": _size_mib(db) - size2,
+                     "load": os.getloadavg()[0]})
         print(rows[-1], flush=True)
     if chain:
         db = _copy_db(db, work, "chain")
@@ -217,7 +219,11 @@ def main(argv=None) -> int:
     ap.add_argument("--chain", type=int, default=4, help="successive 1 %% updates")
     ap.add_argument("--no-postgres", action="store_true")
     ap.add_argument("--merge", help="JSON rows of an earlier run to show beside this one's")
+    ap.add_argument("--render", help="only write the section from these JSON files "
+                    "(comma-separated), measuring nothing")
     args = ap.parse_args(argv)
+    if args.render:
+        return render(args.render.split(","))
     sizes = [int(s) for s in args.sizes.split(",")]
     fracs = [float(f) for f in args.fracs.split(",")]
     from cdmkit._pgserver import pg_bin, postgres_server
@@ -252,17 +258,38 @@ def main(argv=None) -> int:
         old = json.loads(Path(args.merge).read_text())
         rows, chain = old["rows"] + rows, old["chain"] + chain
     Path(tempfile.gettempdir(), "cdmkit-bench-database.json").write_text(
-        json.dumps({"rows": rows, "chain": chain}))
+        json.dumps({"rows": rows, "chain": chain, "peak_mib": peak_mib()}))
+    write(rows, chain, peak_mib())
+    return 0
+
+
+def render(files: list[str]) -> int:
+    """Write the section from the JSON of earlier runs (sizes measured separately)."""
+    import json
+
+    rows, chain, peak = [], [], 0.0
+    for f in files:
+        d = json.loads(Path(f).read_text())
+        rows, chain, peak = rows + d["rows"], chain + d["chain"], max(peak, d.get("peak_mib", 0))
+    order = {"duckdb": 0, "postgres": 1}
+    key = lambda r: (order[r["backend"]], int(r["customers"].replace(",", "")))  # noqa: E731
+    write(sorted(rows, key=key), sorted(chain, key=key), peak)
+    return 0
+
+
+def write(rows: list, chain: list, peak: float) -> None:
     cols = ["backend", "customers", "change", "first load s", "update s", "update / first",
-            "read+hash floor s", "update / floor", "no-change rerun s", "customers changed", "activity rows written",
-            "rows written on rerun", "size MiB", "growth MiB", "growth on rerun MiB"]
+            "read+hash floor s", "update / floor", "no-change rerun s", "customers changed",
+            "activity rows written",
+            "rows written on rerun", "size MiB", "growth MiB", "growth on rerun MiB", "load"]
+    for r in rows:
+        r.setdefault("load", "")
     write_section("database", _PROSE + "\n\n" + table(rows, cols)
                   + "\n\n**Successive 1 % updates** (the same database, one change after "
                   "another; DuckDB reuses the blocks an update freed):\n\n"
                   + table(chain, ["backend", "customers", "after update", "update s",
                                   "size MiB", "growth vs first load MiB"])
-                  + f"\n\nPeak memory of the benchmark process: {peak_mib():,.0f} MiB.")
-    return 0
+                  + f"\n\nPeak memory of the benchmark process: {peak:,.0f} MiB.")
 
 
 _PROSE = """## Customer database: incremental updates
@@ -271,13 +298,17 @@ _PROSE = """## Customer database: incremental updates
 loaded into an empty database; then, on a copy of that database, a run changing a fraction
 f of the customers (f/2 new e-mail or address, 3f/10 new customers, f/5 merges, new
 purchases for f), then the same run again (nothing changed). The run's Parquet files are
-read by DuckDB, the customer view is assembled, everything is hashed (MD5) in SQL and joined
-on the key with the hashes stored by the previous run; only new and changed rows are
-written (DuckDB: delete by key + append, no primary-key index; PostgreSQL: `COPY` + upsert).
+read by DuckDB, the customer view is assembled in SQL, every row gets a fast hash
+(`hash()` of its text) joined on the key with the stored one; only rows whose fast hash
+differs get the MD5 row hash that decides, and only new and changed rows are written
+(DuckDB: delete by key + append, no primary-key index; PostgreSQL: `COPY` + upsert).
 Runs hand over full tables, not deltas, so every row of the new run is read and hashed once:
-**read+hash floor** is DuckDB reading every column of the run's files and hashing each row,
-the least any update must do; `update / floor` says how far above it an update is. Timings
-on a shared 2-core machine with other jobs running: compare rows of one run only."""
+**read+hash floor** is DuckDB reading every column of the run's files and fast-hashing
+each row, the least any update must do; `update / floor` says how far above it an update
+is. `load` is the machine's 1-minute load average when the row was measured: timings come
+from a shared 2-core machine with other jobs running (a load of 2 is a busy machine, 15 an
+overloaded one), so compare rows of similar load only; the sizes and row counts do not
+depend on it."""
 
 
 if __name__ == "__main__":

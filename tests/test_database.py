@@ -308,6 +308,9 @@ def _canonical(db, table: str) -> pd.DataFrame:
     df = df[list(TABLES[table])]
     out = df.astype(object).where(df.notna(), None)
     for c in out.columns:  # one textual form per value, whatever the driver returned
+        if TABLES[table][c] == "BIGINT":  # a driver may hand integers beside NULLs as floats
+            out[c] = out[c].map(lambda v: None if v is None else str(int(v)))
+            continue
         out[c] = out[c].map(lambda v: None if v is None else
                             (pd.Timestamp(v).isoformat() if hasattr(v, "year") else
                              repr(round(float(v), 9)) if isinstance(v, float) else str(v)))

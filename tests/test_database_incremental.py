@@ -134,3 +134,45 @@ def test_incremental_equals_full_rebuild(make_db, tmp_path):
         assert after == marks
     assert inc.query("SELECT n_changed, n_activity_rows_written FROM cdm.runs WHERE "
                      "run_id = 'r3-again'").values.tolist() == [[0, 0]]
+
+
+def test_md5_only_where_the_fast_hash_differs(make_db, tmp_path, monkeypatch):
+    """Unchanged rows are recognised by their fast hash (no MD5 computed for them); stored
+    fast hashes that no longer match (another DuckDB release, or rows written before the
+    database had them) cost MD5s but change no content, no history, and are repaired."""
+    from cdmkit.database.incremental import Engine
+
+    hashed = {}  # rows whose MD5 an update computed, per table
+    close = Engine.close
+
+    def spy(self):
+        for t in ("customers", "customer_records", "transactions"):
+            src = "_chg_customers" if t == "customers" else f"_chg_cand_{t}"
+            hashed[t] = self.count(src) if self._has(src) else 0
+        close(self)
+
+    monkeypatch.setattr(Engine, "close", spy)
+    db = make_db("fasthash")
+    r1, r2 = first_run(tmp_path), second_run(tmp_path)
+    update_database(db, r1, run_id="r1", as_of="2026-03-01")
+    assert hashed == {"customers": 3, "customer_records": 3, "transactions": 3}  # all new
+    rep = update_database(db, r2, run_id="r2", as_of="2026-03-15")
+    # C1 (e-mail) and C4 (new); C2's record moved to C1 and C4's record; C2's purchase
+    # moved to C1 and C4's new purchase: the other rows are never MD5-hashed
+    assert (rep.n_new, rep.n_changed, rep.n_activity_rows_written) == (1, 1, 4)
+    assert hashed == {"customers": 2, "customer_records": 2, "transactions": 2}
+    before = {t: _canonical(db, t) for t in TABLES if t != "runs"}
+
+    update_database(db, r2, run_id="r2-again", as_of="2026-03-16")
+    assert hashed == {"customers": 0, "customer_records": 0, "transactions": 0}
+
+    db.execute("UPDATE cdm.customers SET fast_hash = NULL")
+    db.execute("UPDATE cdm.customer_records SET fast_hash = fast_hash + 1")
+    db.execute("UPDATE cdm.transactions SET fast_hash = NULL WHERE record_id = 'o1'")
+    rep = update_database(db, r2, run_id="r2-rehash", as_of="2026-03-17")
+    assert hashed == {"customers": 3, "customer_records": 4, "transactions": 1}
+    assert (rep.n_new, rep.n_changed, rep.n_removed, rep.n_activity_rows_written) == (0, 0, 0, 0)
+    for t, df in before.items():  # the fast hashes are back, nothing else moved
+        pd.testing.assert_frame_equal(_canonical(db, t), df, obj=t)
+    update_database(db, r2, run_id="r2-last", as_of="2026-03-18")
+    assert hashed == {"customers": 0, "customer_records": 0, "transactions": 0}

@@ -45,7 +45,7 @@ __all__ = ["DatabaseReport", "update_database", "ensure_schema", "schema_version
            "build_customers", "conform", "forget_customers", "ACTIVITY_TABLES"]
 
 ACTIVITY_TABLES = ("transactions", "events", "interactions")
-_HASHED_OUT = {"row_hash", "golden_hash", "valid_from", "run_id"}
+_HASHED_OUT = {"row_hash", "golden_hash", "valid_from", "run_id", "fast_hash"}
 
 
 @dataclass
@@ -81,7 +81,7 @@ def schema_version(db: Backend) -> int:
     >>> import tempfile, pathlib
     >>> db = open_backend(path=pathlib.Path(tempfile.mkdtemp()) / "x.duckdb")
     >>> schema_version(db), (ensure_schema(db), schema_version(db))[1]
-    (0, 3)
+    (0, 4)
     >>> db.close()
     """
     if not db.table_exists("meta"):
@@ -255,17 +255,34 @@ def build_customers(tables: dict) -> pd.DataFrame:
     return out.reset_index()
 
 
-def value_verdict(run_dir) -> str | None:
-    """The analysis stage's verdict on its CLV and p_alive figures, as stored beside them.
+#: Start of the verdict subjects of the purchase models behind the CLV table (as
+#: cdmkit.report.verdicts names them), by the ``clv_main_model`` figure.
+_VALUE_MODELS = {"bgnbd": "BG/NBD ", "paretonbd": "Pareto/NBD "}
 
-    ``do not use: <reason>`` when a verdict says so, ``use with care`` or ``usable``
-    otherwise; None when the run recorded no verdicts. A lookup then shows whether a
-    customer's CLV may be quoted.
+
+def value_verdict(run_dir) -> str | None:
+    """The analysis stage's verdict on its CLV and P(alive) figures, as stored beside them.
+
+    The verdicts that bear on a customer's CLV and P(alive) are those on the purchase
+    model behind the CLV table (``clv_main_model``), on the spend model (Gamma-Gamma),
+    and any telling to avoid CLV or P(alive). ``do not use: <subject> ...`` when one
+    says so, ``use with care`` or ``usable`` otherwise; None when the run recorded none.
+    A lookup then shows whether a customer's CLV may be quoted.
 
     Examples
     --------
     >>> value_verdict("/nonexistent") is None
     True
+    >>> import json, tempfile, pathlib
+    >>> run = pathlib.Path(tempfile.mkdtemp())
+    >>> (run / "figures").mkdir()
+    >>> _ = (run / "figures" / "analysis.json").write_text(json.dumps({
+    ...     "clv_main_model": "bgnbd", "verdicts": [
+    ...         {"subject": "BG/NBD (purchases, P(alive))", "status": "use with care"},
+    ...         {"subject": "Pareto/NBD (purchases, P(alive))", "status": "do not use"},
+    ...         {"subject": "Gamma-Gamma (spend per purchase)", "status": "usable"}]}))
+    >>> value_verdict(run)
+    'use with care'
     """
     import json
 
@@ -275,11 +292,19 @@ def value_verdict(run_dir) -> str | None:
     if not p.exists():
         return None
     try:
-        judged = json.loads(p.read_text(encoding="utf-8")).get("verdicts") or []
+        figures = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    about = [v for v in judged if any(a in ("CLV", "p_alive") for a in v.get("avoid") or [])
-             or "p_alive" in str(v.get("subject", ""))]
+    main = _VALUE_MODELS.get(str(figures.get("clv_main_model")))
+
+    def bears_on_value(v: dict) -> bool:
+        subject = str(v.get("subject", ""))
+        avoid = {str(a).lower() for a in v.get("avoid") or []}
+        return bool(avoid & {"clv", "p(alive)", "p_alive"}) or "p_alive" in subject \
+            or subject.startswith("Gamma-Gamma") or (main is not None
+                                                     and subject.startswith(main))
+
+    about = [v for v in figures.get("verdicts") or [] if bears_on_value(v)]
     if not about:
         return None
     worst = [v for v in about if v.get("status") == "do not use"]
@@ -379,19 +404,15 @@ def _write_customers(db: Backend, eng: Engine, gone: set, as_of, run_id: str) ->
 
     Returns ``(n_new, n_changed, n_unchanged, n_removed)``.
     """
-    cur = eng.current("customers", ["customer_id", "golden_hash", "row_hash", "valid_from"])
-    eng.run(
-        "CREATE OR REPLACE TEMP TABLE _chg_customers AS SELECT n.*, "
-        "c.customer_id IS NULL AS _is_new, c.customer_id IS NOT NULL AND "
-        "c.golden_hash IS DISTINCT FROM n.golden_hash AS _golden, c.customer_id IS NOT NULL "
-        "AND c.row_hash IS DISTINCT FROM n.row_hash AS _row, CASE WHEN c.customer_id IS NULL "
-        "OR c.golden_hash IS DISTINCT FROM n.golden_hash THEN CAST(? AS TIMESTAMP) ELSE "
-        f"c.valid_from END AS valid_from FROM _new_customers n LEFT JOIN {cur} c "
-        "ON c.customer_id = n.customer_id", [as_of.to_pydatetime()])
-    n_new, n_changed, n_all = eng.con.execute(
-        "SELECT count(*) FILTER (_is_new), count(*) FILTER (_golden OR _row), count(*) "
+    eng.stage_customer_changes(as_of)
+    n_all = eng.count("_new_customers")
+    n_new, n_changed = eng.con.execute(
+        "SELECT count(*) FILTER (_is_new), count(*) FILTER (_golden OR _row) "
         "FROM _chg_customers").fetchall()[0]
     chg = eng.con.execute("SELECT * FROM _chg_customers WHERE _is_new OR _golden OR _row").df()
+    eng.run("CREATE OR REPLACE TEMP TABLE _chg_fast_customers AS SELECT customer_id, fast_hash "
+            "FROM _chg_customers WHERE NOT (_is_new OR _golden OR _row)")
+    eng.refresh_fast_hashes("customers", "_chg_fast_customers")
     removed = []
     if gone:
         ids = pd.DataFrame({"customer_id": sorted(gone)})

@@ -104,10 +104,11 @@ def add_name_keys(records: pd.DataFrame) -> pd.DataFrame:
     joined = (raw_last.astype(str) + raw_first.astype(str)).where(jp & (raw_last != ""), "")
     val = first + "\x1f" + last + "\x1f" + em + "\x1f" + script + "\x1f" + joined
     empty = (first == "") & (last == "") & (em == "")
-    out["_lk_email_name"] = val.where(~empty, None)
+    # object columns: missing is None on pandas 2 and 3 (pandas 3's str dtype would give NaN)
+    out["_lk_email_name"] = val.astype(object).where(~empty, None)
     both = fl & ll
-    out["_lk_name_skel"] = (first + " " + last).where(both, None)
-    out["_lk_joined"] = joined.where(joined.str.len() >= 2, None)
+    out["_lk_name_skel"] = (first + " " + last).astype(object).where(both, None)
+    out["_lk_joined"] = joined.astype(object).where(joined.str.len() >= 2, None)
     # surname alone (3+ letters) and both names joined in either order; doubled letters
     # at the seam collapse as in a joined e-mail local part
     sur = last.where(ll & (last.str.len() >= 3), "")
@@ -115,12 +116,12 @@ def add_name_keys(records: pd.DataFrame) -> pd.DataFrame:
     j1 = (first + last).str.replace(_DOUBLE, r"\1", regex=True).where(fl_ok, "")
     j2 = (last + first).str.replace(_DOUBLE, r"\1", regex=True).where(fl_ok, "")
     ntok = (sur + " " + j1 + " " + j2).str.split().str.join(" ")
-    out["_lk_name_tokens"] = ntok.where(ntok.str.len() > 0, None)
+    out["_lk_name_tokens"] = ntok.astype(object).where(ntok.str.len() > 0, None)
     # e-mail tokens only for records without a surname (the sign-up kind)
     no_last = (last == "").to_numpy()
     toks = np.full(len(out), None, dtype=object)
     toks[no_last] = map_unique(out["email"].astype(object)[no_last], _email_tokens_key).to_numpy()
-    out["_lk_email_tokens"] = toks
+    out["_lk_email_tokens"] = pd.Series(toks, index=out.index, dtype=object)
     return out
 
 

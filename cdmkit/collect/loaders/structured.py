@@ -64,8 +64,8 @@ def _nested_to_json(table):
 class ParquetLoader(Loader):
     """Apache Parquet files (types kept).
 
-    Parameters
-    ----------
+    Other Parameters
+    ----------------
     columns : list of str, optional
         Read only these columns.
 
@@ -128,8 +128,8 @@ class JsonLoader(Loader):
 
     Nested objects are flattened to dotted column names (``address.city``).
 
-    Parameters
-    ----------
+    Other Parameters
+    ----------------
     record_path : str, optional
         Key (dotted for nesting) of the list of records inside the top object.
     encoding : str

@@ -396,8 +396,8 @@ def test_seasonality_and_store_weekends(purchases):
     store = purchases[purchases["channel"] == "store"]
     sdays = store.groupby(store["ts"].dt.normalize()).size().reindex(
         pd.date_range("2023-04-01", "2025-12-31"), fill_value=0)
-    weekend = sdays[sdays.index.dayofweek >= 5].mean()
-    weekday = sdays[sdays.index.dayofweek < 5].mean()
+    weekend = sdays[sdays.index.day_of_week >= 5].mean()
+    weekday = sdays[sdays.index.day_of_week < 5].mean()
     assert weekend > 1.3 * weekday
 
 

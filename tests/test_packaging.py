@@ -87,6 +87,18 @@ def test_lower_bounds_that_the_code_needs():
     assert ">=3.8" in deps["rapidfuzz"]     # rapidfuzz.process.cpdist
     assert ">=2.2.2" in deps["pandas"]      # pandera 0.24 refuses 2.1.0; 2.2.2 is built for numpy 2
     assert ">=1.3" in deps["duckdb"] and ">=0.6" in deps["lazy-loader"] and ">=0.16" in deps["typer"]
+    test = {_name(d): d for d in _pyproject()["project"]["optional-dependencies"]["test"]}
+    assert ">=2.6" in test["import-linter"]  # the acyclic_siblings contract
+
+
+def test_ci_runs_the_suite_and_every_matrix_job():
+    """.ci/run calls `make test` and each job of `make ci-matrix` (docs/testing.md)."""
+    run = (ROOT / ".ci" / "run").read_text()
+    makefile = (ROOT / "Makefile").read_text()
+    jobs = re.search(r"^ci-matrix:(.*)$", makefile, re.M).group(1).split()
+    assert "make test\n" in run and jobs
+    loop = re.search(r"for job in (.*); do", run).group(1).split()
+    assert loop == jobs
 
 
 def test_no_peer_tool_in_runtime_dependencies():

@@ -80,7 +80,7 @@ class Activity:
 def _season_clock(start: pd.Timestamp, end: pd.Timestamp):
     """Cumulative seasonal intensity per calendar day (mean 1 per day)."""
     days = pd.date_range(start.normalize(), end.normalize(), freq="D")
-    doy = days.dayofyear.to_numpy()
+    doy = days.day_of_year.to_numpy()
     w = (1.0 + 1.2 * np.exp(-((doy - 350) / 11.0) ** 2)          # December peak
          + 0.6 * ((days.month == 11) & (days.day >= 24)).astype(float)  # Black Friday week
          - 0.2 * np.isin(days.month, [7, 8]).astype(float)           # summer dip
@@ -213,7 +213,7 @@ def _lines(buys: pd.DataFrame, taste: np.ndarray, rng, extra_lines: float) -> pd
 def _store_time(ts: pd.Series, rng) -> pd.Series:
     """Store visits: opening hours, and a share of weekday visits moved to the weekend."""
     day = ts.dt.normalize()
-    dow = day.dt.dayofweek.to_numpy()
+    dow = day.dt.day_of_week.to_numpy()
     move = (dow < 5) & (rng.random(len(ts)) < 0.35)
     shift = np.where(move, 5 - dow + (rng.random(len(ts)) < 0.5), 0)
     day = day + pd.to_timedelta(shift, unit="D")

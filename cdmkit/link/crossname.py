@@ -136,10 +136,11 @@ def add_name_keys(records: pd.DataFrame, readings: dict | None = None) -> pd.Dat
     joined = (raw_last.astype(str) + raw_first.astype(str)).where(jp & (raw_last != ""), "")
     val = first + "\x1f" + last + "\x1f" + em + "\x1f" + script + "\x1f" + joined
     empty = (first == "") & (last == "") & (em == "")
-    out["_lk_email_name"] = val.where(~empty, None)
+    # object columns: missing is None on pandas 2 and 3 (pandas 3's str dtype would give NaN)
+    out["_lk_email_name"] = val.astype(object).where(~empty, None)
     both = fl & ll
-    out["_lk_name_skel"] = (first + " " + last).where(both, None)
-    out["_lk_joined"] = joined.where(joined.str.len() >= 2, None)
+    out["_lk_name_skel"] = (first + " " + last).astype(object).where(both, None)
+    out["_lk_joined"] = joined.astype(object).where(joined.str.len() >= 2, None)
     # surname alone (3+ letters) and both names joined in either order; doubled letters
     # at the seam collapse as in a joined e-mail local part
     # (a two-letter surname skeleton only together with a first-name key: "1" tokens)
@@ -151,7 +152,7 @@ def add_name_keys(records: pd.DataFrame, readings: dict | None = None) -> pd.Dat
     ntok = (sur + " " + j1 + " " + j2).str.split().str.join(" ")
     own = map_unique(own_src, _first_name_keys).fillna("")
     ntok = ntok.where(ntok.str.len() == 0, (ntok + " " + own).str.strip())
-    out["_lk_name_tokens"] = ntok.where(ntok.str.len() > 0, None)
+    out["_lk_name_tokens"] = ntok.astype(object).where(ntok.str.len() > 0, None)
     # e-mail tokens only for records without a surname (the sign-up kind)
     no_last = (last == "").to_numpy()
     toks = np.full(len(out), None, dtype=object)
@@ -160,7 +161,7 @@ def add_name_keys(records: pd.DataFrame, readings: dict | None = None) -> pd.Dat
     ekeys = (etok + " " + own[no_last].to_numpy(object)).str.split().str.join(" ")
     has = etok.str.len().to_numpy() > 0
     toks[no_last] = np.where(has, ekeys.to_numpy(object), None)
-    out["_lk_email_tokens"] = toks
+    out["_lk_email_tokens"] = pd.Series(toks, index=out.index, dtype=object)
     return out
 
 

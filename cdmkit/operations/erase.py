@@ -317,7 +317,8 @@ def _rewrite_store(path: Path) -> None:
     try:
         con.execute("CHECKPOINT").fetchall()
         src = con.execute("SELECT current_database()").fetchone()[0]
-        con.execute("ATTACH ? AS erase_copy", [str(tmp)]).fetchall()
+        # a quoted literal, not a parameter: DuckDB < 2.0 cannot bind ATTACH's path
+        con.execute("ATTACH '" + str(tmp).replace("'", "''") + "' AS erase_copy").fetchall()
         con.execute(f'COPY FROM DATABASE "{src}" TO erase_copy').fetchall()
         con.execute("DETACH erase_copy").fetchall()
     finally:

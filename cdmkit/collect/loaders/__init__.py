@@ -17,10 +17,9 @@ Examples
 >>> import tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "c.csv"
 >>> _ = p.write_text("id;name\\n1;Ann\\n2;\\n", encoding="utf-8")
->>> CsvLoader().load(p)
-  id  name
-0  1   Ann
-1  2  None
+>>> df = CsvLoader().load(p)  # text columns; an empty field is missing
+>>> list(df.columns), df["id"].tolist(), df["name"].iloc[0], df["name"].isna().tolist()
+(['id', 'name'], ['1', '2'], 'Ann', [False, True])
 """
 
 from __future__ import annotations

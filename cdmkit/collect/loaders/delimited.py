@@ -51,8 +51,8 @@ class CsvLoader(Loader):
     that are not valid in the encoding. Trailing delimiters (a nameless, empty
     last column) are dropped.
 
-    Parameters
-    ----------
+    Other Parameters
+    ----------------
     encoding : str, optional
         Codec name; decided from the bytes when absent.
     delimiter : str, optional

@@ -17,8 +17,8 @@ from .base import Loader, _require_rows
 class ExcelLoader(Loader):
     """Excel workbooks (``.xlsx``, ``.xlsm``; ``.xls`` needs ``xlrd``).
 
-    Parameters
-    ----------
+    Other Parameters
+    ----------------
     sheet : str or int
         Sheet name or 0-based index (default: the first sheet).
 
@@ -54,7 +54,8 @@ class ExcelLoader(Loader):
                                      f"{', '.join(names)})")
             elif sheet not in names:
                 raise InputError(p, f"no sheet {sheet!r} (sheets: {', '.join(names)})")
-            df = book.parse(sheet, dtype=object, header=self.options.get("header", 0))
+            df = pd.read_excel(book, sheet_name=sheet, dtype=object,
+                               header=self.options.get("header", 0))
         df.columns = [str(c).strip() for c in df.columns]
         warnings = []
         renames = {}

@@ -28,8 +28,10 @@ def _sql_text(options: dict, where) -> str:
 class SqlLoader(Loader):
     """Any database SQLAlchemy can reach (PostgreSQL, SQLite, MySQL, ...).
 
-    Parameters
-    ----------
+    A ``path`` (``.db``, ``.sqlite``) without a URL means a SQLite file.
+
+    Other Parameters
+    ----------------
     url : str, optional
         SQLAlchemy URL (``postgresql+psycopg://user@host/db``). Do not put
         passwords in config files: use ``url_env``.
@@ -41,8 +43,6 @@ class SqlLoader(Loader):
         ... or a SELECT query.
     chunksize : int
         Rows fetched per round trip (progress bar per chunk).
-
-    A ``path`` (``.db``, ``.sqlite``) without a URL means a SQLite file.
 
     Examples
     --------

@@ -64,8 +64,8 @@ def _nested_to_json(table):
 class ParquetLoader(Loader):
     """Apache Parquet files (types kept).
 
-    Parameters
-    ----------
+    Other Parameters
+    ----------------
     columns : list of str, optional
         Read only these columns.
 
@@ -100,6 +100,25 @@ class ParquetLoader(Loader):
 
 
 _MAX_FLATTEN = 3
+# Python 3.13's json reads documents nested deeper than 3.11's does, but flattening such a record
+# (pandas' json_normalize deep-copies it recursively) still overflows the stack: records nested
+# deeper than this are refused as "nested too deeply" on every Python version.
+_MAX_DEPTH = 500
+
+
+def _too_deep(value, limit: int = _MAX_DEPTH) -> bool:
+    """Whether a parsed JSON value nests lists/objects more than ``limit`` levels (iteratively)."""
+    stack = [(value, 1)]
+    while stack:
+        v, depth = stack.pop()
+        if isinstance(v, dict):
+            v = v.values()
+        elif not isinstance(v, list):
+            continue
+        if depth > limit:
+            return True
+        stack.extend((x, depth + 1) for x in v)
+    return False
 
 
 def _records_frame(records: list, p, first_row: int = 1) -> pd.DataFrame:
@@ -128,8 +147,8 @@ class JsonLoader(Loader):
 
     Nested objects are flattened to dotted column names (``address.city``).
 
-    Parameters
-    ----------
+    Other Parameters
+    ----------------
     record_path : str, optional
         Key (dotted for nesting) of the list of records inside the top object.
     encoding : str
@@ -189,6 +208,10 @@ class JsonLoader(Loader):
             data = data[lists[0]]
         if not isinstance(data, list):
             raise InputError(p, "expected a list of records")
+        deep = next((i for i, r in enumerate(data) if _too_deep(r)), None)
+        if deep is not None:
+            raise InputError(p, f"JSON nested too deeply to read (over {_MAX_DEPTH} levels)",
+                             row=deep + 1)
         keep = [i for i, r in enumerate(data) if isinstance(r, dict)]
         self.bad_rows_ = [(i + 1, f"expected an object, found {type(r).__name__}", None)
                           for i, r in enumerate(data) if not isinstance(r, dict)]
@@ -308,6 +331,8 @@ class JsonLinesLoader(Loader):
                     rec = json.loads(line, parse_float=str)
                     if not isinstance(rec, dict):
                         why = f"expected an object, found {type(rec).__name__}"
+                    elif _too_deep(rec):
+                        why = "JSON nested too deeply to read"
                 except json.JSONDecodeError as exc:
                     why = f"not valid JSON: {exc.msg}"
                 except RecursionError:

@@ -129,7 +129,9 @@ def test_incremental_equals_full_rebuild(make_db, tmp_path):
         pd.testing.assert_frame_equal(_canonical(inc, t), df, obj=t)
     after = _written_marks(inc)
     if inc.dialect == "duckdb":
-        assert after - marks <= 512 * 1024  # the runs row: at most two 256 KiB blocks
+        # the runs row plus DuckDB's metadata: two 256 KiB blocks on DuckDB 1.4, three on
+        # 1.3 (the lowest supported); rewriting the four customer tables would add four more
+        assert after - marks <= 3 * 256 * 1024
     else:
         assert after == marks
     assert inc.query("SELECT n_changed, n_activity_rows_written FROM cdm.runs WHERE "
